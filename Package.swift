@@ -1,0 +1,54 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Data flows one way through the targets: bytes (FootprintInput) → records → canonical
+// events (FootprintStaging, using FootprintNormalize and FootprintConfig) → star schema
+// (FootprintWarehouse) → report tables (FootprintReports) → CSV (FootprintOutput).
+// FootprintPipeline strings the stages together; `footprint` is the thin CLI over it.
+let package = Package(
+    name: "footprint",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "footprint", targets: ["footprint"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "FootprintInput", dependencies: ["CZlib"]),
+        .target(name: "FootprintConfig", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
+        .target(name: "FootprintNormalize"),
+        .target(name: "FootprintStaging", dependencies: ["FootprintInput", "FootprintConfig", "FootprintNormalize"]),
+        .target(name: "FootprintWarehouse", dependencies: [
+            "FootprintStaging", "FootprintConfig", "FootprintNormalize",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "GRDBSQLite", package: "GRDB.swift"),
+        ]),
+        .target(name: "FootprintReports", dependencies: [
+            "FootprintWarehouse", "FootprintConfig", "FootprintOutput", "FootprintNormalize",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .target(name: "FootprintOutput"),
+        .target(name: "FootprintPipeline", dependencies: [
+            "FootprintStaging", "FootprintWarehouse", "FootprintReports", "FootprintOutput", "FootprintConfig",
+        ]),
+        .executableTarget(name: "footprint", dependencies: [
+            "FootprintPipeline", "FootprintConfig",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "FootprintInputTests", dependencies: ["FootprintInput"]),
+        .testTarget(name: "FootprintNormalizeTests", dependencies: ["FootprintNormalize"]),
+        .testTarget(name: "FootprintStagingTests", dependencies: ["FootprintStaging", "FootprintConfig", "FootprintInput"]),
+        .testTarget(name: "FootprintWarehouseTests", dependencies: [
+            "FootprintWarehouse", "FootprintPipeline", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .testTarget(name: "FootprintReportsTests", dependencies: [
+            "FootprintPipeline", "FootprintReports", "FootprintOutput", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .testTarget(name: "FootprintCLITests", dependencies: ["footprint"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,92 @@
+/// The three kinds of export Footprint reads (CONTRACT.md section 1).
+public enum EventKind: String, CaseIterable, Codable, Sendable {
+    case web, clicks, groups
+}
+
+public enum InputFormat: String, Sendable {
+    case csv, jsonl
+}
+
+/// Where a canonical column's value comes from in a source record.
+public enum FieldSource: Equatable, Sendable {
+    /// A column name (CSV) or a path into a JSON object (`geo.country`, `ll[0]`).
+    case path(String)
+    /// Text with `{path}` placeholders, e.g. `https://{hh}/{h}`.
+    case template([TemplatePart])
+    /// The same value for every row of the file.
+    case constant(String)
+
+    public enum TemplatePart: Equatable, Sendable {
+        case literal(String)
+        case placeholder(String)
+    }
+
+    /// Reads the config form: a string is a template when it holds `{...}`, else a path.
+    public static func parse(_ text: String) -> FieldSource {
+        guard text.contains("{") else { return .path(text) }
+        var parts: [TemplatePart] = []
+        var rest = Substring(text)
+        while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
+            if open > rest.startIndex { parts.append(.literal(String(rest[..<open]))) }
+            parts.append(.placeholder(String(rest[rest.index(after: open)..<close])))
+            rest = rest[rest.index(after: close)...]
+        }
+        if !rest.isEmpty { parts.append(.literal(String(rest))) }
+        return .template(parts)
+    }
+}
+
+/// One `[[inputs]]` entry: how to read files whose name matches a glob.
+public struct InputSpec: Equatable, Sendable {
+    public var match: String
+    public var kind: EventKind?
+    public var format: InputFormat?
+    public var fields: [String: FieldSource]
+
+    public init(match: String, kind: EventKind? = nil, format: InputFormat? = nil, fields: [String: FieldSource] = [:]) {
+        self.match = match; self.kind = kind; self.format = format; self.fields = fields
+    }
+}
+
+public struct Brand: Equatable, Sendable {
+    public var name: String
+    public var isSelf: Bool
+    public var aliases: [String]
+    public var domains: [String]
+
+    public init(name: String, isSelf: Bool, aliases: [String], domains: [String]) {
+        self.name = name; self.isSelf = isSelf; self.aliases = aliases; self.domains = domains
+    }
+}
+
+public struct Perception: Equatable, Sendable {
+    public var current: [String]
+    public var aspired: [String]
+    public init(current: [String] = [], aspired: [String] = []) { self.current = current; self.aspired = aspired }
+}
+
+/// Everything configurable, with the defaults of CONTRACT.md section 4.
+public struct FootprintConfig: Equatable, Sendable {
+    public var timezone = "UTC"
+    /// Canonical page host (no `www.`) → property name.
+    public var properties: [String: String] = [:]
+    public var brands: [Brand] = []
+    /// Referrer domain → category name, overriding the built-in lists.
+    public var referrers: [String: String] = [:]
+    public var perception = Perception()
+    public var inputs: [InputSpec] = []
+    public var csvBom = false
+    /// Hex key for the visitor/actor hash; without it each database makes its own.
+    public var hashKey: String?
+    /// Inactivity that ends a session when the export has no session ids.
+    public var sessionTimeoutMinutes = 30
+
+    public init() {}
+
+    /// The `[[inputs]]` entry for a file name: the first whose glob matches.
+    public func inputSpec(forFileName name: String) -> InputSpec? {
+        inputs.first { Glob.matches(pattern: $0.match, name) }
+    }
+
+    public var selfBrand: Brand? { brands.first { $0.isSelf } }
+}

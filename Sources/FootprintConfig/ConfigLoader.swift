@@ -1,0 +1,225 @@
+import Foundation
+import TOMLKit
+
+/// Reads CONTRACT.md section 4's TOML into a `FootprintConfig`. Every unknown key and
+/// every bad value is an error that names its key path; nothing is silently ignored.
+public enum ConfigLoader {
+    public static func load(path: String) throws(ConfigError) -> FootprintConfig {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError(keyPath: "", reason: "cannot read the file (does it exist?)", file: path)
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError(keyPath: "", reason: "is not UTF-8 text", file: path)
+        }
+        do {
+            return try parse(text)
+        } catch {
+            throw ConfigError(keyPath: error.keyPath, reason: error.reason, file: path)
+        }
+    }
+
+    public static func parse(_ text: String) throws(ConfigError) -> FootprintConfig {
+        let root: TOMLTable
+        do {
+            root = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw ConfigError(keyPath: "", reason: "not valid TOML at line \(error.source.begin.line): \(error.description)")
+        } catch {
+            throw ConfigError(keyPath: "", reason: "not valid TOML: \(error)")
+        }
+        var config = FootprintConfig()
+        let reader = TableReader(table: root, path: "")
+        try reader.allowOnly(["timezone", "properties", "brands", "referrers", "perception", "inputs",
+                              "csv_bom", "hash_key", "session_timeout_minutes"])
+        if let zone = try reader.string("timezone") {
+            guard TimeZone(identifier: zone) != nil else {
+                throw ConfigError(keyPath: "timezone", reason: "'\(zone)' is not an IANA time zone name (e.g. \"Europe/Berlin\")")
+            }
+            config.timezone = zone
+        }
+        if let bom = try reader.bool("csv_bom") { config.csvBom = bom }
+        if let key = try reader.string("hash_key") {
+            guard key.count >= 32, key.allSatisfy(\.isHexDigit) else {
+                throw ConfigError(keyPath: "hash_key", reason: "must be at least 32 hex digits (e.g. from `openssl rand -hex 32`)")
+            }
+            config.hashKey = key.lowercased()
+        }
+        if let minutes = try reader.int("session_timeout_minutes") {
+            guard minutes > 0 && minutes <= 24 * 60 else {
+                throw ConfigError(keyPath: "session_timeout_minutes", reason: "must be between 1 and 1440")
+            }
+            config.sessionTimeoutMinutes = minutes
+        }
+        if let properties = try reader.table("properties") {
+            for key in properties.table.keys {
+                guard let name = try properties.string(key), !name.isEmpty else {
+                    throw ConfigError(keyPath: "properties.\(key)", reason: "must be a non-empty property name")
+                }
+                config.properties[normalizedHost(key)] = name
+            }
+        }
+        if let referrers = try reader.table("referrers") {
+            for key in referrers.table.keys {
+                let allowed = ["direct", "search", "social", "news", "email", "shortener", "owned", "web"]
+                guard let category = try referrers.string(key), allowed.contains(category) else {
+                    throw ConfigError(keyPath: "referrers.\(key)", reason: "must be one of \(allowed.joined(separator: ", "))")
+                }
+                config.referrers[normalizedHost(key)] = category
+            }
+        }
+        config.brands = try readBrands(reader)
+        if let perception = try reader.table("perception") {
+            try perception.allowOnly(["current", "aspired"])
+            config.perception = Perception(current: try perception.strings("current") ?? [],
+                                           aspired: try perception.strings("aspired") ?? [])
+        }
+        config.inputs = try readInputs(reader)
+        return config
+    }
+
+    static func normalizedHost(_ host: String) -> String {
+        var h = host.lowercased()
+        if h.hasPrefix("www.") { h.removeFirst(4) }
+        return h
+    }
+
+    private static func readBrands(_ reader: TableReader) throws(ConfigError) -> [Brand] {
+        guard let entries = try reader.tables("brands") else { return [] }
+        var brands: [Brand] = []
+        for entry in entries {
+            try entry.allowOnly(["name", "self", "aliases", "domains"])
+            guard let name = try entry.string("name"), !name.isEmpty else {
+                throw ConfigError(keyPath: "\(entry.path).name", reason: "every brand needs a name")
+            }
+            let aliases = try entry.strings("aliases") ?? [name]
+            brands.append(Brand(name: name, isSelf: try entry.bool("self") ?? false,
+                                aliases: aliases.isEmpty ? [name] : aliases,
+                                domains: (try entry.strings("domains") ?? []).map(normalizedHost)))
+        }
+        let selfCount = brands.filter(\.isSelf).count
+        if selfCount != 1 {
+            throw ConfigError(keyPath: "brands", reason: "exactly one brand must have self = true (found \(selfCount))")
+        }
+        return brands
+    }
+
+    private static func readInputs(_ reader: TableReader) throws(ConfigError) -> [InputSpec] {
+        guard let entries = try reader.tables("inputs") else { return [] }
+        var specs: [InputSpec] = []
+        for entry in entries {
+            try entry.allowOnly(["match", "kind", "format", "fields"])
+            guard let match = try entry.string("match"), !match.isEmpty else {
+                throw ConfigError(keyPath: "\(entry.path).match", reason: "needs a file-name glob such as \"usagov_*\"")
+            }
+            var spec = InputSpec(match: match)
+            if let kind = try entry.string("kind") {
+                guard let parsed = EventKind(rawValue: kind) else {
+                    throw ConfigError(keyPath: "\(entry.path).kind", reason: "must be web, clicks or groups")
+                }
+                spec.kind = parsed
+            }
+            if let format = try entry.string("format") {
+                guard let parsed = InputFormat(rawValue: format) else {
+                    throw ConfigError(keyPath: "\(entry.path).format", reason: "must be csv or jsonl")
+                }
+                spec.format = parsed
+            }
+            if let fields = try entry.table("fields") {
+                let known = Set(spec.kind.map(CanonicalColumns.all) ?? EventKind.allCases.flatMap(CanonicalColumns.all))
+                for key in fields.table.keys {
+                    guard known.contains(key) else {
+                        throw ConfigError(keyPath: "\(fields.path).\(key)", reason: "is not a canonical column\(spec.kind.map { " of \($0.rawValue)" } ?? "") (see CONTRACT.md section 1)")
+                    }
+                    spec.fields[key] = try fieldSource(fields, key)
+                }
+            }
+            specs.append(spec)
+        }
+        return specs
+    }
+
+    private static func fieldSource(_ fields: TableReader, _ key: String) throws(ConfigError) -> FieldSource {
+        if fields.table[key]?.table != nil, let constant = try fields.table(key) {
+            try constant.allowOnly(["const"])
+            guard let value = constant.table["const"] else {
+                throw ConfigError(keyPath: "\(fields.path).\(key)", reason: "an inline table must be { const = \"value\" }")
+            }
+            if let text = value.string { return .constant(text) }
+            if let number = value.int { return .constant(String(number)) }
+            if let flag = value.bool { return .constant(flag ? "true" : "false") }
+            throw ConfigError(keyPath: "\(fields.path).\(key).const", reason: "must be a string or a number")
+        }
+        guard let text = try fields.string(key), !text.isEmpty else {
+            throw ConfigError(keyPath: "\(fields.path).\(key)", reason: "must be a column name, a JSON path, a template or { const = ... }")
+        }
+        return FieldSource.parse(text)
+    }
+}
+
+/// Typed access to one TOML table that remembers its key path for error messages.
+struct TableReader {
+    let table: TOMLTable
+    let path: String
+
+    private func keyPath(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+    func allowOnly(_ keys: [String]) throws(ConfigError) {
+        for key in table.keys where !keys.contains(key) {
+            throw ConfigError(keyPath: keyPath(key), reason: "unknown key (known here: \(keys.joined(separator: ", ")))")
+        }
+    }
+
+    func string(_ key: String) throws(ConfigError) -> String? {
+        guard let value = table[key] else { return nil }
+        guard let text = value.string else { throw ConfigError(keyPath: keyPath(key), reason: "must be a string") }
+        return text
+    }
+
+    func bool(_ key: String) throws(ConfigError) -> Bool? {
+        guard let value = table[key] else { return nil }
+        guard let flag = value.bool else { throw ConfigError(keyPath: keyPath(key), reason: "must be true or false") }
+        return flag
+    }
+
+    func int(_ key: String) throws(ConfigError) -> Int? {
+        guard let value = table[key] else { return nil }
+        guard let number = value.int else { throw ConfigError(keyPath: keyPath(key), reason: "must be a whole number") }
+        return number
+    }
+
+    func strings(_ key: String) throws(ConfigError) -> [String]? {
+        guard let value = table[key] else { return nil }
+        guard let array = value.array else { throw ConfigError(keyPath: keyPath(key), reason: "must be a list of strings") }
+        var out: [String] = []
+        for (index, element) in array.enumerated() {
+            guard let text = element.string else {
+                throw ConfigError(keyPath: "\(keyPath(key))[\(index)]", reason: "must be a string")
+            }
+            out.append(text)
+        }
+        return out
+    }
+
+    func table(_ key: String) throws(ConfigError) -> TableReader? {
+        guard let value = table[key] else { return nil }
+        guard let inner = value.table else {
+            throw ConfigError(keyPath: keyPath(key), reason: "must be a table")
+        }
+        return TableReader(table: inner, path: keyPath(key))
+    }
+
+    func tables(_ key: String) throws(ConfigError) -> [TableReader]? {
+        guard let value = table[key] else { return nil }
+        guard let array = value.array else {
+            throw ConfigError(keyPath: keyPath(key), reason: "must be an array of tables ([[\(key)]])")
+        }
+        var out: [TableReader] = []
+        for (index, element) in array.enumerated() {
+            guard let inner = element.table else {
+                throw ConfigError(keyPath: "\(keyPath(key))[\(index)]", reason: "must be a table")
+            }
+            out.append(TableReader(table: inner, path: "\(keyPath(key))[\(index)]"))
+        }
+        return out
+    }
+}

@@ -1,0 +1,40 @@
+/// The configuration used when no `--config` is given. It suits the bundled sample data
+/// (scripts/generate-sample): Acme's corporate site and blog, Acme and two competitors.
+public enum DefaultConfig {
+    public static let toml = """
+    timezone = "UTC"
+
+    [properties]
+    "acme.example" = "site"
+    "blog.acme.example" = "blog"
+
+    [[brands]]
+    name = "Acme"
+    self = true
+    aliases = ["Acme", "Acme Corp", "@acme", "#acme"]
+    domains = ["acme.example"]
+
+    [[brands]]
+    name = "Globex"
+    aliases = ["Globex", "@globex", "#globex"]
+    domains = ["globex.example"]
+
+    [[brands]]
+    name = "Initech"
+    aliases = ["Initech", "@initech"]
+    domains = ["initech.example"]
+
+    [perception]
+    current = ["products", "hardware"]
+    aspired = ["services", "solutions", "consulting"]
+    """
+
+    public static func load() -> FootprintConfig {
+        do {
+            return try ConfigLoader.parse(toml)
+        } catch {
+            // The embedded text is covered by a test; reaching here is a build mistake.
+            preconditionFailure("embedded default configuration is invalid: \(error)")
+        }
+    }
+}

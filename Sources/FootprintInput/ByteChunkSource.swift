@@ -1,0 +1,77 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Anything that hands out a file's bytes a chunk at a time; `nil` means end of input.
+/// Readers never see a whole file, so memory stays flat whatever its size.
+public protocol ByteChunkSource {
+    mutating func nextChunk() throws -> [UInt8]?
+}
+
+/// Reads a file with plain `read(2)` calls into fixed-size chunks.
+public struct FileChunkSource: ByteChunkSource {
+    public static let chunkSize = 1 << 20
+    private let fd: Int32
+    private let path: String
+    private var finished = false
+    /// Bytes read so far, for progress displays.
+    public private(set) var bytesRead = 0
+
+    public init(path: String) throws {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else {
+            throw InputError.cannotOpen(path: path, reason: String(cString: strerror(errno)))
+        }
+        self.fd = fd
+        self.path = path
+    }
+
+    public mutating func nextChunk() throws -> [UInt8]? {
+        if finished { return nil }
+        var chunk = [UInt8](repeating: 0, count: Self.chunkSize)
+        var filled = 0
+        while filled < chunk.count {
+            let n = chunk.withUnsafeMutableBytes { buf in
+                read(fd, buf.baseAddress! + filled, buf.count - filled)
+            }
+            if n < 0 {
+                if errno == EINTR { continue }
+                let reason = String(cString: strerror(errno))
+                close()
+                throw InputError.readFailed(path: path, reason: reason)
+            }
+            if n == 0 { break }
+            filled += n
+        }
+        bytesRead += filled
+        if filled < chunk.count { close() }
+        if filled == 0 { return nil }
+        chunk.removeSubrange(filled...)
+        return chunk
+    }
+
+    private mutating func close() {
+        if !finished {
+            finished = true
+            _ = Glibc.close(fd)
+        }
+    }
+}
+
+/// A source over bytes already in memory (tests, small inputs).
+public struct MemoryChunkSource: ByteChunkSource {
+    private var chunks: [[UInt8]]
+    public init(_ bytes: [UInt8], chunkSize: Int = 1 << 20) {
+        var chunks: [[UInt8]] = []
+        var start = 0
+        while start < bytes.count {
+            let end = min(start + max(chunkSize, 1), bytes.count)
+            chunks.append(Array(bytes[start..<end]))
+            start = end
+        }
+        self.chunks = chunks.reversed()
+    }
+    public mutating func nextChunk() throws -> [UInt8]? { chunks.popLast() }
+}

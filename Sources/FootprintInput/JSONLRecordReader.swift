@@ -1,0 +1,102 @@
+/// Reads one JSON object per line. Blank lines are skipped; a line that is not a JSON
+/// object is malformed and reading goes on with the next line.
+public final class JSONLRecordReader: RecordReader {
+    private let lines: LineSplitter
+    public var bytesConsumed: Int { lines.bytesConsumed }
+
+    public init(source: any ByteChunkSource) {
+        lines = LineSplitter(source: source)
+    }
+
+    public func next() -> RecordReadResult? {
+        while true {
+            guard let (lineNumber, result) = lines.nextLine() else { return nil }
+            let bytes: [UInt8]
+            switch result {
+            case .damaged(let error, let partial):
+                return .malformed(line: lineNumber, reason: "\(error)", raw: truncatedRaw(partial))
+            case .line(let line): bytes = line
+            }
+            if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+            do {
+                let value = try JSONParser.parse(bytes)
+                guard case .object = value else {
+                    return .malformed(line: lineNumber, reason: "line is JSON but not an object (expected one {...} per line)", raw: truncatedRaw(bytes))
+                }
+                return .record(line: lineNumber, .json(value))
+            } catch {
+                return .malformed(line: lineNumber, reason: error.description, raw: truncatedRaw(bytes))
+            }
+        }
+    }
+}
+
+/// Splits a byte stream into lines (LF, with a CR before it dropped). When the stream
+/// breaks (truncated gzip), the partial line is handed back with the error as one piece
+/// of damage rather than parsed as if it were whole.
+final class LineSplitter {
+    enum Line {
+        case line([UInt8])
+        case damaged(Error, partial: [UInt8])
+    }
+
+    private var source: any ByteChunkSource
+    private var chunk: [UInt8] = []
+    private var position = 0
+    private var atEnd = false
+    private var pendingError: Error?
+    private var lineNumber = 0
+    private var isFirstChunk = true
+    private(set) var bytesConsumed = 0
+
+    init(source: any ByteChunkSource) { self.source = source }
+
+    func nextLine() -> (Int, Line)? {
+        var line: [UInt8] = []
+        var sawByte = false
+        while true {
+            if position >= chunk.count {
+                if atEnd {
+                    if let error = pendingError {
+                        pendingError = nil
+                        lineNumber += 1
+                        return (lineNumber, .damaged(error, partial: line))
+                    }
+                    return sawByte ? finish(line) : nil
+                }
+                do {
+                    if var next = try source.nextChunk() {
+                        if isFirstChunk {
+                            isFirstChunk = false
+                            if next.starts(with: [0xEF, 0xBB, 0xBF]) { next.removeFirst(3) }
+                        }
+                        bytesConsumed += next.count
+                        chunk = next
+                        position = 0
+                    } else {
+                        atEnd = true
+                    }
+                } catch {
+                    pendingError = error
+                    atEnd = true
+                }
+                continue
+            }
+            if let newline = chunk[position...].firstIndex(of: 0x0A) {
+                line.append(contentsOf: chunk[position..<newline])
+                position = newline + 1
+                return finish(line)
+            }
+            line.append(contentsOf: chunk[position...])
+            sawByte = true
+            position = chunk.count
+        }
+    }
+
+    private func finish(_ line: [UInt8]) -> (Int, Line) {
+        lineNumber += 1
+        var line = line
+        if line.last == 0x0D { line.removeLast() }
+        return (lineNumber, .line(line))
+    }
+}

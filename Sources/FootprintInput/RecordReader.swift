@@ -1,0 +1,28 @@
+/// One record as it came out of a file, before any mapping: the fields of a CSV row
+/// (in header order) or the object on a JSONL line.
+public enum SourceRecord: Equatable, Sendable {
+    case csv([String])
+    case json(JSONValue)
+}
+
+/// What a reader hands out: a record with the line it starts on, or a piece of the file
+/// that could not be read as a record, with the reason and the raw text (truncated).
+public enum RecordReadResult: Equatable, Sendable {
+    case record(line: Int, SourceRecord)
+    case malformed(line: Int, reason: String, raw: String)
+}
+
+public protocol RecordReader: AnyObject {
+    /// The next record, or nil at the end of the file.
+    func next() -> RecordReadResult?
+    /// Bytes consumed so far (after decompression), for progress displays.
+    var bytesConsumed: Int { get }
+}
+
+/// Raw text kept with a reject is cut to this many bytes so a 1 GB line cannot fill the
+/// database.
+public let maxRawRejectBytes = 4096
+
+func truncatedRaw(_ bytes: some Collection<UInt8>) -> String {
+    String(decoding: bytes.prefix(maxRawRejectBytes), as: UTF8.self)
+}

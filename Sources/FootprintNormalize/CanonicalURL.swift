@@ -1,0 +1,62 @@
+/// A URL in the canonical form that CONTRACT.md section 3 compares URLs in: lower-case
+/// scheme and host, no `www.`, no default port, no fragment, no `utm_*`, `fbclid` or
+/// `gclid` parameters, no trailing slash. Userinfo is dropped (it is never content).
+public struct CanonicalURL: Hashable, Sendable {
+    public let text: String
+    public let host: String
+
+    /// Tracking parameters that say how a visitor came, not what they saw.
+    static func isTrackingParameter(_ name: Substring) -> Bool {
+        let lower = name.lowercased()
+        return lower.hasPrefix("utm_") || lower == "fbclid" || lower == "gclid"
+    }
+
+    /// Returns nil when the text has no host. A URL without a scheme whose first part
+    /// looks like a host name (`example.com/x`) is read as https.
+    public init?(_ raw: String) {
+        var rest = Substring(raw.trimmingASCIIWhitespace())
+        var scheme = "https"
+        if let colon = rest.firstIndex(of: ":"), rest[colon...].hasPrefix("://"),
+           rest[..<colon].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "+" || $0 == "-" || $0 == "." }),
+           !rest[..<colon].isEmpty {
+            scheme = rest[..<colon].lowercased()
+            rest = rest[rest.index(colon, offsetBy: 3)...]
+        } else if rest.hasPrefix("//") {
+            rest = rest.dropFirst(2)
+        }
+        if let hash = rest.firstIndex(of: "#") { rest = rest[..<hash] }
+        let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) ?? rest.endIndex
+        var authority = rest[..<authorityEnd]
+        let afterAuthority = rest[authorityEnd...]
+        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
+        var host = authority.lowercased()
+        var port = ""
+        if let colon = host.lastIndex(of: ":"), !host.hasSuffix("]") {
+            port = String(host[host.index(after: colon)...])
+            host = String(host[..<colon])
+        }
+        if host.hasSuffix(".") { host.removeLast() }
+        if host.hasPrefix("www.") { host.removeFirst(4) }
+        guard !host.isEmpty, host.contains(".") || host == "localhost" || host.hasPrefix("["),
+              !host.contains(where: { $0 == " " || $0 == "\t" }) else { return nil }
+        if (scheme == "http" && port == "80") || (scheme == "https" && port == "443") { port = "" }
+
+        var path = afterAuthority
+        var query: Substring = ""
+        if let question = afterAuthority.firstIndex(of: "?") {
+            path = afterAuthority[..<question]
+            query = afterAuthority[afterAuthority.index(after: question)...]
+        }
+        while path.hasSuffix("/") { path = path.dropLast() }
+        let keptParameters = query.split(separator: "&", omittingEmptySubsequences: true).filter { pair in
+            let name = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)[0]
+            return !Self.isTrackingParameter(name)
+        }
+        var text = scheme + "://" + host
+        if !port.isEmpty { text += ":" + port }
+        text += path
+        if !keptParameters.isEmpty { text += "?" + keptParameters.joined(separator: "&") }
+        self.text = text
+        self.host = host
+    }
+}

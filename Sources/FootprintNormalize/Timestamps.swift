@@ -1,0 +1,111 @@
+/// Reads the timestamp forms of CONTRACT.md section 1 into UTC epoch seconds:
+/// ISO 8601 with `Z` or an offset, naive `YYYY-MM-DD HH:MM:SS` (read in the configured
+/// zone), and Unix epoch seconds or milliseconds (13 digits and more are milliseconds).
+public enum Timestamps {
+    /// Earliest and latest instants accepted: 1970 … 2100. Outside that, a value is
+    /// nearly always a unit mix-up (microseconds, days) and should be rejected loudly.
+    public static let range: ClosedRange<Int64> = 0...4_102_444_800
+
+    public static func parse(_ raw: String, zone: ZoneClock) -> Result<Int64, TimestampError> {
+        let text = raw.trimmingASCIIWhitespace()
+        if text.isEmpty { return .failure(.empty) }
+        var bytes = Array(text.utf8)
+        let value: Int64?
+        if bytes.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E || $0 == 0x2D }) && !bytes.dropFirst().contains(0x2D) {
+            value = parseEpoch(bytes)
+        } else {
+            value = parseISO(&bytes, zone: zone)
+        }
+        guard let seconds = value else { return .failure(.unreadable(text)) }
+        guard range.contains(seconds) else { return .failure(.outOfRange(text)) }
+        return .success(seconds)
+    }
+
+    private static func parseEpoch(_ bytes: [UInt8]) -> Int64? {
+        var negative = false
+        var integer: Int64 = 0
+        var digits = 0
+        var index = 0
+        if bytes.first == 0x2D { negative = true; index = 1 }
+        while index < bytes.count, bytes[index] != 0x2E {
+            integer = integer &* 10 &+ Int64(bytes[index] - 0x30)
+            digits += 1
+            index += 1
+            if digits > 18 { return nil }
+        }
+        if index < bytes.count { // fraction: only digits may follow the point
+            if bytes[(index + 1)...].contains(0x2E) || index + 1 == bytes.count { return nil }
+        }
+        if digits == 0 { return nil }
+        if negative { integer = -integer }
+        return digits >= 13 ? integer / 1000 : integer
+    }
+
+    private static func parseISO(_ b: inout [UInt8], zone: ZoneClock) -> Int64? {
+        var i = 0
+        func number(_ width: Int) -> Int? {
+            guard i + width <= b.count else { return nil }
+            var value = 0
+            for k in i..<(i + width) {
+                guard b[k] >= 0x30 && b[k] <= 0x39 else { return nil }
+                value = value * 10 + Int(b[k] - 0x30)
+            }
+            i += width
+            return value
+        }
+        func take(_ byte: UInt8) -> Bool {
+            if i < b.count && b[i] == byte { i += 1; return true }
+            return false
+        }
+        guard let year = number(4), take(0x2D), let month = number(2), take(0x2D), let day = number(2),
+              let date = CivilDate(year: year, month: month, day: day) else { return nil }
+        var secondsOfDay = 0
+        if i < b.count {
+            guard take(0x54) || take(0x20) || take(0x74) else { return nil } // 'T', ' ', 't'
+            guard let hour = number(2), hour <= 23, take(0x3A), let minute = number(2), minute <= 59 else { return nil }
+            var second = 0
+            if take(0x3A) {
+                guard let s = number(2), s <= 60 else { return nil }
+                second = min(s, 59) // a leap second is read as :59
+                if take(0x2E) || take(0x2C) {
+                    let start = i
+                    while i < b.count && b[i] >= 0x30 && b[i] <= 0x39 { i += 1 }
+                    if i == start { return nil }
+                }
+            }
+            secondsOfDay = hour * 3600 + minute * 60 + second
+        }
+        let local = Int64(date.daysSinceEpoch) * 86400 + Int64(secondsOfDay)
+        if i == b.count { return zone.utcSeconds(fromLocal: local) }
+        if take(0x5A) || take(0x7A) { return i == b.count ? local : nil } // 'Z'
+        if i + 1 < b.count && b[i] == 0x20 && (b[i + 1] == 0x2B || b[i + 1] == 0x2D) { i += 1 }
+        guard i < b.count, b[i] == 0x2B || b[i] == 0x2D else { return nil }
+        let sign: Int64 = b[i] == 0x2D ? -1 : 1
+        i += 1
+        guard let offsetHours = number(2), offsetHours <= 18 else { return nil }
+        var offsetMinutes = 0
+        if i < b.count {
+            _ = take(0x3A)
+            guard let m = number(2), m <= 59 else { return nil }
+            offsetMinutes = m
+        }
+        guard i == b.count else { return nil }
+        return local - sign * Int64(offsetHours * 3600 + offsetMinutes * 60)
+    }
+}
+
+public enum TimestampError: Error, Equatable, CustomStringConvertible {
+    case empty
+    case unreadable(String)
+    case outOfRange(String)
+
+    public var description: String {
+        switch self {
+        case .empty: return "timestamp is empty"
+        case .unreadable(let text):
+            return "timestamp '\(text)' is not ISO 8601, 'YYYY-MM-DD HH:MM:SS' or epoch seconds/milliseconds (or names a day that does not exist)"
+        case .outOfRange(let text):
+            return "timestamp '\(text)' is outside 1970–2100 (microseconds or a wrong unit?)"
+        }
+    }
+}

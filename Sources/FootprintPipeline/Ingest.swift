@@ -1,0 +1,58 @@
+import Foundation
+import FootprintConfig
+import FootprintNormalize
+import FootprintStaging
+import FootprintWarehouse
+
+/// The ingest stage: every file not loaded before goes through staging into the
+/// warehouse, one transaction per file; one bad file does not stop the others.
+public struct Ingest {
+    public let warehouse: Warehouse
+    public let config: FootprintConfig
+    public var kindOverride: EventKind?
+
+    public init(warehouse: Warehouse, config: FootprintConfig, kindOverride: EventKind? = nil) {
+        self.warehouse = warehouse
+        self.config = config
+        self.kindOverride = kindOverride
+    }
+
+    /// Loads `files` (already expanded) and refreshes the derived facts. Throws only for
+    /// problems that stop the whole run (the database); file problems are in the summary.
+    public func run(files: [String], progress: ((LoadProgress) throws -> Void)? = nil) throws -> IngestSummary {
+        let started = Date()
+        var summary = IngestSummary()
+        guard let zone = ZoneClock(identifier: config.timezone) else {
+            throw ConfigError(keyPath: "timezone", reason: "unknown time zone")
+        }
+        try warehouse.withLoadSession(config: config) { session in
+            for path in files {
+                let fileStarted = Date()
+                var outcome = IngestSummary.FileOutcome(path: path, status: .loaded, seconds: 0)
+                do {
+                    let sha = try FileDigest.sha256(path: path)
+                    if let earlier = try session.loadedFile(withSHA256: sha) {
+                        outcome.status = .skipped
+                        outcome.note = earlier == path ? "already loaded" : "same content as \(earlier), already loaded"
+                    } else {
+                        let reader = try StagedFileReader(path: path, kindOverride: kindOverride, config: config, zone: zone)
+                        outcome.result = try session.load(reader, path: path, sha256: sha, progress: progress)
+                    }
+                } catch let error as MappingError {
+                    outcome.status = .failed
+                    outcome.note = error.reason
+                } catch let error as FootprintInput.InputError {
+                    outcome.status = .failed
+                    outcome.note = error.description
+                }
+                outcome.seconds = Date().timeIntervalSince(fileStarted)
+                summary.files.append(outcome)
+            }
+        }
+        try warehouse.refreshDerivedFacts(config: config)
+        summary.seconds = Date().timeIntervalSince(started)
+        return summary
+    }
+}
+
+import FootprintInput

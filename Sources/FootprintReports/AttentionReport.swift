@@ -1,0 +1,81 @@
+import FootprintOutput
+import GRDB
+
+/// attention.csv — share of attention: for each tracked brand, group activities that
+/// mention it (whole word, once per activity) and short-link clicks on its domains
+/// (subdomains included), per period and channel. Channel `all` sums every platform
+/// and click channel; the others are group platforms and click channels by name.
+/// Every brand appears in every period and channel that has data, with 0 where it was
+/// not mentioned, so `share_change` (against the previous period, in fraction points)
+/// is defined wherever that channel had data in both periods.
+enum AttentionReport {
+    static func table(_ db: Database, scope: ReportScope) throws -> CSVTable {
+        let p = scope.period.labelColumn
+        let previous = scope.period.previousLabelColumn
+        return try ReportQuery.table(db, name: "attention", columns: [
+            ("period", .text), ("channel", .text), ("entity", .text), ("is_self", .text), ("mentions", .integer),
+            ("share", .share), ("clicks", .integer), ("click_share", .share), ("share_change", .share),
+        ], sql: """
+            WITH mention_rows AS (
+                SELECT d.\(p) AS period, g.platform AS channel, m.brand_key
+                FROM fact_brand_mention AS m
+                JOIN fact_group_activity AS f ON f.activity_key = m.activity_key
+                JOIN dim_group AS g ON g.group_key = f.group_key
+                JOIN dim_date AS d ON d.date_key = f.date_key
+                WHERE f.date_key BETWEEN :first AND :last
+            ), click_rows AS (
+                SELECT DISTINCT f.click_key, d.\(p) AS period, ch.name AS channel, bd.brand_key
+                FROM fact_click AS f
+                JOIN dim_date AS d ON d.date_key = f.date_key
+                JOIN dim_channel AS ch ON ch.channel_key = f.channel_key
+                JOIN dim_content AS c ON c.content_key = f.content_key
+                JOIN dim_brand_domain AS bd
+                  ON c.host = bd.domain
+                  OR (LENGTH(c.host) > LENGTH(bd.domain)
+                      AND SUBSTR(c.host, LENGTH(c.host) - LENGTH(bd.domain)) = '.' || bd.domain)
+                WHERE f.date_key BETWEEN :first AND :last
+            ), counts AS (
+                SELECT period, channel, brand_key, COUNT(*) AS mentions, 0 AS clicks
+                FROM mention_rows WHERE channel <> '' GROUP BY period, channel, brand_key
+                UNION ALL
+                SELECT period, 'all', brand_key, COUNT(*), 0 FROM mention_rows GROUP BY period, brand_key
+                UNION ALL
+                SELECT period, channel, brand_key, 0, COUNT(*)
+                FROM click_rows WHERE channel <> '' GROUP BY period, channel, brand_key
+                UNION ALL
+                SELECT period, 'all', brand_key, 0, COUNT(*) FROM click_rows GROUP BY period, brand_key
+            ), totals AS (
+                SELECT period, channel, brand_key, SUM(mentions) AS mentions, SUM(clicks) AS clicks
+                FROM counts GROUP BY period, channel, brand_key
+            ), active AS (
+                SELECT DISTINCT period, channel FROM totals
+                UNION
+                SELECT DISTINCT d.\(p), 'all' FROM fact_group_activity AS f JOIN dim_date AS d ON d.date_key = f.date_key
+                WHERE f.date_key BETWEEN :first AND :last
+                UNION
+                SELECT DISTINCT d.\(p), 'all' FROM fact_click AS f JOIN dim_date AS d ON d.date_key = f.date_key
+                WHERE f.date_key BETWEEN :first AND :last
+            ), grid AS (
+                SELECT a.period, a.channel, b.brand_key, b.name, b.is_self,
+                       COALESCE(t.mentions, 0) AS mentions, COALESCE(t.clicks, 0) AS clicks
+                FROM active AS a
+                CROSS JOIN dim_brand AS b
+                LEFT JOIN totals AS t ON t.period = a.period AND t.channel = a.channel AND t.brand_key = b.brand_key
+            ), shares AS (
+                SELECT grid.*,
+                       CAST(mentions AS REAL) / NULLIF(SUM(mentions) OVER (PARTITION BY period, channel), 0) AS share,
+                       CAST(clicks AS REAL) / NULLIF(SUM(clicks) OVER (PARTITION BY period, channel), 0) AS click_share
+                FROM grid
+            ), periods AS (
+                SELECT DISTINCT \(p) AS period, \(previous) AS previous FROM dim_date
+            )
+            SELECT s.period, s.channel, s.name, CASE WHEN s.is_self = 1 THEN 'true' ELSE 'false' END,
+                   s.mentions, s.share, s.clicks, s.click_share, s.share - before.share AS share_change
+            FROM shares AS s
+            JOIN periods AS pe ON pe.period = s.period
+            LEFT JOIN shares AS before
+              ON before.period = pe.previous AND before.channel = s.channel AND before.brand_key = s.brand_key
+            ORDER BY s.period, s.channel, s.mentions DESC, s.clicks DESC, s.name
+            """, arguments: ["first": scope.firstDay, "last": scope.lastDay])
+    }
+}

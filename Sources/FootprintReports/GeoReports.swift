@@ -1,0 +1,71 @@
+import FootprintOutput
+import GRDB
+
+/// geo.csv and geo_city.csv — where each channel's audience is: page views per web
+/// property (`web:<property>`), short-link clicks (`clicks`) and group activity by the
+/// actor's country (`groups`, weighted by each row's count). `people` is distinct
+/// visitors or actors (empty for clicks, which carry no person). `share` is within
+/// channel and period; `index_vs_site` divides it by the same country's share of the
+/// `site` property: above 1 the channel over-reaches that country compared to the site.
+enum GeoReports {
+    /// The events of every channel grouped by period, channel and the given geography
+    /// columns (`country_code, country_name` or with `region, city`).
+    private static func channelEvents(period p: String, geography: String) -> String {
+        """
+        events AS (
+            SELECT d.\(p) AS period, 'web:' || pr.name AS channel, \(geography),
+                   COUNT(*) AS events, COUNT(DISTINCT f.person_key) AS people
+            FROM fact_page_view AS f
+            JOIN dim_date AS d ON d.date_key = f.date_key
+            JOIN dim_property AS pr ON pr.property_key = f.property_key
+            JOIN dim_geography AS g ON g.geo_key = f.geo_key
+            WHERE f.date_key BETWEEN :first AND :last
+            GROUP BY d.\(p), pr.name, \(geography)
+            UNION ALL
+            SELECT d.\(p), 'clicks', \(geography), COUNT(*), NULL
+            FROM fact_click AS f
+            JOIN dim_date AS d ON d.date_key = f.date_key
+            JOIN dim_geography AS g ON g.geo_key = f.geo_key
+            WHERE f.date_key BETWEEN :first AND :last
+            GROUP BY d.\(p), \(geography)
+            UNION ALL
+            SELECT d.\(p), 'groups', \(geography), SUM(f.activity_count), COUNT(DISTINCT f.person_key)
+            FROM fact_group_activity AS f
+            JOIN dim_date AS d ON d.date_key = f.date_key
+            JOIN dim_geography AS g ON g.geo_key = f.geo_key
+            WHERE f.date_key BETWEEN :first AND :last
+            GROUP BY d.\(p), \(geography)
+        ), shares AS (
+            SELECT events.*, CAST(events AS REAL) / NULLIF(SUM(events) OVER (PARTITION BY period, channel), 0) AS share
+            FROM events
+        )
+        """
+    }
+
+    static func countries(_ db: Database, scope: ReportScope) throws -> CSVTable {
+        try ReportQuery.table(db, name: "geo", columns: [
+            ("period", .text), ("channel", .text), ("country_code", .text), ("country_name", .text),
+            ("events", .integer), ("people", .integer), ("share", .share), ("index_vs_site", .share),
+        ], sql: """
+            WITH \(channelEvents(period: scope.period.labelColumn, geography: "g.country_code, g.country_name"))
+            SELECT s.period, s.channel, s.country_code, s.country_name, s.events, s.people, s.share,
+                   s.share / NULLIF(site.share, 0) AS index_vs_site
+            FROM shares AS s
+            LEFT JOIN shares AS site
+              ON site.period = s.period AND site.channel = 'web:site' AND site.country_code = s.country_code
+            ORDER BY s.period, s.channel, s.events DESC, s.country_code
+            """, arguments: ["first": scope.firstDay, "last": scope.lastDay])
+    }
+
+    static func cities(_ db: Database, scope: ReportScope) throws -> CSVTable {
+        try ReportQuery.table(db, name: "geo_city", columns: [
+            ("period", .text), ("channel", .text), ("country_code", .text), ("region", .text), ("city", .text),
+            ("events", .integer), ("people", .integer), ("share", .share),
+        ], sql: """
+            WITH \(channelEvents(period: scope.period.labelColumn, geography: "g.country_code, g.region, g.city"))
+            SELECT period, channel, country_code, region, city, events, people, share
+            FROM shares
+            ORDER BY period, channel, events DESC, country_code, region, city
+            """, arguments: ["first": scope.firstDay, "last": scope.lastDay])
+    }
+}

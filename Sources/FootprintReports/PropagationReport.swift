@@ -1,0 +1,118 @@
+import FootprintOutput
+import GRDB
+
+/// propagation.csv — how each content item (canonical URL) travelled within the
+/// report's date range: when it first got an owned page view, a short-link click, a
+/// group share, and a referral from a social, news, search, email or other site; the
+/// order it reached those channels; totals; and how deep its group threads went.
+///
+/// `group_activities` and `max_cascade_depth` count every activity in the threads where
+/// the item was shared (the share, comments on it, replies, reshares, reactions).
+enum PropagationReport {
+    static let columns = [
+        "content_url", "first_seen", "first_owned_view", "first_click", "first_group_share",
+        "first_social_referral", "first_news_referral", "hours_to_news", "channel_path", "channels_reached",
+        "views", "clicks", "group_activities", "max_cascade_depth", "referring_domains", "top_referrer",
+    ]
+
+    /// Channels in the order CONTRACT.md lists them; ties in time keep this order.
+    static let channelOrder = ["web", "clicks", "groups", "social", "news", "search", "email", "web-referral"]
+
+    static let sql = """
+        WITH views AS (
+            SELECT content_key, MIN(viewed_at) AS first_at, COUNT(*) AS views
+            FROM fact_page_view WHERE date_key BETWEEN :first AND :last
+            GROUP BY content_key
+        ), referrals AS (
+            SELECT f.content_key,
+                   MIN(CASE WHEN r.category = 'social' THEN f.viewed_at END) AS first_social,
+                   MIN(CASE WHEN r.category = 'news' THEN f.viewed_at END) AS first_news,
+                   MIN(CASE WHEN r.category = 'search' THEN f.viewed_at END) AS first_search,
+                   MIN(CASE WHEN r.category = 'email' THEN f.viewed_at END) AS first_email,
+                   MIN(CASE WHEN r.category = 'web' THEN f.viewed_at END) AS first_web_referral
+            FROM fact_page_view AS f
+            JOIN dim_referrer AS r ON r.referrer_key = f.referrer_key
+            WHERE f.date_key BETWEEN :first AND :last
+            GROUP BY f.content_key
+        ), clicks AS (
+            SELECT content_key, MIN(clicked_at) AS first_at, COUNT(*) AS clicks
+            FROM fact_click WHERE date_key BETWEEN :first AND :last
+            GROUP BY content_key
+        ), shares AS (
+            SELECT content_key, MIN(occurred_at) AS first_at
+            FROM fact_group_activity
+            WHERE content_key IS NOT NULL AND date_key BETWEEN :first AND :last
+            GROUP BY content_key
+        ), threads AS (
+            SELECT DISTINCT content_key, thread_root_key
+            FROM fact_group_activity
+            WHERE content_key IS NOT NULL AND date_key BETWEEN :first AND :last
+        ), cascades AS (
+            SELECT t.content_key, SUM(a.activity_count) AS activities, MAX(a.depth) AS max_depth
+            FROM threads AS t
+            JOIN fact_group_activity AS a ON a.thread_root_key = t.thread_root_key
+            WHERE a.date_key BETWEEN :first AND :last
+            GROUP BY t.content_key
+        ), domains AS (
+            SELECT f.content_key, r.domain, COUNT(*) AS referrals
+            FROM fact_page_view AS f
+            JOIN dim_referrer AS r ON r.referrer_key = f.referrer_key
+            WHERE r.category NOT IN ('direct', 'owned') AND f.date_key BETWEEN :first AND :last
+            GROUP BY f.content_key, r.domain
+        ), ranked_domains AS (
+            SELECT content_key, domain,
+                   COUNT(*) OVER (PARTITION BY content_key) AS domain_count,
+                   ROW_NUMBER() OVER (PARTITION BY content_key ORDER BY referrals DESC, domain) AS position
+            FROM domains
+        )
+        SELECT c.url, v.first_at, k.first_at, s.first_at,
+               r.first_social, r.first_news, r.first_search, r.first_email, r.first_web_referral,
+               COALESCE(v.views, 0), COALESCE(k.clicks, 0), COALESCE(g.activities, 0), g.max_depth,
+               COALESCE(d.domain_count, 0), d.domain
+        FROM dim_content AS c
+        LEFT JOIN views AS v ON v.content_key = c.content_key
+        LEFT JOIN referrals AS r ON r.content_key = c.content_key
+        LEFT JOIN clicks AS k ON k.content_key = c.content_key
+        LEFT JOIN shares AS s ON s.content_key = c.content_key
+        LEFT JOIN cascades AS g ON g.content_key = c.content_key
+        LEFT JOIN ranked_domains AS d ON d.content_key = c.content_key AND d.position = 1
+        WHERE v.content_key IS NOT NULL OR k.content_key IS NOT NULL OR s.content_key IS NOT NULL
+        """
+
+    static func table(_ db: Database, scope: ReportScope) throws -> CSVTable {
+        struct Item {
+            var cells: [CSVTable.Cell]
+            var reached: Int
+            var total: Int64
+            var url: String
+        }
+        var items: [Item] = []
+        let rows = try Row.fetchCursor(db, sql: sql, arguments: ["first": scope.firstDay, "last": scope.lastDay])
+        while let row = try rows.next() {
+            let url: String = row[0]
+            // First times per channel, in channelOrder.
+            let firsts: [Int64?] = (1...8).map { row[$0] }
+            let reachedChannels = zip(channelOrder, firsts)
+                .enumerated()
+                .compactMap { index, pair in pair.1.map { (time: $0, order: index, name: pair.0) } }
+                .sorted { ($0.time, $0.order) < ($1.time, $1.order) }
+            let firstSeen = reachedChannels.first?.time
+            let firstNews = firsts[4]
+            var hoursToNews: CSVTable.Cell = .empty
+            if let firstNews, let firstSeen { hoursToNews = .decimal(Double(firstNews - firstSeen) / 3600, places: 1) }
+            func instant(_ value: Int64?) -> CSVTable.Cell { value.map { .text(ReportQuery.isoInstant($0)) } ?? .empty }
+            let views: Int64 = row[9], clicks: Int64 = row[10], activities: Int64 = row[11]
+            let cells: [CSVTable.Cell] = [
+                .text(url), instant(firstSeen), instant(firsts[0]), instant(firsts[1]), instant(firsts[2]),
+                instant(firsts[3]), instant(firstNews), hoursToNews,
+                .text(reachedChannels.map(\.name).joined(separator: ">")), .integer(Int64(reachedChannels.count)),
+                .integer(views), .integer(clicks), .integer(activities),
+                ReportQuery.cell(row, 12, .integer), .integer(row[13]), ReportQuery.cell(row, 14, .text),
+            ]
+            items.append(Item(cells: cells, reached: reachedChannels.count, total: views + clicks + activities, url: url))
+        }
+        // Furthest-travelled first: most channels, then most activity, then by URL.
+        items.sort { ($1.reached, $1.total, $0.url) < ($0.reached, $0.total, $1.url) }
+        return CSVTable(name: "propagation", columns: columns, rows: items.map(\.cells))
+    }
+}

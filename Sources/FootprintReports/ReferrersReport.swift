@@ -1,0 +1,32 @@
+import FootprintOutput
+import GRDB
+
+/// referrers.csv — per period and property: where visits (sessions) came from, by the
+/// referrer of each session's first page view; direct visits are `(direct)`. Share is
+/// of all visits of that period and property; rank 1 is the largest.
+enum ReferrersReport {
+    static func table(_ db: Database, scope: ReportScope) throws -> CSVTable {
+        let p = scope.period.labelColumn
+        return try ReportQuery.table(db, name: "referrers", columns: [
+            ("period", .text), ("property", .text), ("referrer_domain", .text), ("category", .text),
+            ("visits", .integer), ("share", .share), ("rank", .integer),
+        ], sql: """
+            WITH visits AS (
+                SELECT d.\(p) AS period, pr.name AS property,
+                       CASE WHEN r.domain = '' THEN '(direct)' ELSE r.domain END AS referrer_domain,
+                       r.category, COUNT(*) AS visits
+                FROM fact_page_view AS f
+                JOIN dim_date AS d ON d.date_key = f.date_key
+                JOIN dim_property AS pr ON pr.property_key = f.property_key
+                JOIN dim_referrer AS r ON r.referrer_key = f.referrer_key
+                WHERE f.is_session_start = 1 AND f.date_key BETWEEN :first AND :last
+                GROUP BY d.\(p), pr.name, r.domain, r.category
+            )
+            SELECT period, property, referrer_domain, category, visits,
+                   CAST(visits AS REAL) / SUM(visits) OVER (PARTITION BY period, property) AS share,
+                   ROW_NUMBER() OVER (PARTITION BY period, property ORDER BY visits DESC, referrer_domain) AS rank
+            FROM visits
+            ORDER BY period, property, visits DESC, referrer_domain
+            """, arguments: ["first": scope.firstDay, "last": scope.lastDay])
+    }
+}

@@ -1,0 +1,53 @@
+import FootprintOutput
+import GRDB
+
+/// How a result column becomes a CSV cell.
+enum ColumnFormat {
+    case text
+    case integer
+    /// A fraction 0–1 (or a ratio) rounded to 4 decimals.
+    case share
+    case decimal(places: Int)
+    /// Epoch seconds written as ISO 8601 UTC (`2024-05-01T09:30:00Z`).
+    case instant
+}
+
+/// Runs report SQL and turns its rows into a CSV table. NULL becomes an empty cell.
+enum ReportQuery {
+    static func table(_ db: Database, name: String, columns: [(String, ColumnFormat)], sql: String,
+                      arguments: StatementArguments) throws -> CSVTable {
+        var table = CSVTable(name: name, columns: columns.map(\.0))
+        let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+        while let row = try rows.next() {
+            var cells: [CSVTable.Cell] = []
+            cells.reserveCapacity(columns.count)
+            for (index, (_, format)) in columns.enumerated() {
+                cells.append(cell(row, index, format))
+            }
+            table.rows.append(cells)
+        }
+        return table
+    }
+
+    static func cell(_ row: Row, _ index: Int, _ format: ColumnFormat) -> CSVTable.Cell {
+        let value = row[index] as DatabaseValue
+        if value.isNull { return .empty }
+        switch format {
+        case .text: return .text(String.fromDatabaseValue(value) ?? "")
+        case .integer: return Int64.fromDatabaseValue(value).map { .integer($0) } ?? .empty
+        case .share: return Double.fromDatabaseValue(value).map { .decimal($0, places: 4) } ?? .empty
+        case .decimal(let places): return Double.fromDatabaseValue(value).map { .decimal($0, places: places) } ?? .empty
+        case .instant: return Int64.fromDatabaseValue(value).map { .text(isoInstant($0)) } ?? .empty
+        }
+    }
+
+    static func isoInstant(_ seconds: Int64) -> String {
+        let days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400
+        let rest = Int(seconds - days * 86400)
+        let date = CivilDate(daysSinceEpoch: Int(days))
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(date.isoString)T\(two(rest / 3600)):\(two(rest / 60 % 60)):\(two(rest % 60))Z"
+    }
+}
+
+import FootprintNormalize

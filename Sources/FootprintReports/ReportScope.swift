@@ -1,0 +1,30 @@
+/// What a set of reports covers: how rows are grouped in time, and which days.
+public struct ReportScope: Equatable, Sendable {
+    public enum Period: String, CaseIterable, Sendable {
+        case day, week, month, quarter
+
+        /// The dim_date column holding this period's label. Chosen from this fixed
+        /// list, never from user text, so it is safe to place in SQL.
+        var labelColumn: String {
+            switch self {
+            case .day: return "full_date"
+            case .week: return "iso_week"
+            case .month: return "month"
+            case .quarter: return "quarter"
+            }
+        }
+
+        var previousLabelColumn: String { "previous_\(rawValue)" }
+    }
+
+    public var period: Period
+    /// First and last day included, as yyyymmdd date keys (inclusive).
+    public var firstDay: Int
+    public var lastDay: Int
+
+    public init(period: Period = .month, firstDay: Int? = nil, lastDay: Int? = nil) {
+        self.period = period
+        self.firstDay = firstDay ?? 0
+        self.lastDay = lastDay ?? 99_991_231
+    }
+}

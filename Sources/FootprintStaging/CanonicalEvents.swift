@@ -1,0 +1,68 @@
+import FootprintNormalize
+
+/// Where a row was located, so a reject or a summary can name it.
+public struct Location: Equatable, Sendable {
+    public let file: String
+    public let line: Int
+    public init(file: String, line: Int) { self.file = file; self.line = line }
+}
+
+/// Geography as given by the export, normalised: country as alpha-2 (`ZZ` unknown),
+/// region and city as given (empty when absent).
+public struct Place: Hashable, Sendable {
+    public let countryCode: String
+    public let region: String
+    public let city: String
+    public init(countryCode: String, region: String, city: String) {
+        self.countryCode = countryCode; self.region = region; self.city = city
+    }
+}
+
+/// A page view, normalised.
+public struct WebEvent: Equatable, Sendable {
+    /// The id that makes the row unique: the export's event id, or a hash of its content.
+    public var identity: String
+    public var occurredAt: Int64
+    public var visitorID: String
+    public var sessionID: String?
+    public var page: CanonicalURL
+    public var referrer: CanonicalURL?
+    public var place: Place
+    public var engagedSeconds: Double?
+    public var userAgent: String?
+}
+
+/// A click on a short link, normalised.
+public struct ClickEvent: Equatable, Sendable {
+    public var identity: String
+    public var occurredAt: Int64
+    public var shortLink: CanonicalURL
+    public var target: CanonicalURL
+    public var referrer: CanonicalURL?
+    public var channel: String
+    public var place: Place
+    public var userAgent: String?
+}
+
+/// A post, comment, share, like, view or join in a group, normalised.
+public struct GroupEvent: Equatable, Sendable {
+    public var identity: String
+    public var activityID: String
+    public var occurredAt: Int64
+    public var platform: String
+    public var group: String
+    public var actorID: String
+    public var action: String
+    public var parentID: String?
+    public var title: String
+    public var text: String
+    public var sharedURL: CanonicalURL?
+    public var count: Int
+    public var place: Place
+}
+
+public enum CanonicalEvent: Equatable, Sendable {
+    case web(WebEvent)
+    case click(ClickEvent)
+    case group(GroupEvent)
+}

@@ -1,0 +1,111 @@
+import FootprintConfig
+import FootprintInput
+
+/// A compiled way to fetch one canonical column from a record: a CSV column index, a
+/// JSON path, a template of those, or a constant. Compiled once per file so rows pay
+/// only for array indexing and dictionary look-ups.
+enum FieldAccessor {
+    case csvColumn(Int)
+    case jsonPath([PathStep])
+    case template([TemplatePiece])
+    case constant(String)
+    case absent
+
+    enum PathStep: Equatable { case key(String), index(Int) }
+    enum TemplatePiece { case literal(String), field(FieldAccessor) }
+
+    static func compile(_ source: FieldSource, header: [String: Int]?) -> FieldAccessor {
+        switch source {
+        case .constant(let value): return .constant(value)
+        case .path(let path): return compilePath(path, header: header)
+        case .template(let parts):
+            return .template(parts.map { part in
+                switch part {
+                case .literal(let text): return .literal(text)
+                case .placeholder(let path): return .field(compilePath(path, header: header))
+                }
+            })
+        }
+    }
+
+    static func compilePath(_ path: String, header: [String: Int]?) -> FieldAccessor {
+        if let header {
+            if let index = header[path] { return .csvColumn(index) }
+            return .absent
+        }
+        return .jsonPath(parsePath(path))
+    }
+
+    /// `geo.country` → key geo, key country; `ll[0]` → key ll, index 0.
+    static func parsePath(_ path: String) -> [PathStep] {
+        var steps: [PathStep] = []
+        for segment in path.split(separator: ".", omittingEmptySubsequences: false) {
+            var rest = Substring(segment)
+            if let bracket = rest.firstIndex(of: "[") {
+                let name = rest[..<bracket]
+                if !name.isEmpty { steps.append(.key(String(name))) }
+                rest = rest[bracket...]
+                while rest.hasPrefix("["), let close = rest.firstIndex(of: "]") {
+                    let inside = rest[rest.index(after: rest.startIndex)..<close]
+                    if let index = Int(inside) { steps.append(.index(index)) } else { steps.append(.key(String(inside))) }
+                    rest = rest[rest.index(after: close)...]
+                }
+            } else {
+                steps.append(.key(String(rest)))
+            }
+        }
+        return steps
+    }
+
+    /// The value as trimmed text; nil when absent or empty.
+    func value(in record: SourceRecord) -> String? {
+        let text: String?
+        switch self {
+        case .absent: return nil
+        case .constant(let value): text = value
+        case .csvColumn(let index):
+            guard case .csv(let fields) = record, index < fields.count else { return nil }
+            text = fields[index]
+        case .jsonPath(let steps):
+            guard case .json(let object) = record else { return nil }
+            text = Self.walk(object, steps)?.scalarText
+        case .template(let pieces):
+            var out = ""
+            for piece in pieces {
+                switch piece {
+                case .literal(let literal): out += literal
+                case .field(let accessor):
+                    guard let value = accessor.value(in: record) else { return nil }
+                    out += value
+                }
+            }
+            text = out
+        }
+        guard let text else { return nil }
+        let trimmed = text.trimmingASCIIWhitespace()
+        return trimmed.isEmpty ? nil : trimmed
+    }
+
+    private static func walk(_ root: JSONValue, _ steps: [PathStep]) -> JSONValue? {
+        // A key that itself contains dots ("geo.country" as one key) wins over the path.
+        if steps.count > 1, case .object(let members) = root {
+            let joined = steps.compactMap { if case .key(let k) = $0 { return k } else { return nil } }
+            if joined.count == steps.count, let direct = members[joined.joined(separator: ".")] { return direct }
+        }
+        var current = root
+        for step in steps {
+            switch (step, current) {
+            case (.key(let key), .object(let members)):
+                guard let next = members[key] else { return nil }
+                current = next
+            case (.index(let index), .array(let elements)):
+                guard index >= 0 && index < elements.count else { return nil }
+                current = elements[index]
+            default: return nil
+            }
+        }
+        return current
+    }
+}
+
+import FootprintNormalize

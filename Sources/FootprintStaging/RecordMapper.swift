@@ -1,0 +1,191 @@
+import FootprintConfig
+import FootprintInput
+import FootprintNormalize
+
+/// Why a file cannot be read at all with the mapping it was given.
+public struct MappingError: Error, Equatable, CustomStringConvertible {
+    public let file: String
+    public let reason: String
+    public var description: String { "\(file): \(reason)" }
+}
+
+/// Turns the records of one file into canonical events: picks each canonical column
+/// through the file's mapping, then normalises timestamps, URLs and countries. A row
+/// that cannot become an event is a rejection with its reason, never an error.
+public final class RecordMapper {
+    public let kind: EventKind
+    private let accessors: [String: FieldAccessor]
+    private let columnOrder: [String]
+    private let zone: ZoneClock
+    private var urlCache: [String: CanonicalURL?] = [:]
+    private var countryCache: [String: String] = [:]
+
+    /// `header` is the CSV header, or nil for JSON records.
+    public init(kind: EventKind, spec: InputSpec?, header: [String]?, zone: ZoneClock, file: String) throws(MappingError) {
+        self.kind = kind
+        self.zone = zone
+        var headerIndex: [String: Int]?
+        if let header {
+            var index: [String: Int] = [:]
+            for (position, name) in header.enumerated() where index[name] == nil {
+                index[name.trimmingASCIIWhitespace()] = position
+            }
+            headerIndex = index
+        }
+        var accessors: [String: FieldAccessor] = [:]
+        for column in CanonicalColumns.all(kind) {
+            let source = spec?.fields[column] ?? .path(column)
+            accessors[column] = FieldAccessor.compile(source, header: headerIndex)
+        }
+        if let header {
+            let missing = CanonicalColumns.required(kind).filter { column in
+                if case .absent = accessors[column]! { return true }
+                if case .template(let pieces) = accessors[column]! {
+                    return pieces.contains { if case .field(.absent) = $0 { return true } else { return false } }
+                }
+                return false
+            }
+            if !missing.isEmpty {
+                let shown = header.prefix(12).joined(separator: ", ")
+                throw MappingError(file: file, reason: "file looks like \(kind.rawValue) but lacks the required column(s) \(missing.joined(separator: ", ")); its header is: \(shown)\(header.count > 12 ? ", …" : ""). Map them in an [[inputs]] entry of the config (CONTRACT.md section 4)")
+            }
+        }
+        self.accessors = accessors
+        self.columnOrder = CanonicalColumns.all(kind)
+    }
+
+    public func map(_ record: SourceRecord) -> Result<CanonicalEvent, RowRejection> {
+        do {
+            switch kind {
+            case .web: return .success(.web(try mapWeb(record)))
+            case .clicks: return .success(.click(try mapClick(record)))
+            case .groups: return .success(.group(try mapGroup(record)))
+            }
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    // MARK: - Field helpers
+
+    private func value(_ column: String, _ record: SourceRecord) -> String? {
+        accessors[column]?.value(in: record)
+    }
+
+    private func required(_ column: String, _ record: SourceRecord) throws(RowRejection) -> String {
+        guard let text = value(column, record) else { throw RowRejection("missing required value '\(column)'") }
+        return text
+    }
+
+    private func timestamp(_ record: SourceRecord) throws(RowRejection) -> Int64 {
+        switch Timestamps.parse(try required("timestamp", record), zone: zone) {
+        case .success(let seconds): return seconds
+        case .failure(let error): throw RowRejection(error.description)
+        }
+    }
+
+    private func canonicalURL(_ raw: String) -> CanonicalURL? {
+        if let cached = urlCache[raw] { return cached }
+        let url = CanonicalURL(raw)
+        if urlCache.count > 200_000 { urlCache.removeAll(keepingCapacity: true) }
+        urlCache[raw] = url
+        return url
+    }
+
+    private func requiredURL(_ column: String, _ record: SourceRecord) throws(RowRejection) -> CanonicalURL {
+        let raw = try required(column, record)
+        guard let url = canonicalURL(raw) else { throw RowRejection("\(column) '\(raw.prefix(200))' is not an absolute URL") }
+        return url
+    }
+
+    /// A referrer that is not a URL (e.g. "(direct)", "android-app://…") counts as direct
+    /// rather than rejecting a page view that is otherwise fine.
+    private func optionalURL(_ column: String, _ record: SourceRecord) -> CanonicalURL? {
+        value(column, record).flatMap(canonicalURL)
+    }
+
+    private func place(_ record: SourceRecord) -> Place {
+        let rawCountry = value("country", record) ?? ""
+        let code: String
+        if let cached = countryCache[rawCountry] {
+            code = cached
+        } else {
+            code = Countries.code(for: rawCountry)
+            if countryCache.count < 10_000 { countryCache[rawCountry] = code }
+        }
+        return Place(countryCode: code, region: value("region", record) ?? "", city: value("city", record) ?? "")
+    }
+
+    /// The id that makes a row unique: its own id column, else a hash of every mapped value.
+    private func identity(idColumn: String, _ record: SourceRecord) -> String {
+        if let id = value(idColumn, record) { return id }
+        var content = ""
+        for column in columnOrder {
+            content += value(column, record) ?? ""
+            content += "\u{1F}"
+        }
+        let high = StableHash.hash64(content, seed: 0x9E37_79B9_7F4A_7C15)
+        let low = StableHash.hash64(content, seed: 0x632B_E59B_D9B4_E019)
+        return "#" + String(high, radix: 16) + String(low, radix: 16)
+    }
+
+    // MARK: - Kinds
+
+    private func mapWeb(_ record: SourceRecord) throws(RowRejection) -> WebEvent {
+        let occurredAt = try timestamp(record)
+        let visitor = try required("visitor_id", record)
+        let page = try requiredURL("url", record)
+        var engaged: Double?
+        if let text = value("engaged_seconds", record) {
+            guard let seconds = Double(text), seconds >= 0, seconds.isFinite else {
+                throw RowRejection("engaged_seconds '\(text.prefix(50))' is not a non-negative number")
+            }
+            engaged = seconds
+        }
+        return WebEvent(identity: identity(idColumn: "event_id", record), occurredAt: occurredAt, visitorID: visitor,
+                        sessionID: value("session_id", record), page: page, referrer: optionalURL("referrer", record),
+                        place: place(record), engagedSeconds: engaged, userAgent: value("user_agent", record))
+    }
+
+    private func mapClick(_ record: SourceRecord) throws(RowRejection) -> ClickEvent {
+        let occurredAt = try timestamp(record)
+        let short = try requiredURL("short_url", record)
+        let target = try requiredURL("long_url", record)
+        return ClickEvent(identity: identity(idColumn: "click_id", record), occurredAt: occurredAt, shortLink: short,
+                          target: target, referrer: optionalURL("referrer", record),
+                          channel: (value("channel", record) ?? "").lowercased(), place: place(record),
+                          userAgent: value("user_agent", record))
+    }
+
+    private func mapGroup(_ record: SourceRecord) throws(RowRejection) -> GroupEvent {
+        let activity = try required("activity_id", record)
+        let occurredAt = try timestamp(record)
+        let group = try required("group", record)
+        let actor = try required("actor_id", record)
+        let action = try required("action", record).lowercased()
+        var count = 1
+        if let text = value("count", record) {
+            guard let parsed = Int(text) ?? Double(text).flatMap({ $0 == $0.rounded() && abs($0) < 1e15 ? Int($0) : nil }),
+                  parsed >= 0 else {
+                throw RowRejection("count '\(text.prefix(50))' is not a non-negative whole number")
+            }
+            count = parsed
+        }
+        let platform = (value("platform", record) ?? "").lowercased()
+        var shared: CanonicalURL?
+        if let raw = value("url", record) {
+            guard let url = canonicalURL(raw) else { throw RowRejection("url '\(raw.prefix(200))' is not an absolute URL") }
+            shared = url
+        }
+        return GroupEvent(identity: platform + "\u{1F}" + activity, activityID: activity, occurredAt: occurredAt,
+                          platform: platform, group: group, actorID: actor, action: action,
+                          parentID: value("parent_id", record), title: value("title", record) ?? "",
+                          text: value("text", record) ?? "", sharedURL: shared, count: count, place: place(record))
+    }
+}
+
+/// Why one row was not loaded.
+public struct RowRejection: Error, Equatable, Sendable {
+    public let reason: String
+    public init(_ reason: String) { self.reason = reason }
+}

@@ -1,0 +1,120 @@
+import FootprintConfig
+import FootprintInput
+import FootprintNormalize
+
+/// One row of a file after staging: an event ready to load, or a rejection.
+public enum StagedRow: Equatable, Sendable {
+    case event(line: Int, CanonicalEvent)
+    case rejected(line: Int, reason: String, raw: String)
+}
+
+/// Opens one export file and hands out staged rows: it decides the file's format
+/// (config, then name, then first byte) and kind (`--kind`, config, file name, then the
+/// header or first object's keys), then maps and normalises each record.
+public final class StagedFileReader {
+    public let kind: EventKind
+    public let format: InputFormat
+    private let reader: RecordReader
+    private var mapper: RecordMapper
+    private var firstRecord: RecordReadResult?
+
+    public var bytesConsumed: Int { reader.bytesConsumed }
+
+    public init(path: String, kindOverride: EventKind?, config: FootprintConfig, zone: ZoneClock) throws {
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        let spec = config.inputSpec(forFileName: name)
+        var source = try InputOpener.open(path: path)
+        let (format, replay) = try Self.sniffFormat(name: name, declared: spec?.format, source: &source)
+        self.format = format
+        switch format {
+        case .csv:
+            let csv = CSVRecordReader(source: replay)
+            reader = csv
+            let kind = try Self.decideKind(kindOverride ?? spec?.kind, name: name, columns: Set(csv.header), path: path)
+            self.kind = kind
+            mapper = try RecordMapper(kind: kind, spec: spec, header: csv.header, zone: zone, file: path)
+        case .jsonl:
+            let jsonl = JSONLRecordReader(source: replay)
+            reader = jsonl
+            var keys: Set<String> = []
+            if kindOverride == nil && spec?.kind == nil && Self.kindFromName(name) == nil {
+                // Peek at the first object's keys to guess the kind; the record is replayed.
+                firstRecord = jsonl.next()
+                if case .record(_, .json(.object(let members)))? = firstRecord { keys = Set(members.keys) }
+            }
+            let kind = try Self.decideKind(kindOverride ?? spec?.kind, name: name, columns: keys, path: path)
+            self.kind = kind
+            mapper = try RecordMapper(kind: kind, spec: spec, header: nil, zone: zone, file: path)
+        }
+    }
+
+    public func next() -> StagedRow? {
+        let result: RecordReadResult
+        if let first = firstRecord {
+            firstRecord = nil
+            result = first
+        } else {
+            guard let next = reader.next() else { return nil }
+            result = next
+        }
+        switch result {
+        case .malformed(let line, let reason, let raw):
+            return .rejected(line: line, reason: reason, raw: raw)
+        case .record(let line, let record):
+            switch mapper.map(record) {
+            case .success(let event): return .event(line: line, event)
+            case .failure(let rejection): return .rejected(line: line, reason: rejection.reason, raw: Self.rawText(record))
+            }
+        }
+    }
+
+    static func rawText(_ record: SourceRecord) -> String {
+        switch record {
+        case .csv(let fields):
+            return String(fields.joined(separator: ",").prefix(maxRawRejectBytes))
+        case .json(let value):
+            return String(String(describing: value).prefix(maxRawRejectBytes))
+        }
+    }
+
+    static func kindFromName(_ name: String) -> EventKind? {
+        let lower = name.lowercased()
+        return EventKind.allCases.first { lower.hasPrefix($0.rawValue) }
+    }
+
+    static func decideKind(_ declared: EventKind?, name: String, columns: Set<String>, path: String) throws(MappingError) -> EventKind {
+        if let declared { return declared }
+        if let byName = kindFromName(name) { return byName }
+        if let byColumns = CanonicalColumns.detectKind(fromColumns: columns) { return byColumns }
+        throw MappingError(file: path, reason: "cannot tell whether this is web, clicks or groups data: name the file web*/clicks*/groups*, pass --kind, or add an [[inputs]] entry with kind = ... to the config")
+    }
+
+    /// Format from config, else from the name (.csv / .jsonl / .ndjson, under any .gz),
+    /// else from the first non-blank byte: `{` means JSONL.
+    static func sniffFormat(name: String, declared: InputFormat?, source: inout any ByteChunkSource) throws -> (InputFormat, any ByteChunkSource) {
+        let first = try source.nextChunk() ?? []
+        let replay: any ByteChunkSource = PrependingSource(first: first, rest: source)
+        if let declared { return (declared, replay) }
+        var stem = name.lowercased()
+        if stem.hasSuffix(".gz") { stem.removeLast(3) }
+        if stem.hasSuffix(".csv") || stem.hasSuffix(".tsv") { return (.csv, replay) }
+        if stem.hasSuffix(".jsonl") || stem.hasSuffix(".ndjson") || stem.hasSuffix(".json") { return (.jsonl, replay) }
+        var bytes = first[...]
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
+        let firstByte = bytes.first { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }
+        return (firstByte == UInt8(ascii: "{") ? .jsonl : .csv, replay)
+    }
+}
+
+/// Puts a chunk read for sniffing back in front of the rest of the stream.
+struct PrependingSource: ByteChunkSource {
+    var first: [UInt8]?
+    var rest: any ByteChunkSource
+    mutating func nextChunk() throws -> [UInt8]? {
+        if let chunk = first {
+            first = nil
+            if !chunk.isEmpty { return chunk }
+        }
+        return try rest.nextChunk()
+    }
+}

@@ -1,0 +1,170 @@
+import FootprintConfig
+import FootprintNormalize
+import GRDB
+
+/// Facts that need row-by-row or recursive logic are computed once here, after loading,
+/// and stored, so that report SQL only aggregates (and stays portable to other engines).
+extension Warehouse {
+    /// Brings derived columns up to date: sessions of the visitors touched by recent
+    /// loads, reply-chain depths of group threads, brand mentions, and short links shared in groups
+    /// resolved to their targets. Safe to run any number of times.
+    public func refreshDerivedFacts(config: FootprintConfig) throws {
+        try queue.write { db in
+            try resolveSharedShortLinks(db)
+            try recomputeSessions(db, timeoutSeconds: config.sessionTimeoutMinutes * 60)
+            let stale = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'cascades_stale'")
+            if stale == "1" {
+                try recomputeCascades(db)
+                try db.execute(sql: "DELETE FROM meta WHERE key = 'cascades_stale'")
+            }
+            try refreshBrandMentions(db, brands: config.brands)
+        }
+    }
+
+    /// Sessions per visitor and property: a given session id starts a new session when it
+    /// changes; without ids, a gap of more than the timeout does.
+    private func recomputeSessions(_ db: Database, timeoutSeconds: Int) throws {
+        try db.execute(sql: """
+            WITH ordered AS (
+                SELECT f.page_view_key, f.person_key, f.property_key, f.viewed_at, f.session_ref,
+                       LAG(f.viewed_at) OVER w AS previous_at,
+                       LAG(f.session_ref) OVER w AS previous_ref
+                FROM fact_page_view AS f
+                WHERE f.person_key IN (SELECT person_key FROM pending_sessions)
+                WINDOW w AS (PARTITION BY f.person_key, f.property_key ORDER BY f.viewed_at, f.page_view_key)
+            ), flagged AS (
+                SELECT page_view_key, person_key, property_key, viewed_at,
+                       CASE WHEN previous_at IS NULL THEN 1
+                            WHEN session_ref IS NOT NULL AND previous_ref IS NOT NULL
+                                THEN CASE WHEN session_ref <> previous_ref THEN 1 ELSE 0 END
+                            WHEN viewed_at - previous_at > ? THEN 1
+                            ELSE 0 END AS starts_session
+                FROM ordered
+            ), numbered AS (
+                SELECT page_view_key, person_key, property_key, starts_session,
+                       SUM(starts_session) OVER (PARTITION BY person_key, property_key ORDER BY viewed_at, page_view_key
+                                                 ROWS UNBOUNDED PRECEDING) AS session_number
+                FROM flagged
+            ), sized AS (
+                SELECT page_view_key, starts_session, session_number,
+                       COUNT(*) OVER (PARTITION BY person_key, property_key, session_number) AS page_count
+                FROM numbered
+            )
+            UPDATE fact_page_view
+            SET session_number = sized.session_number,
+                is_session_start = sized.starts_session,
+                session_page_count = sized.page_count
+            FROM sized
+            WHERE fact_page_view.page_view_key = sized.page_view_key
+              AND (fact_page_view.session_number IS NOT sized.session_number
+                   OR fact_page_view.is_session_start IS NOT sized.starts_session
+                   OR fact_page_view.session_page_count IS NOT sized.page_count)
+            """, arguments: [timeoutSeconds])
+        try db.execute(sql: "DELETE FROM pending_sessions")
+    }
+
+    /// Depth of every group activity in its thread: a post is 0; a comment, reply or
+    /// share one more than what it answers; likes, views and joins are reactions and
+    /// take their parent's depth without extending the chain. An activity whose parent
+    /// has not been loaded starts its own chain at depth 1.
+    private func recomputeCascades(_ db: Database) throws {
+        try db.execute(sql: """
+            UPDATE fact_group_activity
+            SET parent_activity_key = (SELECT p.activity_key FROM fact_group_activity AS p
+                                       WHERE p.source_id = fact_group_activity.parent_source_id LIMIT 1)
+            WHERE parent_source_id IS NOT NULL AND parent_activity_key IS NULL
+            """)
+        try db.execute(sql: """
+            WITH RECURSIVE chain (activity_key, root_key, depth) AS (
+                SELECT activity_key, activity_key,
+                       CASE WHEN parent_source_id IS NULL OR action IN ('like', 'view', 'join') THEN 0 ELSE 1 END
+                FROM fact_group_activity
+                WHERE parent_activity_key IS NULL
+                UNION ALL
+                SELECT child.activity_key, chain.root_key,
+                       chain.depth + CASE WHEN child.action IN ('like', 'view', 'join') THEN 0 ELSE 1 END
+                FROM fact_group_activity AS child
+                JOIN chain ON child.parent_activity_key = chain.activity_key
+            )
+            UPDATE fact_group_activity
+            SET thread_root_key = chain.root_key, depth = chain.depth
+            FROM chain
+            WHERE fact_group_activity.activity_key = chain.activity_key
+              AND (fact_group_activity.thread_root_key IS NOT chain.root_key OR fact_group_activity.depth IS NOT chain.depth)
+            """)
+    }
+
+    /// A short link shared in a group counts for the item it points to.
+    private func resolveSharedShortLinks(_ db: Database) throws {
+        try db.execute(sql: """
+            UPDATE fact_group_activity
+            SET content_key = (SELECT s.target_content_key FROM dim_short_link AS s
+                               JOIN dim_content AS c ON c.url = s.short_url
+                               WHERE c.content_key = fact_group_activity.content_key)
+            WHERE content_key IN (SELECT c.content_key FROM dim_content AS c JOIN dim_short_link AS s ON s.short_url = c.url)
+            """)
+    }
+
+    /// Date keys are local days in the configured zone; when the zone changes, every
+    /// fact's date key is recomputed from its UTC instant.
+    func rezoneIfNeeded(to zone: ZoneClock) throws {
+        try queue.write { db in
+            let stored = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'timezone'")
+            if stored == zone.identifier { return }
+            if stored != nil {
+                for (table, key, instant) in [("fact_page_view", "page_view_key", "viewed_at"),
+                                              ("fact_click", "click_key", "clicked_at"),
+                                              ("fact_group_activity", "activity_key", "occurred_at")] {
+                    let rows = try Row.fetchAll(db, sql: "SELECT \(key), \(instant) FROM \(table)")
+                    let update = try db.makeStatement(sql: "UPDATE \(table) SET date_key = ? WHERE \(key) = ?")
+                    for row in rows {
+                        let date = zone.localDate(ofUTC: row[1])
+                        try db.execute(sql: DateLabels.insertSQL, arguments: DateLabels.arguments(for: date))
+                        try update.execute(arguments: [date.key, row[0] as Int64])
+                    }
+                }
+            }
+            try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('timezone', ?)", arguments: [zone.identifier])
+        }
+    }
+}
+
+/// The period labels of a day, as stored in dim_date.
+enum DateLabels {
+    enum Value { case int(Int), text(String) }
+
+    static let insertSQL = """
+        INSERT OR IGNORE INTO dim_date (date_key, full_date, iso_week, month, quarter, year,
+            previous_day, previous_week, previous_month, previous_quarter)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+
+    static func week(_ date: CivilDate) -> String {
+        let week = date.isoWeek
+        return "\(week.year)-W\(week.week < 10 ? "0" : "")\(week.week)"
+    }
+    static func month(_ date: CivilDate) -> String { String(date.isoString.prefix(7)) }
+    static func quarter(_ date: CivilDate) -> String { "\(date.year)-Q\(date.quarter)" }
+
+    static func values(for date: CivilDate) -> [Value] {
+        let days = date.daysSinceEpoch
+        let yesterday = CivilDate(daysSinceEpoch: days - 1)
+        let lastWeek = CivilDate(daysSinceEpoch: days - 7)
+        let monthStart = CivilDate(year: date.year, month: date.month, day: 1)!
+        let lastMonth = CivilDate(daysSinceEpoch: monthStart.daysSinceEpoch - 1)
+        let quarterStart = CivilDate(year: date.year, month: (date.quarter - 1) * 3 + 1, day: 1)!
+        let lastQuarter = CivilDate(daysSinceEpoch: quarterStart.daysSinceEpoch - 1)
+        return [.int(date.key), .text(date.isoString), .text(week(date)), .text(month(date)), .text(quarter(date)),
+                .int(date.year), .text(yesterday.isoString), .text(week(lastWeek)), .text(month(lastMonth)),
+                .text(quarter(lastQuarter))]
+    }
+
+    static func arguments(for date: CivilDate) -> StatementArguments {
+        StatementArguments(values(for: date).map { value -> DatabaseValueConvertible in
+            switch value {
+            case .int(let number): return number
+            case .text(let text): return text
+            }
+        })
+    }
+}

@@ -1,0 +1,169 @@
+import FootprintNormalize
+import FootprintStaging
+
+/// Finds or creates the surrogate key of each dimension member a fact refers to. Keys
+/// are cached in memory, so each distinct member costs one look-up per run; the caches
+/// are emptied when they grow past a bound, which keeps memory flat on any input.
+final class DimensionKeys {
+    private let connection: OpaquePointer
+    private let hasher: PersonHasher
+    private let zone: ZoneClock
+    private let maxCached = 250_000
+
+    private var dates: Set<Int> = []
+    private var geographies: [Place: Int64] = [:]
+    private var contents: [String: Int64] = [:]
+    private var referrers: [String: Int64] = [:]
+    private var properties: [String: Int64] = [:]
+    private var shortLinks: [String: Int64] = [:]
+    private var groups: [String: Int64] = [:]
+    private var persons: [String: Int64] = [:]
+    private var channels: [String: Int64] = [:]
+
+    private let insertDate: SQLiteStatement
+    private let selectGeography, insertGeography: SQLiteStatement
+    private let selectContent, insertContent: SQLiteStatement
+    private let selectReferrer, insertReferrer: SQLiteStatement
+    private let selectProperty, insertProperty: SQLiteStatement
+    private let selectShortLink, insertShortLink: SQLiteStatement
+    private let selectGroup, insertGroup: SQLiteStatement
+    private let selectPerson, insertPerson: SQLiteStatement
+    private let selectChannel, insertChannel: SQLiteStatement
+
+    init(connection: OpaquePointer, hasher: PersonHasher, zone: ZoneClock) throws {
+        self.connection = connection
+        self.hasher = hasher
+        self.zone = zone
+        func prepare(_ sql: String) throws -> SQLiteStatement { try SQLiteStatement(connection: connection, sql: sql) }
+        insertDate = try prepare("\(DateLabels.insertSQL)")
+        selectGeography = try prepare("SELECT geo_key FROM dim_geography WHERE country_code = ? AND region = ? AND city = ?")
+        insertGeography = try prepare("INSERT INTO dim_geography (country_code, region, city, country_name) VALUES (?, ?, ?, ?)")
+        selectContent = try prepare("SELECT content_key FROM dim_content WHERE url = ?")
+        insertContent = try prepare("INSERT INTO dim_content (url, host) VALUES (?, ?)")
+        selectReferrer = try prepare("SELECT referrer_key FROM dim_referrer WHERE domain = ?")
+        insertReferrer = try prepare("INSERT INTO dim_referrer (domain, category) VALUES (?, ?)")
+        selectProperty = try prepare("SELECT property_key FROM dim_property WHERE name = ?")
+        insertProperty = try prepare("INSERT INTO dim_property (name) VALUES (?)")
+        selectShortLink = try prepare("SELECT short_link_key FROM dim_short_link WHERE short_url = ?")
+        insertShortLink = try prepare("INSERT INTO dim_short_link (short_url, target_content_key) VALUES (?, ?)")
+        selectGroup = try prepare("SELECT group_key FROM dim_group WHERE platform = ? AND name = ?")
+        insertGroup = try prepare("INSERT INTO dim_group (platform, name) VALUES (?, ?)")
+        selectPerson = try prepare("SELECT person_key FROM dim_person WHERE person_hash = ?")
+        insertPerson = try prepare("INSERT INTO dim_person (person_hash) VALUES (?)")
+        selectChannel = try prepare("SELECT channel_key FROM dim_channel WHERE name = ?")
+        insertChannel = try prepare("INSERT INTO dim_channel (name) VALUES (?)")
+    }
+
+    /// Forget every cached key: after a rolled-back file, keys created inside it are gone.
+    func reset() {
+        dates = []; geographies = [:]; contents = [:]; referrers = [:]; properties = [:]
+        shortLinks = [:]; groups = [:]; persons = [:]; channels = [:]
+    }
+
+    /// The dim_date key (yyyymmdd in the configured zone) of an instant.
+    func dateKey(ofUTC seconds: Int64) throws -> Int {
+        let date = zone.localDate(ofUTC: seconds)
+        let key = date.key
+        if dates.contains(key) { return key }
+        try Self.insertDateRow(date, with: insertDate)
+        dates.insert(key)
+        return key
+    }
+
+    static func insertDateRow(_ date: CivilDate, with statement: SQLiteStatement) throws {
+        for (index, value) in DateLabels.values(for: date).enumerated() {
+            switch value {
+            case .int(let number): statement.bind(Int32(index + 1), number)
+            case .text(let text): statement.bind(Int32(index + 1), text)
+            }
+        }
+        try statement.execute()
+    }
+
+    func geography(_ place: Place) throws -> Int64 {
+        if let key = geographies[place] { return key }
+        let key = try findOrInsert(select: selectGeography, insert: insertGeography) { statement, inserting in
+            statement.bind(1, place.countryCode); statement.bind(2, place.region); statement.bind(3, place.city)
+            if inserting { statement.bind(4, Countries.name(for: place.countryCode)) }
+        }
+        remember(&geographies, place, key)
+        return key
+    }
+
+    func content(_ url: CanonicalURL) throws -> Int64 {
+        if let key = contents[url.text] { return key }
+        let key = try findOrInsert(select: selectContent, insert: insertContent) { statement, inserting in
+            statement.bind(1, url.text)
+            if inserting { statement.bind(2, url.host) }
+        }
+        remember(&contents, url.text, key)
+        return key
+    }
+
+    func referrer(domain: String, category: ReferrerCategory) throws -> Int64 {
+        if let key = referrers[domain] { return key }
+        let key = try findOrInsert(select: selectReferrer, insert: insertReferrer) { statement, inserting in
+            statement.bind(1, domain)
+            if inserting { statement.bind(2, category.rawValue) }
+        }
+        remember(&referrers, domain, key)
+        return key
+    }
+
+    func property(_ name: String) throws -> Int64 {
+        if let key = properties[name] { return key }
+        let key = try findOrInsert(select: selectProperty, insert: insertProperty) { statement, _ in statement.bind(1, name) }
+        remember(&properties, name, key)
+        return key
+    }
+
+    func shortLink(_ url: CanonicalURL, targetKey: Int64) throws -> Int64 {
+        if let key = shortLinks[url.text] { return key }
+        let key = try findOrInsert(select: selectShortLink, insert: insertShortLink) { statement, inserting in
+            statement.bind(1, url.text)
+            if inserting { statement.bind(2, targetKey) }
+        }
+        remember(&shortLinks, url.text, key)
+        return key
+    }
+
+    func group(platform: String, name: String) throws -> Int64 {
+        let cacheKey = platform + "\u{1F}" + name
+        if let key = groups[cacheKey] { return key }
+        let key = try findOrInsert(select: selectGroup, insert: insertGroup) { statement, _ in
+            statement.bind(1, platform); statement.bind(2, name)
+        }
+        remember(&groups, cacheKey, key)
+        return key
+    }
+
+    /// The person dimension stores only the keyed hash of the raw id.
+    func person(rawID: String) throws -> Int64 {
+        if let key = persons[rawID] { return key }
+        let hash = hasher.hash(rawID)
+        let key = try findOrInsert(select: selectPerson, insert: insertPerson) { statement, _ in statement.bind(1, hash) }
+        remember(&persons, rawID, key)
+        return key
+    }
+
+    func channel(_ name: String) throws -> Int64 {
+        if let key = channels[name] { return key }
+        let key = try findOrInsert(select: selectChannel, insert: insertChannel) { statement, _ in statement.bind(1, name) }
+        remember(&channels, name, key)
+        return key
+    }
+
+    private func findOrInsert(select: SQLiteStatement, insert: SQLiteStatement,
+                              bind: (SQLiteStatement, _ inserting: Bool) -> Void) throws -> Int64 {
+        bind(select, false)
+        if let key = try select.queryInt() { return key }
+        bind(insert, true)
+        try insert.execute()
+        return insert.lastInsertedRowID
+    }
+
+    private func remember<Key: Hashable>(_ cache: inout [Key: Int64], _ key: Key, _ value: Int64) {
+        if cache.count >= maxCached { cache.removeAll(keepingCapacity: true) }
+        cache[key] = value
+    }
+}

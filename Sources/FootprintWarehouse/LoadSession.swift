@@ -1,0 +1,132 @@
+import Foundation
+import FootprintConfig
+import FootprintNormalize
+import FootprintStaging
+import GRDB
+
+/// What loading one file did. For every file: read = loaded + duplicate + rejected.
+public struct FileLoadResult: Equatable, Sendable, Codable {
+    public var path: String
+    public var kind: String
+    public var format: String
+    public var read = 0
+    public var loaded = 0
+    public var duplicate = 0
+    public var rejected = 0
+    /// The first few rejects (line and reason), for the summary; all are in load_rejects.
+    public var firstRejects: [RejectSample] = []
+
+    public struct RejectSample: Equatable, Sendable, Codable {
+        public let line: Int
+        public let reason: String
+    }
+}
+
+/// How far a load has got, for progress displays. A progress handler that throws
+/// aborts the file, which is then rolled back as if it had never been started.
+public struct LoadProgress: Sendable {
+    public let path: String
+    public let bytesConsumed: Int
+    public let rowsRead: Int
+}
+
+/// Loads files into the star schema over one connection, each file in its own
+/// transaction, keeping dimension caches warm from one file to the next.
+public final class LoadSession {
+    private let db: Database
+    private let keys: DimensionKeys
+    private let writer: FactWriter
+    private let insertFile, updateFile, insertReject: SQLiteStatement
+    private let config: FootprintConfig
+    public static let progressInterval = 50_000
+
+    init(db: Database, config: FootprintConfig, zone: ZoneClock, hashKey: [UInt8]) throws {
+        guard let connection = db.sqliteConnection else { throw WarehouseError.unusable(path: db.description, reason: "closed") }
+        self.db = db
+        self.config = config
+        keys = try DimensionKeys(connection: connection, hasher: PersonHasher(key: hashKey), zone: zone)
+        writer = try FactWriter(connection: connection, keys: keys, config: config)
+        func prepare(_ sql: String) throws -> SQLiteStatement { try SQLiteStatement(connection: connection, sql: sql) }
+        insertFile = try prepare("""
+            INSERT INTO load_files (path, content_sha256, kind, format, rows_read, rows_loaded, rows_duplicate, rows_rejected,
+                started_at, finished_at) VALUES (?, ?, ?, ?, 0, 0, 0, 0, ?, ?)
+            """)
+        updateFile = try prepare("""
+            UPDATE load_files SET rows_read = ?, rows_loaded = ?, rows_duplicate = ?, rows_rejected = ?, finished_at = ?
+            WHERE load_file_id = ?
+            """)
+        insertReject = try prepare("INSERT INTO load_rejects (load_file_id, line, reason, raw_text) VALUES (?, ?, ?, ?)")
+    }
+
+    /// The path a file with this content was loaded from before, if any (then it is skipped).
+    public func loadedFile(withSHA256 sha: String) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT path FROM load_files WHERE content_sha256 = ?", arguments: [sha])
+    }
+
+    /// Loads every row of `reader` in one transaction. On any error the transaction is
+    /// rolled back: the database is exactly as before this file.
+    public func load(_ reader: StagedFileReader, path: String, sha256: String,
+                     progress: ((LoadProgress) throws -> Void)? = nil) throws -> FileLoadResult {
+        var result = FileLoadResult(path: path, kind: reader.kind.rawValue, format: reader.format.rawValue)
+        let startedAt = Int64(Date().timeIntervalSince1970)
+        do {
+            try db.inTransaction {
+                insertFile.bind(1, path); insertFile.bind(2, sha256); insertFile.bind(3, reader.kind.rawValue)
+                insertFile.bind(4, reader.format.rawValue); insertFile.bind(5, startedAt); insertFile.bind(6, startedAt)
+                try insertFile.execute()
+                let fileID = insertFile.lastInsertedRowID
+                writer.loadFileID = fileID
+                while let row = reader.next() {
+                    result.read += 1
+                    switch row {
+                    case .event(_, let event):
+                        switch try writer.write(event) {
+                        case .loaded: result.loaded += 1
+                        case .duplicate: result.duplicate += 1
+                        }
+                    case .rejected(let line, let reason, let raw):
+                        result.rejected += 1
+                        if result.firstRejects.count < 5 { result.firstRejects.append(.init(line: line, reason: reason)) }
+                        insertReject.bind(1, fileID); insertReject.bind(2, line); insertReject.bind(3, reason); insertReject.bind(4, raw)
+                        try insertReject.execute()
+                    }
+                    if result.read % Self.progressInterval == 0, let progress {
+                        try progress(LoadProgress(path: path, bytesConsumed: reader.bytesConsumed, rowsRead: result.read))
+                    }
+                }
+                try writer.flushPending()
+                if writer.loadedGroupActivity {
+                    try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('cascades_stale', '1')")
+                }
+                updateFile.bind(1, result.read); updateFile.bind(2, result.loaded); updateFile.bind(3, result.duplicate)
+                updateFile.bind(4, result.rejected); updateFile.bind(5, Int64(Date().timeIntervalSince1970)); updateFile.bind(6, fileID)
+                try updateFile.execute()
+                return .commit
+            }
+        } catch {
+            // Keys created inside the rolled-back transaction no longer exist.
+            keys.reset()
+            writer.discardPending()
+            throw error
+        }
+        writer.discardPending()
+        return result
+    }
+}
+
+extension Warehouse {
+    /// Opens a load session for a batch of files. Facts get their date keys in the
+    /// configured zone; if the database was loaded under another zone, existing date
+    /// keys are recomputed first so every period is cut the same way.
+    public func withLoadSession<T>(config: FootprintConfig, _ body: (LoadSession) throws -> T) throws -> T {
+        guard let zone = ZoneClock(identifier: config.timezone) else {
+            throw WarehouseError.unusable(path: path, reason: "unknown time zone \(config.timezone)")
+        }
+        let key = try hashKey(configured: config.hashKey)
+        try rezoneIfNeeded(to: zone)
+        return try queue.inDatabase { db in
+            let session = try LoadSession(db: db, config: config, zone: zone, hashKey: key)
+            return try body(session)
+        }
+    }
+}

@@ -1,0 +1,196 @@
+import GRDB
+
+/// The star schema, created and upgraded by named, append-only migrations of plain SQL.
+/// Never edit a migration that has shipped: add a new one.
+///
+/// Conventions: `dim_*` tables hold entities with integer surrogate keys (`*_key`) and a
+/// unique natural key; `fact_*` tables hold one row per event with foreign keys to the
+/// dimensions; `*_at` columns are UTC epoch seconds; `date_key` is yyyymmdd in the
+/// configured time zone. Columns marked "derived" are computed by the loader after each
+/// load (sessions, reply-chain depth), so reports only aggregate.
+enum Migrations {
+    static func register(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v1 star schema") { db in
+            try db.execute(sql: v1)
+        }
+    }
+
+    static let v1 = """
+    CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+
+    CREATE TABLE dim_date (
+        date_key  INTEGER PRIMARY KEY,          -- yyyymmdd in the configured zone
+        full_date TEXT NOT NULL,                -- 2024-05-01, also the `day` period label
+        iso_week  TEXT NOT NULL,                -- 2024-W18 (ISO 8601, weeks start Monday)
+        month     TEXT NOT NULL,                -- 2024-05
+        quarter   TEXT NOT NULL,                -- 2024-Q2
+        year      INTEGER NOT NULL,
+        -- The label of the period just before this day's, for period-over-period changes
+        -- without date arithmetic in report SQL.
+        previous_day     TEXT NOT NULL,
+        previous_week    TEXT NOT NULL,
+        previous_month   TEXT NOT NULL,
+        previous_quarter TEXT NOT NULL
+    );
+
+    CREATE TABLE dim_geography (
+        geo_key      INTEGER PRIMARY KEY,
+        country_code TEXT NOT NULL,             -- ISO 3166-1 alpha-2, ZZ unknown
+        country_name TEXT NOT NULL,
+        region       TEXT NOT NULL,             -- '' when not given
+        city         TEXT NOT NULL,
+        UNIQUE (country_code, region, city)
+    );
+
+    CREATE TABLE dim_content (
+        content_key INTEGER PRIMARY KEY,
+        url         TEXT NOT NULL UNIQUE,       -- canonical form (CONTRACT.md section 3)
+        host        TEXT NOT NULL
+    );
+
+    CREATE TABLE dim_referrer (
+        referrer_key INTEGER PRIMARY KEY,
+        domain       TEXT NOT NULL UNIQUE,      -- '' is direct
+        category     TEXT NOT NULL CHECK (category IN ('direct','search','social','news','email','shortener','owned','web'))
+    );
+
+    CREATE TABLE dim_property (
+        property_key INTEGER PRIMARY KEY,
+        name         TEXT NOT NULL UNIQUE       -- site, blog, … from config (else the host)
+    );
+
+    CREATE TABLE dim_short_link (
+        short_link_key     INTEGER PRIMARY KEY,
+        short_url          TEXT NOT NULL UNIQUE,
+        target_content_key INTEGER NOT NULL REFERENCES dim_content (content_key)
+    );
+
+    CREATE TABLE dim_group (
+        group_key INTEGER PRIMARY KEY,
+        platform  TEXT NOT NULL,                -- '' when not given
+        name      TEXT NOT NULL,
+        UNIQUE (platform, name)
+    );
+
+    CREATE TABLE dim_person (
+        person_key  INTEGER PRIMARY KEY,
+        person_hash TEXT NOT NULL UNIQUE        -- keyed hash of a visitor or actor id; raw ids are never stored
+    );
+
+    CREATE TABLE dim_channel (
+        channel_key INTEGER PRIMARY KEY,
+        name        TEXT NOT NULL UNIQUE        -- twitter, linkedin, email … ('' unknown)
+    );
+
+    CREATE TABLE load_files (
+        load_file_id   INTEGER PRIMARY KEY,
+        path           TEXT NOT NULL,
+        content_sha256 TEXT NOT NULL UNIQUE,
+        kind           TEXT NOT NULL,
+        format         TEXT NOT NULL,
+        rows_read      INTEGER NOT NULL,
+        rows_loaded    INTEGER NOT NULL,
+        rows_duplicate INTEGER NOT NULL,
+        rows_rejected  INTEGER NOT NULL,
+        started_at     INTEGER NOT NULL,
+        finished_at    INTEGER NOT NULL,
+        CHECK (rows_read = rows_loaded + rows_duplicate + rows_rejected)
+    );
+
+    CREATE TABLE load_rejects (
+        load_reject_id INTEGER PRIMARY KEY,
+        load_file_id   INTEGER NOT NULL REFERENCES load_files (load_file_id),
+        line           INTEGER NOT NULL,
+        reason         TEXT NOT NULL,
+        raw_text       TEXT NOT NULL            -- cut to 4 KiB
+    );
+    CREATE INDEX load_rejects_by_file ON load_rejects (load_file_id, line);
+
+    -- The key of every fact row is a stable 63-bit hash of its source identity (event id,
+    -- or a content hash), probed forward on the rare collision; `source_id` keeps the
+    -- identity so a duplicate is recognised exactly without a second unique index.
+    -- Facts carry few secondary indexes on purpose: reports scan them whole, and every
+    -- index slows the nightly load (scripts/bench measures both).
+    CREATE TABLE fact_page_view (
+        page_view_key      INTEGER PRIMARY KEY,
+        source_id          TEXT NOT NULL,
+        date_key           INTEGER NOT NULL REFERENCES dim_date (date_key),
+        viewed_at          INTEGER NOT NULL,
+        person_key         INTEGER NOT NULL REFERENCES dim_person (person_key),
+        property_key       INTEGER NOT NULL REFERENCES dim_property (property_key),
+        content_key        INTEGER NOT NULL REFERENCES dim_content (content_key),
+        referrer_key       INTEGER NOT NULL REFERENCES dim_referrer (referrer_key),
+        geo_key            INTEGER NOT NULL REFERENCES dim_geography (geo_key),
+        session_ref        TEXT,                -- the export's session id, if any
+        engaged_seconds    REAL,
+        load_file_id       INTEGER NOT NULL REFERENCES load_files (load_file_id),
+        session_number     INTEGER,             -- derived: the visitor's nth session on this property
+        is_session_start   INTEGER,             -- derived: 1 on a session's first page view
+        session_page_count INTEGER              -- derived: page views in this row's session
+    );
+    CREATE INDEX fact_page_view_by_person ON fact_page_view (person_key, property_key, viewed_at);
+
+    CREATE TABLE fact_click (
+        click_key      INTEGER PRIMARY KEY,
+        source_id      TEXT NOT NULL,
+        date_key       INTEGER NOT NULL REFERENCES dim_date (date_key),
+        clicked_at     INTEGER NOT NULL,
+        short_link_key INTEGER NOT NULL REFERENCES dim_short_link (short_link_key),
+        content_key    INTEGER NOT NULL REFERENCES dim_content (content_key),
+        referrer_key   INTEGER NOT NULL REFERENCES dim_referrer (referrer_key),
+        channel_key    INTEGER NOT NULL REFERENCES dim_channel (channel_key),
+        geo_key        INTEGER NOT NULL REFERENCES dim_geography (geo_key),
+        load_file_id   INTEGER NOT NULL REFERENCES load_files (load_file_id)
+    );
+
+    CREATE TABLE fact_group_activity (
+        activity_key        INTEGER PRIMARY KEY,
+        source_id           TEXT NOT NULL,      -- platform + U+001F + activity id
+        date_key            INTEGER NOT NULL REFERENCES dim_date (date_key),
+        occurred_at         INTEGER NOT NULL,
+        group_key           INTEGER NOT NULL REFERENCES dim_group (group_key),
+        person_key          INTEGER NOT NULL REFERENCES dim_person (person_key),
+        action              TEXT NOT NULL,      -- post, comment, share, like, view, join, …
+        parent_source_id    TEXT,               -- platform + U+001F + parent id, as given
+        content_key         INTEGER REFERENCES dim_content (content_key),
+        activity_count      INTEGER NOT NULL,
+        geo_key             INTEGER NOT NULL REFERENCES dim_geography (geo_key),
+        title               TEXT NOT NULL,
+        body                TEXT NOT NULL,
+        load_file_id        INTEGER NOT NULL REFERENCES load_files (load_file_id),
+        parent_activity_key INTEGER,            -- derived: the parent row, once loaded
+        thread_root_key     INTEGER,            -- derived: the post the thread hangs from
+        depth               INTEGER             -- derived: 0 for a post, +1 per comment/reply/share
+    );
+    CREATE INDEX fact_group_activity_by_date ON fact_group_activity (date_key);
+    CREATE INDEX fact_group_activity_by_source ON fact_group_activity (source_id);
+    CREATE INDEX fact_group_activity_by_parent ON fact_group_activity (parent_activity_key);
+    CREATE INDEX fact_group_activity_by_content ON fact_group_activity (content_key, occurred_at);
+
+    -- Tracked brands (synced from config) and which group activities mention them.
+    CREATE TABLE dim_brand (
+        brand_key INTEGER PRIMARY KEY,
+        name      TEXT NOT NULL UNIQUE,
+        is_self   INTEGER NOT NULL CHECK (is_self IN (0, 1))
+    );
+    CREATE TABLE dim_brand_domain (
+        brand_key INTEGER NOT NULL REFERENCES dim_brand (brand_key),
+        domain    TEXT NOT NULL,                -- subdomains included
+        PRIMARY KEY (brand_key, domain)
+    );
+    CREATE TABLE fact_brand_mention (
+        activity_key INTEGER NOT NULL REFERENCES fact_group_activity (activity_key),
+        brand_key    INTEGER NOT NULL REFERENCES dim_brand (brand_key),
+        PRIMARY KEY (activity_key, brand_key)
+    );
+
+    -- Work the loader still owes after a load (kept in the database so that a killed
+    -- run's successor finishes it).
+    CREATE TABLE pending_sessions (
+        person_key INTEGER PRIMARY KEY
+    );
+    """
+}

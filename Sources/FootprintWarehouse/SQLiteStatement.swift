@@ -1,0 +1,90 @@
+import GRDBSQLite
+
+/// A prepared statement driven through the SQLite C API, for the loader's hot path:
+/// no argument arrays or row objects per call, just binds and a step.
+final class SQLiteStatement {
+    private let handle: OpaquePointer
+    private let connection: OpaquePointer
+
+    init(connection: OpaquePointer, sql: String) throws {
+        var statement: OpaquePointer?
+        let status = sqlite3_prepare_v3(connection, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
+        guard status == SQLITE_OK, let statement else {
+            throw WarehouseError.sqlite(message: String(cString: sqlite3_errmsg(connection)), sql: sql)
+        }
+        self.handle = statement
+        self.connection = connection
+    }
+
+    deinit { sqlite3_finalize(handle) }
+
+    func bind(_ index: Int32, _ value: Int64) { sqlite3_bind_int64(handle, index, value) }
+    func bind(_ index: Int32, _ value: Int) { sqlite3_bind_int64(handle, index, Int64(value)) }
+    func bind(_ index: Int32, _ value: Double?) {
+        if let value { sqlite3_bind_double(handle, index, value) } else { sqlite3_bind_null(handle, index) }
+    }
+    func bind(_ index: Int32, _ value: String?) {
+        guard let value else { sqlite3_bind_null(handle, index); return }
+        // SQLITE_TRANSIENT: SQLite copies the text, so the Swift string may go away.
+        let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+        var copy = value
+        copy.withUTF8 { utf8 in
+            utf8.withMemoryRebound(to: CChar.self) { chars in
+                if let base = chars.baseAddress {
+                    _ = sqlite3_bind_text(handle, index, base, Int32(chars.count), transient)
+                } else {
+                    _ = sqlite3_bind_text(handle, index, "", 0, transient)
+                }
+            }
+        }
+    }
+    func bindNull(_ index: Int32) { sqlite3_bind_null(handle, index) }
+
+    /// Runs a statement that returns no rows; returns the number of rows changed.
+    @discardableResult
+    func execute() throws -> Int {
+        defer { sqlite3_reset(handle) }
+        let status = sqlite3_step(handle)
+        guard status == SQLITE_DONE || status == SQLITE_ROW else { throw currentError() }
+        return Int(sqlite3_changes(connection))
+    }
+
+    /// Runs a query and returns the first column of its first row as an integer.
+    func queryInt() throws -> Int64? {
+        defer { sqlite3_reset(handle) }
+        let status = sqlite3_step(handle)
+        if status == SQLITE_ROW { return sqlite3_column_int64(handle, 0) }
+        guard status == SQLITE_DONE else { throw currentError() }
+        return nil
+    }
+
+    /// Runs a query and returns the first column of its first row as text.
+    func queryText() throws -> String? {
+        defer { sqlite3_reset(handle) }
+        let status = sqlite3_step(handle)
+        if status == SQLITE_ROW {
+            guard let text = sqlite3_column_text(handle, 0) else { return nil }
+            return String(cString: text)
+        }
+        guard status == SQLITE_DONE else { throw currentError() }
+        return nil
+    }
+
+    var lastInsertedRowID: Int64 { sqlite3_last_insert_rowid(connection) }
+
+    private func currentError() -> WarehouseError {
+        .sqlite(message: String(cString: sqlite3_errmsg(connection)), sql: String(cString: sqlite3_sql(handle)))
+    }
+}
+
+public enum WarehouseError: Error, CustomStringConvertible {
+    case sqlite(message: String, sql: String)
+    case unusable(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .sqlite(let message, let sql): return "database error: \(message) (in: \(sql.prefix(120)))"
+        case .unusable(let path, let reason): return "\(path): \(reason)"
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import FootprintConfig
+import FootprintNormalize
+import GRDB
+
+/// The one door to the database: opens it, runs the migrations, and offers the
+/// operations the pipeline needs, named for what they do.
+public final class Warehouse {
+    public let path: String
+    let queue: DatabaseQueue
+
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    public init(path: String) throws {
+        self.path = path
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            // WAL keeps readers (a report) working while a load runs, and a killed load
+            // leaves the database as it was at the last commit.
+            try db.execute(sql: "PRAGMA journal_mode = WAL")
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            try db.execute(sql: "PRAGMA cache_size = -65536")
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
+        }
+        let existed = FileManager.default.fileExists(atPath: path)
+        do {
+            queue = try DatabaseQueue(path: path, configuration: configuration)
+        } catch {
+            throw WarehouseError.unusable(path: path, reason: "cannot open the database: \(error)")
+        }
+        if !existed { chmod(path, 0o600) }
+        var migrator = DatabaseMigrator()
+        Migrations.register(in: &migrator)
+        do {
+            try migrator.migrate(queue)
+        } catch {
+            throw WarehouseError.unusable(path: path, reason: "cannot create or upgrade the schema: \(error)")
+        }
+    }
+
+    /// The key of the visitor/actor hash: from config if given, else made once per
+    /// database and kept in it, so ids hash the same way on every run.
+    func hashKey(configured: String?) throws -> [UInt8] {
+        if let configured, let bytes = [UInt8](hex: configured) { return bytes }
+        return try queue.write { db in
+            if let stored = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'hash_key'"),
+               let bytes = [UInt8](hex: stored) {
+                return bytes
+            }
+            var generator = SystemRandomNumberGenerator()
+            let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('hash_key', ?)", arguments: [bytes.hexString])
+            return bytes
+        }
+    }
+
+    /// Runs a read-only block (reports, tests).
+    public func read<T>(_ block: (Database) throws -> T) throws -> T {
+        try queue.read(block)
+    }
+
+    /// Runs a block in a write transaction (reports' helper tables, tests).
+    public func write<T>(_ block: (Database) throws -> T) throws -> T {
+        try queue.write(block)
+    }
+}

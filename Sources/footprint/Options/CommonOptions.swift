@@ -1,0 +1,82 @@
+import ArgumentParser
+import FootprintConfig
+
+/// Options shared by every command that touches the database.
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .long, help: "SQLite database file (created if missing).")
+    var db: String = "footprint.sqlite"
+
+    @Option(name: .long, help: "TOML configuration file (CONTRACT.md section 4); without it the embedded default applies.")
+    var config: String?
+
+    @Flag(name: .long, help: "Print a machine-readable run summary as JSON on stdout.")
+    var json = false
+
+    @Flag(name: .long, help: "Print nothing on stderr unless something went wrong.")
+    var quiet = false
+
+    /// The configuration to use; a bad file is a usage error (exit 2) naming the key.
+    func loadConfig() throws -> FootprintConfig {
+        guard let config else { return DefaultConfig.load() }
+        do {
+            return try ConfigLoader.load(path: config)
+        } catch {
+            throw UsageFailure(message: error.description)
+        }
+    }
+}
+
+/// Options for writing reports.
+struct ReportOptions: ParsableArguments {
+    @Option(name: .long, help: "Folder to write the report CSV files into (created if missing).")
+    var out: String
+
+    @Option(name: .long, help: "Period to aggregate by: day, week, month or quarter.")
+    var period: PeriodOption = .month
+
+    @Option(name: .long, help: "First day to include (YYYY-MM-DD, in the configured time zone).")
+    var from: String?
+
+    @Option(name: .long, help: "Last day to include (YYYY-MM-DD, in the configured time zone).")
+    var to: String?
+
+    @Flag(name: .long, help: "Start each CSV file with a UTF-8 byte-order mark (for Excel).")
+    var bom = false
+
+    func validate() throws {
+        for (name, value) in [("--from", from), ("--to", to)] {
+            if let value, DayArgument.parse(value) == nil {
+                throw ValidationError("\(name) '\(value)' is not a date; write it as YYYY-MM-DD, e.g. 2024-05-01")
+            }
+        }
+        if let from, let to, let start = DayArgument.parse(from), let end = DayArgument.parse(to), start > end {
+            throw ValidationError("--from \(from) is after --to \(to); swap them")
+        }
+    }
+}
+
+enum PeriodOption: String, ExpressibleByArgument, CaseIterable {
+    case day, week, month, quarter
+}
+
+enum DayArgument {
+    /// yyyymmdd key of a YYYY-MM-DD argument, or nil.
+    static func parse(_ text: String) -> Int? {
+        let parts = text.split(separator: "-")
+        guard parts.count == 3, parts[0].count == 4, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
+              (1...12).contains(m), (1...31).contains(d) else { return nil }
+        return y * 10000 + m * 100 + d
+    }
+}
+
+/// A configuration or usage problem found after parsing: exit 2.
+struct UsageFailure: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}
+
+/// The run could not complete (database unusable, disk full…): exit 3.
+struct RunFailure: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}

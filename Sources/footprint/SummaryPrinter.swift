@@ -1,0 +1,70 @@
+import Foundation
+import FootprintPipeline
+
+/// Everything the user sees on stderr, and the JSON summary on stdout.
+struct SummaryPrinter {
+    var quiet: Bool
+
+    func say(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    /// One line per file, its first rejects indented below it, then the totals.
+    func printIngest(_ summary: IngestSummary) {
+        for file in summary.files {
+            switch file.status {
+            case .skipped:
+                if !quiet { say("skipped  \(file.path): \(file.note ?? "already loaded")") }
+            case .failed:
+                say("FAILED   \(file.path): \(file.note ?? "unreadable")")
+            case .loaded:
+                guard let result = file.result else { continue }
+                if quiet && result.rejected == 0 { continue }
+                say("loaded   \(file.path) [\(result.kind), \(result.format)]: read \(result.read), loaded \(result.loaded), duplicate \(result.duplicate), rejected \(result.rejected) (\(String(format: "%.1f", file.seconds)) s)")
+                for reject in result.firstRejects {
+                    say("         line \(reject.line): \(reject.reason)")
+                }
+                if result.rejected > result.firstRejects.count {
+                    say("         … \(result.rejected - result.firstRejects.count) more; all are in the load_rejects table")
+                }
+            }
+        }
+        if !quiet || summary.hasProblems {
+            let totals = summary.totalsByKind.sorted { $0.key < $1.key }
+                .map { "\($0.key): \($0.value.loaded) loaded, \($0.value.duplicate) duplicate, \($0.value.rejected) rejected" }
+            let loaded = summary.files.filter { $0.status == .loaded }.count
+            let skipped = summary.files.filter { $0.status == .skipped }.count
+            say("ingest: \(loaded) file(s) loaded, \(skipped) skipped, \(summary.filesFailed) failed in \(String(format: "%.1f", summary.seconds)) s\(totals.isEmpty ? "" : " — " + totals.joined(separator: "; "))")
+        }
+    }
+
+    func printJSON<T: Encodable>(_ value: T) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        if let data = try? encoder.encode(value) {
+            FileHandle.standardOutput.write(data)
+            FileHandle.standardOutput.write(Data("\n".utf8))
+        }
+    }
+}
+
+/// A progress line on stderr that rewrites itself, only when stderr is a terminal.
+final class ProgressLine {
+    private let enabled = isatty(STDERR_FILENO) == 1
+    private var started = Date()
+    private var currentPath = ""
+
+    func update(path: String, bytes: Int, rows: Int) {
+        guard enabled else { return }
+        if path != currentPath { currentPath = path; started = Date() }
+        let seconds = max(Date().timeIntervalSince(started), 0.001)
+        let name = (path as NSString).lastPathComponent
+        let line = String(format: "\r\u{1B}[K%@: %.1f MB, %d rows, %.0f rows/s", name, Double(bytes) / 1e6, rows, Double(rows) / seconds)
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    func clear() {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+}
