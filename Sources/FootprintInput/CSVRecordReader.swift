@@ -2,6 +2,11 @@
 /// breaks; a UTF-8 byte-order mark is skipped; rows end in LF or CRLF. The first row is
 /// the header. A row whose field count differs from the header's is malformed, as is a
 /// stray quote inside an unquoted field or invalid UTF-8; reading goes on after it.
+///
+/// Speed matters here (every byte of every export passes through), so the reader first
+/// finds where a row ends (the next newline outside quotes) with a tight byte loop, then
+/// splits that one contiguous row into fields, making each field's String straight from
+/// the bytes.
 public final class CSVRecordReader: RecordReader {
     public private(set) var header: [String] = []
     public private(set) var bytesConsumed = 0
@@ -10,43 +15,39 @@ public final class CSVRecordReader: RecordReader {
     private var position = 0
     private var atEnd = false
     private var sourceError: Error?
-    private var physicalLine = 1
+    private var nextLine = 1
     private var isFirstChunk = true
-    private var headerRead = false
-    /// The first record may be examined before the header is known; kept here.
     private var headerProblem: RecordReadResult?
-    /// The partial row that was being read when the byte stream broke.
-    private var damagedRow: RawRow?
+    /// Bytes of a row that started in an earlier chunk.
+    private var carry: [UInt8] = []
+    private var scratch: [UInt8] = []
 
     public init(source: any ByteChunkSource) {
         self.source = source
         readHeader()
     }
 
-    private enum State { case fieldStart, unquoted, quoted, quoteInQuoted }
-
-    private struct RawRow {
-        var fields: [String] = []
+    private struct ParsedRow {
+        var fields: [String]
         var problem: String?
-        var line = 0
+        var line: Int
     }
 
     private func readHeader() {
-        guard let row = nextRow() else { headerRead = true; return }
+        guard let row = nextParsedRow() else { return }
         if let problem = row.problem {
-            headerProblem = .malformed(line: row.line, reason: "header row: \(problem)", raw: row.fields.joined(separator: ","))
+            headerProblem = .malformed(line: row.line, reason: "header row: \(problem)", raw: Self.reassemble(row.fields))
         }
-        header = row.fields
-        headerRead = true
+        header = row.fields.map { $0.trimmingASCIISpaces() }
     }
 
     public func next() -> RecordReadResult? {
         if let problem = headerProblem { headerProblem = nil; return problem }
         while true {
-            guard let row = nextRow() else {
+            guard let row = nextParsedRow() else {
                 if let error = sourceError {
                     sourceError = nil
-                    return .malformed(line: physicalLine, reason: "\(error)", raw: "")
+                    return .malformed(line: nextLine, reason: "\(error)", raw: truncatedRaw(carry))
                 }
                 return nil
             }
@@ -55,10 +56,8 @@ public final class CSVRecordReader: RecordReader {
                 return .malformed(line: row.line, reason: problem, raw: Self.reassemble(row.fields))
             }
             if row.fields.count != header.count {
-                return .malformed(
-                    line: row.line,
-                    reason: "row has \(row.fields.count) fields, the header has \(header.count)",
-                    raw: Self.reassemble(row.fields))
+                return .malformed(line: row.line, reason: "row has \(row.fields.count) fields, the header has \(header.count)",
+                                  raw: Self.reassemble(row.fields))
             }
             return .record(line: row.line, .csv(row.fields))
         }
@@ -67,7 +66,7 @@ public final class CSVRecordReader: RecordReader {
     /// Rebuilds a row's text for the rejects table (quoting as RFC 4180 would).
     static func reassemble(_ fields: [String]) -> String {
         let text = fields.map { field -> String in
-            if field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+            if field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) {
                 return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
             }
             return field
@@ -94,89 +93,136 @@ public final class CSVRecordReader: RecordReader {
         }
     }
 
-    /// Parses the next physical row (which may span lines inside quotes).
-    private func nextRow() -> RawRow? {
-        var row = RawRow(line: physicalLine)
-        var field: [UInt8] = []
-        field.reserveCapacity(64)
-        var state = State.fieldStart
-        var sawAnyByte = false
-        var quotedStartLine = physicalLine
-
-        func finishField() {
-            if let text = String(validating: field, as: UTF8.self) {
-                row.fields.append(text)
-            } else {
-                row.fields.append(String(decoding: field, as: UTF8.self))
-                if row.problem == nil {
-                    row.problem = "field \(row.fields.count) is not valid UTF-8 (convert the file to UTF-8)"
-                }
-            }
-            field.removeAll(keepingCapacity: true)
-        }
-
+    /// Finds the next row's bytes and parses them. A row that spans chunks is gathered
+    /// in `carry`. When the stream breaks mid-row, the partial row stays in `carry` and
+    /// becomes the one reject that `next()` reports with the error.
+    private func nextParsedRow() -> ParsedRow? {
+        carry.removeAll(keepingCapacity: true)
+        // 0 field start, 1 unquoted field, 2 inside quotes, 3 quote seen inside quotes.
+        var state: UInt8 = 0
         while true {
             if position >= chunk.count {
                 if !refill() {
-                    if sourceError != nil {
-                        // The stream broke: whatever was read of this row is the damage.
-                        if sawAnyByte { finishField(); damagedRow = row }
-                        return nil
-                    }
-                    if !sawAnyByte { return nil }
-                    if state == .quoted {
-                        row.problem = row.problem ?? "quoted field opened on line \(quotedStartLine) is never closed (file cut off?)"
-                    }
-                    finishField()
-                    return row
+                    if sourceError != nil { return nil }
+                    if carry.isEmpty { return nil }
+                    // Last row without a final newline (or an unclosed quote).
+                    let row = carry
+                    carry.removeAll(keepingCapacity: true)
+                    return row.withUnsafeBufferPointer { parse($0, unclosedQuote: state == 2) }
                 }
             }
-            let ended: Bool = chunk.withUnsafeBufferPointer { bytes in
-                while position < bytes.count {
-                    let byte = bytes[position]
-                    position += 1
-                    sawAnyByte = true
+            let start = position
+            var end = -1
+            chunk.withUnsafeBufferPointer { bytes in
+                var i = start
+                let count = bytes.count
+                while i < count {
+                    let byte = bytes[i]
                     switch state {
-                    case .fieldStart:
-                        if byte == 0x22 { state = .quoted; quotedStartLine = physicalLine }
-                        else if byte == 0x2C { finishField() }
-                        else if byte == 0x0A { physicalLine += 1; finishField(); return true }
-                        else if byte == 0x0D { /* CR of CRLF */ }
-                        else { field.append(byte); state = .unquoted }
-                    case .unquoted:
-                        if byte == 0x2C { finishField(); state = .fieldStart }
-                        else if byte == 0x0A {
-                            physicalLine += 1
-                            if field.last == 0x0D { field.removeLast() }
-                            finishField(); return true
-                        } else {
-                            if byte == 0x22 && row.problem == nil {
-                                row.problem = "field \(row.fields.count + 1) has a quote but does not start with one"
-                            }
-                            field.append(byte)
-                        }
-                    case .quoted:
-                        if byte == 0x22 { state = .quoteInQuoted }
-                        else {
-                            if byte == 0x0A { physicalLine += 1 }
-                            field.append(byte)
-                        }
-                    case .quoteInQuoted:
-                        if byte == 0x22 { field.append(byte); state = .quoted }
-                        else if byte == 0x2C { finishField(); state = .fieldStart }
-                        else if byte == 0x0A { physicalLine += 1; finishField(); return true }
-                        else if byte == 0x0D { /* CR of CRLF */ }
-                        else {
-                            if row.problem == nil {
-                                row.problem = "field \(row.fields.count + 1) has text after its closing quote"
-                            }
-                            field.append(byte); state = .unquoted
-                        }
+                    case 2: if byte == 0x22 { state = 3 }
+                    case 0:
+                        if byte == 0x22 { state = 2 } else if byte == 0x0A { end = i } else if byte != 0x2C { state = 1 }
+                    case 1:
+                        if byte == 0x2C { state = 0 } else if byte == 0x0A { end = i }
+                    default: // 3
+                        if byte == 0x22 { state = 2 } else if byte == 0x2C { state = 0 } else if byte == 0x0A { end = i } else { state = 1 }
+                    }
+                    if end >= 0 { break }
+                    i += 1
+                }
+            }
+            if end >= 0 {
+                position = end + 1
+                if carry.isEmpty {
+                    return chunk.withUnsafeBufferPointer { bytes in
+                        parse(UnsafeBufferPointer(rebasing: bytes[start..<end]), unclosedQuote: false)
                     }
                 }
-                return false
+                carry.append(contentsOf: chunk[start..<end])
+                let row = carry
+                return row.withUnsafeBufferPointer { parse($0, unclosedQuote: false) }
             }
-            if ended { return row }
+            carry.append(contentsOf: chunk[start...])
+            position = chunk.count
         }
+    }
+
+    /// Splits one row (without its final LF) into fields.
+    private func parse(_ row: UnsafeBufferPointer<UInt8>, unclosedQuote: Bool) -> ParsedRow {
+        let line = nextLine
+        var newlines = 0
+        var fields: [String] = []
+        fields.reserveCapacity(max(header.count, 4))
+        var problem: String?
+        var count = row.count
+        if count > 0 && row[count - 1] == 0x0D { count -= 1 } // CR of CRLF
+        var i = 0
+        while true {
+            if i < count && row[i] == 0x22 {
+                // Quoted field: copy with doubled quotes undone.
+                scratch.removeAll(keepingCapacity: true)
+                i += 1
+                var closed = false
+                while i < count {
+                    let byte = row[i]
+                    if byte == 0x22 {
+                        if i + 1 < count && row[i + 1] == 0x22 { scratch.append(0x22); i += 2; continue }
+                        closed = true
+                        i += 1
+                        break
+                    }
+                    if byte == 0x0A { newlines += 1 }
+                    scratch.append(byte)
+                    i += 1
+                }
+                if !closed && problem == nil {
+                    problem = "quoted field opened on line \(line) is never closed (file cut off?)"
+                }
+                // Text between the closing quote and the next comma is kept but is an error.
+                let tailStart = i
+                while i < count && row[i] != 0x2C { i += 1 }
+                if i > tailStart {
+                    if problem == nil { problem = "field \(fields.count + 1) has text after its closing quote" }
+                    scratch.append(contentsOf: UnsafeBufferPointer(rebasing: row[tailStart..<i]))
+                }
+                fields.append(makeString(scratch, field: fields.count + 1, problem: &problem))
+            } else {
+                let fieldStart = i
+                while i < count && row[i] != 0x2C {
+                    if row[i] == 0x22 && problem == nil {
+                        problem = "field \(fields.count + 1) has a quote but does not start with one"
+                    }
+                    i += 1
+                }
+                fields.append(makeString(UnsafeBufferPointer(rebasing: row[fieldStart..<i]), field: fields.count + 1, problem: &problem))
+            }
+            if i >= count { break }
+            i += 1 // the comma
+            if i == count { fields.append(""); break }
+        }
+        if unclosedQuote && problem == nil {
+            problem = "quoted field opened on line \(line) is never closed (file cut off?)"
+        }
+        nextLine += 1 + newlines
+        return ParsedRow(fields: fields, problem: problem, line: line)
+    }
+
+    private func makeString(_ bytes: [UInt8], field: Int, problem: inout String?) -> String {
+        bytes.withUnsafeBufferPointer { makeString($0, field: field, problem: &problem) }
+    }
+
+    private func makeString(_ bytes: UnsafeBufferPointer<UInt8>, field: Int, problem: inout String?) -> String {
+        if let text = String(validating: bytes, as: UTF8.self) { return text }
+        if problem == nil { problem = "field \(field) is not valid UTF-8 (convert the file to UTF-8)" }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+extension String {
+    func trimmingASCIISpaces() -> String {
+        var s = Substring(self)
+        while s.first == " " || s.first == "\t" { s.removeFirst() }
+        while s.last == " " || s.last == "\t" { s.removeLast() }
+        return String(s)
     }
 }

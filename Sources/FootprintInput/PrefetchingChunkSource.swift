@@ -12,10 +12,10 @@ public final class PrefetchingChunkSource: ByteChunkSource, @unchecked Sendable 
 
     public init<Upstream: ByteChunkSource>(upstream: Upstream, depth: Int = 4) {
         self.depth = depth
-        var source = upstream
+        let box = UpstreamBox(upstream)
         let thread = Thread { [self] in
             while true {
-                let item: Result<[UInt8]?, Error> = Result { try source.nextChunk() }
+                let item: Result<[UInt8]?, Error> = Result { try box.source.nextChunk() }
                 condition.lock()
                 while queue.count >= self.depth && !cancelled { condition.wait() }
                 if cancelled { condition.unlock(); return }
@@ -58,4 +58,10 @@ public final class PrefetchingChunkSource: ByteChunkSource, @unchecked Sendable 
             throw error
         }
     }
+}
+
+/// Owns the upstream source; only the producer thread touches it after start.
+private final class UpstreamBox: @unchecked Sendable {
+    var source: any ByteChunkSource
+    init(_ source: any ByteChunkSource) { self.source = source }
 }

@@ -30,52 +30,67 @@ public enum SHA256 {
 }
 
 /// Incremental SHA-256, for hashing files chunk by chunk (the content hash that stops a
-/// re-delivered file from loading twice).
+/// re-delivered file from loading twice) and for HMAC.
 public struct SHA256Hasher {
-    private var state: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
-    private var buffer: [UInt8] = []
+    private var state = SIMD8<UInt32>(0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19)
+    /// A partial 64-byte block waiting for more input.
+    private var buffer = [UInt8](repeating: 0, count: 64)
+    private var buffered = 0
     private var length: UInt64 = 0
-    private var schedule = [UInt32](repeating: 0, count: 64)
-    private let k = SHA256.roundConstants
 
-    public init() { buffer.reserveCapacity(64) }
+    public init() {}
 
     public mutating func update(_ bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { update($0) }
+    }
+
+    public mutating func update(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let base = bytes.baseAddress else { return }
         length &+= UInt64(bytes.count)
         var offset = 0
-        if !buffer.isEmpty {
-            let take = min(64 - buffer.count, bytes.count)
-            buffer.append(contentsOf: bytes[0..<take])
-            offset = take
-            if buffer.count == 64 {
-                let block = buffer
-                block.withUnsafeBufferPointer { compress($0.baseAddress!) }
-                buffer.removeAll(keepingCapacity: true)
+        if buffered > 0 {
+            while buffered < 64 && offset < bytes.count {
+                buffer[buffered] = base[offset]
+                buffered += 1
+                offset += 1
+            }
+            if buffered == 64 {
+                var block = buffer
+                block.withUnsafeMutableBufferPointer { Self.compress(&state, UnsafePointer($0.baseAddress!)) }
+                buffered = 0
             }
         }
-        bytes.withUnsafeBufferPointer { all in
-            while offset + 64 <= all.count {
-                compress(all.baseAddress! + offset)
-                offset += 64
-            }
+        while offset + 64 <= bytes.count {
+            Self.compress(&state, base + offset)
+            offset += 64
         }
-        if offset < bytes.count { buffer.append(contentsOf: bytes[offset...]) }
+        while offset < bytes.count {
+            buffer[buffered] = base[offset]
+            buffered += 1
+            offset += 1
+        }
     }
 
     public mutating func finalize() -> [UInt8] {
         let bitLength = length &* 8
         var tail: [UInt8] = [0x80]
-        while (buffer.count + tail.count) % 64 != 56 { tail.append(0) }
+        while (buffered + tail.count) % 64 != 56 { tail.append(0) }
         for shift in stride(from: 56, through: 0, by: -8) { tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
-        let saved = length
         update(tail)
-        length = saved
-        return state.flatMap { word in (0..<4).map { UInt8(truncatingIfNeeded: word >> UInt32(24 - $0 * 8)) } }
+        var out = [UInt8](repeating: 0, count: 32)
+        for i in 0..<8 {
+            let word = state[i]
+            out[i * 4] = UInt8(truncatingIfNeeded: word >> 24)
+            out[i * 4 + 1] = UInt8(truncatingIfNeeded: word >> 16)
+            out[i * 4 + 2] = UInt8(truncatingIfNeeded: word >> 8)
+            out[i * 4 + 3] = UInt8(truncatingIfNeeded: word)
+        }
+        return out
     }
 
-    private mutating func compress(_ p: UnsafePointer<UInt8>) {
-        schedule.withUnsafeMutableBufferPointer { w in
-            k.withUnsafeBufferPointer { k in
+    private static func compress(_ state: inout SIMD8<UInt32>, _ p: UnsafePointer<UInt8>) {
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
+            roundConstants.withUnsafeBufferPointer { k in
                 for t in 0..<16 {
                     w[t] = UInt32(p[t * 4]) << 24 | UInt32(p[t * 4 + 1]) << 16 | UInt32(p[t * 4 + 2]) << 8 | UInt32(p[t * 4 + 3])
                 }
@@ -93,12 +108,13 @@ public struct SHA256Hasher {
                     let maj = (a & b) ^ (a & c) ^ (b & c)
                     (h, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ s0 &+ maj)
                 }
-                state[0] &+= a; state[1] &+= b; state[2] &+= c; state[3] &+= d
-                state[4] &+= e; state[5] &+= f; state[6] &+= g; state[7] &+= h
+                state &+= SIMD8(a, b, c, d, e, f, g, h)
             }
         }
     }
 }
+
+private let roundConstants = SHA256.roundConstants
 
 @inline(__always) private func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
 
@@ -135,11 +151,28 @@ private func hexValue(_ c: UInt8) -> UInt8? {
 /// Pseudonymises visitor and actor ids: HMAC-SHA256 under a per-database secret key,
 /// cut to 128 bits and written as hex. Without the key the hash cannot be tied back to
 /// an id by hashing guesses.
-public struct PersonHasher: Sendable {
-    private let key: [UInt8]
-    public init(key: [UInt8]) { self.key = key }
+public struct PersonHasher {
+    /// SHA-256 states after absorbing the key XOR ipad / opad blocks, computed once.
+    private let inner: SHA256Hasher
+    private let outer: SHA256Hasher
+
+    public init(key: [UInt8]) {
+        var block = key.count > 64 ? SHA256.hash(key) : key
+        block += [UInt8](repeating: 0, count: 64 - block.count)
+        var inner = SHA256Hasher(), outer = SHA256Hasher()
+        inner.update(block.map { $0 ^ 0x36 })
+        outer.update(block.map { $0 ^ 0x5c })
+        self.inner = inner
+        self.outer = outer
+    }
+
     public func hash(_ id: String) -> String {
-        Array(SHA256.hmac(key: key, message: Array(id.utf8)).prefix(16)).hexString
+        var innerHasher = inner
+        var text = id
+        text.withUTF8 { innerHasher.update($0) }
+        var outerHasher = outer
+        outerHasher.update(innerHasher.finalize())
+        return Array(outerHasher.finalize().prefix(16)).hexString
     }
 }
 

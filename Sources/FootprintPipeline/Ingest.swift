@@ -49,7 +49,9 @@ public struct Ingest {
                 summary.files.append(outcome)
             }
         }
+        let derivedStarted = Date()
         try warehouse.refreshDerivedFacts(config: config)
+        summary.derivedSeconds = Date().timeIntervalSince(derivedStarted)
         summary.seconds = Date().timeIntervalSince(started)
         return summary
     }

@@ -23,6 +23,8 @@ public struct IngestSummary: Codable, Sendable {
 
     public var files: [FileOutcome] = []
     public var seconds: Double = 0
+    /// Time spent after loading on sessions, thread depths and brand mentions.
+    public var derivedSeconds: Double = 0
 
     public var totalsByKind: [String: KindTotals] {
         var totals: [String: KindTotals] = [:]

@@ -2,7 +2,7 @@ import FootprintOutput
 import GRDB
 
 /// engagement.csv — per period and property: page views, distinct visitors, sessions
-/// (counted in the period they start), average engaged seconds over the page views that
+/// (from fact_session, counted in the period they start), average engaged seconds over the page views that
 /// report it, bounce rate (sessions of one page view) and returning-visitor rate
 /// (visitors whose session in the period is not their first ever on that property).
 enum EngagementReport {
@@ -14,25 +14,28 @@ enum EngagementReport {
             ("returning_visitor_rate", .share),
         ], sql: """
             WITH views AS (
-                SELECT d.\(p) AS period, pr.name AS property, f.person_key, f.engaged_seconds,
-                       f.is_session_start, f.session_page_count, f.session_number
+                SELECT d.\(p) AS period, f.property_key, COUNT(*) AS pageviews,
+                       COUNT(DISTINCT f.person_key) AS visitors, AVG(f.engaged_seconds) AS avg_engaged_seconds
                 FROM fact_page_view AS f
                 JOIN dim_date AS d ON d.date_key = f.date_key
-                JOIN dim_property AS pr ON pr.property_key = f.property_key
                 WHERE f.date_key BETWEEN :first AND :last
+                GROUP BY d.\(p), f.property_key
+            ), sessions AS (
+                SELECT d.\(p) AS period, s.property_key, COUNT(*) AS sessions,
+                       SUM(CASE WHEN s.page_count = 1 THEN 1 ELSE 0 END) AS bounces,
+                       COUNT(DISTINCT CASE WHEN s.session_number > 1 THEN s.person_key END) AS returning_visitors
+                FROM fact_session AS s
+                JOIN dim_date AS d ON d.date_key = s.date_key
+                WHERE s.date_key BETWEEN :first AND :last
+                GROUP BY d.\(p), s.property_key
             )
-            SELECT period, property,
-                   COUNT(*) AS pageviews,
-                   COUNT(DISTINCT person_key) AS visitors,
-                   SUM(is_session_start) AS sessions,
-                   AVG(engaged_seconds) AS avg_engaged_seconds,
-                   CAST(SUM(CASE WHEN is_session_start = 1 AND session_page_count = 1 THEN 1 ELSE 0 END) AS REAL)
-                       / NULLIF(SUM(is_session_start), 0) AS bounce_rate,
-                   CAST(COUNT(DISTINCT CASE WHEN session_number > 1 THEN person_key END) AS REAL)
-                       / COUNT(DISTINCT person_key) AS returning_visitor_rate
-            FROM views
-            GROUP BY period, property
-            ORDER BY period, pageviews DESC, property
+            SELECT v.period, pr.name, v.pageviews, v.visitors, COALESCE(s.sessions, 0), v.avg_engaged_seconds,
+                   CAST(s.bounces AS REAL) / NULLIF(s.sessions, 0) AS bounce_rate,
+                   CAST(COALESCE(s.returning_visitors, 0) AS REAL) / v.visitors AS returning_visitor_rate
+            FROM views AS v
+            JOIN dim_property AS pr ON pr.property_key = v.property_key
+            LEFT JOIN sessions AS s ON s.period = v.period AND s.property_key = v.property_key
+            ORDER BY v.period, v.pageviews DESC, pr.name
             """, arguments: ["first": scope.firstDay, "last": scope.lastDay])
     }
 }

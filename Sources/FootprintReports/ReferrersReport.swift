@@ -15,11 +15,11 @@ enum ReferrersReport {
                 SELECT d.\(p) AS period, pr.name AS property,
                        CASE WHEN r.domain = '' THEN '(direct)' ELSE r.domain END AS referrer_domain,
                        r.category, COUNT(*) AS visits
-                FROM fact_page_view AS f
+                FROM fact_session AS f
                 JOIN dim_date AS d ON d.date_key = f.date_key
                 JOIN dim_property AS pr ON pr.property_key = f.property_key
                 JOIN dim_referrer AS r ON r.referrer_key = f.referrer_key
-                WHERE f.is_session_start = 1 AND f.date_key BETWEEN :first AND :last
+                WHERE f.date_key BETWEEN :first AND :last
                 GROUP BY d.\(p), pr.name, r.domain, r.category
             )
             SELECT period, property, referrer_domain, category, visits,

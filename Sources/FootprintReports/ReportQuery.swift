@@ -30,14 +30,24 @@ enum ReportQuery {
     }
 
     static func cell(_ row: Row, _ index: Int, _ format: ColumnFormat) -> CSVTable.Cell {
-        let value = row[index] as DatabaseValue
-        if value.isNull { return .empty }
-        switch format {
-        case .text: return .text(String.fromDatabaseValue(value) ?? "")
-        case .integer: return Int64.fromDatabaseValue(value).map { .integer($0) } ?? .empty
-        case .share: return Double.fromDatabaseValue(value).map { .decimal($0, places: 4) } ?? .empty
-        case .decimal(let places): return Double.fromDatabaseValue(value).map { .decimal($0, places: places) } ?? .empty
-        case .instant: return Int64.fromDatabaseValue(value).map { .text(isoInstant($0)) } ?? .empty
+        let value: DatabaseValue = row[index]
+        return cell(value, format)
+    }
+
+    static func cell(_ value: DatabaseValue, _ format: ColumnFormat) -> CSVTable.Cell {
+        switch (value.storage, format) {
+        case (.null, _): return .empty
+        case (.int64(let number), .integer): return .integer(number)
+        case (.double(let number), .integer): return .integer(Int64(number.rounded()))
+        case (.int64(let number), .share): return .decimal(Double(number), places: 4)
+        case (.double(let number), .share): return .decimal(number, places: 4)
+        case (.int64(let number), .decimal(let places)): return .decimal(Double(number), places: places)
+        case (.double(let number), .decimal(let places)): return .decimal(number, places: places)
+        case (.int64(let seconds), .instant): return .text(isoInstant(seconds))
+        case (.string(let text), _): return .text(text)
+        case (.int64(let number), .text): return .text(String(number))
+        case (.double(let number), .text): return .text(String(number))
+        default: return .empty
         }
     }
 

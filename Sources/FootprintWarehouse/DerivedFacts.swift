@@ -11,7 +11,7 @@ extension Warehouse {
     public func refreshDerivedFacts(config: FootprintConfig) throws {
         try queue.write { db in
             try resolveSharedShortLinks(db)
-            try recomputeSessions(db, timeoutSeconds: config.sessionTimeoutMinutes * 60)
+            try Sessionizer(timeoutSeconds: Int64(config.sessionTimeoutMinutes * 60)).rebuild(db)
             let stale = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'cascades_stale'")
             if stale == "1" {
                 try recomputeCascades(db)
@@ -19,48 +19,6 @@ extension Warehouse {
             }
             try refreshBrandMentions(db, brands: config.brands)
         }
-    }
-
-    /// Sessions per visitor and property: a given session id starts a new session when it
-    /// changes; without ids, a gap of more than the timeout does.
-    private func recomputeSessions(_ db: Database, timeoutSeconds: Int) throws {
-        try db.execute(sql: """
-            WITH ordered AS (
-                SELECT f.page_view_key, f.person_key, f.property_key, f.viewed_at, f.session_ref,
-                       LAG(f.viewed_at) OVER w AS previous_at,
-                       LAG(f.session_ref) OVER w AS previous_ref
-                FROM fact_page_view AS f
-                WHERE f.person_key IN (SELECT person_key FROM pending_sessions)
-                WINDOW w AS (PARTITION BY f.person_key, f.property_key ORDER BY f.viewed_at, f.page_view_key)
-            ), flagged AS (
-                SELECT page_view_key, person_key, property_key, viewed_at,
-                       CASE WHEN previous_at IS NULL THEN 1
-                            WHEN session_ref IS NOT NULL AND previous_ref IS NOT NULL
-                                THEN CASE WHEN session_ref <> previous_ref THEN 1 ELSE 0 END
-                            WHEN viewed_at - previous_at > ? THEN 1
-                            ELSE 0 END AS starts_session
-                FROM ordered
-            ), numbered AS (
-                SELECT page_view_key, person_key, property_key, starts_session,
-                       SUM(starts_session) OVER (PARTITION BY person_key, property_key ORDER BY viewed_at, page_view_key
-                                                 ROWS UNBOUNDED PRECEDING) AS session_number
-                FROM flagged
-            ), sized AS (
-                SELECT page_view_key, starts_session, session_number,
-                       COUNT(*) OVER (PARTITION BY person_key, property_key, session_number) AS page_count
-                FROM numbered
-            )
-            UPDATE fact_page_view
-            SET session_number = sized.session_number,
-                is_session_start = sized.starts_session,
-                session_page_count = sized.page_count
-            FROM sized
-            WHERE fact_page_view.page_view_key = sized.page_view_key
-              AND (fact_page_view.session_number IS NOT sized.session_number
-                   OR fact_page_view.is_session_start IS NOT sized.starts_session
-                   OR fact_page_view.session_page_count IS NOT sized.page_count)
-            """, arguments: [timeoutSeconds])
-        try db.execute(sql: "DELETE FROM pending_sessions")
     }
 
     /// Depth of every group activity in its thread: a post is 0; a comment, reply or
@@ -71,7 +29,10 @@ extension Warehouse {
         try db.execute(sql: """
             UPDATE fact_group_activity
             SET parent_activity_key = (SELECT p.activity_key FROM fact_group_activity AS p
-                                       WHERE p.source_id = fact_group_activity.parent_source_id LIMIT 1)
+                                       WHERE p.source_hash >= fact_group_activity.parent_source_hash
+                                         AND p.source_hash < fact_group_activity.parent_source_hash + 8
+                                         AND p.source_id = fact_group_activity.parent_source_id
+                                       LIMIT 1)
             WHERE parent_source_id IS NOT NULL AND parent_activity_key IS NULL
             """)
         try db.execute(sql: """
@@ -114,7 +75,8 @@ extension Warehouse {
             if stored != nil {
                 for (table, key, instant) in [("fact_page_view", "page_view_key", "viewed_at"),
                                               ("fact_click", "click_key", "clicked_at"),
-                                              ("fact_group_activity", "activity_key", "occurred_at")] {
+                                              ("fact_group_activity", "activity_key", "occurred_at"),
+                                              ("fact_session", "session_key", "started_at")] {
                     let rows = try Row.fetchAll(db, sql: "SELECT \(key), \(instant) FROM \(table)")
                     let update = try db.makeStatement(sql: "UPDATE \(table) SET date_key = ? WHERE \(key) = ?")
                     for row in rows {

@@ -8,7 +8,7 @@ final class DimensionKeys {
     private let connection: OpaquePointer
     private let hasher: PersonHasher
     private let zone: ZoneClock
-    private let maxCached = 250_000
+    private let maxCached = 100_000
 
     private var dates: Set<Int> = []
     private var geographies: [Place: Int64] = [:]

@@ -25,23 +25,23 @@ final class FactWriter {
         classifier = ReferrerClassifier(overrides: overrides, ownedHosts: Array(config.properties.keys))
         func prepare(_ sql: String) throws -> SQLiteStatement { try SQLiteStatement(connection: connection, sql: sql) }
         insertPageView = try prepare("""
-            INSERT OR IGNORE INTO fact_page_view (page_view_key, source_id, date_key, viewed_at, person_key, property_key,
+            INSERT OR IGNORE INTO fact_page_view (source_hash, source_id, date_key, viewed_at, person_key, property_key,
                 content_key, referrer_key, geo_key, session_ref, engaged_seconds, load_file_id)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         insertClick = try prepare("""
-            INSERT OR IGNORE INTO fact_click (click_key, source_id, date_key, clicked_at, short_link_key, content_key,
+            INSERT OR IGNORE INTO fact_click (source_hash, source_id, date_key, clicked_at, short_link_key, content_key,
                 referrer_key, channel_key, geo_key, load_file_id)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         insertActivity = try prepare("""
-            INSERT OR IGNORE INTO fact_group_activity (activity_key, source_id, date_key, occurred_at, group_key, person_key,
-                action, parent_source_id, content_key, activity_count, geo_key, title, body, load_file_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT OR IGNORE INTO fact_group_activity (source_hash, source_id, date_key, occurred_at, group_key, person_key,
+                action, parent_source_id, content_key, activity_count, geo_key, title, body, load_file_id, parent_source_hash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        sourceOfPageView = try prepare("SELECT source_id FROM fact_page_view WHERE page_view_key = ?")
-        sourceOfClick = try prepare("SELECT source_id FROM fact_click WHERE click_key = ?")
-        sourceOfActivity = try prepare("SELECT source_id FROM fact_group_activity WHERE activity_key = ?")
+        sourceOfPageView = try prepare("SELECT source_id FROM fact_page_view WHERE source_hash = ?")
+        sourceOfClick = try prepare("SELECT source_id FROM fact_click WHERE source_hash = ?")
+        sourceOfActivity = try prepare("SELECT source_id FROM fact_group_activity WHERE source_hash = ?")
         markSessionsPending = try prepare("INSERT OR IGNORE INTO pending_sessions (person_key) VALUES (?)")
     }
 
@@ -114,13 +114,14 @@ final class FactWriter {
             if let content { s.bind(9, content) } else { s.bindNull(9) }
             s.bind(10, activity.count); s.bind(11, geo); s.bind(12, activity.title); s.bind(13, activity.text)
             s.bind(14, loadFileID)
+            if let parent { s.bind(15, StableHash.rowKey(parent)) } else { s.bindNull(15) }
         }
         if outcome == .loaded { loadedGroupActivity = true }
         return outcome
     }
 
-    /// Inserts under the hash key of `identity`; when the key is taken by another
-    /// identity (a 63-bit collision), tries the next key, so dedupe stays exact.
+    /// Inserts under the hash of `identity`; when the hash is taken by another identity
+    /// (a 63-bit collision), tries the next value, so dedupe stays exact.
     private func insertProbing(_ identity: String, insert: SQLiteStatement, lookup: SQLiteStatement,
                                bindRest: (SQLiteStatement) -> Void) throws -> Outcome {
         var key = StableHash.rowKey(identity)

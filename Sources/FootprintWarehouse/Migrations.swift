@@ -109,32 +109,33 @@ enum Migrations {
     );
     CREATE INDEX load_rejects_by_file ON load_rejects (load_file_id, line);
 
-    -- The key of every fact row is a stable 63-bit hash of its source identity (event id,
-    -- or a content hash), probed forward on the rare collision; `source_id` keeps the
-    -- identity so a duplicate is recognised exactly without a second unique index.
+    -- Fact rows are appended with increasing keys (cheap inserts). Duplicates are found
+    -- through `source_hash`, a stable 63-bit hash of the row's identity (event id, or a
+    -- content hash), kept unique by one narrow integer index; `source_id` keeps the
+    -- identity itself so that the rare hash collision is told apart exactly (the loader
+    -- then stores the row under the next free hash).
     -- Facts carry few secondary indexes on purpose: reports scan them whole, and every
     -- index slows the nightly load (scripts/bench measures both).
     CREATE TABLE fact_page_view (
-        page_view_key      INTEGER PRIMARY KEY,
-        source_id          TEXT NOT NULL,
-        date_key           INTEGER NOT NULL REFERENCES dim_date (date_key),
-        viewed_at          INTEGER NOT NULL,
-        person_key         INTEGER NOT NULL REFERENCES dim_person (person_key),
-        property_key       INTEGER NOT NULL REFERENCES dim_property (property_key),
-        content_key        INTEGER NOT NULL REFERENCES dim_content (content_key),
-        referrer_key       INTEGER NOT NULL REFERENCES dim_referrer (referrer_key),
-        geo_key            INTEGER NOT NULL REFERENCES dim_geography (geo_key),
-        session_ref        TEXT,                -- the export's session id, if any
-        engaged_seconds    REAL,
-        load_file_id       INTEGER NOT NULL REFERENCES load_files (load_file_id),
-        session_number     INTEGER,             -- derived: the visitor's nth session on this property
-        is_session_start   INTEGER,             -- derived: 1 on a session's first page view
-        session_page_count INTEGER              -- derived: page views in this row's session
+        page_view_key   INTEGER PRIMARY KEY,
+        source_hash     INTEGER NOT NULL,
+        source_id       TEXT NOT NULL,
+        date_key        INTEGER NOT NULL REFERENCES dim_date (date_key),
+        viewed_at       INTEGER NOT NULL,
+        person_key      INTEGER NOT NULL REFERENCES dim_person (person_key),
+        property_key    INTEGER NOT NULL REFERENCES dim_property (property_key),
+        content_key     INTEGER NOT NULL REFERENCES dim_content (content_key),
+        referrer_key    INTEGER NOT NULL REFERENCES dim_referrer (referrer_key),
+        geo_key         INTEGER NOT NULL REFERENCES dim_geography (geo_key),
+        session_ref     TEXT,                   -- the export's session id, if any
+        engaged_seconds REAL,
+        load_file_id    INTEGER NOT NULL REFERENCES load_files (load_file_id)
     );
-    CREATE INDEX fact_page_view_by_person ON fact_page_view (person_key, property_key, viewed_at);
+    CREATE UNIQUE INDEX fact_page_view_source ON fact_page_view (source_hash);
 
     CREATE TABLE fact_click (
         click_key      INTEGER PRIMARY KEY,
+        source_hash    INTEGER NOT NULL,
         source_id      TEXT NOT NULL,
         date_key       INTEGER NOT NULL REFERENCES dim_date (date_key),
         clicked_at     INTEGER NOT NULL,
@@ -145,9 +146,11 @@ enum Migrations {
         geo_key        INTEGER NOT NULL REFERENCES dim_geography (geo_key),
         load_file_id   INTEGER NOT NULL REFERENCES load_files (load_file_id)
     );
+    CREATE UNIQUE INDEX fact_click_source ON fact_click (source_hash);
 
     CREATE TABLE fact_group_activity (
         activity_key        INTEGER PRIMARY KEY,
+        source_hash         INTEGER NOT NULL,
         source_id           TEXT NOT NULL,      -- platform + U+001F + activity id
         date_key            INTEGER NOT NULL REFERENCES dim_date (date_key),
         occurred_at         INTEGER NOT NULL,
@@ -155,6 +158,7 @@ enum Migrations {
         person_key          INTEGER NOT NULL REFERENCES dim_person (person_key),
         action              TEXT NOT NULL,      -- post, comment, share, like, view, join, …
         parent_source_id    TEXT,               -- platform + U+001F + parent id, as given
+        parent_source_hash  INTEGER,            -- its hash, to find the parent through the index
         content_key         INTEGER REFERENCES dim_content (content_key),
         activity_count      INTEGER NOT NULL,
         geo_key             INTEGER NOT NULL REFERENCES dim_geography (geo_key),
@@ -165,10 +169,25 @@ enum Migrations {
         thread_root_key     INTEGER,            -- derived: the post the thread hangs from
         depth               INTEGER             -- derived: 0 for a post, +1 per comment/reply/share
     );
-    CREATE INDEX fact_group_activity_by_date ON fact_group_activity (date_key);
-    CREATE INDEX fact_group_activity_by_source ON fact_group_activity (source_id);
+    CREATE UNIQUE INDEX fact_group_activity_source ON fact_group_activity (source_hash);
     CREATE INDEX fact_group_activity_by_parent ON fact_group_activity (parent_activity_key);
-    CREATE INDEX fact_group_activity_by_content ON fact_group_activity (content_key, occurred_at);
+
+    -- Derived: one row per visit (session) of a visitor on a property, rebuilt by the
+    -- loader for the visitors each load touched. A session id in the export wins; else a
+    -- gap of more than the session timeout (30 minutes) starts a new session.
+    CREATE TABLE fact_session (
+        session_key         INTEGER PRIMARY KEY,
+        person_key          INTEGER NOT NULL REFERENCES dim_person (person_key),
+        property_key        INTEGER NOT NULL REFERENCES dim_property (property_key),
+        date_key            INTEGER NOT NULL REFERENCES dim_date (date_key),  -- day it started
+        started_at          INTEGER NOT NULL,
+        ended_at            INTEGER NOT NULL,
+        session_number      INTEGER NOT NULL,   -- 1 for the visitor's first session on the property
+        page_count          INTEGER NOT NULL,   -- 1 is a bounce
+        referrer_key        INTEGER NOT NULL REFERENCES dim_referrer (referrer_key),  -- of the first page view
+        landing_content_key INTEGER NOT NULL REFERENCES dim_content (content_key)
+    );
+    CREATE INDEX fact_session_by_person ON fact_session (person_key);
 
     -- Tracked brands (synced from config) and which group activities mention them.
     CREATE TABLE dim_brand (

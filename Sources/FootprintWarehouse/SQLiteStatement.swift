@@ -1,4 +1,7 @@
 import GRDBSQLite
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A prepared statement driven through the SQLite C API, for the loader's hot path:
 /// no argument arrays or row objects per call, just binds and a step.
@@ -68,6 +71,31 @@ final class SQLiteStatement {
         }
         guard status == SQLITE_DONE else { throw currentError() }
         return nil
+    }
+
+    /// Steps a query: true while it has a row. Call `reset()` when done.
+    func step() throws -> Bool {
+        let status = sqlite3_step(handle)
+        if status == SQLITE_ROW { return true }
+        guard status == SQLITE_DONE else { throw currentError() }
+        return false
+    }
+
+    func reset() { sqlite3_reset(handle) }
+
+    func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
+    func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
+
+    /// The column's text as bytes compared in place, without making a String.
+    func textEquals(_ column: Int32, _ other: [UInt8]) -> Bool {
+        guard let text = sqlite3_column_text(handle, column) else { return other.isEmpty }
+        let count = Int(sqlite3_column_bytes(handle, column))
+        return count == other.count && memcmp(text, other, count) == 0
+    }
+
+    func textBytes(_ column: Int32) -> [UInt8]? {
+        guard let text = sqlite3_column_text(handle, column) else { return nil }
+        return Array(UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(handle, column))))
     }
 
     var lastInsertedRowID: Int64 { sqlite3_last_insert_rowid(connection) }

@@ -19,8 +19,9 @@ public final class Warehouse {
             // leaves the database as it was at the last commit.
             try db.execute(sql: "PRAGMA journal_mode = WAL")
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            try db.execute(sql: "PRAGMA cache_size = -65536")
-            try db.execute(sql: "PRAGMA temp_store = MEMORY")
+            // 32 MiB of page cache; sorts spill to temporary files rather than memory,
+            // so peak memory stays flat however large the tables grow.
+            try db.execute(sql: "PRAGMA cache_size = -32768")
         }
         let existed = FileManager.default.fileExists(atPath: path)
         do {

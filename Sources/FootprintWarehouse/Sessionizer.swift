@@ -1,0 +1,66 @@
+import GRDB
+
+/// Cuts page views into sessions (fact_session) for the visitors touched by recent
+/// loads: per visitor and property, in time order, a new session starts when the
+/// export's session id changes, or — without ids — after more than the timeout of
+/// inactivity. One ordered pass over the rows, with one prepared insert per session.
+struct Sessionizer {
+    let timeoutSeconds: Int64
+
+    func rebuild(_ db: Database) throws {
+        let pending = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM pending_sessions") ?? 0
+        if pending == 0 { return }
+        guard let connection = db.sqliteConnection else { return }
+        try db.execute(sql: "DELETE FROM fact_session WHERE person_key IN (SELECT person_key FROM pending_sessions)")
+        let views = try SQLiteStatement(connection: connection, sql: """
+            SELECT f.person_key, f.property_key, f.viewed_at, f.date_key, f.referrer_key, f.content_key, f.session_ref
+            FROM fact_page_view AS f
+            WHERE f.person_key IN (SELECT person_key FROM pending_sessions)
+            ORDER BY f.person_key, f.property_key, f.viewed_at, f.page_view_key
+            """)
+        let insert = try SQLiteStatement(connection: connection, sql: """
+            INSERT INTO fact_session (person_key, property_key, date_key, started_at, ended_at, session_number,
+                                      page_count, referrer_key, landing_content_key)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        var open: OpenSession?
+        defer { views.reset() }
+        while try views.step() {
+            let person = views.int64(0), property = views.int64(1), viewedAt = views.int64(2)
+            let reference = views.textBytes(6)
+            if var session = open, session.person == person, session.property == property,
+               continues(session, at: viewedAt, reference: reference) {
+                session.endedAt = viewedAt
+                session.pages += 1
+                if reference != nil { session.reference = reference }
+                open = session
+                continue
+            }
+            let number = open.map { $0.person == person && $0.property == property ? $0.number + 1 : 1 } ?? 1
+            if let finished = open { try write(finished, with: insert) }
+            open = OpenSession(person: person, property: property, dateKey: views.int64(3), startedAt: viewedAt,
+                               endedAt: viewedAt, number: number, pages: 1, referrer: views.int64(4),
+                               landing: views.int64(5), reference: reference)
+        }
+        if let finished = open { try write(finished, with: insert) }
+        try db.execute(sql: "DELETE FROM pending_sessions")
+    }
+
+    private struct OpenSession {
+        var person, property, dateKey, startedAt, endedAt, number, pages, referrer, landing: Int64
+        var reference: [UInt8]?
+    }
+
+    /// Given session ids decide when both rows have one; otherwise the inactivity gap does.
+    private func continues(_ session: OpenSession, at time: Int64, reference: [UInt8]?) -> Bool {
+        if let reference, let current = session.reference { return reference == current }
+        return time - session.endedAt <= timeoutSeconds
+    }
+
+    private func write(_ session: OpenSession, with insert: SQLiteStatement) throws {
+        insert.bind(1, session.person); insert.bind(2, session.property); insert.bind(3, session.dateKey)
+        insert.bind(4, session.startedAt); insert.bind(5, session.endedAt); insert.bind(6, session.number)
+        insert.bind(7, session.pages); insert.bind(8, session.referrer); insert.bind(9, session.landing)
+        try insert.execute()
+    }
+}

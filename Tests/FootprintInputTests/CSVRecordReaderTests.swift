@@ -1,0 +1,74 @@
+import Testing
+@testable import FootprintInput
+
+/// Reads all results from CSV text, optionally in tiny chunks to cross every boundary.
+func readCSV(_ text: String, chunkSize: Int = 1 << 20) -> (header: [String], results: [RecordReadResult]) {
+    readCSV(Array(text.utf8), chunkSize: chunkSize)
+}
+
+func readCSV(_ bytes: [UInt8], chunkSize: Int = 1 << 20) -> (header: [String], results: [RecordReadResult]) {
+    let reader = CSVRecordReader(source: InputOpener.open(bytes: bytes, chunkSize: chunkSize))
+    var results: [RecordReadResult] = []
+    while let next = reader.next() { results.append(next) }
+    return (reader.header, results)
+}
+
+@Suite struct CSVRecordReaderTests {
+    @Test func quotedFieldsHoldCommasQuotesAndNewlines() {
+        let text = "a,b,c\n\"x, y\",\"say \"\"hi\"\"\",\"line1\nline2\"\nplain,2,3\n"
+        for chunk in [1, 2, 3, 7, 1 << 20] {
+            let (header, results) = readCSV(text, chunkSize: chunk)
+            #expect(header == ["a", "b", "c"])
+            #expect(results == [
+                .record(line: 2, .csv(["x, y", "say \"hi\"", "line1\nline2"])),
+                .record(line: 4, .csv(["plain", "2", "3"])),
+            ], "chunk size \(chunk)")
+        }
+    }
+
+    @Test func byteOrderMarkAndCRLFAreHandled() {
+        let (header, results) = readCSV([0xEF, 0xBB, 0xBF] + Array("id,name\r\n1,\"A\r\nB\"\r\n2,C\r\n".utf8))
+        #expect(header == ["id", "name"])
+        #expect(results == [.record(line: 2, .csv(["1", "A\r\nB"])), .record(line: 4, .csv(["2", "C"]))])
+    }
+
+    @Test func lastRowWithoutNewlineAndBlankLines() {
+        let (_, results) = readCSV("a,b\n\n1,2\n\n3,4")
+        #expect(results == [.record(line: 3, .csv(["1", "2"])), .record(line: 5, .csv(["3", "4"]))])
+    }
+
+    @Test func raggedRowsAreRejectedWithTheirLineAndReadingGoesOn() {
+        let (_, results) = readCSV("a,b,c\n1,2\n1,2,3,4\n5,6,7\n")
+        #expect(results == [
+            .malformed(line: 2, reason: "row has 2 fields, the header has 3", raw: "1,2"),
+            .malformed(line: 3, reason: "row has 4 fields, the header has 3", raw: "1,2,3,4"),
+            .record(line: 4, .csv(["5", "6", "7"])),
+        ])
+    }
+
+    @Test func strayQuoteInUnquotedFieldIsRejected() {
+        let (_, results) = readCSV("a,b\nab\"c,d\nok,fine\n")
+        #expect(results.count == 2)
+        guard case .malformed(let line, let reason, _) = results[0] else { Issue.record("expected a reject"); return }
+        #expect(line == 2)
+        #expect(reason == "field 1 has a quote but does not start with one")
+        #expect(results[1] == .record(line: 3, .csv(["ok", "fine"])))
+    }
+
+    @Test func unterminatedQuoteAtEndOfFileIsOneReject() {
+        let (_, results) = readCSV("a,b\n1,2\n3,\"never closed\n4,5\n")
+        #expect(results.count == 2)
+        #expect(results[0] == .record(line: 2, .csv(["1", "2"])))
+        guard case .malformed(let line, let reason, _) = results[1] else { Issue.record("expected a reject"); return }
+        #expect(line == 3)
+        #expect(reason.contains("opened on line 3 is never closed"))
+    }
+
+    @Test func invalidUTF8IsRejectedNotRepaired() {
+        let bytes = Array("a,b\n".utf8) + [0x31, 0x2C, 0xFF, 0xFE, 0x0A] + Array("2,ok\n".utf8)
+        let (_, results) = readCSV(bytes)
+        guard case .malformed(2, let reason, _) = results[0] else { Issue.record("expected a reject on line 2"); return }
+        #expect(reason.contains("not valid UTF-8"))
+        #expect(results[1] == .record(line: 3, .csv(["2", "ok"])))
+    }
+}
