@@ -1,0 +1,91 @@
+import Testing
+@testable import FootprintNormalize
+
+@Suite struct CanonicalURLTests {
+    @Test(arguments: [
+        ("https://www.Acme.example/Blog/Post/", "https://acme.example/Blog/Post"),
+        ("HTTP://ACME.example:80/a?b=1#frag", "http://acme.example/a?b=1"),
+        ("https://acme.example:443/", "https://acme.example"),
+        ("https://acme.example:8443/x", "https://acme.example:8443/x"),
+        ("https://acme.example/p?utm_source=tw&id=7&fbclid=abc&gclid=x&UTM_Medium=s", "https://acme.example/p?id=7"),
+        ("https://user:pw@acme.example/p", "https://acme.example/p"),
+        ("acme.example/pricing", "https://acme.example/pricing"),
+        ("//cdn.acme.example/x/", "https://cdn.acme.example/x"),
+        ("https://blog.acme.example/posts/a?utm_campaign=x", "https://blog.acme.example/posts/a"),
+    ])
+    func canonicalForm(raw: String, canonical: String) {
+        #expect(CanonicalURL(raw)?.text == canonical)
+    }
+
+    @Test func hostIsLowerCaseWithoutWWW() {
+        #expect(CanonicalURL("https://WWW.Blog.Acme.Example/x")?.host == "blog.acme.example")
+    }
+
+    @Test(arguments: ["", "not a url", "(direct)", "https:///path", "android-app"])
+    func refusesTextWithoutAHost(raw: String) {
+        #expect(CanonicalURL(raw) == nil)
+    }
+}
+
+@Suite struct ReferrerTests {
+    let classifier = ReferrerClassifier(overrides: ["news.example": .news, "google.com": .web], ownedHosts: ["acme.example"])
+
+    @Test(arguments: [
+        ("", ReferrerCategory.direct), ("bing.com", .search), ("google.co.uk", .search), ("duckduckgo.com", .search),
+        ("t.co", .social), ("lnkd.in", .social), ("l.facebook.com", .social), ("m.facebook.com", .social),
+        ("news.ycombinator.com", .social), ("mail.google.com", .email), ("techcrunch.com", .news),
+        ("bit.ly", .shortener), ("acme.example", .owned), ("news.example", .news), ("someblog.example", .web),
+        ("google.com", .web), // config overrides the built-in list
+        ("uk.news.yahoo.com", .news),
+    ])
+    func categories(host: String, category: ReferrerCategory) {
+        #expect(classifier.category(ofHost: host) == category)
+    }
+}
+
+@Suite struct HashingTests {
+    @Test func sha256KnownAnswers() {
+        #expect(SHA256.hash(Array("abc".utf8)).hexString == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(SHA256.hash([]).hexString == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        let million = [UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000)
+        #expect(SHA256.hash(million).hexString == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+
+    @Test func incrementalHashingMatchesOneShot() {
+        let data = (0..<1000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        var hasher = SHA256Hasher()
+        for piece in stride(from: 0, to: data.count, by: 37) { hasher.update(Array(data[piece..<min(piece + 37, data.count)])) }
+        #expect(hasher.finalize() == SHA256.hash(data))
+    }
+
+    @Test func hmacRFC4231TestCase2() {
+        let mac = SHA256.hmac(key: Array("Jefe".utf8), message: Array("what do ya want for nothing?".utf8))
+        #expect(mac.hexString == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+    }
+
+    @Test func personHashIsKeyedTruncatedHMAC() {
+        let hasher = PersonHasher(key: Array("Jefe".utf8))
+        #expect(hasher.hash("what do ya want for nothing?") == "5bdcc146bf60754e6a042426089575c7")
+        #expect(PersonHasher(key: [1, 2, 3]).hash("v1") != hasher.hash("v1"))
+    }
+
+    @Test func stableHashIsStableAcrossRuns() {
+        // A fixed value: row keys must not change between runs or machines.
+        #expect(StableHash.hash64("abc") == 0xb803_0773_b15d_dd2e)
+        #expect(StableHash.rowKey("abc") == 4_036_077_884_532_448_558) // top bit cleared
+        #expect(StableHash.rowKey("abc") != StableHash.rowKey("abd"))
+    }
+}
+
+@Suite struct TermMatcherTests {
+    let acme = TermMatcher(terms: ["Acme", "Acme Corp", "@acme", "#acme"])
+
+    @Test(arguments: [
+        ("Acme is great", true), ("we like acme's tools", true), ("ACME, again", true), ("(acme)", true),
+        ("Acmeology is not a word", false), ("MegaAcme rocks", false), ("see @acme today", true),
+        ("#acme trending", true), ("nothing here", false), ("acme_corp", false),
+    ])
+    func wholeWordCaseInsensitive(text: String, matches: Bool) {
+        #expect(acme.matches(text) == matches)
+    }
+}

@@ -1,0 +1,126 @@
+import Testing
+import FootprintConfig
+import FootprintInput
+import FootprintNormalize
+@testable import FootprintStaging
+
+@Suite struct RecordMapperTests {
+    /// A usa.gov-style click record: short names, nested geo, a lat/long array.
+    let usagovConfig = """
+        [[inputs]]
+        match = "usagov_*"
+        kind = "clicks"
+        format = "jsonl"
+        [inputs.fields]
+        timestamp = "t"
+        short_url = "https://{hh}/{h}"
+        long_url = "u"
+        referrer = "r"
+        country = "geo.country"
+        city = "cy"
+        region = "ll[0]"
+        channel = { const = "twitter" }
+        """
+
+    @Test func jsonPathsTemplatesAndConstants() throws {
+        let config = try ConfigLoader.parse(usagovConfig)
+        let spec = try #require(config.inputSpec(forFileName: "usagov_2024.jsonl.gz"))
+        let mapper = try RecordMapper(kind: .clicks, spec: spec, header: nil, zone: .utc, file: "usagov_2024.jsonl.gz")
+        let record = try JSONParser.parse(Array(#"{"t": 1714557600, "hh": "1.usa.gov", "h": "abc", "u": "https://www.nasa.gov/x?utm_source=t", "r": "https://t.co/z", "geo": {"country": "USA"}, "cy": "Austin", "ll": [30.2, -97.7]}"#.utf8))
+        guard case .success(.click(let click)) = mapper.map(.json(record)) else { Issue.record("should map"); return }
+        #expect(click.occurredAt == 1_714_557_600)
+        #expect(click.shortLink.text == "https://1.usa.gov/abc")
+        #expect(click.target.text == "https://nasa.gov/x")
+        #expect(click.referrer?.host == "t.co")
+        #expect(click.channel == "twitter")
+        #expect(click.place == Place(countryCode: "US", region: "30.2", city: "Austin"))
+        #expect(click.identity.hasPrefix("#")) // no click_id: identified by content
+    }
+
+    @Test func sameContentGivesSameIdentityDifferentContentDoesNot() throws {
+        let mapper = try RecordMapper(kind: .clicks, spec: nil, header: ["timestamp", "short_url", "long_url"], zone: .utc, file: "c.csv")
+        func identity(_ fields: [String]) -> String? {
+            if case .success(.click(let click)) = mapper.map(.csv(fields)) { return click.identity }
+            return nil
+        }
+        let a = identity(["1714557600", "https://bit.ly/a", "https://acme.example/x"])
+        #expect(a != nil)
+        #expect(a == identity(["1714557600", "https://bit.ly/a", "https://acme.example/x"]))
+        #expect(a != identity(["1714557601", "https://bit.ly/a", "https://acme.example/x"]))
+    }
+
+    @Test func missingRequiredCSVColumnsStopTheFileWithOneClearError() {
+        do {
+            _ = try RecordMapper(kind: .web, spec: nil, header: ["ts", "visitor_id", "page"], zone: .utc, file: "web.csv")
+            Issue.record("should have failed")
+        } catch {
+            #expect(error.reason.hasPrefix("file looks like web but lacks the required column(s) timestamp, url; its header is: ts, visitor_id, page."))
+        }
+    }
+
+    @Test func rowProblemsAreRejectionsWithReasons() throws {
+        let mapper = try RecordMapper(kind: .web, spec: nil, header: ["timestamp", "visitor_id", "url", "engaged_seconds"], zone: .utc, file: "web.csv")
+        func reason(_ fields: [String]) -> String? {
+            if case .failure(let rejection) = mapper.map(.csv(fields)) { return rejection.reason }
+            return nil
+        }
+        #expect(reason(["", "v1", "https://acme.example/", ""]) == "missing required value 'timestamp'")
+        #expect(reason(["2024-02-30 10:00:00", "v1", "https://acme.example/", ""])?.hasPrefix("timestamp '2024-02-30 10:00:00' is not ISO 8601") == true)
+        #expect(reason(["2024-05-01T10:00:00Z", "v1", "not a url", ""]) == "url 'not a url' is not an absolute URL")
+        #expect(reason(["2024-05-01T10:00:00Z", "v1", "https://acme.example/", "-3"]) == "engaged_seconds '-3' is not a non-negative number")
+        #expect(reason(["2024-05-01T10:00:00Z", "v1", "https://acme.example/", "12.5"]) == nil)
+    }
+
+    @Test func groupActivitiesAreIdentifiedWithinTheirPlatform() throws {
+        let mapper = try RecordMapper(kind: .groups, spec: nil, header: nil, zone: .utc, file: "groups.jsonl")
+        let record = try JSONParser.parse(Array(#"{"activity_id": 42, "timestamp": "2024-05-01T10:00:00Z", "platform": "LinkedIn", "group": "G", "actor_id": "m1", "action": "Comment", "parent_id": 41, "count": "3"}"#.utf8))
+        guard case .success(.group(let activity)) = mapper.map(.json(record)) else { Issue.record("should map"); return }
+        #expect(activity.identity == "linkedin\u{1F}42")
+        #expect(activity.action == "comment")
+        #expect(activity.parentID == "41")
+        #expect(activity.count == 3)
+        #expect(activity.place.countryCode == "ZZ")
+    }
+}
+
+@Suite struct ConfigTests {
+    @Test func embeddedDefaultIsValid() {
+        let config = DefaultConfig.load()
+        #expect(config.properties["acme.example"] == "site")
+        #expect(config.selfBrand?.name == "Acme")
+        #expect(config.brands.count == 3)
+    }
+
+    @Test(arguments: [
+        ("colour = 1", "config: colour: unknown key (known here: timezone, properties, brands, referrers, perception, inputs, csv_bom, hash_key, session_timeout_minutes)"),
+        ("timezone = \"Mars/Olympus\"", "config: timezone: 'Mars/Olympus' is not an IANA time zone name (e.g. \"Europe/Berlin\")"),
+        ("[referrers]\n\"x.example\" = \"podcast\"", "config: referrers.x.example: must be one of direct, search, social, news, email, shortener, owned, web"),
+        ("[[brands]]\nname = \"A\"\n[[brands]]\nname = \"B\"", "config: brands: exactly one brand must have self = true (found 0)"),
+        ("[[inputs]]\nmatch = \"x*\"\nkind = \"web\"\n[inputs.fields]\nshort_url = \"s\"", "config: inputs[0].fields.short_url: is not a canonical column of web (see CONTRACT.md section 1)"),
+        ("[[inputs]]\nmatch = \"x*\"\nkind = \"logs\"", "config: inputs[0].kind: must be web, clicks or groups"),
+        ("csv_bom = \"yes\"", "config: csv_bom: must be true or false"),
+    ])
+    func badConfigNamesTheKeyPath(toml: String, message: String) {
+        do {
+            _ = try ConfigLoader.parse(toml)
+            Issue.record("should have failed: \(toml)")
+        } catch {
+            #expect(error.description == message)
+        }
+    }
+
+    @Test func globsPickTheFirstMatchingInput() throws {
+        let config = try ConfigLoader.parse("""
+            [[inputs]]
+            match = "usagov_*.jsonl*"
+            kind = "clicks"
+            [[inputs]]
+            match = "*"
+            kind = "web"
+            """)
+        #expect(config.inputSpec(forFileName: "usagov_1.jsonl.gz")?.kind == .clicks)
+        #expect(config.inputSpec(forFileName: "other.csv")?.kind == .web)
+        #expect(Glob.matches(pattern: "web_[0-9]?.csv", "web_12.csv"))
+        #expect(!Glob.matches(pattern: "web_[0-9]?.csv", "web_a2.csv"))
+    }
+}

@@ -1,0 +1,164 @@
+import Foundation
+import GRDB
+import Testing
+import FootprintConfig
+import FootprintPipeline
+@testable import FootprintWarehouse
+
+/// Web rows for tests: `count` page views starting at `first`, ids e<n>.
+func webCSV(_ range: ClosedRange<Int>, header: Bool = true) -> String {
+    var text = header ? "event_id,timestamp,visitor_id,url,referrer,country\n" : ""
+    for i in range {
+        text += "e\(i),2024-05-01T10:\(String(format: "%02d", i % 60)):00Z,visitor-\(i % 7),https://www.acme.example/page\(i % 3)/,https://www.google.com/,DE\n"
+    }
+    return text
+}
+
+struct Fixture {
+    let folder: TestFolder
+    let warehouse: Warehouse
+    let config = DefaultConfig.load()
+
+    init() throws {
+        folder = try TestFolder()
+        warehouse = try Warehouse(path: folder.file("test.sqlite"))
+    }
+
+    func ingest(_ paths: [String]) throws -> IngestSummary {
+        try Ingest(warehouse: warehouse, config: config).run(files: paths)
+    }
+
+    func count(_ table: String) throws -> Int {
+        try warehouse.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") ?? -1 }
+    }
+}
+
+@Suite struct IngestTests {
+    @Test func ingestingTwiceChangesNothing() throws {
+        let fx = try Fixture()
+        let path = try fx.folder.write("web_1.csv", webCSV(1...50))
+        let first = try fx.ingest([path])
+        #expect(first.files[0].result?.loaded == 50)
+        let before = try fx.warehouse.read { db in try Row.fetchAll(db, sql: "SELECT * FROM fact_page_view ORDER BY page_view_key") }
+        let second = try fx.ingest([path])
+        #expect(second.files[0].status == .skipped)
+        #expect(try fx.count("fact_page_view") == 50)
+        #expect(try fx.count("load_files") == 1)
+        let after = try fx.warehouse.read { db in try Row.fetchAll(db, sql: "SELECT * FROM fact_page_view ORDER BY page_view_key") }
+        #expect(before == after)
+    }
+
+    @Test func renamedFileWithSameContentIsSkipped() throws {
+        let fx = try Fixture()
+        let a = try fx.folder.write("web_a.csv", webCSV(1...10))
+        let b = try fx.folder.write("web_b.csv", webCSV(1...10))
+        let summary = try fx.ingest([a, b])
+        #expect(summary.files[1].status == .skipped)
+        #expect(summary.files[1].note == "same content as \(a), already loaded")
+    }
+
+    @Test func overlappingExportsLoadEachRowOnce() throws {
+        let fx = try Fixture()
+        let a = try fx.folder.write("web_a.csv", webCSV(1...60))
+        let b = try fx.folder.write("web_b.csv", webCSV(41...100))
+        let summary = try fx.ingest([a, b])
+        let second = try #require(summary.files[1].result)
+        #expect(second.read == 60)
+        #expect(second.loaded == 40)
+        #expect(second.duplicate == 20)
+        #expect(try fx.count("fact_page_view") == 100)
+    }
+
+    @Test func everyRowIsLoadedDuplicateOrRejected() throws {
+        let fx = try Fixture()
+        var text = webCSV(1...20)
+        text += "e5,2024-05-01T10:05:00Z,visitor-5,https://www.acme.example/page2/,https://www.google.com/,DE\n" // duplicate id
+        text += "e99,not-a-time,v,https://acme.example/,,\n"                                                  // bad timestamp
+        text += "e98,2024-05-01T10:00:00Z,v\n"                                                                // ragged
+        text += "e97,2024-05-01T10:00:00Z,v,nowhere,,\n"                                                      // bad url
+        let path = try fx.folder.write("web.csv", text)
+        let result = try #require(try fx.ingest([path]).files[0].result)
+        #expect(result.read == 24)
+        #expect(result.loaded == 20)
+        #expect(result.duplicate == 1)
+        #expect(result.rejected == 3)
+        #expect(result.read == result.loaded + result.duplicate + result.rejected)
+        let rejects = try fx.warehouse.read { db in
+            try Row.fetchAll(db, sql: "SELECT line, reason, raw_text FROM load_rejects ORDER BY line")
+        }
+        #expect(rejects.map { $0["line"] as Int } == [23, 24, 25])
+        #expect((rejects[0]["reason"] as String).hasPrefix("timestamp 'not-a-time' is not ISO 8601"))
+        #expect(rejects[1]["reason"] as String == "row has 3 fields, the header has 6")
+        #expect(rejects[1]["raw_text"] as String == "e98,2024-05-01T10:00:00Z,v")
+        #expect(rejects[2]["reason"] as String == "url 'nowhere' is not an absolute URL")
+        let stored = try fx.warehouse.read { db in
+            try Row.fetchOne(db, sql: "SELECT rows_read, rows_loaded, rows_duplicate, rows_rejected FROM load_files")
+        }
+        #expect(stored.map { row in (0..<4).map { row[$0] as Int } } == [24, 20, 1, 3])
+    }
+
+    @Test func interruptedLoadLeavesNoTrace() throws {
+        let fx = try Fixture()
+        let first = try fx.folder.write("web_1.csv", webCSV(1...10))
+        _ = try fx.ingest([first])
+        let tables = ["fact_page_view", "load_files", "load_rejects", "dim_person", "dim_content", "dim_date", "dim_geography"]
+        let before = try tables.map(fx.count)
+        let big = try fx.folder.write("web_2.csv", webCSV(11...150_000))
+        struct Killed: Error {}
+        #expect(throws: Killed.self) {
+            _ = try Ingest(warehouse: fx.warehouse, config: fx.config).run(files: [big]) { progress in
+                if progress.rowsRead >= 100_000 { throw Killed() }
+            }
+        }
+        #expect(try tables.map(fx.count) == before)
+        // The next run loads the file completely.
+        let retry = try fx.ingest([big])
+        #expect(retry.files[0].result?.loaded == 149_990)
+        #expect(try fx.count("fact_page_view") == 150_000)
+    }
+
+    @Test func truncatedGzipLoadsTheHeadThenTheCompleteFileAddsOnlyTheRest() throws {
+        let fx = try Fixture()
+        let whole = try TestFolder.gzip(webCSV(1...3000))
+        let cut = try fx.folder.writeBytes("web_partial.csv.gz", Array(whole.prefix(whole.count * 2 / 3)))
+        let partial = try #require(try fx.ingest([cut]).files[0].result)
+        #expect(partial.rejected == 1)
+        #expect(partial.loaded > 500 && partial.loaded < 3000)
+        let complete = try fx.folder.writeBytes("web_complete.csv.gz", whole)
+        let rest = try #require(try fx.ingest([complete]).files[0].result)
+        #expect(rest.duplicate == partial.loaded)
+        #expect(rest.loaded == 3000 - partial.loaded)
+        #expect(try fx.count("fact_page_view") == 3000)
+    }
+
+    @Test func rawVisitorIdsNeverReachTheDatabase() throws {
+        let fx = try Fixture()
+        let path = try fx.folder.write("web.csv", webCSV(1...20))
+        _ = try fx.ingest([path])
+        // The database file and its write-ahead log together hold everything written.
+        var all = try Data(contentsOf: URL(fileURLWithPath: fx.folder.file("test.sqlite")))
+        if let wal = try? Data(contentsOf: URL(fileURLWithPath: fx.folder.file("test.sqlite-wal"))) { all += wal }
+        #expect(all.range(of: Data("visitor-3".utf8)) == nil)
+        #expect(try fx.count("dim_person") == 7)
+        let hash = try fx.warehouse.read { db in try String.fetchOne(db, sql: "SELECT person_hash FROM dim_person LIMIT 1") }
+        #expect(hash?.count == 32)
+    }
+
+    @Test func databaseFileIsPrivateToItsOwner() throws {
+        let fx = try Fixture()
+        let attributes = try FileManager.default.attributesOfItem(atPath: fx.folder.file("test.sqlite"))
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+    }
+
+    @Test func filesOfAllKindsFindTheirKind() throws {
+        let fx = try Fixture()
+        let clicks = try fx.folder.write("export1.csv", "timestamp,short_url,long_url,channel\n2024-05-01T10:00:00Z,https://bit.ly/a,https://blog.acme.example/p,twitter\n")
+        let groups = try fx.folder.write("export2.jsonl", #"{"activity_id":"1","timestamp":"2024-05-01T10:00:00Z","group":"G","actor_id":"a","action":"post"}"# + "\n")
+        let summary = try fx.ingest([clicks, groups])
+        #expect(summary.files.map { $0.result?.kind } == ["clicks", "groups"])
+        let unknown = try fx.folder.write("mystery.csv", "a,b\n1,2\n")
+        let failed = try fx.ingest([unknown])
+        #expect(failed.files[0].status == .failed)
+        #expect(failed.files[0].note?.hasPrefix("cannot tell whether this is web, clicks or groups data") == true)
+    }
+}
