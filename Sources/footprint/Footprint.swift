@@ -54,7 +54,19 @@ enum Main {
         } catch let error as ValidationError {
             fail(error.message, ExitStatus.usage)
         } catch {
-            fail("\(error)", ExitStatus.incomplete)
+            // Help and version requests, and parse errors found while running, come as
+            // ArgumentParser errors; anything else stopped the run.
+            let code = Footprint.exitCode(for: error)
+            let message = Footprint.fullMessage(for: error)
+            if code == .success {
+                print(message)
+                exit(ExitStatus.success)
+            }
+            if code.rawValue == 64 || code == .validationFailure {
+                FileHandle.standardError.write(Data((message + "\n").utf8))
+                exit(ExitStatus.usage)
+            }
+            fail(message.isEmpty ? "\(error)" : message, ExitStatus.incomplete)
         }
     }
 
