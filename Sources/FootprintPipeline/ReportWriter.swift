@@ -15,19 +15,12 @@ public struct ReportWriter {
         self.config = config
     }
 
-    /// Returns the paths written.
+    /// Returns the paths written. The files appear together: see `ReportSet`.
     @discardableResult
     public func write(to folder: String, scope: ReportScope, byteOrderMark: Bool) throws -> [String] {
         try warehouse.refreshDerivedFacts(config: config)
         let tables = try Reports.compute(from: warehouse, scope: scope)
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
-        var written: [String] = []
-        for table in tables {
-            let path = (folder as NSString).appendingPathComponent(table.name + ".csv")
-            try AtomicFile.write(CSVEncoder.encode(table, byteOrderMark: byteOrderMark || config.csvBom), to: path)
-            written.append(path)
-        }
-        return written
+        let files = tables.map { (name: $0.name + ".csv", contents: CSVEncoder.encode($0, byteOrderMark: byteOrderMark || config.csvBom)) }
+        return try ReportSet.publish(files, to: folder)
     }
 }

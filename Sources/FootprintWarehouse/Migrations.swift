@@ -13,7 +13,30 @@ enum Migrations {
         migrator.registerMigration("v1 star schema") { db in
             try db.execute(sql: v1)
         }
+        migrator.registerMigration("v2 run history") { db in
+            try db.execute(sql: v2)
+        }
     }
+
+    /// One row per command run (ingest, report, run), for `footprint status`.
+    static let v2 = """
+    CREATE TABLE runs (
+        run_id          INTEGER PRIMARY KEY,
+        command         TEXT NOT NULL,
+        started_at      INTEGER NOT NULL,
+        finished_at     INTEGER NOT NULL,
+        exit_status     INTEGER NOT NULL,
+        files_loaded    INTEGER NOT NULL,
+        files_skipped   INTEGER NOT NULL,
+        files_failed    INTEGER NOT NULL,
+        rows_read       INTEGER NOT NULL,
+        rows_loaded     INTEGER NOT NULL,
+        rows_duplicate  INTEGER NOT NULL,
+        rows_rejected   INTEGER NOT NULL,
+        reports_written INTEGER NOT NULL,
+        summary_json    TEXT NOT NULL          -- the --json summary of the run
+    );
+    """
 
     static let v1 = """
     CREATE TABLE meta (

@@ -13,7 +13,7 @@ struct DemoCommand: ParsableCommand {
     @Option(name: .long, help: "Folder holding the sample exports.")
     var sampleData: String = "sample-data"
 
-    @Option(name: .long, help: "Database file for the demo (default: demo.sqlite inside --out).")
+    @Option(name: .long, help: "Database file to keep (default: a temporary one, removed afterwards).")
     var db: String?
 
     @Option(name: .long, help: "Period to aggregate by: day, week, month or quarter.")
@@ -23,15 +23,18 @@ struct DemoCommand: ParsableCommand {
         guard FileManager.default.fileExists(atPath: sampleData) else {
             throw UsageFailure(message: "\(sampleData): sample data not found — run from the repository root or pass --sample-data")
         }
-        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         var database = try DatabaseOptions.parse([])
-        database.db = db ?? (out as NSString).appendingPathComponent("demo.sqlite")
+        let temporary = NSTemporaryDirectory() + "footprint-demo-\(getpid()).sqlite"
+        database.db = db ?? temporary
+        defer {
+            if db == nil {
+                for suffix in ["", "-wal", "-shm", ".lock"] { try? FileManager.default.removeItem(atPath: temporary + suffix) }
+            }
+        }
         var reports = try ReportOptions.parse(["--out", out])
         reports.period = period
-        let config = DefaultConfig.load()
-        let summary = try IngestRunner.ingest(inputs: [sampleData], database: database, config: config, kind: nil)
-        let warehouse = try IngestRunner.openWarehouse(database.db)
-        try ReportRunner.write(warehouse: warehouse, config: config, options: reports, quiet: false)
-        if summary.hasProblems { throw ExitCode(ExitStatus.rowsRejected) }
+        let job = JobRunner(command: "demo", database: database, config: DefaultConfig.load())
+        let status = try job.execute(inputs: [sampleData], kind: nil, reports: reports)
+        if status != ExitStatus.success { throw ExitCode(status) }
     }
 }

@@ -1,43 +1,18 @@
 import ArgumentParser
-import FootprintConfig
-import FootprintPipeline
-import FootprintReports
 
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Write the CSV reports (geo, geo_city, propagation, attention, engagement, referrers).")
+        abstract: "Write the CSV reports (geo, geo_city, propagation, attention, engagement, referrers).",
+        discussion: "--out becomes a link to the newest set of reports; the set switches as a whole, so a reader never sees a mix of two nights.")
 
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var reports: ReportOptions
+    @OptionGroup var waiting: WaitOption
 
     func run() throws {
-        let config = try database.loadConfig()
-        let warehouse = try IngestRunner.openWarehouse(database.db)
-        try ReportRunner.write(warehouse: warehouse, config: config, options: reports, quiet: database.quiet)
+        let job = JobRunner(command: "report", database: database, config: try database.loadConfig(), waitSeconds: waiting.wait)
+        let status = try job.execute(inputs: nil, kind: nil, reports: reports)
+        if status != ExitStatus.success { throw ExitCode(status) }
     }
 }
-
-enum ReportRunner {
-    static func scope(_ options: ReportOptions) -> ReportScope {
-        ReportScope(period: ReportScope.Period(rawValue: options.period.rawValue) ?? .month,
-                    firstDay: options.from.flatMap(DayArgument.parse), lastDay: options.to.flatMap(DayArgument.parse))
-    }
-
-    @discardableResult
-    static func write(warehouse: FootprintWarehouse.Warehouse, config: FootprintConfig, options: ReportOptions, quiet: Bool) throws -> [String] {
-        let written: [String]
-        do {
-            written = try ReportWriter(warehouse: warehouse, config: config)
-                .write(to: options.out, scope: scope(options), byteOrderMark: options.bom)
-        } catch {
-            throw RunFailure(message: "reports not written: \(error)")
-        }
-        if !quiet {
-            SummaryPrinter(quiet: quiet).say("report: wrote \(written.count) files to \(options.out)")
-        }
-        return written
-    }
-}
-
-import FootprintWarehouse

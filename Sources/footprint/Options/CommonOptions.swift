@@ -26,6 +26,12 @@ struct DatabaseOptions: ParsableArguments {
     }
 }
 
+/// How long to wait for another run on the same database.
+struct WaitOption: ParsableArguments {
+    @Option(name: .long, help: "Seconds to wait for another run on the same database to finish before giving up with exit 3.")
+    var wait: Int = 0
+}
+
 /// Options for writing reports.
 struct ReportOptions: ParsableArguments {
     @Option(name: .long, help: "Folder to write the report CSV files into (created if missing).")

@@ -1,0 +1,102 @@
+import ArgumentParser
+import Foundation
+import FootprintConfig
+import FootprintPipeline
+import FootprintReports
+import FootprintWarehouse
+
+/// The machine-readable summary of one command run (`--json`, and the runs table).
+struct JobSummary: Codable {
+    var command: String
+    var startedAt: String
+    var seconds: Double = 0
+    var exitStatus: Int32 = 0
+    var ingest: IngestSummary?
+    var reports: [String] = []
+    var reportSeconds: Double?
+    var error: String?
+}
+
+/// The steps behind `ingest`, `report`, `run` and `demo`: take the database's run lock,
+/// ingest, write reports, record the run, and tell the user. Commands only choose which
+/// steps run; this is the one place that turns outcomes into output and exit codes.
+struct JobRunner {
+    let command: String
+    let database: DatabaseOptions
+    let config: FootprintConfig
+    var waitSeconds = 0
+
+    /// Runs the steps and returns the exit status (0, or 1 when input was rejected).
+    /// Throws UsageFailure (exit 2) or RunFailure (exit 3).
+    func execute(inputs: [String]?, kind: EventKind?, reports: ReportOptions?) throws -> Int32 {
+        let printer = SummaryPrinter(quiet: database.quiet)
+        let started = Date()
+        var summary = JobSummary(command: command, startedAt: ISO8601DateFormatter().string(from: started))
+        var files: [String] = []
+        if let inputs {
+            do { files = try InputFiles.expand(inputs) } catch { throw UsageFailure(message: "\(error) — check the path") }
+        }
+        let lock: RunLock
+        do {
+            lock = try RunLock(databasePath: database.db, waitSeconds: waitSeconds)
+        } catch {
+            throw RunFailure(message: "\(error)")
+        }
+        defer { withExtendedLifetime(lock) {} }
+        let warehouse: Warehouse
+        do { warehouse = try Warehouse(path: database.db) } catch { throw RunFailure(message: "\(error)") }
+
+        do {
+            if inputs != nil {
+                let progress = ProgressLine()
+                defer { progress.clear() }
+                summary.ingest = try Ingest(warehouse: warehouse, config: config, kindOverride: kind).run(files: files) { step in
+                    progress.update(path: step.path, bytes: step.bytesConsumed, rows: step.rowsRead)
+                }
+            }
+            if let ingest = summary.ingest { printer.printIngest(ingest) }
+            if let reports {
+                let reportStarted = Date()
+                summary.reports = try ReportWriter(warehouse: warehouse, config: config)
+                    .write(to: reports.out, scope: scope(reports), byteOrderMark: reports.bom)
+                summary.reportSeconds = Date().timeIntervalSince(reportStarted)
+                if !database.quiet { printer.say("report: wrote \(summary.reports.count) files to \(reports.out)") }
+            }
+            summary.exitStatus = summary.ingest?.hasProblems == true ? ExitStatus.rowsRejected : ExitStatus.success
+        } catch {
+            summary.exitStatus = ExitStatus.incomplete
+            summary.error = "\(error)"
+        }
+        summary.seconds = Date().timeIntervalSince(started)
+        try? warehouse.recordRun(record(summary, started: started))
+        if database.json { printer.printJSON(summary) }
+        if let error = summary.error {
+            throw RunFailure(message: "\(command) stopped: \(error). Files loaded before the failure are kept; the file being loaded was rolled back; reports were not switched.")
+        }
+        return summary.exitStatus
+    }
+
+    private func scope(_ options: ReportOptions) -> ReportScope {
+        ReportScope(period: ReportScope.Period(rawValue: options.period.rawValue) ?? .month,
+                    firstDay: options.from.flatMap(DayArgument.parse), lastDay: options.to.flatMap(DayArgument.parse))
+    }
+
+    private func record(_ summary: JobSummary, started: Date) -> RunRecord {
+        var run = RunRecord(command: command, startedAt: Int64(started.timeIntervalSince1970),
+                            finishedAt: Int64(Date().timeIntervalSince1970), exitStatus: Int(summary.exitStatus))
+        if let ingest = summary.ingest {
+            run.filesLoaded = ingest.files.filter { $0.status == .loaded }.count
+            run.filesSkipped = ingest.files.filter { $0.status == .skipped }.count
+            run.filesFailed = ingest.filesFailed
+            for totals in ingest.totalsByKind.values {
+                run.rowsRead += totals.read; run.rowsLoaded += totals.loaded
+                run.rowsDuplicate += totals.duplicate; run.rowsRejected += totals.rejected
+            }
+        }
+        run.reportsWritten = summary.reports.count
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        run.summaryJSON = (try? encoder.encode(summary)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        return run
+    }
+}
