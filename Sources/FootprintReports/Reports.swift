@@ -6,7 +6,7 @@ import GRDB
 /// All reports of CONTRACT.md section 3, computed from the star schema in one read
 /// transaction so they agree with each other.
 public enum Reports {
-    public static let fileNames = ["geo.csv", "geo_city.csv", "propagation.csv", "attention.csv", "engagement.csv", "referrers.csv"]
+    public static let fileNames = ["geo.csv", "geo_city.csv", "propagation.csv", "attention.csv", "engagement.csv", "referrers.csv", "perception.csv"]
 
     public static func compute(from warehouse: Warehouse, scope: ReportScope) throws -> [CSVTable] {
         try warehouse.read { db in
@@ -17,6 +17,7 @@ public enum Reports {
                 try AttentionReport.table(db, scope: scope),
                 try EngagementReport.table(db, scope: scope),
                 try ReferrersReport.table(db, scope: scope),
+                try PerceptionReport.table(db, scope: scope),
             ]
         }
     }

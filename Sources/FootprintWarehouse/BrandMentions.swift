@@ -3,15 +3,19 @@ import FootprintNormalize
 import GRDB
 
 /// Keeps the tracked brands (dim_brand, dim_brand_domain) in step with the config and
-/// records which group activities mention which brand (fact_brand_mention). Matching is
-/// whole-word text search, so it runs here in Swift, once per activity, not in reports.
+/// records which group activities mention which brand (fact_brand_mention) and which
+/// use the perception terms (fact_term_mention). Matching is whole-word text search, so
+/// it runs here in Swift, once per activity, not in reports; when the brands or terms
+/// in the config change, every activity is matched again.
 extension Warehouse {
-    func refreshBrandMentions(_ db: Database, brands: [Brand]) throws {
+    func refreshBrandMentions(_ db: Database, brands: [Brand], perception: Perception) throws {
         let fingerprint = brands.map { "\($0.name)|\($0.isSelf)|\($0.aliases.joined(separator: ","))|\($0.domains.joined(separator: ","))" }
-            .joined(separator: "\n")
+            .joined(separator: "\n") + "\ncurrent:" + perception.current.joined(separator: ",")
+            + "\naspired:" + perception.aspired.joined(separator: ",")
         let stored = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'brands_fingerprint'")
         if stored != fingerprint {
             try db.execute(sql: "DELETE FROM fact_brand_mention")
+            try db.execute(sql: "DELETE FROM fact_term_mention")
             try db.execute(sql: "DELETE FROM dim_brand_domain")
             try db.execute(sql: "DELETE FROM dim_brand")
             for brand in brands {
@@ -28,6 +32,8 @@ extension Warehouse {
         let brandKeys = try Int64.fetchAll(db, sql: "SELECT brand_key FROM dim_brand ORDER BY brand_key")
         let matchers = brands.map { TermMatcher(terms: $0.aliases) }
         let insert = try db.makeStatement(sql: "INSERT OR IGNORE INTO fact_brand_mention (activity_key, brand_key) VALUES (?, ?)")
+        let insertTerm = try db.makeStatement(sql: "INSERT OR IGNORE INTO fact_term_mention (activity_key, stance) VALUES (?, ?)")
+        let stances = [("current", TermMatcher(terms: perception.current)), ("aspired", TermMatcher(terms: perception.aspired))]
         let rows = try Row.fetchCursor(db, sql: """
             SELECT activity_key, title, body FROM fact_group_activity WHERE load_file_id > ?
             """, arguments: [through])
@@ -36,6 +42,9 @@ extension Warehouse {
             let body: String = row[2]
             for (index, matcher) in matchers.enumerated() where matcher.matches(title, body) {
                 try insert.execute(arguments: [row[0] as Int64, brandKeys[index]])
+            }
+            for (stance, matcher) in stances where matcher.matches(title, body) {
+                try insertTerm.execute(arguments: [row[0] as Int64, stance])
             }
         }
         let newest = try Int64.fetchOne(db, sql: "SELECT MAX(load_file_id) FROM load_files") ?? 0

@@ -17,7 +17,7 @@ extension Warehouse {
                 try recomputeCascades(db)
                 try db.execute(sql: "DELETE FROM meta WHERE key = 'cascades_stale'")
             }
-            try refreshBrandMentions(db, brands: config.brands)
+            try refreshBrandMentions(db, brands: config.brands, perception: config.perception)
         }
     }
 

@@ -16,6 +16,9 @@ enum Migrations {
         migrator.registerMigration("v2 run history") { db in
             try db.execute(sql: v2)
         }
+        migrator.registerMigration("v3 perception terms") { db in
+            try db.execute(sql: v3)
+        }
     }
 
     /// One row per command run (ingest, report, run), for `footprint status`.
@@ -35,6 +38,16 @@ enum Migrations {
         rows_rejected   INTEGER NOT NULL,
         reports_written INTEGER NOT NULL,
         summary_json    TEXT NOT NULL          -- the --json summary of the run
+    );
+    """
+
+    /// Which group activities use the self brand's current or aspired positioning terms
+    /// (config `[perception]`), for the perception report and the quarterly review.
+    static let v3 = """
+    CREATE TABLE fact_term_mention (
+        activity_key INTEGER NOT NULL REFERENCES fact_group_activity (activity_key),
+        stance       TEXT NOT NULL CHECK (stance IN ('current', 'aspired')),
+        PRIMARY KEY (activity_key, stance)
     );
     """
 

@@ -22,6 +22,10 @@ enum HandComputedFixture {
         name = "Globex"
         aliases = ["Globex"]
         domains = ["globex.example"]
+
+        [perception]
+        current = ["products", "hardware"]
+        aspired = ["services", "solutions", "consulting"]
         """
 
     static let web = """
@@ -53,7 +57,7 @@ enum HandComputedFixture {
         {"activity_id":"g3","timestamp":"2024-04-11T14:00:00Z","platform":"linkedin","group":"Cloud Architects","actor_id":"m1","action":"reply","parent_id":"g2","text":"Not like ACME, though","country":"DE"}
         {"activity_id":"g4","timestamp":"2024-04-11T15:00:00Z","platform":"linkedin","group":"Cloud Architects","actor_id":"m3","action":"reply","parent_id":"g3","text":"Acmeology is a fake word","country":"FR"}
         {"activity_id":"g5","timestamp":"2024-04-11T16:00:00Z","platform":"linkedin","group":"Cloud Architects","actor_id":"m2","action":"like","parent_id":"g4","count":5,"country":"US"}
-        {"activity_id":"g6","timestamp":"2024-05-03T10:00:00Z","platform":"facebook","group":"IT Pros","actor_id":"m4","action":"post","text":"@acme and Globex compared","country":"GB"}
+        {"activity_id":"g6","timestamp":"2024-05-03T10:00:00Z","platform":"facebook","group":"IT Pros","actor_id":"m4","action":"post","text":"@acme and Globex compared: both sell hardware","country":"GB"}
 
         """
 }

@@ -151,6 +151,18 @@ import FootprintWarehouse
             """))
     }
 
+    @Test func perception() throws {
+        // g1 mentions Acme with "services" (aspired); g6 mentions both brands with
+        // "hardware" (current). Nothing else uses a positioning term.
+        #expect(try Self.reports()["perception.csv"] == Self.csv("""
+            period,entity,mentions,current_mentions,aspired_mentions,aspired_share
+            2024-04,Acme,2,0,1,1
+            2024-04,Globex,1,0,0,
+            2024-05,Acme,1,1,0,0
+            2024-05,Globex,1,1,0,0
+            """))
+    }
+
     @Test func quarterPeriodsMergeTheMonths() throws {
         let engagement = try Self.reports(period: .quarter)["engagement.csv"]
         // Site: 5 page views, v1 and v2, 4 sessions (3 bounces: v1's second, both of v2's),
