@@ -5,7 +5,10 @@ import GRDB
 /// (from fact_session, counted in the period they start), average engaged seconds over the page views that
 /// report it, bounce rate (sessions of one page view) and returning-visitor rate
 /// (visitors whose session in the period is not their first ever on that property).
-enum EngagementReport {
+public enum EngagementReport {
+    public static let columnNames = ["period", "property", "pageviews", "visitors", "sessions", "avg_engaged_seconds",
+                                     "bounce_rate", "returning_visitor_rate"]
+
     static func table(_ db: Database, scope: ReportScope) throws -> CSVTable {
         let p = scope.period.labelColumn
         return try ReportQuery.table(db, name: "engagement", columns: [

@@ -9,16 +9,24 @@ public enum Reports {
     public static let fileNames = ["geo.csv", "geo_city.csv", "propagation.csv", "attention.csv", "engagement.csv", "referrers.csv", "perception.csv"]
 
     public static func compute(from warehouse: Warehouse, scope: ReportScope) throws -> [CSVTable] {
-        try warehouse.read { db in
-            [
-                try GeoReports.countries(db, scope: scope),
-                try GeoReports.cities(db, scope: scope),
-                try PropagationReport.table(db, scope: scope),
-                try AttentionReport.table(db, scope: scope),
-                try EngagementReport.table(db, scope: scope),
-                try ReferrersReport.table(db, scope: scope),
-                try PerceptionReport.table(db, scope: scope),
-            ]
+        try warehouse.read { db in try fileNames.map { try table($0, db, scope: scope) } }
+    }
+
+    /// One report by its file name (`geo.csv` …).
+    public static func compute(_ fileName: String, from warehouse: Warehouse, scope: ReportScope) throws -> CSVTable {
+        try warehouse.read { db in try table(fileName, db, scope: scope) }
+    }
+
+    private static func table(_ fileName: String, _ db: Database, scope: ReportScope) throws -> CSVTable {
+        switch fileName {
+        case "geo.csv": return try GeoReports.countries(db, scope: scope)
+        case "geo_city.csv": return try GeoReports.cities(db, scope: scope)
+        case "propagation.csv": return try PropagationReport.table(db, scope: scope)
+        case "attention.csv": return try AttentionReport.table(db, scope: scope)
+        case "engagement.csv": return try EngagementReport.table(db, scope: scope)
+        case "referrers.csv": return try ReferrersReport.table(db, scope: scope)
+        case "perception.csv": return try PerceptionReport.table(db, scope: scope)
+        default: preconditionFailure("unknown report \(fileName)")
         }
     }
 }
