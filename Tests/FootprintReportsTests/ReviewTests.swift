@@ -1,0 +1,56 @@
+import Foundation
+import Testing
+import FootprintConfig
+import FootprintPipeline
+import FootprintWarehouse
+
+@Suite struct ReviewTests {
+    static func review(_ quarter: String) throws -> String {
+        let folder = NSTemporaryDirectory() + "footprint-review-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder + "/inbox", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        for (name, text) in ["web.csv": HandComputedFixture.web, "clicks.csv": HandComputedFixture.clicks,
+                             "groups.jsonl": HandComputedFixture.groups] {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: folder + "/inbox/" + name))
+        }
+        let config = try ConfigLoader.parse(HandComputedFixture.config)
+        let warehouse = try Warehouse(path: folder + "/db.sqlite")
+        _ = try Ingest(warehouse: warehouse, config: config).run(files: try InputFiles.expand([folder + "/inbox"]))
+        return try QuarterlyReview(warehouse: warehouse, config: config).render(QuarterlyReview.Quarter(quarter)!)
+    }
+
+    @Test func isSelfContained() throws {
+        let html = try Self.review("2024-Q2")
+        #expect(!html.contains("<script"))
+        #expect(!html.contains("src="))
+        #expect(!html.contains("<link"))
+        #expect(!html.contains("@import"))
+        #expect(html.contains("<style>"))
+        #expect(html.components(separatedBy: "<svg").count - 1 == 3) // audience, attention, perception
+    }
+
+    @Test func figuresMatchTheReports() throws {
+        let html = try Self.review("2024-Q2")
+        #expect(html.contains("Acme — perception review 2024-Q2"))
+        #expect(html.contains("Compared with 2024-Q1 (previous quarter) and 2023-Q2"))
+        // Audience for the quarter: site DE 3 of 5 page views, blog DE 1 of 4; index 0.25/0.6.
+        #expect(html.contains("<tr><td>Germany</td><td class=\"n\">0.6</td><td class=\"n\">0.25</td><td class=\"n\">0.4167</td></tr>"))
+        #expect(html.contains("<tr><td>India</td><td class=\"n\"></td><td class=\"n\">0.5</td><td class=\"n\"></td></tr>"))
+        // Share of attention, channel all: Acme 2/3 in April and 1/2 in May (see attention.csv).
+        #expect(html.contains("<title>Acme · 2024-04: 0.67</title>"))
+        #expect(html.contains("<title>Acme · 2024-05: 0.5</title>"))
+        #expect(!html.contains("Acme · 2024-06"))
+        // The launch post travelled furthest; its path as in propagation.csv.
+        #expect(html.contains("<td class=\"url\">https://blog.acme.example/posts/launch</td><td class=\"n\">clicks&gt;web&gt;social&gt;groups&gt;news</td>"))
+        // Engagement for the quarter (see the quarter golden test): site bounce rate 0.75, no earlier data.
+        #expect(html.contains("<tr><td>site</td><td>bounce rate</td><td class=\"n\">0.75</td><td class=\"n\"><span class=\"flat\">no data</span></td>"))
+    }
+
+    @Test func quarterArithmetic() {
+        let q1 = QuarterlyReview.Quarter("2024-q1")!
+        #expect(q1.previous.description == "2023-Q4")
+        #expect(q1.yearAgo.description == "2023-Q1")
+        #expect(QuarterlyReview.Quarter("2024-Q5") == nil)
+        #expect(QuarterlyReview.Quarter("Q2-2024") == nil)
+    }
+}
