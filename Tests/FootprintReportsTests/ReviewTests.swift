@@ -41,7 +41,7 @@ import FootprintWarehouse
         #expect(html.contains("<title>Acme · 2024-05: 0.5</title>"))
         #expect(!html.contains("Acme · 2024-06"))
         // The launch post travelled furthest; its path as in propagation.csv.
-        #expect(html.contains("<td class=\"url\">https://blog.acme.example/posts/launch</td><td class=\"n\">clicks&gt;web&gt;social&gt;groups&gt;news</td>"))
+        #expect(html.contains("<td class=\"url\">https://blog.acme.example/posts/launch</td><td class=\"path\">clicks&gt;&#8203;web&gt;&#8203;social&gt;&#8203;groups&gt;&#8203;news</td>"))
         // Engagement for the quarter (see the quarter golden test): site bounce rate 0.75, no earlier data.
         #expect(html.contains("<tr><td>site</td><td>bounce rate</td><td class=\"n\">0.75</td><td class=\"n\"><span class=\"flat\">no data</span></td>"))
     }

@@ -87,7 +87,8 @@ public struct ReviewPage {
             categories: audience.map(\.country),
             series: [SVGChart.Series(name: "site", values: audience.map { $0.siteShare.number }),
                      SVGChart.Series(name: "blog", values: audience.map { $0.blogShare.number })],
-            yLabel: "share of page views (0–1)", format: { CSVEncoder.decimal($0, places: 2) })
+            yLabel: "share of page views (0–1)", xLabel: "country (top 10 by site + blog share)",
+            format: { CSVEncoder.decimal($0, places: 2) })
         var table = "<table><thead><tr><th>country</th><th>site share</th><th>blog share</th><th>blog index vs site</th></tr></thead><tbody>"
         for row in audience {
             table += "<tr><td>\(escape(row.country))</td><td class=\"n\">\(cell(row.siteShare))</td><td class=\"n\">\(cell(row.blogShare))</td><td class=\"n\">\(cell(row.blogIndex))</td></tr>"
@@ -108,7 +109,11 @@ public struct ReviewPage {
         var table = "<table><thead><tr>" + topContent.columns.map { "<th>\(escape($0.replacingOccurrences(of: "_", with: " ")))</th>" }.joined() + "</tr></thead><tbody>"
         for row in topContent.rows {
             table += "<tr>" + row.enumerated().map { index, value in
-                index == 0 ? "<td class=\"url\">\(cell(value))</td>" : "<td class=\"n\">\(cell(value))</td>"
+                switch index {
+                case 0: return "<td class=\"url\">\(cell(value))</td>"
+                case 1: return "<td class=\"path\">\(cell(value).replacingOccurrences(of: "&gt;", with: "&gt;&#8203;"))</td>"
+                default: return "<td class=\"n\">\(cell(value))</td>"
+                }
             }.joined() + "</tr>"
         }
         return table + "</tbody></table>"
@@ -147,7 +152,8 @@ public struct ReviewPage {
     svg .axis{font-size:12px;fill:#111827}svg .legend{font-size:12px;fill:#111827}
     svg .grid{stroke:#e5e7eb}svg .axisline{stroke:#6b7280}
     table{border-collapse:collapse;width:100%;font-size:13px;margin:8px 0}th,td{border-bottom:1px solid #e5e7eb;padding:4px 6px;text-align:left}
-    th{background:#f9fafb}td.n{text-align:right;white-space:nowrap}td.url{word-break:break-all}
+    th{background:#f9fafb;vertical-align:bottom}td.n{text-align:right;white-space:nowrap}td.url{word-break:break-all;min-width:240px}
+    td.path{font-size:12px;word-break:break-word}
     .good{color:#15803d}.bad{color:#b91c1c}.flat{color:#6b7280}.empty{color:#6b7280;font-style:italic}
     footer{margin-top:40px;color:#6b7280;font-size:12px}
     @media print{body{padding:0}section{break-inside:avoid}}

@@ -11,8 +11,8 @@ public enum SVGChart {
 
     /// Grouped vertical bars: one group per category, one bar per series.
     public static func groupedBars(title: String, categories: [String], series: [Series], yLabel: String,
-                                   format: (Double) -> String) -> String {
-        let width = 760.0, height = 340.0, left = 64.0, right = 16.0, top = 40.0, bottom = 70.0
+                                   xLabel: String, format: (Double) -> String) -> String {
+        let width = 760.0, height = 352.0, left = 64.0, right = 16.0, top = 40.0, bottom = 82.0
         let plotWidth = width - left - right, plotHeight = height - top - bottom
         let maxValue = max(series.flatMap { $0.values.compactMap { $0 } }.max() ?? 0, 0.0001)
         let scaleMax = niceCeiling(maxValue)
@@ -30,7 +30,8 @@ public enum SVGChart {
             }
             svg += "<text x=\"\(f(groupLeft + groupWidth * 0.4))\" y=\"\(f(top + plotHeight + 16))\" text-anchor=\"middle\" class=\"tick\">\(escape(category))</text>"
         }
-        svg += legend(series.map(\.name), x: left, y: height - 18)
+        svg += "<text x=\"\(f(left + plotWidth / 2))\" y=\"\(f(top + plotHeight + 34))\" text-anchor=\"middle\" class=\"axis\">\(escape(xLabel))</text>"
+        svg += legend(series.map(\.name), x: left, y: height - 12)
         return svg + "</svg>"
     }
 
@@ -94,12 +95,14 @@ public enum SVGChart {
         return svg
     }
 
-    /// 0.37 → 0.4, 7 → 8, 1234 → 1500: a round top for the value axis.
+    /// A round top for the value axis whose quarters are round too: 0.26 → 0.4
+    /// (ticks 0.1 apart), 0.37 → 0.4, 7 → 8, 1234 → 2000.
     static func niceCeiling(_ value: Double) -> Double {
+        let quarter = value / 4
         var magnitude = 1.0
-        while magnitude * 10 <= value { magnitude *= 10 }
-        while magnitude > value { magnitude /= 10 }
-        for step in [1.0, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10] where step * magnitude >= value { return step * magnitude }
+        while magnitude * 10 <= quarter { magnitude *= 10 }
+        while magnitude > quarter { magnitude /= 10 }
+        for step in [1.0, 2, 2.5, 5, 10] where step * magnitude >= quarter { return step * magnitude * 4 }
         return value
     }
 
