@@ -93,8 +93,10 @@ public struct QuarterlyReview {
         let rows = Rows(table: geo)
         var site: [String: [CSVTable.Cell]] = [:], blog: [String: [CSVTable.Cell]] = [:]
         var weight: [String: Double] = [:]
+        var codes: [String: String] = [:]
         for row in geo.rows {
             let country = rows.text(row, "country_name")
+            codes[country] = rows.text(row, "country_code")
             switch rows.text(row, "channel") {
             case "web:site": site[country] = row
             case "web:blog": blog[country] = row
@@ -104,7 +106,7 @@ public struct QuarterlyReview {
         }
         let top = weight.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.prefix(10).map(\.key)
         return top.map { country in
-            ReviewPage.AudienceRow(country: country,
+            ReviewPage.AudienceRow(code: codes[country] ?? "", country: country,
                                    siteShare: site[country].map { rows.value($0, "share") } ?? .empty,
                                    blogShare: blog[country].map { rows.value($0, "share") } ?? .empty,
                                    blogIndex: blog[country].map { rows.value($0, "index_vs_site") } ?? .empty)

@@ -56,6 +56,32 @@ import Testing
         #expect(waited.status == 0, "\(waited.stderr)")
     }
 
+    @Test func twoRealRunsAtOnceOneExitsThreeAndTheDatabaseStaysIntact() throws {
+        let folder = try temporaryFolder()
+        try Self.webRows(150_000).write(toFile: folder + "/web.csv", atomically: true, encoding: .utf8)
+        let first = Process()
+        first.executableURL = CLI.binary
+        first.arguments = ["run", "--quiet", "--db", "c.sqlite", "--out", "reports", "web.csv"]
+        first.currentDirectoryURL = URL(fileURLWithPath: folder)
+        try first.run()
+        usleep(700_000)
+        let second = try CLI.run(["run", "--db", "c.sqlite", "--out", "reports", "web.csv"], in: folder)
+        first.waitUntilExit()
+        #expect(first.terminationStatus == 0)
+        #expect(second.status == 3)
+        #expect(second.stderr.contains("another footprint run (pid \(first.processIdentifier), started"))
+        let check = try CLI.run(["status", "--json", "--db", "c.sqlite"], in: folder)
+        #expect(check.stdout.contains("\"rowsLoaded\" : 150000"))
+        let integrity = Process()
+        integrity.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        integrity.arguments = [folder + "/c.sqlite", "PRAGMA integrity_check"]
+        let pipe = Pipe()
+        integrity.standardOutput = pipe
+        try integrity.run()
+        integrity.waitUntilExit()
+        #expect(String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) == "ok\n")
+    }
+
     @Test func aKilledRunIsCompletedByTheNextOneWithIdenticalReports() throws {
         let folder = try temporaryFolder()
         try FileManager.default.createDirectory(atPath: folder + "/inbox", withIntermediateDirectories: true)

@@ -34,8 +34,8 @@ import FootprintWarehouse
         #expect(html.contains("Acme — perception review 2024-Q2"))
         #expect(html.contains("Compared with 2024-Q1 (previous quarter) and 2023-Q2"))
         // Audience for the quarter: site DE 3 of 5 page views, blog DE 1 of 4; index 0.25/0.6.
-        #expect(html.contains("<tr><td>Germany</td><td class=\"n\">0.6</td><td class=\"n\">0.25</td><td class=\"n\">0.4167</td></tr>"))
-        #expect(html.contains("<tr><td>India</td><td class=\"n\"></td><td class=\"n\">0.5</td><td class=\"n\"></td></tr>"))
+        #expect(html.contains("<tr><td>DE</td><td>Germany</td><td class=\"n\">0.6</td><td class=\"n\">0.25</td><td class=\"n\">0.4167</td></tr>"))
+        #expect(html.contains("<tr><td>IN</td><td>India</td><td class=\"n\"></td><td class=\"n\">0.5</td><td class=\"n\"></td></tr>"))
         // Share of attention, channel all: Acme 2/3 in April and 1/2 in May (see attention.csv).
         #expect(html.contains("<title>Acme · 2024-04: 0.67</title>"))
         #expect(html.contains("<title>Acme · 2024-05: 0.5</title>"))

@@ -3,12 +3,13 @@
 /// Every number shown is a cell of the CSV reports, formatted the same way.
 public struct ReviewPage {
     public struct AudienceRow {
+        public let code: String
         public let country: String
         public let siteShare: CSVTable.Cell
         public let blogShare: CSVTable.Cell
         public let blogIndex: CSVTable.Cell
-        public init(country: String, siteShare: CSVTable.Cell, blogShare: CSVTable.Cell, blogIndex: CSVTable.Cell) {
-            self.country = country; self.siteShare = siteShare; self.blogShare = blogShare; self.blogIndex = blogIndex
+        public init(code: String, country: String, siteShare: CSVTable.Cell, blogShare: CSVTable.Cell, blogIndex: CSVTable.Cell) {
+            self.code = code; self.country = country; self.siteShare = siteShare; self.blogShare = blogShare; self.blogIndex = blogIndex
         }
     }
 
@@ -84,14 +85,14 @@ public struct ReviewPage {
         guard !audience.isEmpty else { return "<p class=\"empty\">No page views in \(escape(quarter)).</p>" }
         let bars = SVGChart.groupedBars(
             title: "Audience by country, \(quarter): share of page views",
-            categories: audience.map(\.country),
+            categories: audience.map(\.code),
             series: [SVGChart.Series(name: "site", values: audience.map { $0.siteShare.number }),
                      SVGChart.Series(name: "blog", values: audience.map { $0.blogShare.number })],
-            yLabel: "share of page views (0–1)", xLabel: "country (top 10 by site + blog share)",
+            yLabel: "share of page views (0–1)", xLabel: "country (ISO code; top 10 by site + blog share)",
             format: { CSVEncoder.decimal($0, places: 2) })
-        var table = "<table><thead><tr><th>country</th><th>site share</th><th>blog share</th><th>blog index vs site</th></tr></thead><tbody>"
+        var table = "<table><thead><tr><th>code</th><th>country</th><th>site share</th><th>blog share</th><th>blog index vs site</th></tr></thead><tbody>"
         for row in audience {
-            table += "<tr><td>\(escape(row.country))</td><td class=\"n\">\(cell(row.siteShare))</td><td class=\"n\">\(cell(row.blogShare))</td><td class=\"n\">\(cell(row.blogIndex))</td></tr>"
+            table += "<tr><td>\(escape(row.code))</td><td>\(escape(row.country))</td><td class=\"n\">\(cell(row.siteShare))</td><td class=\"n\">\(cell(row.blogShare))</td><td class=\"n\">\(cell(row.blogIndex))</td></tr>"
         }
         table += "</tbody></table><p class=\"note\">Index above 1: the blog reaches that country more strongly than the corporate site does; empty: the site has no traffic there.</p>"
         return chart(bars) + table
