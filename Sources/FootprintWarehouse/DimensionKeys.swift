@@ -8,17 +8,17 @@ final class DimensionKeys {
     private let connection: OpaquePointer
     private let hasher: PersonHasher
     private let zone: ZoneClock
-    private let maxCached = 100_000
+    private static let maxCached = 100_000
 
     private var dates: Set<Int> = []
-    private var geographies: [Place: Int64] = [:]
-    private var contents: [String: Int64] = [:]
-    private var referrers: [String: Int64] = [:]
-    private var properties: [String: Int64] = [:]
-    private var shortLinks: [String: Int64] = [:]
-    private var groups: [String: Int64] = [:]
-    private var persons: [String: Int64] = [:]
-    private var channels: [String: Int64] = [:]
+    private var geographies = BoundedCache<Place>(limit: maxCached)
+    private var contents = BoundedCache<String>(limit: maxCached)
+    private var referrers = BoundedCache<String>(limit: maxCached)
+    private var properties = BoundedCache<String>(limit: maxCached)
+    private var shortLinks = BoundedCache<String>(limit: maxCached)
+    private var groups = BoundedCache<String>(limit: maxCached)
+    private var persons = BoundedCache<String>(limit: maxCached)
+    private var channels = BoundedCache<String>(limit: maxCached)
 
     private let insertDate: SQLiteStatement
     private let selectGeography, insertGeography: SQLiteStatement
@@ -56,8 +56,8 @@ final class DimensionKeys {
 
     /// Forget every cached key: after a rolled-back file, keys created inside it are gone.
     func reset() {
-        dates = []; geographies = [:]; contents = [:]; referrers = [:]; properties = [:]
-        shortLinks = [:]; groups = [:]; persons = [:]; channels = [:]
+        dates = []; geographies.removeAll(); contents.removeAll(); referrers.removeAll(); properties.removeAll()
+        shortLinks.removeAll(); groups.removeAll(); persons.removeAll(); channels.removeAll()
     }
 
     /// The dim_date key (yyyymmdd in the configured zone) of an instant.
@@ -81,75 +81,75 @@ final class DimensionKeys {
     }
 
     func geography(_ place: Place) throws -> Int64 {
-        if let key = geographies[place] { return key }
+        if let key = geographies.get(place) { return key }
         let key = try findOrInsert(select: selectGeography, insert: insertGeography) { statement, inserting in
             statement.bind(1, place.countryCode); statement.bind(2, place.region); statement.bind(3, place.city)
             if inserting { statement.bind(4, Countries.name(for: place.countryCode)) }
         }
-        remember(&geographies, place, key)
+        geographies.insert(place, key)
         return key
     }
 
     func content(_ url: CanonicalURL) throws -> Int64 {
-        if let key = contents[url.text] { return key }
+        if let key = contents.get(url.text) { return key }
         let key = try findOrInsert(select: selectContent, insert: insertContent) { statement, inserting in
             statement.bind(1, url.text)
             if inserting { statement.bind(2, url.host) }
         }
-        remember(&contents, url.text, key)
+        contents.insert(url.text, key)
         return key
     }
 
     func referrer(domain: String, category: ReferrerCategory) throws -> Int64 {
-        if let key = referrers[domain] { return key }
+        if let key = referrers.get(domain) { return key }
         let key = try findOrInsert(select: selectReferrer, insert: insertReferrer) { statement, inserting in
             statement.bind(1, domain)
             if inserting { statement.bind(2, category.rawValue) }
         }
-        remember(&referrers, domain, key)
+        referrers.insert(domain, key)
         return key
     }
 
     func property(_ name: String) throws -> Int64 {
-        if let key = properties[name] { return key }
+        if let key = properties.get(name) { return key }
         let key = try findOrInsert(select: selectProperty, insert: insertProperty) { statement, _ in statement.bind(1, name) }
-        remember(&properties, name, key)
+        properties.insert(name, key)
         return key
     }
 
     func shortLink(_ url: CanonicalURL, targetKey: Int64) throws -> Int64 {
-        if let key = shortLinks[url.text] { return key }
+        if let key = shortLinks.get(url.text) { return key }
         let key = try findOrInsert(select: selectShortLink, insert: insertShortLink) { statement, inserting in
             statement.bind(1, url.text)
             if inserting { statement.bind(2, targetKey) }
         }
-        remember(&shortLinks, url.text, key)
+        shortLinks.insert(url.text, key)
         return key
     }
 
     func group(platform: String, name: String) throws -> Int64 {
         let cacheKey = platform + "\u{1F}" + name
-        if let key = groups[cacheKey] { return key }
+        if let key = groups.get(cacheKey) { return key }
         let key = try findOrInsert(select: selectGroup, insert: insertGroup) { statement, _ in
             statement.bind(1, platform); statement.bind(2, name)
         }
-        remember(&groups, cacheKey, key)
+        groups.insert(cacheKey, key)
         return key
     }
 
     /// The person dimension stores only the keyed hash of the raw id.
     func person(rawID: String) throws -> Int64 {
-        if let key = persons[rawID] { return key }
+        if let key = persons.get(rawID) { return key }
         let hash = hasher.hash(rawID)
         let key = try findOrInsert(select: selectPerson, insert: insertPerson) { statement, _ in statement.bind(1, hash) }
-        remember(&persons, rawID, key)
+        persons.insert(rawID, key)
         return key
     }
 
     func channel(_ name: String) throws -> Int64 {
-        if let key = channels[name] { return key }
+        if let key = channels.get(name) { return key }
         let key = try findOrInsert(select: selectChannel, insert: insertChannel) { statement, _ in statement.bind(1, name) }
-        remember(&channels, name, key)
+        channels.insert(name, key)
         return key
     }
 
@@ -160,10 +160,5 @@ final class DimensionKeys {
         bind(insert, true)
         try insert.execute()
         return insert.lastInsertedRowID
-    }
-
-    private func remember<Key: Hashable>(_ cache: inout [Key: Int64], _ key: Key, _ value: Int64) {
-        if cache.count >= maxCached { cache.removeAll(keepingCapacity: true) }
-        cache[key] = value
     }
 }

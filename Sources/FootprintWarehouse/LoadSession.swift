@@ -65,14 +65,16 @@ public final class LoadSession {
 
     /// Loads every row of `reader` in one transaction. On any error the transaction is
     /// rolled back: the database is exactly as before this file.
-    public func load(_ reader: StagedFileReader, path: String, sha256: String,
+    public func load(_ file: StagedFileReader, path: String, sha256: String,
                      progress: ((LoadProgress) throws -> Void)? = nil) throws -> FileLoadResult {
-        var result = FileLoadResult(path: path, kind: reader.kind.rawValue, format: reader.format.rawValue)
+        var result = FileLoadResult(path: path, kind: file.kind.rawValue, format: file.format.rawValue)
+        let reader = BackgroundStager(reader: file)
+        defer { reader.cancel() }
         let startedAt = Int64(Date().timeIntervalSince1970)
         do {
             try db.inTransaction {
-                insertFile.bind(1, path); insertFile.bind(2, sha256); insertFile.bind(3, reader.kind.rawValue)
-                insertFile.bind(4, reader.format.rawValue); insertFile.bind(5, startedAt); insertFile.bind(6, startedAt)
+                insertFile.bind(1, path); insertFile.bind(2, sha256); insertFile.bind(3, file.kind.rawValue)
+                insertFile.bind(4, file.format.rawValue); insertFile.bind(5, startedAt); insertFile.bind(6, startedAt)
                 try insertFile.execute()
                 let fileID = insertFile.lastInsertedRowID
                 writer.loadFileID = fileID

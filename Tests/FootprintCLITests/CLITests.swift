@@ -79,7 +79,8 @@ func temporaryFolder() throws -> String {
         #expect(result.status == 1)
         #expect(result.stderr.contains("line 3: timestamp 'never' is not ISO 8601"))
         let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
-        let files = json?["files"] as? [[String: Any]]
+        #expect(json?["exitStatus"] as? Int == 1)
+        let files = (json?["ingest"] as? [String: Any])?["files"] as? [[String: Any]]
         let counts = files?.first?["result"] as? [String: Any]
         #expect(counts?["read"] as? Int == 2)
         #expect(counts?["loaded"] as? Int == 1)
