@@ -97,6 +97,20 @@ struct Fixture {
         #expect(stored.map { row in (0..<4).map { row[$0] as Int } } == [24, 20, 1, 3])
     }
 
+    @Test func everyFactPointsAtExistingDimensionRows() throws {
+        // SQLite does not enforce the declared foreign keys during loads (for speed); the
+        // loader must still never write a dangling key.
+        let fx = try Fixture()
+        let web = try fx.folder.write("web.csv", webCSV(1...30))
+        let clicks = try fx.folder.write("clicks.csv", "timestamp,short_url,long_url,channel,country\n2024-05-01T10:00:00Z,https://bit.ly/a,https://blog.acme.example/p,twitter,FR\n")
+        let groups = try fx.folder.write("groups.jsonl", #"{"activity_id":"1","timestamp":"2024-05-01T10:00:00Z","group":"G","actor_id":"a","action":"post","url":"https://bit.ly/a","text":"Acme"}"# + "\n")
+        _ = try fx.ingest([web, clicks, groups])
+        let dangling = try fx.warehouse.read { db in try Row.fetchAll(db, sql: "PRAGMA foreign_key_check") }
+        #expect(dangling.isEmpty)
+        #expect(try fx.count("fact_session") > 0)
+        #expect(try fx.count("fact_brand_mention") == 1)
+    }
+
     @Test func interruptedLoadLeavesNoTrace() throws {
         let fx = try Fixture()
         let first = try fx.folder.write("web_1.csv", webCSV(1...10))
