@@ -17,12 +17,11 @@ public enum EngagementReport {
             ("returning_visitor_rate", .share),
         ], sql: """
             WITH views AS (
-                SELECT d.\(p) AS period, f.property_key, COUNT(*) AS pageviews,
-                       COUNT(DISTINCT f.person_key) AS visitors, AVG(f.engaged_seconds) AS avg_engaged_seconds
-                FROM fact_page_view AS f
-                JOIN dim_date AS d ON d.date_key = f.date_key
-                WHERE f.date_key BETWEEN :first AND :last
-                GROUP BY d.\(p), f.property_key
+                SELECT w.period, w.property_key, SUM(w.views) AS pageviews,
+                       COUNT(DISTINCT w.person_key) AS visitors,
+                       SUM(w.engaged_total) / NULLIF(SUM(w.engaged_views), 0) AS avg_engaged_seconds
+                FROM temp.report_web_people AS w
+                GROUP BY w.period, w.property_key
             ), sessions AS (
                 SELECT d.\(p) AS period, s.property_key, COUNT(*) AS sessions,
                        SUM(CASE WHEN s.page_count = 1 THEN 1 ELSE 0 END) AS bounces,

@@ -13,14 +13,12 @@ enum GeoReports {
     private static func channelEvents(period p: String, geography: String) -> String {
         """
         events AS (
-            SELECT d.\(p) AS period, 'web:' || pr.name AS channel, \(geography),
-                   COUNT(*) AS events, COUNT(DISTINCT f.person_key) AS people
-            FROM fact_page_view AS f
-            JOIN dim_date AS d ON d.date_key = f.date_key
-            JOIN dim_property AS pr ON pr.property_key = f.property_key
-            JOIN dim_geography AS g ON g.geo_key = f.geo_key
-            WHERE f.date_key BETWEEN :first AND :last
-            GROUP BY d.\(p), pr.name, \(geography)
+            SELECT w.period, 'web:' || pr.name AS channel, \(geography),
+                   SUM(w.views) AS events, COUNT(DISTINCT w.person_key) AS people
+            FROM temp.report_web_people AS w
+            JOIN dim_property AS pr ON pr.property_key = w.property_key
+            JOIN dim_geography AS g ON g.geo_key = w.geo_key
+            GROUP BY w.period, pr.name, \(geography)
             UNION ALL
             SELECT d.\(p), 'clicks', \(geography), COUNT(*), NULL
             FROM fact_click AS f

@@ -19,21 +19,24 @@ enum PropagationReport {
     static let channelOrder = ["web", "clicks", "groups", "social", "news", "search", "email", "web-referral"]
 
     static let sql = """
-        WITH views AS (
-            SELECT content_key, MIN(viewed_at) AS first_at, COUNT(*) AS views
+        WITH pairs AS (
+            -- One pass over page views: per item and referrer, the first view and the count.
+            SELECT content_key, referrer_key, MIN(viewed_at) AS first_at, COUNT(*) AS views
             FROM fact_page_view WHERE date_key BETWEEN :first AND :last
-            GROUP BY content_key
+            GROUP BY content_key, referrer_key
+        ), views AS (
+            SELECT content_key, MIN(first_at) AS first_at, SUM(views) AS views
+            FROM pairs GROUP BY content_key
         ), referrals AS (
-            SELECT f.content_key,
-                   MIN(CASE WHEN r.category = 'social' THEN f.viewed_at END) AS first_social,
-                   MIN(CASE WHEN r.category = 'news' THEN f.viewed_at END) AS first_news,
-                   MIN(CASE WHEN r.category = 'search' THEN f.viewed_at END) AS first_search,
-                   MIN(CASE WHEN r.category = 'email' THEN f.viewed_at END) AS first_email,
-                   MIN(CASE WHEN r.category = 'web' THEN f.viewed_at END) AS first_web_referral
-            FROM fact_page_view AS f
-            JOIN dim_referrer AS r ON r.referrer_key = f.referrer_key
-            WHERE f.date_key BETWEEN :first AND :last
-            GROUP BY f.content_key
+            SELECT p.content_key,
+                   MIN(CASE WHEN r.category = 'social' THEN p.first_at END) AS first_social,
+                   MIN(CASE WHEN r.category = 'news' THEN p.first_at END) AS first_news,
+                   MIN(CASE WHEN r.category = 'search' THEN p.first_at END) AS first_search,
+                   MIN(CASE WHEN r.category = 'email' THEN p.first_at END) AS first_email,
+                   MIN(CASE WHEN r.category = 'web' THEN p.first_at END) AS first_web_referral
+            FROM pairs AS p
+            JOIN dim_referrer AS r ON r.referrer_key = p.referrer_key
+            GROUP BY p.content_key
         ), clicks AS (
             SELECT content_key, MIN(clicked_at) AS first_at, COUNT(*) AS clicks
             FROM fact_click WHERE date_key BETWEEN :first AND :last
@@ -54,11 +57,11 @@ enum PropagationReport {
             WHERE a.date_key BETWEEN :first AND :last
             GROUP BY t.content_key
         ), domains AS (
-            SELECT f.content_key, r.domain, COUNT(*) AS referrals
-            FROM fact_page_view AS f
-            JOIN dim_referrer AS r ON r.referrer_key = f.referrer_key
-            WHERE r.category NOT IN ('direct', 'owned') AND f.date_key BETWEEN :first AND :last
-            GROUP BY f.content_key, r.domain
+            SELECT p.content_key, r.domain, SUM(p.views) AS referrals
+            FROM pairs AS p
+            JOIN dim_referrer AS r ON r.referrer_key = p.referrer_key
+            WHERE r.category NOT IN ('direct', 'owned')
+            GROUP BY p.content_key, r.domain
         ), ranked_domains AS (
             SELECT content_key, domain,
                    COUNT(*) OVER (PARTITION BY content_key) AS domain_count,

@@ -30,6 +30,8 @@ public final class Warehouse {
             // 32 MiB of page cache; sorts spill to temporary files rather than memory,
             // so peak memory stays flat however large the tables grow.
             try db.execute(sql: "PRAGMA cache_size = -32768")
+            // Large sorts (sessions, report grouping) may use a second thread.
+            try db.execute(sql: "PRAGMA threads = 2")
         }
         let existed = FileManager.default.fileExists(atPath: path)
         do {

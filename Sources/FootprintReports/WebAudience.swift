@@ -1,0 +1,27 @@
+import GRDB
+
+/// Page views boiled down once per report run to one row per period, property, place
+/// and visitor (`temp.report_web_people`), which geo, geo_city and engagement all read:
+/// the large fact table is scanned once instead of once per report, and distinct
+/// visitors stay exact (each row is one visitor).
+enum WebAudience {
+    static func prepare(_ db: Database, scope: ReportScope) throws {
+        let p = scope.period.labelColumn
+        try db.execute(sql: "DROP TABLE IF EXISTS temp.report_web_people")
+        try db.execute(sql: """
+            CREATE TEMP TABLE report_web_people AS
+            SELECT d.\(p) AS period, f.property_key, f.geo_key, f.person_key,
+                   COUNT(*) AS views,
+                   SUM(f.engaged_seconds) AS engaged_total,
+                   COUNT(f.engaged_seconds) AS engaged_views
+            FROM fact_page_view AS f
+            JOIN dim_date AS d ON d.date_key = f.date_key
+            WHERE f.date_key BETWEEN :first AND :last
+            GROUP BY d.\(p), f.property_key, f.geo_key, f.person_key
+            """, arguments: ["first": scope.firstDay, "last": scope.lastDay])
+    }
+
+    static func discard(_ db: Database) throws {
+        try db.execute(sql: "DROP TABLE IF EXISTS temp.report_web_people")
+    }
+}
