@@ -27,7 +27,10 @@ final class DimensionKeys {
     private let selectProperty, insertProperty: SQLiteStatement
     private let selectShortLink, insertShortLink: SQLiteStatement
     private let selectGroup, insertGroup: SQLiteStatement
-    private let selectPerson, insertPerson: SQLiteStatement
+    private let insertPerson: SQLiteStatement
+    /// Persons first seen since the last flush, written in key order (cheap B-tree
+    /// appends) before the file's transaction commits.
+    private var newPersons: [Int64: String] = [:]
     private let selectChannel, insertChannel: SQLiteStatement
 
     init(connection: OpaquePointer, hasher: PersonHasher, zone: ZoneClock) throws {
@@ -48,8 +51,7 @@ final class DimensionKeys {
         insertShortLink = try prepare("INSERT INTO dim_short_link (short_url, target_content_key) VALUES (?, ?)")
         selectGroup = try prepare("SELECT group_key FROM dim_group WHERE platform = ? AND name = ?")
         insertGroup = try prepare("INSERT INTO dim_group (platform, name) VALUES (?, ?)")
-        selectPerson = try prepare("SELECT person_key FROM dim_person WHERE person_hash = ?")
-        insertPerson = try prepare("INSERT INTO dim_person (person_hash) VALUES (?)")
+        insertPerson = try prepare("INSERT OR IGNORE INTO dim_person (person_key, person_hash) VALUES (?, ?)")
         selectChannel = try prepare("SELECT channel_key FROM dim_channel WHERE name = ?")
         insertChannel = try prepare("INSERT INTO dim_channel (name) VALUES (?)")
     }
@@ -58,6 +60,7 @@ final class DimensionKeys {
     func reset() {
         dates = []; geographies.removeAll(); contents.removeAll(); referrers.removeAll(); properties.removeAll()
         shortLinks.removeAll(); groups.removeAll(); persons.removeAll(); channels.removeAll()
+        newPersons.removeAll()
     }
 
     /// The dim_date key (yyyymmdd in the configured zone) of an instant.
@@ -137,13 +140,26 @@ final class DimensionKeys {
         return key
     }
 
-    /// The person dimension stores only the keyed hash of the raw id.
+    /// The person dimension stores only the keyed hash of the raw id; the key is
+    /// derived from the hash, so no look-up is needed.
     func person(rawID: String) throws -> Int64 {
         if let key = persons.get(rawID) { return key }
         let hash = hasher.hash(rawID)
-        let key = try findOrInsert(select: selectPerson, insert: insertPerson) { statement, _ in statement.bind(1, hash) }
+        let key = Int64(bitPattern: UInt64(hash.prefix(16), radix: 16)! & 0x7fff_ffff_ffff_ffff)
         persons.insert(rawID, key)
+        newPersons[key] = hash
+        if newPersons.count >= 50_000 { try flushPersons() }
         return key
+    }
+
+    /// Writes the persons seen since the last flush. Call before committing.
+    func flushPersons() throws {
+        for (key, hash) in newPersons.sorted(by: { $0.key < $1.key }) {
+            insertPerson.bind(1, key)
+            insertPerson.bind(2, hash)
+            try insertPerson.execute()
+        }
+        newPersons.removeAll(keepingCapacity: true)
     }
 
     func channel(_ name: String) throws -> Int64 {

@@ -55,6 +55,7 @@ final class FactWriter {
 
     /// Records which visitors need their sessions recomputed; called before commit.
     func flushPending() throws {
+        try keys.flushPersons()
         for person in pendingPersons {
             markSessionsPending.bind(1, person)
             try markSessionsPending.execute()

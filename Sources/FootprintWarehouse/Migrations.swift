@@ -111,9 +111,12 @@ enum Migrations {
         UNIQUE (platform, name)
     );
 
+    -- person_key is the first 63 bits of person_hash, so the loader knows a visitor's key
+    -- without a look-up. Two different ids sharing those 63 bits (and so counting as one
+    -- person) has a chance of about 1 in 18 million for a million visitors.
     CREATE TABLE dim_person (
         person_key  INTEGER PRIMARY KEY,
-        person_hash TEXT NOT NULL UNIQUE        -- keyed hash of a visitor or actor id; raw ids are never stored
+        person_hash TEXT NOT NULL               -- keyed hash of a visitor or actor id; raw ids are never stored
     );
 
     CREATE TABLE dim_channel (
