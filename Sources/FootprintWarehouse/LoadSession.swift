@@ -78,14 +78,12 @@ public final class LoadSession {
                 try insertFile.execute()
                 let fileID = insertFile.lastInsertedRowID
                 writer.loadFileID = fileID
+                writer.resetCounts()
                 while let row = reader.next() {
                     result.read += 1
                     switch row {
                     case .event(_, let event):
-                        switch try writer.write(event) {
-                        case .loaded: result.loaded += 1
-                        case .duplicate: result.duplicate += 1
-                        }
+                        try writer.write(event)
                     case .rejected(let line, let reason, let raw):
                         result.rejected += 1
                         if result.firstRejects.count < 5 { result.firstRejects.append(.init(line: line, reason: reason)) }
@@ -97,6 +95,8 @@ public final class LoadSession {
                     }
                 }
                 try writer.flushPending()
+                result.loaded = writer.loadedCount
+                result.duplicate = writer.duplicateCount
                 if writer.loadedGroupActivity {
                     try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('cascades_stale', '1')")
                 }

@@ -111,6 +111,24 @@ struct Fixture {
         #expect(try fx.count("fact_brand_mention") == 1)
     }
 
+    @Test func sessionsAreRecutWhenLaterFilesAddViews() throws {
+        let fx = try Fixture()
+        var first = "event_id,timestamp,visitor_id,url\n"
+        for v in 0..<10 { first += "a\(v),2024-05-01T10:00:00Z,v\(v),https://acme.example/\n" }
+        _ = try fx.ingest([try fx.folder.write("web_1.csv", first)])
+        #expect(try fx.count("fact_session") == 10)
+        // v1 comes back 10 minutes later (same session), v2 an hour later (a new one).
+        // Only 2 of 10 visitors are touched, so only their sessions are rebuilt.
+        let second = "event_id,timestamp,visitor_id,url\nb1,2024-05-01T10:10:00Z,v1,https://acme.example/x\nb2,2024-05-01T11:00:00Z,v2,https://acme.example/x\n"
+        _ = try fx.ingest([try fx.folder.write("web_2.csv", second)])
+        let sessions = try fx.warehouse.read { db in
+            try Row.fetchAll(db, sql: "SELECT session_number, page_count FROM fact_session ORDER BY person_key, session_number")
+        }
+        #expect(sessions.count == 11)
+        #expect(sessions.filter { ($0[1] as Int) == 2 }.count == 1)      // v1: one session of two pages
+        #expect(sessions.filter { ($0[0] as Int) == 2 }.count == 1)      // v2: a second session
+    }
+
     @Test func interruptedLoadLeavesNoTrace() throws {
         let fx = try Fixture()
         let first = try fx.folder.write("web_1.csv", webCSV(1...10))
