@@ -17,7 +17,9 @@ final class DimensionKeys {
     private var properties = BoundedCache<String>(limit: maxCached)
     private var shortLinks = BoundedCache<String>(limit: maxCached)
     private var groups = BoundedCache<String>(limit: maxCached)
-    private var persons = BoundedCache<String>(limit: maxCached)
+    // Visitors are the one dimension with millions of members; a larger cache saves
+    // re-hashing returning visitors (about 40 bytes an entry).
+    private var persons = BoundedCache<String>(limit: 250_000)
     private var channels = BoundedCache<String>(limit: maxCached)
 
     private let insertDate: SQLiteStatement
