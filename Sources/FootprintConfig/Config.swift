@@ -65,6 +65,22 @@ public struct Perception: Equatable, Sendable {
     public init(current: [String] = [], aspired: [String] = []) { self.current = current; self.aspired = aspired }
 }
 
+/// Bounds on what one file may hold, so hostile or broken input cannot exhaust time,
+/// memory or disk. Past a limit, a row or the rest of a file is rejected with a reason.
+public struct Limits: Equatable, Sendable {
+    /// The longest CSV row or JSONL line (bytes).
+    public var maxRecordBytes = 32 << 20
+    /// The most bytes one file may inflate to.
+    public var maxFileBytes = 64 << 30
+    /// The most rows one file may hold.
+    public var maxRowsPerFile = 1_000_000_000
+    /// Events before this year are rejected (a unit mix-up, not history).
+    public var earliestYear = 1995
+    /// Events more than this many hours in the future are rejected (a clock or zone error).
+    public var futureToleranceHours = 24
+    public init() {}
+}
+
 /// Everything configurable, with the defaults of CONTRACT.md section 4.
 public struct FootprintConfig: Equatable, Sendable {
     public var timezone = "UTC"
@@ -80,6 +96,7 @@ public struct FootprintConfig: Equatable, Sendable {
     public var hashKey: String?
     /// Inactivity that ends a session when the export has no session ids.
     public var sessionTimeoutMinutes = 30
+    public var limits = Limits()
 
     public init() {}
 

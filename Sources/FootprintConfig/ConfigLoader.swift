@@ -30,7 +30,7 @@ public enum ConfigLoader {
         var config = FootprintConfig()
         let reader = TableReader(table: root, path: "")
         try reader.allowOnly(["timezone", "properties", "brands", "referrers", "perception", "inputs",
-                              "csv_bom", "hash_key", "session_timeout_minutes"])
+                              "csv_bom", "hash_key", "session_timeout_minutes", "limits"])
         if let zone = try reader.string("timezone") {
             guard TimeZone(identifier: zone) != nil else {
                 throw ConfigError(keyPath: "timezone", reason: "'\(zone)' is not an IANA time zone name (e.g. \"Europe/Berlin\")")
@@ -74,6 +74,22 @@ public enum ConfigLoader {
                                            aspired: try perception.strings("aspired") ?? [])
         }
         config.inputs = try readInputs(reader)
+        if let limits = try reader.table("limits") {
+            try limits.allowOnly(["max_record_bytes", "max_file_bytes", "max_rows_per_file", "earliest_year", "future_tolerance_hours"])
+            func positive(_ key: String) throws(ConfigError) -> Int? {
+                guard let value = try limits.int(key) else { return nil }
+                guard value > 0 else { throw ConfigError(keyPath: "limits.\(key)", reason: "must be a positive whole number") }
+                return value
+            }
+            if let value = try positive("max_record_bytes") { config.limits.maxRecordBytes = value }
+            if let value = try positive("max_file_bytes") { config.limits.maxFileBytes = value }
+            if let value = try positive("max_rows_per_file") { config.limits.maxRowsPerFile = value }
+            if let value = try positive("earliest_year") { config.limits.earliestYear = value }
+            if let value = try limits.int("future_tolerance_hours") {
+                guard value >= 0 else { throw ConfigError(keyPath: "limits.future_tolerance_hours", reason: "must be 0 or more") }
+                config.limits.futureToleranceHours = value
+            }
+        }
         return config
     }
 

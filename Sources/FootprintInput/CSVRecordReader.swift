@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A streaming RFC 4180 reader: quoted fields may hold commas, doubled quotes and line
 /// breaks; a UTF-8 byte-order mark is skipped; rows end in LF or CRLF. The first row is
 /// the header. A row whose field count differs from the header's is malformed, as is a
@@ -21,9 +25,13 @@ public final class CSVRecordReader: RecordReader {
     /// Bytes of a row that started in an earlier chunk.
     private var carry: [UInt8] = []
     private var scratch: [UInt8] = []
+    /// A row longer than this is skipped as one reject, so a runaway quote or a 1 GB
+    /// line cannot take memory with it.
+    public let maxRecordBytes: Int
 
-    public init(source: any ByteChunkSource) {
+    public init(source: any ByteChunkSource, maxRecordBytes: Int = defaultMaxRecordBytes) {
         self.source = source
+        self.maxRecordBytes = maxRecordBytes
         readHeader()
     }
 
@@ -100,10 +108,20 @@ public final class CSVRecordReader: RecordReader {
         carry.removeAll(keepingCapacity: true)
         // 0 field start, 1 unquoted field, 2 inside quotes, 3 quote seen inside quotes.
         var state: UInt8 = 0
+        // Bytes of an over-long row that were dropped, and the line breaks among them.
+        var discarded = 0
+        var discardedNewlines = 0
+        func oversized() -> ParsedRow {
+            let row = ParsedRow(fields: [], problem: "row is longer than \(maxRecordBytes) bytes (\(discarded) read before giving up); it was skipped — raise [limits] max_record_bytes if such rows are real", line: nextLine)
+            nextLine += 1 + discardedNewlines
+            carry.removeAll(keepingCapacity: true)
+            return row
+        }
         while true {
             if position >= chunk.count {
                 if !refill() {
                     if sourceError != nil { return nil }
+                    if discarded > 0 { return oversized() }
                     if carry.isEmpty { return nil }
                     // Last row without a final newline (or an unclosed quote).
                     let row = carry
@@ -131,6 +149,16 @@ public final class CSVRecordReader: RecordReader {
                     i += 1
                 }
             }
+            let spanEnd = end >= 0 ? end : chunk.count
+            if discarded > 0 || carry.count + (spanEnd - start) > maxRecordBytes {
+                discarded += carry.count + (spanEnd - start)
+                discardedNewlines += carry.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+                    + chunk[start..<spanEnd].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+                carry.removeAll(keepingCapacity: false)
+                position = end >= 0 ? end + 1 : chunk.count
+                if end >= 0 { return oversized() }
+                continue
+            }
             if end >= 0 {
                 position = end + 1
                 if carry.isEmpty {
@@ -156,6 +184,9 @@ public final class CSVRecordReader: RecordReader {
         var problem: String?
         var count = row.count
         if count > 0 && row[count - 1] == 0x0D { count -= 1 } // CR of CRLF
+        if count > 0, memchr(row.baseAddress!, 0, count) != nil {
+            problem = "row contains a NUL byte (binary data, or a UTF-16 file: convert it to UTF-8)"
+        }
         var i = 0
         while true {
             if i < count && row[i] == 0x22 {

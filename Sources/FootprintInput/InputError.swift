@@ -5,6 +5,7 @@ public enum InputError: Error, Equatable, CustomStringConvertible {
     case readFailed(path: String, reason: String)
     case truncatedGzip
     case corruptGzip(reason: String)
+    case tooLarge(limit: Int)
 
     public var description: String {
         switch self {
@@ -12,6 +13,8 @@ public enum InputError: Error, Equatable, CustomStringConvertible {
         case .readFailed(let path, let reason): return "cannot read \(path): \(reason)"
         case .truncatedGzip:
             return "gzip stream ends early (truncated download?); rows before this point were read — fetch the complete file and ingest it again"
+        case .tooLarge(let limit):
+            return "file is larger than \(limit) bytes once decompressed; reading stopped here — raise [limits] max_file_bytes if this is expected"
         case .corruptGzip(let reason):
             return "corrupt gzip data (\(reason)); rows before this point were read — fetch the file again"
         }

@@ -1,13 +1,14 @@
 /// Opens a file as a stream of decompressed bytes. Compression is recognised by the
 /// gzip magic bytes (1f 8b), never by the file name.
 public enum InputOpener {
-    public static func open(path: String, prefetch: Bool = true) throws -> any ByteChunkSource {
+    public static func open(path: String, prefetch: Bool = true, maxBytes: Int = .max) throws -> any ByteChunkSource {
         var file = try FileChunkSource(path: path)
         let first = try file.nextChunk() ?? []
         let replay = ReplayingChunkSource(first: first, rest: file)
-        let source: any ByteChunkSource = isGzip(first)
+        var source: any ByteChunkSource = isGzip(first)
             ? GzipChunkSource(upstream: replay)
             : replay
+        if maxBytes < .max { source = LimitedChunkSource(upstream: source, limit: maxBytes) }
         return prefetch ? PrefetchingChunkSource(upstream: source) : source
     }
 

@@ -4,8 +4,8 @@ public final class JSONLRecordReader: RecordReader {
     private let lines: LineSplitter
     public var bytesConsumed: Int { lines.bytesConsumed }
 
-    public init(source: any ByteChunkSource) {
-        lines = LineSplitter(source: source)
+    public init(source: any ByteChunkSource, maxRecordBytes: Int = defaultMaxRecordBytes) {
+        lines = LineSplitter(source: source, maxLineBytes: maxRecordBytes)
     }
 
     public func next() -> RecordReadResult? {
@@ -15,6 +15,8 @@ public final class JSONLRecordReader: RecordReader {
             switch result {
             case .damaged(let error, let partial):
                 return .malformed(line: lineNumber, reason: "\(error)", raw: truncatedRaw(partial))
+            case .oversized(let bytes, let limit):
+                return .malformed(line: lineNumber, reason: "line is longer than \(limit) bytes (\(bytes) read before giving up); it was skipped — raise [limits] max_record_bytes if such lines are real", raw: "")
             case .line(let line): bytes = line
             }
             if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
@@ -38,6 +40,7 @@ final class LineSplitter {
     enum Line {
         case line([UInt8])
         case damaged(Error, partial: [UInt8])
+        case oversized(bytes: Int, limit: Int)
     }
 
     private var source: any ByteChunkSource
@@ -49,14 +52,24 @@ final class LineSplitter {
     private var isFirstChunk = true
     private(set) var bytesConsumed = 0
 
-    init(source: any ByteChunkSource) { self.source = source }
+    private let maxLineBytes: Int
+
+    init(source: any ByteChunkSource, maxLineBytes: Int) {
+        self.source = source
+        self.maxLineBytes = maxLineBytes
+    }
 
     func nextLine() -> (Int, Line)? {
         var line: [UInt8] = []
         var sawByte = false
+        var dropped = 0 // bytes of an over-long line that were not kept
         while true {
             if position >= chunk.count {
                 if atEnd {
+                    if dropped > 0 {
+                        lineNumber += 1
+                        return (lineNumber, .oversized(bytes: dropped, limit: maxLineBytes))
+                    }
                     if let error = pendingError {
                         pendingError = nil
                         lineNumber += 1
@@ -82,7 +95,19 @@ final class LineSplitter {
                 }
                 continue
             }
-            if let newline = chunk[position...].firstIndex(of: 0x0A) {
+            let newline = chunk[position...].firstIndex(of: 0x0A)
+            let spanEnd = newline ?? chunk.count
+            if dropped > 0 || line.count + (spanEnd - position) > maxLineBytes {
+                dropped += line.count + (spanEnd - position)
+                line = []
+                position = newline.map { $0 + 1 } ?? chunk.count
+                if newline != nil {
+                    lineNumber += 1
+                    return (lineNumber, .oversized(bytes: dropped, limit: maxLineBytes))
+                }
+                continue
+            }
+            if let newline {
                 line.append(contentsOf: chunk[position..<newline])
                 position = newline + 1
                 return finish(line)

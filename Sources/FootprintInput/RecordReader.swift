@@ -19,6 +19,9 @@ public protocol RecordReader: AnyObject {
     var bytesConsumed: Int { get }
 }
 
+/// The default longest row or line accepted (32 MiB): a 10 MB text field reads fine.
+public let defaultMaxRecordBytes = 32 << 20
+
 /// Raw text kept with a reject is cut to this many bytes so a 1 GB line cannot fill the
 /// database.
 public let maxRawRejectBytes = 4096

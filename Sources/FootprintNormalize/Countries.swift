@@ -34,6 +34,15 @@ public enum Countries {
         "North Korea": "KP", "Syria": "SY", "Taiwan": "TW", "Tanzania": "TZ", "Venezuela": "VE",
         "Cape Verde": "CV", "Brunei": "BN", "Vatican": "VA", "Palestine": "PS", "Micronesia": "FM",
         "Korea": "KR", "Hong Kong SAR": "HK", "Macau": "MO", "UAE": "AE",
+        // Names exports write in the country's own language.
+        "Deutschland": "DE", "Österreich": "AT", "Schweiz": "CH", "Suisse": "CH", "Svizzera": "CH",
+        "España": "ES", "Italia": "IT", "Nederland": "NL", "België": "BE", "Belgique": "BE",
+        "Brasil": "BR", "México": "MX", "Polska": "PL", "Sverige": "SE", "Norge": "NO", "Danmark": "DK",
+        "Suomi": "FI", "Česko": "CZ", "Magyarország": "HU", "Türkiye": "TR", "Ελλάδα": "GR",
+        "Россия": "RU", "Україна": "UA", "日本": "JP", "中国": "CN", "대한민국": "KR", "Éire": "IE",
+        "Perú": "PE", "Royaume-Uni": "GB", "Vereinigtes Königreich": "GB", "Vereinigte Staaten": "US",
+        "États-Unis": "US", "Estados Unidos": "US", "Frankreich": "FR", "Francia": "FR", "Alemania": "DE",
+        "Allemagne": "DE", "Germania": "DE",
     ]
 
     private static let byCode: [String: String] = {

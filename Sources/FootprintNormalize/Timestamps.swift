@@ -109,3 +109,10 @@ public enum TimestampError: Error, Equatable, CustomStringConvertible {
         }
     }
 }
+
+extension Result {
+    public var isSuccess: Bool {
+        if case .success = self { return true }
+        return false
+    }
+}

@@ -17,18 +17,27 @@ public final class RecordMapper {
     private let accessors: [String: FieldAccessor]
     private let columnOrder: [String]
     private let zone: ZoneClock
+    private let timeBounds: ClosedRange<Int64>
     private var urlCache: [String: CanonicalURL?] = [:]
     private var countryCache: [String: String] = [:]
 
     /// `header` is the CSV header, or nil for JSON records.
-    public init(kind: EventKind, spec: InputSpec?, header: [String]?, zone: ZoneClock, file: String) throws(MappingError) {
+    public init(kind: EventKind, spec: InputSpec?, header: [String]?, zone: ZoneClock, file: String,
+                timeBounds: ClosedRange<Int64> = Timestamps.range) throws(MappingError) {
         self.kind = kind
         self.zone = zone
+        self.timeBounds = timeBounds
         var headerIndex: [String: Int]?
+        var duplicates: [String: [Int]] = [:]
         if let header {
             var index: [String: Int] = [:]
-            for (position, name) in header.enumerated() where index[name] == nil {
-                index[name.trimmingASCIIWhitespace()] = position
+            for (position, raw) in header.enumerated() {
+                let name = raw.trimmingASCIIWhitespace()
+                if let earlier = index[name] {
+                    duplicates[name, default: [earlier + 1]].append(position + 1)
+                } else {
+                    index[name] = position
+                }
             }
             headerIndex = index
         }
@@ -36,6 +45,18 @@ public final class RecordMapper {
         for column in CanonicalColumns.all(kind) {
             let source = spec?.fields[column] ?? .path(column)
             accessors[column] = FieldAccessor.compile(source, header: headerIndex)
+        }
+        // A column this mapping reads that appears twice is ambiguous: say so rather than
+        // guess which one holds the data.
+        let used = Set(CanonicalColumns.all(kind).flatMap { column -> [String] in
+            switch spec?.fields[column] ?? .path(column) {
+            case .path(let path): return [path]
+            case .template(let parts): return parts.compactMap { if case .placeholder(let p) = $0 { return p } else { return nil } }
+            case .constant: return []
+            }
+        })
+        if let (name, positions) = duplicates.first(where: { used.contains($0.key) }) {
+            throw MappingError(file: file, reason: "column '\(name)' appears more than once in the header (columns \(positions.map(String.init).joined(separator: ", "))); rename one, or map the right one in an [[inputs]] entry")
         }
         if let header {
             let missing = CanonicalColumns.required(kind).filter { column in
@@ -47,11 +68,16 @@ public final class RecordMapper {
             }
             if !missing.isEmpty {
                 let shown = header.prefix(12).joined(separator: ", ")
-                throw MappingError(file: file, reason: "file looks like \(kind.rawValue) but lacks the required column(s) \(missing.joined(separator: ", ")); its header is: \(shown)\(header.count > 12 ? ", …" : ""). Map them in an [[inputs]] entry of the config (CONTRACT.md section 4)")
+                throw MappingError(file: file, reason: "file looks like \(kind.rawValue) but lacks the required column(s) \(missing.joined(separator: ", ")); its header is: \(shown)\(header.count > 12 ? ", …" : ""). Map them in an [[inputs]] entry of the config (CONTRACT.md section 4)\(Self.looksLikeData(header) ? ", or add the missing header row: the first row looks like data" : "")")
             }
         }
         self.accessors = accessors
         self.columnOrder = CanonicalColumns.all(kind)
+    }
+
+    /// A "header" holding timestamps or URLs is a data row: the file has no header.
+    static func looksLikeData(_ header: [String]) -> Bool {
+        header.contains { $0.contains("://") || (Timestamps.parse($0, zone: .utc).isSuccess) }
     }
 
     public func map(_ record: SourceRecord) -> Result<CanonicalEvent, RowRejection> {
@@ -78,8 +104,15 @@ public final class RecordMapper {
     }
 
     private func timestamp(_ record: SourceRecord) throws(RowRejection) -> Int64 {
-        switch Timestamps.parse(try required("timestamp", record), zone: zone) {
-        case .success(let seconds): return seconds
+        let raw = try required("timestamp", record)
+        switch Timestamps.parse(raw, zone: zone) {
+        case .success(let seconds):
+            guard timeBounds.contains(seconds) else {
+                throw RowRejection(seconds < timeBounds.lowerBound
+                    ? "timestamp '\(raw)' is before \(CivilDate(daysSinceEpoch: Int(timeBounds.lowerBound / 86400)).isoString) (a wrong unit or a placeholder date?)"
+                    : "timestamp '\(raw)' is in the future (a clock or time-zone error?)")
+            }
+            return seconds
         case .failure(let error): throw RowRejection(error.description)
         }
     }

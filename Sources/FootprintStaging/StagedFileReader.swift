@@ -1,3 +1,4 @@
+import Foundation
 import FootprintConfig
 import FootprintInput
 import FootprintNormalize
@@ -17,24 +18,28 @@ public final class StagedFileReader {
     private let reader: RecordReader
     private var mapper: RecordMapper
     private var firstRecord: RecordReadResult?
+    private let maxRows: Int
+    private var rows = 0
 
     public var bytesConsumed: Int { reader.bytesConsumed }
 
     public init(path: String, kindOverride: EventKind?, config: FootprintConfig, zone: ZoneClock) throws {
         let name = path.split(separator: "/").last.map(String.init) ?? path
         let spec = config.inputSpec(forFileName: name)
-        var source = try InputOpener.open(path: path)
-        let (format, replay) = try Self.sniffFormat(name: name, declared: spec?.format, source: &source)
+        var source = try InputOpener.open(path: path, maxBytes: config.limits.maxFileBytes)
+        let (format, replay) = try Self.sniffFormat(name: name, declared: spec?.format, source: &source, path: path)
         self.format = format
+        maxRows = config.limits.maxRowsPerFile
+        let bounds = Self.timeBounds(config.limits)
         switch format {
         case .csv:
-            let csv = CSVRecordReader(source: replay)
+            let csv = CSVRecordReader(source: replay, maxRecordBytes: config.limits.maxRecordBytes)
             reader = csv
             let kind = try Self.decideKind(kindOverride ?? spec?.kind, name: name, columns: Set(csv.header), path: path)
             self.kind = kind
-            mapper = try RecordMapper(kind: kind, spec: spec, header: csv.header, zone: zone, file: path)
+            mapper = try RecordMapper(kind: kind, spec: spec, header: csv.header, zone: zone, file: path, timeBounds: bounds)
         case .jsonl:
-            let jsonl = JSONLRecordReader(source: replay)
+            let jsonl = JSONLRecordReader(source: replay, maxRecordBytes: config.limits.maxRecordBytes)
             reader = jsonl
             var keys: Set<String> = []
             if kindOverride == nil && spec?.kind == nil && Self.kindFromName(name) == nil {
@@ -44,11 +49,27 @@ public final class StagedFileReader {
             }
             let kind = try Self.decideKind(kindOverride ?? spec?.kind, name: name, columns: keys, path: path)
             self.kind = kind
-            mapper = try RecordMapper(kind: kind, spec: spec, header: nil, zone: zone, file: path)
+            mapper = try RecordMapper(kind: kind, spec: spec, header: nil, zone: zone, file: path, timeBounds: bounds)
         }
     }
 
+    /// Instants accepted as event times: from January 1st of the earliest year to a
+    /// little after now.
+    static func timeBounds(_ limits: Limits) -> ClosedRange<Int64> {
+        let earliest = Int64(CivilDate(year: limits.earliestYear, month: 1, day: 1)!.daysSinceEpoch) * 86400
+        let latest = Int64(Date().timeIntervalSince1970) + Int64(limits.futureToleranceHours) * 3600
+        return earliest...max(earliest, latest)
+    }
+
     public func next() -> StagedRow? {
+        if rows >= maxRows {
+            if rows == maxRows {
+                rows += 1
+                return .rejected(line: 0, reason: "file has more than \(maxRows) rows; the rest was not read — raise [limits] max_rows_per_file if this is expected", raw: "")
+            }
+            return nil
+        }
+        rows += 1
         let result: RecordReadResult
         if let first = firstRecord {
             firstRecord = nil
@@ -91,8 +112,12 @@ public final class StagedFileReader {
 
     /// Format from config, else from the name (.csv / .jsonl / .ndjson, under any .gz),
     /// else from the first non-blank byte: `{` means JSONL.
-    static func sniffFormat(name: String, declared: InputFormat?, source: inout any ByteChunkSource) throws -> (InputFormat, any ByteChunkSource) {
+    static func sniffFormat(name: String, declared: InputFormat?, source: inout any ByteChunkSource,
+                            path: String) throws -> (InputFormat, any ByteChunkSource) {
         let first = try source.nextChunk() ?? []
+        if first.starts(with: [0xFF, 0xFE]) || first.starts(with: [0xFE, 0xFF]) {
+            throw MappingError(file: path, reason: "file is UTF-16 (it starts with a UTF-16 byte-order mark); convert it to UTF-8 first, e.g. iconv -f UTF-16 -t UTF-8 \(name) > \(name).utf8.csv")
+        }
         let replay: any ByteChunkSource = PrependingSource(first: first, rest: source)
         if let declared { return (declared, replay) }
         var stem = name.lowercased()
