@@ -1,0 +1,60 @@
+import FootprintConfig
+import FootprintNormalize
+import GRDB
+
+/// The right to erasure: removes everything one visitor or group member left behind.
+public struct ForgetResult: Codable, Equatable, Sendable {
+    public var pageViews = 0
+    public var sessions = 0
+    public var groupActivities = 0
+    public var rejectedRows = 0
+    public var found: Bool { pageViews + sessions + groupActivities + rejectedRows > 0 }
+}
+
+extension Warehouse {
+    public enum PersonRole: String, Sendable { case visitor, actor }
+
+    /// Deletes the person's facts and their dimension row, and rejected rows whose raw
+    /// text holds the id. Deleted pages are overwritten (secure_delete), so the data does
+    /// not linger in free space. Derived facts are brought up to date afterwards.
+    public func forget(rawID: String, role: PersonRole, config: FootprintConfig) throws -> ForgetResult {
+        let hash = PersonHasher(key: try hashKey(configured: config.hashKey)).hash(rawID)
+        let key = Int64(bitPattern: UInt64(hash.prefix(16), radix: 16)! & 0x7fff_ffff_ffff_ffff)
+        var result = ForgetResult()
+        try queue.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA secure_delete = ON")
+            defer { try? db.execute(sql: "PRAGMA secure_delete = OFF") }
+            try db.inTransaction {
+                switch role {
+                case .visitor:
+                    try db.execute(sql: "DELETE FROM fact_page_view WHERE person_key = ?", arguments: [key])
+                    result.pageViews = db.changesCount
+                    try db.execute(sql: "DELETE FROM fact_session WHERE person_key = ?", arguments: [key])
+                    result.sessions = db.changesCount
+                case .actor:
+                    let activities = "SELECT activity_key FROM fact_group_activity WHERE person_key = ?"
+                    try db.execute(sql: "DELETE FROM fact_brand_mention WHERE activity_key IN (\(activities))", arguments: [key])
+                    try db.execute(sql: "DELETE FROM fact_term_mention WHERE activity_key IN (\(activities))", arguments: [key])
+                    // Replies to the person's posts stay (they are other people's), now as
+                    // the start of their own chain.
+                    try db.execute(sql: "UPDATE fact_group_activity SET parent_activity_key = NULL WHERE parent_activity_key IN (\(activities))", arguments: [key])
+                    try db.execute(sql: "DELETE FROM fact_group_activity WHERE person_key = ?", arguments: [key])
+                    result.groupActivities = db.changesCount
+                    try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('cascades_stale', '1')")
+                }
+                let stillUsed = try Bool.fetchOne(db, sql: """
+                    SELECT EXISTS (SELECT 1 FROM fact_page_view WHERE person_key = ?1)
+                        OR EXISTS (SELECT 1 FROM fact_group_activity WHERE person_key = ?1)
+                    """, arguments: [key]) ?? false
+                if !stillUsed { try db.execute(sql: "DELETE FROM dim_person WHERE person_key = ?", arguments: [key]) }
+                if !rawID.isEmpty {
+                    try db.execute(sql: "DELETE FROM load_rejects WHERE instr(raw_text, ?) > 0", arguments: [rawID])
+                    result.rejectedRows = db.changesCount
+                }
+                return .commit
+            }
+        }
+        try refreshDerivedFacts(config: config)
+        return result
+    }
+}

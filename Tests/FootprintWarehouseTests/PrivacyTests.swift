@@ -1,0 +1,46 @@
+import Foundation
+import GRDB
+import Testing
+import FootprintConfig
+import FootprintPipeline
+@testable import FootprintWarehouse
+
+@Suite struct PrivacyTests {
+    @Test func forgetRemovesOneVisitorEverywhere() throws {
+        let fx = try Fixture()
+        let web = "event_id,timestamp,visitor_id,url\n"
+            + "e1,2024-05-01T10:00:00Z,alice@example.com,https://acme.example/\n"
+            + "e2,2024-05-01T10:05:00Z,alice@example.com,https://acme.example/x\n"
+            + "e3,2024-05-01T10:00:00Z,bob,https://acme.example/\n"
+            + "e4,not-a-time,alice@example.com,https://acme.example/\n"
+        _ = try fx.ingest([try fx.folder.write("web.csv", web)])
+        #expect(try fx.count("load_rejects") == 1)
+        let result = try fx.warehouse.forget(rawID: "alice@example.com", role: .visitor, config: fx.config)
+        #expect(result == ForgetResult(pageViews: 2, sessions: 1, groupActivities: 0, rejectedRows: 1))
+        #expect(try fx.count("fact_page_view") == 1)
+        #expect(try fx.count("fact_session") == 1)
+        #expect(try fx.count("dim_person") == 1)
+        #expect(try fx.count("load_rejects") == 0)
+        // Loading the same file again would bring her back; a new file without her does not.
+        let again = try fx.warehouse.forget(rawID: "alice@example.com", role: .visitor, config: fx.config)
+        #expect(!again.found)
+    }
+
+    @Test func forgetAnActorKeepsOthersRepliesAsTheirOwnChains() throws {
+        let fx = try Fixture()
+        let groups = [
+            #"{"activity_id":"p","timestamp":"2024-05-01T10:00:00Z","group":"g","actor_id":"carol","action":"post","text":"Acme rocks"}"#,
+            #"{"activity_id":"c","timestamp":"2024-05-01T11:00:00Z","group":"g","actor_id":"dave","action":"comment","parent_id":"p","text":"Agreed"}"#,
+            #"{"activity_id":"r","timestamp":"2024-05-01T12:00:00Z","group":"g","actor_id":"erin","action":"reply","parent_id":"c"}"#,
+        ].joined(separator: "\n") + "\n"
+        _ = try fx.ingest([try fx.folder.write("groups.jsonl", groups)])
+        #expect(try fx.count("fact_brand_mention") == 1)
+        let result = try fx.warehouse.forget(rawID: "carol", role: .actor, config: fx.config)
+        #expect(result.groupActivities == 1)
+        #expect(try fx.count("fact_brand_mention") == 0)
+        let depths = try fx.warehouse.read { db in
+            try Int.fetchAll(db, sql: "SELECT depth FROM fact_group_activity ORDER BY occurred_at")
+        }
+        #expect(depths == [1, 2]) // the comment now starts its own chain (its parent is gone)
+    }
+}
