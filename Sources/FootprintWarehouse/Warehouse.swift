@@ -75,3 +75,24 @@ public final class Warehouse {
         try queue.write(block)
     }
 }
+
+extension Warehouse {
+    /// Turns a database error into a message that names the file and says what to do.
+    public func explain(_ error: Error) -> String {
+        guard let error = error as? DatabaseError else { return "\(error)" }
+        switch error.resultCode {
+        case .SQLITE_BUSY, .SQLITE_LOCKED:
+            return "the database \(path) is locked by another program (an sqlite3 shell or a backup holding a transaction?); close it or try again later"
+        case .SQLITE_FULL:
+            return "the disk holding \(path) is full; free some space and run again (nothing was half-written)"
+        case .SQLITE_READONLY, .SQLITE_PERM, .SQLITE_CANTOPEN:
+            return "cannot write the database \(path) (read-only file, folder or mount?); check its permissions"
+        case .SQLITE_IOERR:
+            return "could not write the database \(path) (disk full, file-size limit or a failing disk: \(error.message ?? "I/O error")); fix that and run again"
+        case .SQLITE_CORRUPT, .SQLITE_NOTADB:
+            return "\(path) is damaged or not a Footprint database; restore it from a backup or point --db elsewhere"
+        default:
+            return "database \(path): \(error.message ?? "\(error)")"
+        }
+    }
+}

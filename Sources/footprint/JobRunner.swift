@@ -65,7 +65,7 @@ struct JobRunner {
             summary.exitStatus = summary.ingest?.hasProblems == true ? ExitStatus.rowsRejected : ExitStatus.success
         } catch {
             summary.exitStatus = ExitStatus.incomplete
-            summary.error = "\(error)"
+            summary.error = warehouse.explain(error)
         }
         summary.seconds = Date().timeIntervalSince(started)
         try? warehouse.recordRun(record(summary, started: started))
