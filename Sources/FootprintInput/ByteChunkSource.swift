@@ -18,8 +18,10 @@ public struct FileChunkSource: ByteChunkSource {
     private var finished = false
     /// Bytes read so far, for progress displays.
     public private(set) var bytesRead = 0
+    private let meter: ByteMeter?
 
-    public init(path: String) throws {
+    public init(path: String, meter: ByteMeter? = nil) throws {
+        self.meter = meter
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else {
             throw InputError.cannotOpen(path: path, reason: String(cString: strerror(errno)))
@@ -46,6 +48,7 @@ public struct FileChunkSource: ByteChunkSource {
             filled += n
         }
         bytesRead += filled
+        meter?.add(filled)
         if filled < chunk.count { close() }
         if filled == 0 { return nil }
         chunk.removeSubrange(filled...)

@@ -1,8 +1,9 @@
 /// Opens a file as a stream of decompressed bytes. Compression is recognised by the
 /// gzip magic bytes (1f 8b), never by the file name.
 public enum InputOpener {
-    public static func open(path: String, prefetch: Bool = true, maxBytes: Int = .max) throws -> any ByteChunkSource {
-        var file = try FileChunkSource(path: path)
+    public static func open(path: String, prefetch: Bool = true, maxBytes: Int = .max,
+                            meter: ByteMeter? = nil) throws -> any ByteChunkSource {
+        var file = try FileChunkSource(path: path, meter: meter)
         let first = try file.nextChunk() ?? []
         let replay = ReplayingChunkSource(first: first, rest: file)
         var source: any ByteChunkSource = isGzip(first)

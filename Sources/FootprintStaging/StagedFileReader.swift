@@ -22,11 +22,17 @@ public final class StagedFileReader {
     private var rows = 0
 
     public var bytesConsumed: Int { reader.bytesConsumed }
+    /// Bytes of the file as stored (compressed or not), and how many have been read:
+    /// safe to ask from another thread, for progress and ETA.
+    public let fileSize: Int
+    private let meter = ByteMeter()
+    public var fileBytesRead: Int { meter.value }
 
     public init(path: String, kindOverride: EventKind?, config: FootprintConfig, zone: ZoneClock) throws {
         let name = path.split(separator: "/").last.map(String.init) ?? path
         let spec = config.inputSpec(forFileName: name)
-        var source = try InputOpener.open(path: path, maxBytes: config.limits.maxFileBytes)
+        fileSize = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
+        var source = try InputOpener.open(path: path, maxBytes: config.limits.maxFileBytes, meter: meter)
         let (format, replay) = try Self.sniffFormat(name: name, declared: spec?.format, source: &source, path: path)
         self.format = format
         maxRows = config.limits.maxRowsPerFile

@@ -28,6 +28,9 @@ public struct LoadProgress: Sendable {
     public let path: String
     public let bytesConsumed: Int
     public let rowsRead: Int
+    /// The file as stored: its size and how much of it has been read.
+    public let fileBytesRead: Int
+    public let fileSize: Int
 }
 
 /// Loads files into the star schema over one connection, each file in its own
@@ -91,7 +94,8 @@ public final class LoadSession {
                         try insertReject.execute()
                     }
                     if result.read % Self.progressInterval == 0, let progress {
-                        try progress(LoadProgress(path: path, bytesConsumed: reader.bytesConsumed, rowsRead: result.read))
+                        try progress(LoadProgress(path: path, bytesConsumed: reader.bytesConsumed, rowsRead: result.read,
+                                                  fileBytesRead: file.fileBytesRead, fileSize: file.fileSize))
                     }
                 }
                 try writer.flushPending()

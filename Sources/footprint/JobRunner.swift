@@ -51,7 +51,7 @@ struct JobRunner {
                 let progress = ProgressLine()
                 defer { progress.clear() }
                 summary.ingest = try Ingest(warehouse: warehouse, config: config, kindOverride: kind).run(files: files) { step in
-                    progress.update(path: step.path, bytes: step.bytesConsumed, rows: step.rowsRead)
+                    progress.update(step)
                 }
             }
             if let ingest = summary.ingest { printer.printIngest(ingest) }

@@ -1,5 +1,6 @@
 import Foundation
 import FootprintPipeline
+import FootprintWarehouse
 
 /// Everything the user sees on stderr, and the JSON summary on stdout.
 struct SummaryPrinter {
@@ -48,18 +49,27 @@ struct SummaryPrinter {
     }
 }
 
-/// A progress line on stderr that rewrites itself, only when stderr is a terminal.
+/// A progress line on stderr that rewrites itself, only when stderr is a terminal:
+/// file, MB read of the file's size, rows, rows/s and the time left.
 final class ProgressLine {
     private let enabled = isatty(STDERR_FILENO) == 1
     private var started = Date()
     private var currentPath = ""
 
-    func update(path: String, bytes: Int, rows: Int) {
+    func update(_ step: LoadProgress) {
         guard enabled else { return }
-        if path != currentPath { currentPath = path; started = Date() }
+        if step.path != currentPath { currentPath = step.path; started = Date() }
         let seconds = max(Date().timeIntervalSince(started), 0.001)
-        let name = (path as NSString).lastPathComponent
-        let line = String(format: "\r\u{1B}[K%@: %.1f MB, %d rows, %.0f rows/s", name, Double(bytes) / 1e6, rows, Double(rows) / seconds)
+        let name = (step.path as NSString).lastPathComponent
+        let fraction = step.fileSize > 0 ? min(Double(step.fileBytesRead) / Double(step.fileSize), 1) : 0
+        var eta = ""
+        if fraction > 0.01 {
+            let left = Int(seconds / fraction - seconds)
+            eta = String(format: ", ETA %d:%02d", left / 60, left % 60)
+        }
+        let line = String(format: "\r\u{1B}[K%@: %.1f of %.1f MB (%.0f%%), %d rows, %.0f rows/s%@", name,
+                          Double(step.fileBytesRead) / 1e6, Double(step.fileSize) / 1e6, fraction * 100,
+                          step.rowsRead, Double(step.rowsRead) / seconds, eta)
         FileHandle.standardError.write(Data(line.utf8))
     }
 
