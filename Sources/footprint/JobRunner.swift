@@ -36,6 +36,9 @@ struct JobRunner {
         if let inputs {
             do { files = try InputFiles.expand(inputs) } catch { throw UsageFailure(message: "\(error) — check the path") }
         }
+        if inputs == nil && !FileManager.default.fileExists(atPath: database.db) {
+            throw UsageFailure(message: "\(database.db): no such database — load data first with `footprint run` or `footprint ingest`, or pass --db")
+        }
         let lock: RunLock
         do {
             lock = try RunLock(databasePath: database.db, waitSeconds: waitSeconds)
