@@ -86,6 +86,14 @@ enum FieldAccessor {
         return trimmed.isEmpty ? nil : trimmed
     }
 
+    /// The value with the member at `steps` (object keys only) replaced, if present.
+    static func replacing(_ steps: [PathStep], in value: JSONValue, with replacement: JSONValue) -> JSONValue {
+        guard let first = steps.first, case .key(let key) = first, case .object(var members) = value,
+              let inner = members[key] else { return value }
+        members[key] = steps.count == 1 ? replacement : replacing(Array(steps.dropFirst()), in: inner, with: replacement)
+        return .object(members)
+    }
+
     private static func walk(_ root: JSONValue, _ steps: [PathStep]) -> JSONValue? {
         // A key that itself contains dots ("geo.country" as one key) wins over the path.
         if steps.count > 1, case .object(let members) = root {

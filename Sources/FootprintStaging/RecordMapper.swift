@@ -75,6 +75,25 @@ public final class RecordMapper {
         self.columnOrder = CanonicalColumns.all(kind)
     }
 
+    /// The record's text for the rejects table, with the visitor or actor id blanked out:
+    /// raw ids never reach the database, not even in a rejected row.
+    public func redactedText(_ record: SourceRecord) -> String {
+        let idColumn = kind == .web ? "visitor_id" : kind == .groups ? "actor_id" : nil
+        switch record {
+        case .csv(var fields):
+            if let idColumn, case .csvColumn(let index)? = accessors[idColumn], index < fields.count, !fields[index].isEmpty {
+                fields[index] = "[id removed]"
+            }
+            return String(fields.joined(separator: ",").prefix(maxRawRejectBytes))
+        case .json(let value):
+            var redacted = value
+            if let idColumn, case .jsonPath(let steps)? = accessors[idColumn] {
+                redacted = FieldAccessor.replacing(steps, in: value, with: .string("[id removed]"))
+            }
+            return String(redacted.jsonText.prefix(maxRawRejectBytes))
+        }
+    }
+
     /// A "header" holding timestamps or URLs is a data row: the file has no header.
     static func looksLikeData(_ header: [String]) -> Bool {
         header.contains { $0.contains("://") || (Timestamps.parse($0, zone: .utc).isSuccess) }

@@ -90,17 +90,8 @@ public final class StagedFileReader {
         case .record(let line, let record):
             switch mapper.map(record) {
             case .success(let event): return .event(line: line, event)
-            case .failure(let rejection): return .rejected(line: line, reason: rejection.reason, raw: Self.rawText(record))
+            case .failure(let rejection): return .rejected(line: line, reason: rejection.reason, raw: mapper.redactedText(record))
             }
-        }
-    }
-
-    static func rawText(_ record: SourceRecord) -> String {
-        switch record {
-        case .csv(let fields):
-            return String(fields.joined(separator: ",").prefix(maxRawRejectBytes))
-        case .json(let value):
-            return String(String(describing: value).prefix(maxRawRejectBytes))
         }
     }
 

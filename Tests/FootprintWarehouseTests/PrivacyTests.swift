@@ -14,16 +14,27 @@ import FootprintPipeline
             + "e3,2024-05-01T10:00:00Z,bob,https://acme.example/\n"
             + "e4,not-a-time,alice@example.com,https://acme.example/\n"
         _ = try fx.ingest([try fx.folder.write("web.csv", web)])
-        #expect(try fx.count("load_rejects") == 1)
+        // The rejected row is kept for fixing the input, but without the visitor id.
+        let raw = try fx.warehouse.read { db in try String.fetchOne(db, sql: "SELECT raw_text FROM load_rejects") }
+        #expect(raw == "e4,not-a-time,[id removed],https://acme.example/")
         let result = try fx.warehouse.forget(rawID: "alice@example.com", role: .visitor, config: fx.config)
-        #expect(result == ForgetResult(pageViews: 2, sessions: 1, groupActivities: 0, rejectedRows: 1))
+        #expect(result == ForgetResult(pageViews: 2, sessions: 1, groupActivities: 0, rejectedRows: 0))
         #expect(try fx.count("fact_page_view") == 1)
         #expect(try fx.count("fact_session") == 1)
         #expect(try fx.count("dim_person") == 1)
-        #expect(try fx.count("load_rejects") == 0)
         // Loading the same file again would bring her back; a new file without her does not.
         let again = try fx.warehouse.forget(rawID: "alice@example.com", role: .visitor, config: fx.config)
         #expect(!again.found)
+    }
+
+    @Test func rejectedJSONRowsKeepTheirTextWithoutTheActorId() throws {
+        let fx = try Fixture()
+        let line = #"{"activity_id":"p","timestamp":"never","group":"g","actor":{"id":"carol@example.com"},"action":"post"}"#
+        var config = fx.config
+        config.inputs = [InputSpec(match: "groups*", kind: .groups, fields: ["actor_id": .path("actor.id")])]
+        _ = try Ingest(warehouse: fx.warehouse, config: config).run(files: [try fx.folder.write("groups.jsonl", line + "\n")])
+        let raw = try fx.warehouse.read { db in try String.fetchOne(db, sql: "SELECT raw_text FROM load_rejects") }
+        #expect(raw == #"{"action":"post","activity_id":"p","actor":{"id":"[id removed]"},"group":"g","timestamp":"never"}"#)
     }
 
     @Test func forgetAnActorKeepsOthersRepliesAsTheirOwnChains() throws {
