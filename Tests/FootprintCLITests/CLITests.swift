@@ -20,8 +20,25 @@ struct CLI {
     struct Result { let status: Int32; let stdout: String; let stderr: String }
 
     static func run(_ arguments: [String], in folder: String) throws -> Result {
+        try runProcess(binary, arguments, in: folder)
+    }
+
+    /// Runs footprint under a file-size limit (ulimit -f, in 512-byte blocks) with
+    /// SIGXFSZ ignored, so writes past the limit fail with EFBIG as on a full disk.
+    static func run(_ arguments: [String], in folder: String, fileSizeLimitBlocks blocks: Int) throws -> Result {
+        let quoted = arguments.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+        return try runProcess(URL(fileURLWithPath: "/bin/sh"),
+                              ["-c", "trap '' XFSZ; ulimit -f \(blocks); exec '\(binary.path)' \(quoted)"], in: folder)
+    }
+
+    /// Asks the sqlite3 shell; returns what it printed.
+    static func sqlite3(_ database: String, _ sql: String) throws -> String {
+        try runProcess(URL(fileURLWithPath: "/usr/bin/sqlite3"), [database, sql], in: NSTemporaryDirectory()).stdout
+    }
+
+    private static func runProcess(_ executable: URL, _ arguments: [String], in folder: String) throws -> Result {
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: folder)
         let out = Pipe(), err = Pipe()

@@ -3,25 +3,6 @@ import Testing
 
 /// Faults from outside: a full disk, hostile configuration.
 @Suite struct FaultTests {
-    /// Runs footprint under a file-size limit (ulimit -f, in 512-byte blocks) with
-    /// SIGXFSZ ignored, so writes past the limit fail with EFBIG as on a full disk.
-    static func runWithFileSizeLimit(blocks: Int, _ arguments: [String], in folder: String) throws -> CLI.Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        let quoted = arguments.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
-        process.arguments = ["-c", "trap '' XFSZ; ulimit -f \(blocks); exec '\(CLI.binary.path)' \(quoted)"]
-        process.currentDirectoryURL = URL(fileURLWithPath: folder)
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return CLI.Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                          stderr: String(decoding: stderr, as: UTF8.self))
-    }
-
     @Test func fullDiskExitsThreeAndKeepsDatabaseAndReports() throws {
         let folder = try temporaryFolder()
         try FileManager.default.createDirectory(atPath: folder + "/inbox", withIntermediateDirectories: true)
@@ -33,7 +14,7 @@ import Testing
         var big = "event_id,timestamp,visitor_id,url,user_agent\n"
         for i in 0..<60_000 { big += "x\(i),2024-05-02T10:00:00Z,w\(i),https://acme.example/big/\(i),\(String(repeating: "u", count: 120))\n" }
         try big.write(toFile: folder + "/inbox/web_2.csv", atomically: true, encoding: .utf8)
-        let full = try Self.runWithFileSizeLimit(blocks: 16_384, ["run", "--db", "d.sqlite", "--out", "reports", "inbox"], in: folder)
+        let full = try CLI.run(["run", "--db", "d.sqlite", "--out", "reports", "inbox"], in: folder, fileSizeLimitBlocks: 16_384)
         #expect(full.status == 3, "\(full.stderr)")
         #expect(full.stderr.contains("stopped"))
         #expect(try NightlyRunTests.reportContents(folder + "/reports") == before)
@@ -62,14 +43,7 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         let engagement = try String(contentsOfFile: folder + "/reports/engagement.csv", encoding: .utf8)
         #expect(engagement.contains("\n2024-05,site'); DROP TABLE fact_page_view; --,20,20,20,"))
-        let sqlite = Process()
-        sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        sqlite.arguments = [folder + "/e.sqlite", "SELECT name FROM dim_brand; SELECT domain FROM dim_brand_domain; SELECT COUNT(*) FROM fact_page_view;"]
-        let pipe = Pipe()
-        sqlite.standardOutput = pipe
-        try sqlite.run()
-        sqlite.waitUntilExit()
-        #expect(String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-                == "x'); DROP TABLE dim_brand; --\nacme.example' or '1'='1\n20\n")
+        let stored = try CLI.sqlite3(folder + "/e.sqlite", "SELECT name FROM dim_brand; SELECT domain FROM dim_brand_domain; SELECT COUNT(*) FROM fact_page_view;")
+        #expect(stored == "x'); DROP TABLE dim_brand; --\nacme.example' or '1'='1\n20\n")
     }
 }

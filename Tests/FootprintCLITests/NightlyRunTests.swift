@@ -72,14 +72,7 @@ import Testing
         #expect(second.stderr.contains("another footprint run (pid \(first.processIdentifier), started"))
         let check = try CLI.run(["status", "--json", "--db", "c.sqlite"], in: folder)
         #expect(check.stdout.contains("\"rowsLoaded\" : 150000"))
-        let integrity = Process()
-        integrity.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        integrity.arguments = [folder + "/c.sqlite", "PRAGMA integrity_check"]
-        let pipe = Pipe()
-        integrity.standardOutput = pipe
-        try integrity.run()
-        integrity.waitUntilExit()
-        #expect(String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) == "ok\n")
+        #expect(try CLI.sqlite3(folder + "/c.sqlite", "PRAGMA integrity_check") == "ok\n")
     }
 
     @Test func aKilledRunIsCompletedByTheNextOneWithIdenticalReports() throws {
