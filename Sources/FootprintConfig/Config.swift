@@ -81,6 +81,25 @@ public struct Limits: Equatable, Sendable {
     public init() {}
 }
 
+/// Who may read what Footprint writes, and what rejected rows keep.
+public struct Privacy: Equatable, Sendable {
+    /// Permission bits of the database, lock, report and review files; folders get the
+    /// same bits plus search (x) wherever reading is allowed. Owner only by default.
+    public var fileMode: UInt16 = 0o600
+    /// Keep the raw text of rejected rows that could not be split into fields, where a
+    /// visitor or actor id cannot be removed. Off by default: the file and line still
+    /// say where the row is.
+    public var keepUnredactedRejects = false
+    public init() {}
+
+    public var folderMode: UInt16 {
+        var mode = fileMode | 0o700
+        if fileMode & 0o040 != 0 { mode |= 0o010 }
+        if fileMode & 0o004 != 0 { mode |= 0o001 }
+        return mode
+    }
+}
+
 /// Everything configurable, with the defaults of CONTRACT.md section 4.
 public struct FootprintConfig: Equatable, Sendable {
     public var timezone = "UTC"
@@ -97,6 +116,7 @@ public struct FootprintConfig: Equatable, Sendable {
     /// Inactivity that ends a session when the export has no session ids.
     public var sessionTimeoutMinutes = 30
     public var limits = Limits()
+    public var privacy = Privacy()
 
     public init() {}
 

@@ -30,7 +30,7 @@ public enum ConfigLoader {
         var config = FootprintConfig()
         let reader = TableReader(table: root, path: "")
         try reader.allowOnly(["timezone", "properties", "brands", "referrers", "perception", "inputs",
-                              "csv_bom", "hash_key", "session_timeout_minutes", "limits"])
+                              "csv_bom", "hash_key", "session_timeout_minutes", "limits", "privacy"])
         if let zone = try reader.string("timezone") {
             guard TimeZone(identifier: zone) != nil else {
                 throw ConfigError(keyPath: "timezone", reason: "'\(zone)' is not an IANA time zone name (e.g. \"Europe/Berlin\")")
@@ -74,6 +74,16 @@ public enum ConfigLoader {
                                            aspired: try perception.strings("aspired") ?? [])
         }
         config.inputs = try readInputs(reader)
+        if let privacy = try reader.table("privacy") {
+            try privacy.allowOnly(["file_mode", "keep_unredacted_rejects"])
+            if let text = try privacy.string("file_mode") {
+                guard let mode = UInt16(text, radix: 8), mode & 0o600 == 0o600, mode <= 0o666 else {
+                    throw ConfigError(keyPath: "privacy.file_mode", reason: "must be octal text such as \"0600\" or \"0640\", readable and writable by the owner, without execute bits")
+                }
+                config.privacy.fileMode = mode
+            }
+            if let keep = try privacy.bool("keep_unredacted_rejects") { config.privacy.keepUnredactedRejects = keep }
+        }
         if let limits = try reader.table("limits") {
             try limits.allowOnly(["max_record_bytes", "max_file_bytes", "max_rows_per_file", "earliest_year", "future_tolerance_hours"])
             func positive(_ key: String) throws(ConfigError) -> Int? {

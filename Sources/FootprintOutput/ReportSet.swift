@@ -15,19 +15,20 @@ public enum ReportSet {
     /// Writes `files` (name → contents) as a new set and points `out` at it. Returns
     /// the paths as seen through `out`.
     @discardableResult
-    public static func publish(_ files: [(name: String, contents: String)], to out: String) throws -> [String] {
+    public static func publish(_ files: [(name: String, contents: String)], to out: String,
+                               fileMode: UInt16 = 0o600, folderMode: UInt16 = 0o700) throws -> [String] {
         let manager = FileManager.default
         let outURL = URL(fileURLWithPath: out)
         let parent = outURL.deletingLastPathComponent().path
         let name = outURL.lastPathComponent
         let sets = parent + "/.\(name).sets"
-        try manager.createDirectory(atPath: sets, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try manager.createDirectory(atPath: sets, withIntermediateDirectories: true, attributes: [.posixPermissions: folderMode])
         let stamp = ISO8601DateFormatter.compact.string(from: Date())
         let setName = "\(stamp)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let folder = sets + "/" + setName
-        try manager.createDirectory(atPath: folder, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        try manager.createDirectory(atPath: folder, withIntermediateDirectories: false, attributes: [.posixPermissions: folderMode])
         for file in files {
-            try AtomicFile.write(file.contents, to: folder + "/" + file.name)
+            try AtomicFile.write(file.contents, to: folder + "/" + file.name, permissions: mode_t(fileMode))
         }
         try moveAsideIfRealFolder(out, into: sets)
         // Switch: a new link under a temporary name, renamed over the old link.

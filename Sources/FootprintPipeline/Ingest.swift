@@ -17,6 +17,19 @@ public struct Ingest {
         self.kindOverride = kindOverride
     }
 
+    /// "a pipe", "a socket", "a device" — or nil for a regular file (or one that is
+    /// missing, which opening will report).
+    static func specialFileKind(_ path: String) -> String? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG, S_IFDIR: return nil
+        case S_IFIFO: return "a named pipe"
+        case S_IFSOCK: return "a socket"
+        default: return "a device"
+        }
+    }
+
     /// Loads `files` (already expanded) and refreshes the derived facts. Throws only for
     /// problems that stop the whole run (the database); file problems are in the summary.
     public func run(files: [String], progress: ((LoadProgress) throws -> Void)? = nil) throws -> IngestSummary {
@@ -30,6 +43,14 @@ public struct Ingest {
                 let fileStarted = Date()
                 var outcome = IngestSummary.FileOutcome(path: path, status: .loaded, seconds: 0)
                 do {
+                    if let kind = Self.specialFileKind(path) {
+                        // Opening a pipe would wait forever for a writer; a device never ends.
+                        outcome.status = .failed
+                        outcome.note = "not a regular file (\(kind)); skipped"
+                        outcome.seconds = 0
+                        summary.files.append(outcome)
+                        continue
+                    }
                     let sha = try FileDigest.sha256(path: path)
                     if let earlier = try session.loadedFile(withSHA256: sha) {
                         outcome.status = .skipped

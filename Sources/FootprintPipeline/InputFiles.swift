@@ -27,10 +27,11 @@ public enum InputFiles {
                     continue
                 }
                 let full = (path as NSString).appendingPathComponent(relative)
+                // Dangling links and pipes are listed too: ingest reports them as failed
+                // files rather than passing over them in silence.
                 var isSubfolder: ObjCBool = false
-                if manager.fileExists(atPath: full, isDirectory: &isSubfolder), !isSubfolder.boolValue {
-                    found.append(full)
-                }
+                let exists = manager.fileExists(atPath: full, isDirectory: &isSubfolder)
+                if !exists || !isSubfolder.boolValue { found.append(full) }
             }
             files.append(contentsOf: found.sorted())
         }

@@ -21,6 +21,7 @@ public struct ReportWriter {
         try warehouse.refreshDerivedFacts(config: config)
         let tables = try Reports.compute(from: warehouse, scope: scope)
         let files = tables.map { (name: $0.name + ".csv", contents: CSVEncoder.encode($0, byteOrderMark: byteOrderMark || config.csvBom)) }
-        return try ReportSet.publish(files, to: folder)
+        return try ReportSet.publish(files, to: folder, fileMode: config.privacy.fileMode,
+                                     folderMode: config.privacy.folderMode)
     }
 }

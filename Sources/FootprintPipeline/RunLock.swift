@@ -18,9 +18,9 @@ public final class RunLock {
     public let path: String
 
     /// Takes the lock, waiting up to `waitSeconds` for another run to finish.
-    public init(databasePath: String, waitSeconds: Int) throws {
+    public init(databasePath: String, waitSeconds: Int, fileMode: UInt16 = 0o600) throws {
         path = databasePath + ".lock"
-        let fd = open(path, O_RDWR | O_CREAT, 0o600)
+        let fd = open(path, O_RDWR | O_CREAT, mode_t(fileMode))
         guard fd >= 0 else {
             throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path,
                 NSLocalizedDescriptionKey: "cannot create lock file \(path): \(String(cString: strerror(errno)))"])

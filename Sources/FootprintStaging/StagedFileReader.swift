@@ -19,6 +19,8 @@ public final class StagedFileReader {
     private var mapper: RecordMapper
     private var firstRecord: RecordReadResult?
     private let maxRows: Int
+    private let keepUnredacted: Bool
+    static let withheld = "(text not kept: the row could not be split to remove ids — see the file at this line)"
     private var rows = 0
 
     public var bytesConsumed: Int { reader.bytesConsumed }
@@ -36,6 +38,7 @@ public final class StagedFileReader {
         let (format, replay) = try Self.sniffFormat(name: name, declared: spec?.format, source: &source, path: path)
         self.format = format
         maxRows = config.limits.maxRowsPerFile
+        keepUnredacted = config.privacy.keepUnredactedRejects
         let bounds = Self.timeBounds(config.limits)
         switch format {
         case .csv:
@@ -86,7 +89,9 @@ public final class StagedFileReader {
         }
         switch result {
         case .malformed(let line, let reason, let raw):
-            return .rejected(line: line, reason: reason, raw: raw)
+            // The row could not be split into fields, so a visitor or actor id in it
+            // cannot be removed: keep its text only if the config asks for that.
+            return .rejected(line: line, reason: reason, raw: keepUnredacted ? raw : Self.withheld)
         case .record(let line, let record):
             switch mapper.map(record) {
             case .success(let event): return .event(line: line, event)

@@ -183,7 +183,7 @@ final class FactWriter {
             if try insert.execute() == 1 { return .loaded }
             lookup.bind(1, key)
             guard let holder = try lookup.queryText() else {
-                throw WarehouseError.sqlite(message: "a fact row was neither inserted nor found under its key", sql: "INSERT OR IGNORE … fact")
+                throw WarehouseError.sqlite(code: 1, message: "a fact row was neither inserted nor found under its key", sql: "INSERT OR IGNORE … fact")
             }
             if holder == identity { return .duplicate }
             key = key == Int64.max ? 1 : key + 1

@@ -13,7 +13,7 @@ final class SQLiteStatement {
         var statement: OpaquePointer?
         let status = sqlite3_prepare_v3(connection, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
         guard status == SQLITE_OK, let statement else {
-            throw WarehouseError.sqlite(message: String(cString: sqlite3_errmsg(connection)), sql: sql)
+            throw WarehouseError.sqlite(code: sqlite3_errcode(connection), message: String(cString: sqlite3_errmsg(connection)), sql: sql)
         }
         self.handle = statement
         self.connection = connection
@@ -101,17 +101,17 @@ final class SQLiteStatement {
     var lastInsertedRowID: Int64 { sqlite3_last_insert_rowid(connection) }
 
     private func currentError() -> WarehouseError {
-        .sqlite(message: String(cString: sqlite3_errmsg(connection)), sql: String(cString: sqlite3_sql(handle)))
+        .sqlite(code: sqlite3_errcode(connection), message: String(cString: sqlite3_errmsg(connection)), sql: String(cString: sqlite3_sql(handle)))
     }
 }
 
 public enum WarehouseError: Error, CustomStringConvertible {
-    case sqlite(message: String, sql: String)
+    case sqlite(code: Int32, message: String, sql: String)
     case unusable(path: String, reason: String)
 
     public var description: String {
         switch self {
-        case .sqlite(let message, let sql): return "database error: \(message) (in: \(sql.prefix(120)))"
+        case .sqlite(_, let message, let sql): return "database error: \(message) (in: \(sql.prefix(120)))"
         case .unusable(let path, let reason): return "\(path): \(reason)"
         }
     }

@@ -10,7 +10,7 @@ public final class Warehouse {
     let queue: DatabaseQueue
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
-    public init(path: String) throws {
+    public init(path: String, fileMode: UInt16 = 0o600) throws {
         self.path = path
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
@@ -39,7 +39,7 @@ public final class Warehouse {
         } catch {
             throw WarehouseError.unusable(path: path, reason: "cannot open the database: \(error)")
         }
-        if !existed { chmod(path, 0o600) }
+        if !existed { chmod(path, mode_t(fileMode)) }
         var migrator = DatabaseMigrator()
         Migrations.register(in: &migrator)
         do {
@@ -79,8 +79,18 @@ public final class Warehouse {
 extension Warehouse {
     /// Turns a database error into a message that names the file and says what to do.
     public func explain(_ error: Error) -> String {
-        guard let error = error as? DatabaseError else { return "\(error)" }
-        switch error.resultCode {
+        let code: ResultCode
+        let detail: String
+        if let error = error as? DatabaseError {
+            code = error.resultCode
+            detail = error.message ?? "\(error)"
+        } else if case WarehouseError.sqlite(let raw, let message, _) = error {
+            code = ResultCode(rawValue: raw).primaryResultCode
+            detail = message
+        } else {
+            return "\(error)"
+        }
+        switch code {
         case .SQLITE_BUSY, .SQLITE_LOCKED:
             return "the database \(path) is locked by another program (an sqlite3 shell or a backup holding a transaction?); close it or try again later"
         case .SQLITE_FULL:
@@ -88,11 +98,11 @@ extension Warehouse {
         case .SQLITE_READONLY, .SQLITE_PERM, .SQLITE_CANTOPEN:
             return "cannot write the database \(path) (read-only file, folder or mount?); check its permissions"
         case .SQLITE_IOERR:
-            return "could not write the database \(path) (disk full, file-size limit or a failing disk: \(error.message ?? "I/O error")); fix that and run again"
+            return "could not write the database \(path) (disk full, file-size limit or a failing disk: \(detail)); fix that and run again"
         case .SQLITE_CORRUPT, .SQLITE_NOTADB:
             return "\(path) is damaged or not a Footprint database; restore it from a backup or point --db elsewhere"
         default:
-            return "database \(path): \(error.message ?? "\(error)")"
+            return "database \(path): \(detail)"
         }
     }
 }

@@ -41,13 +41,13 @@ struct JobRunner {
         }
         let lock: RunLock
         do {
-            lock = try RunLock(databasePath: database.db, waitSeconds: waitSeconds)
+            lock = try RunLock(databasePath: database.db, waitSeconds: waitSeconds, fileMode: config.privacy.fileMode)
         } catch {
             throw RunFailure(message: "\(error)")
         }
         defer { withExtendedLifetime(lock) {} }
         let warehouse: Warehouse
-        do { warehouse = try Warehouse(path: database.db) } catch { throw RunFailure(message: "\(error)") }
+        do { warehouse = try Warehouse(path: database.db, fileMode: config.privacy.fileMode) } catch { throw RunFailure(message: "\(error)") }
 
         do {
             if inputs != nil {

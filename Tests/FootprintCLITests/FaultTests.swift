@@ -47,3 +47,30 @@ import Testing
         #expect(stored == "x'); DROP TABLE dim_brand; --\nacme.example' or '1'='1\n20\n")
     }
 }
+
+@Suite struct FileModeTests {
+    static func mode(_ path: String) throws -> Int {
+        (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) ?? -1
+    }
+
+    @Test func ownerOnlyByDefaultAndWiderWhenConfigured() throws {
+        let folder = try temporaryFolder()
+        try NightlyRunTests.webRows(5).write(toFile: folder + "/web.csv", atomically: true, encoding: .utf8)
+        #expect(try CLI.run(["run", "--db", "a.sqlite", "--out", "private", "web.csv"], in: folder).status == 0)
+        #expect(try Self.mode(folder + "/a.sqlite") == 0o600)
+        #expect(try Self.mode(folder + "/a.sqlite.lock") == 0o600)
+        #expect(try Self.mode(folder + "/private/geo.csv") == 0o600)
+        #expect(try Self.mode(folder + "/.private.sets") == 0o700)
+
+        try "[privacy]\nfile_mode = \"0640\"\n".write(toFile: folder + "/team.toml", atomically: true, encoding: .utf8)
+        #expect(try CLI.run(["run", "--config", "team.toml", "--db", "b.sqlite", "--out", "shared", "web.csv"], in: folder).status == 0)
+        #expect(try Self.mode(folder + "/b.sqlite") == 0o640)
+        #expect(try Self.mode(folder + "/shared/geo.csv") == 0o640)
+        #expect(try Self.mode(folder + "/.shared.sets") == 0o750)
+
+        try "[privacy]\nfile_mode = \"0777\"\n".write(toFile: folder + "/bad.toml", atomically: true, encoding: .utf8)
+        let bad = try CLI.run(["run", "--config", "bad.toml", "--db", "c.sqlite", "--out", "x", "web.csv"], in: folder)
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("privacy.file_mode: must be octal text"))
+    }
+}

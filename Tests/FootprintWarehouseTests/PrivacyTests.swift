@@ -55,3 +55,51 @@ import FootprintPipeline
         #expect(depths == [1, 2]) // the comment now starts its own chain (its parent is gone)
     }
 }
+
+@Suite struct FileSystemFaultTests {
+    static let canMakeImmutable: Bool = {
+        let probe = NSTemporaryDirectory() + "footprint-chattr-probe-\(getpid())"
+        FileManager.default.createFile(atPath: probe, contents: Data())
+        defer { _ = try? Process.run(URL(fileURLWithPath: "/usr/bin/chattr"), arguments: ["-i", probe]).waitUntilExit(); unlink(probe) }
+        guard let process = try? Process.run(URL(fileURLWithPath: "/usr/bin/chattr"), arguments: ["+i", probe]) else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }()
+
+    @Test func pipesAndDanglingLinksFailTheirFileOnlyWithAClearNote() throws {
+        let fx = try Fixture()
+        let inbox = fx.folder.file("inbox")
+        try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: true)
+        try webCSV(1...5).write(toFile: inbox + "/web_ok.csv", atomically: true, encoding: .utf8)
+        #expect(mkfifo(inbox + "/web_pipe.csv", 0o600) == 0)
+        try FileManager.default.createSymbolicLink(atPath: inbox + "/web_gone.csv", withDestinationPath: inbox + "/nowhere.csv")
+        let summary = try fx.ingest(try InputFiles.expand([inbox]))
+        let byName = Dictionary(uniqueKeysWithValues: summary.files.map { (($0.path as NSString).lastPathComponent, $0) })
+        #expect(byName["web_ok.csv"]?.result?.loaded == 5)
+        #expect(byName["web_pipe.csv"]?.status == .failed)
+        #expect(byName["web_pipe.csv"]?.note == "not a regular file (a named pipe); skipped")
+        #expect(byName["web_gone.csv"]?.status == .failed)
+        #expect(byName["web_gone.csv"]?.note == "cannot open \(inbox)/web_gone.csv: No such file or directory")
+    }
+
+    @Test(.enabled(if: canMakeImmutable, "needs chattr +i (root on ext4)"))
+    func readOnlyDatabaseIsAClearErrorNamingThePath() throws {
+        let folder = try TestFolder()
+        let path = folder.file("ro.sqlite")
+        let warehouse = try Warehouse(path: path)
+        let config = DefaultConfig.load()
+        _ = try Ingest(warehouse: warehouse, config: config).run(files: [try folder.write("web_1.csv", webCSV(1...3))])
+        // Fold the WAL into the file, then make the file immutable (even for root).
+        try warehouse.write { db in try db.execute(sql: "SELECT 1") }
+        let chattr = try Process.run(URL(fileURLWithPath: "/usr/bin/chattr"), arguments: ["+i", path])
+        chattr.waitUntilExit()
+        defer { _ = try? Process.run(URL(fileURLWithPath: "/usr/bin/chattr"), arguments: ["-i", path]).waitUntilExit() }
+        do {
+            let again = try Warehouse(path: path)
+            _ = try Ingest(warehouse: again, config: config).run(files: [try folder.write("web_2.csv", webCSV(4...6))])
+            Issue.record("loading into an immutable database should fail")
+        } catch {
+            #expect(warehouse.explain(error) == "cannot write the database \(path) (read-only file, folder or mount?); check its permissions")
+        }
+    }
+}

@@ -35,7 +35,7 @@ struct ReviewCommand: ParsableCommand {
             defer { withExtendedLifetime(lock) {} }
             let html = try QuarterlyReview(warehouse: try Warehouse(path: database.db), config: config)
                 .render(QuarterlyReview.Quarter(quarter)!)
-            try AtomicFile.write(html, to: out)
+            try AtomicFile.write(html, to: out, permissions: mode_t(config.privacy.fileMode))
         } catch {
             throw RunFailure(message: "review not written: \(error)")
         }
