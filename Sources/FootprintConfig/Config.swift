@@ -15,6 +15,8 @@ public enum FieldSource: Equatable, Sendable {
     case template([TemplatePart])
     /// The same value for every row of the file.
     case constant(String)
+    /// A numeric source multiplied by a factor (milliseconds → seconds: 0.001).
+    indirect case scaled(FieldSource, factor: Double)
 
     public enum TemplatePart: Equatable, Sendable {
         case literal(String)
@@ -42,9 +44,16 @@ public struct InputSpec: Equatable, Sendable {
     public var kind: EventKind?
     public var format: InputFormat?
     public var fields: [String: FieldSource]
+    /// Only rows whose source value at each path equals the given text are events; the
+    /// others are counted as skipped (GA4 exports every event, page views are one kind).
+    public var filters: [String: String] = [:]
+    /// The preset this entry started from, if any (for messages).
+    public var preset: String?
 
-    public init(match: String, kind: EventKind? = nil, format: InputFormat? = nil, fields: [String: FieldSource] = [:]) {
+    public init(match: String, kind: EventKind? = nil, format: InputFormat? = nil, fields: [String: FieldSource] = [:],
+                filters: [String: String] = [:], preset: String? = nil) {
         self.match = match; self.kind = kind; self.format = format; self.fields = fields
+        self.filters = filters; self.preset = preset
     }
 }
 

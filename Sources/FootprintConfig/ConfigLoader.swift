@@ -133,11 +133,26 @@ public enum ConfigLoader {
         guard let entries = try reader.tables("inputs") else { return [] }
         var specs: [InputSpec] = []
         for entry in entries {
-            try entry.allowOnly(["match", "kind", "format", "fields"])
+            try entry.allowOnly(["match", "kind", "format", "fields", "where", "preset"])
             guard let match = try entry.string("match"), !match.isEmpty else {
                 throw ConfigError(keyPath: "\(entry.path).match", reason: "needs a file-name glob such as \"usagov_*\"")
             }
             var spec = InputSpec(match: match)
+            if let name = try entry.string("preset") {
+                guard let preset = Presets.spec(named: name) else {
+                    throw ConfigError(keyPath: "\(entry.path).preset", reason: "no preset '\(name)' (known: \(Presets.names.joined(separator: ", ")))")
+                }
+                spec = preset
+                spec.match = match
+            }
+            if let filters = try entry.table("where") {
+                for key in filters.table.keys {
+                    guard let wanted = try filters.string(key) else {
+                        throw ConfigError(keyPath: "\(filters.path).\(key)", reason: "must be the text the value must equal")
+                    }
+                    spec.filters[key] = wanted
+                }
+            }
             if let kind = try entry.string("kind") {
                 guard let parsed = EventKind(rawValue: kind) else {
                     throw ConfigError(keyPath: "\(entry.path).kind", reason: "must be web, clicks or groups")
@@ -166,9 +181,15 @@ public enum ConfigLoader {
 
     private static func fieldSource(_ fields: TableReader, _ key: String) throws(ConfigError) -> FieldSource {
         if fields.table[key]?.table != nil, let constant = try fields.table(key) {
-            try constant.allowOnly(["const"])
+            try constant.allowOnly(["const", "path", "scale"])
+            if let path = try constant.string("path") {
+                guard let scale = constant.table["scale"], let factor = scale.double ?? scale.int.map(Double.init) else {
+                    throw ConfigError(keyPath: "\(fields.path).\(key)", reason: "{ path = \"…\" } needs scale = <number>, e.g. 0.001 for milliseconds to seconds")
+                }
+                return .scaled(FieldSource.parse(path), factor: factor)
+            }
             guard let value = constant.table["const"] else {
-                throw ConfigError(keyPath: "\(fields.path).\(key)", reason: "an inline table must be { const = \"value\" }")
+                throw ConfigError(keyPath: "\(fields.path).\(key)", reason: "an inline table must be { const = \"value\" } or { path = \"…\", scale = 0.001 }")
             }
             if let text = value.string { return .constant(text) }
             if let number = value.int { return .constant(String(number)) }

@@ -1,6 +1,6 @@
 /// Reads the timestamp forms of CONTRACT.md section 1 into UTC epoch seconds:
 /// ISO 8601 with `Z` or an offset, naive `YYYY-MM-DD HH:MM:SS` (read in the configured
-/// zone), and Unix epoch seconds or milliseconds (13 digits and more are milliseconds).
+/// zone), and Unix epoch seconds, milliseconds (13 digits) or microseconds (16 digits).
 public enum Timestamps {
     /// Earliest and latest instants accepted: 1970 … 2100. Outside that, a value is
     /// nearly always a unit mix-up (microseconds, days) and should be rejected loudly.
@@ -38,7 +38,12 @@ public enum Timestamps {
         }
         if digits == 0 { return nil }
         if negative { integer = -integer }
-        return digits >= 13 ? integer / 1000 : integer
+        // 10 digits are seconds (until 2286), 13 milliseconds, 16 microseconds (GA4).
+        switch digits {
+        case 16...: return integer / 1_000_000
+        case 13...: return integer / 1000
+        default: return integer
+        }
     }
 
     private static func parseISO(_ b: inout [UInt8], zone: ZoneClock) -> Int64? {

@@ -19,6 +19,7 @@ public struct IngestSummary: Codable, Sendable {
         public var loaded = 0
         public var duplicate = 0
         public var rejected = 0
+        public var skipped = 0
     }
 
     public var files: [FileOutcome] = []
@@ -36,6 +37,7 @@ public struct IngestSummary: Codable, Sendable {
             entry.loaded += result.loaded
             entry.duplicate += result.duplicate
             entry.rejected += result.rejected
+            entry.skipped += result.skipped
             totals[result.kind] = entry
         }
         return totals

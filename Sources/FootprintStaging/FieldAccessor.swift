@@ -4,19 +4,29 @@ import FootprintInput
 /// A compiled way to fetch one canonical column from a record: a CSV column index, a
 /// JSON path, a template of those, or a constant. Compiled once per file so rows pay
 /// only for array indexing and dictionary look-ups.
-enum FieldAccessor {
+indirect enum FieldAccessor {
     case csvColumn(Int)
     case jsonPath([PathStep])
     case template([TemplatePiece])
     case constant(String)
+    /// The first of several that has a value (`a|b`).
+    case firstOf([FieldAccessor])
+    case scaled(FieldAccessor, Double)
     case absent
 
-    enum PathStep: Equatable { case key(String), index(Int) }
+    /// `key`, `[2]`, or `[key=page_location]`: the element of an array of objects whose
+    /// `key` member is `page_location` (GA4's event_params, and similar key/value lists).
+    enum PathStep: Equatable { case key(String), index(Int), select(field: String, equals: String) }
     enum TemplatePiece { case literal(String), field(FieldAccessor) }
 
     static func compile(_ source: FieldSource, header: [String: Int]?) -> FieldAccessor {
         switch source {
         case .constant(let value): return .constant(value)
+        case .scaled(let inner, let factor): return .scaled(compile(inner, header: header), factor)
+        case .path(let path) where path.contains("|"):
+            let choices = path.split(separator: "|").map { compilePath(String($0), header: header) }
+            if choices.allSatisfy({ if case .absent = $0 { return true } else { return false } }) { return .absent }
+            return .firstOf(choices)
         case .path(let path): return compilePath(path, header: header)
         case .template(let parts):
             return .template(parts.map { part in
@@ -47,7 +57,13 @@ enum FieldAccessor {
                 rest = rest[bracket...]
                 while rest.hasPrefix("["), let close = rest.firstIndex(of: "]") {
                     let inside = rest[rest.index(after: rest.startIndex)..<close]
-                    if let index = Int(inside) { steps.append(.index(index)) } else { steps.append(.key(String(inside))) }
+                    if let index = Int(inside) {
+                        steps.append(.index(index))
+                    } else if let equals = inside.firstIndex(of: "=") {
+                        steps.append(.select(field: String(inside[..<equals]), equals: String(inside[inside.index(after: equals)...])))
+                    } else {
+                        steps.append(.key(String(inside)))
+                    }
                     rest = rest[rest.index(after: close)...]
                 }
             } else {
@@ -63,6 +79,13 @@ enum FieldAccessor {
         switch self {
         case .absent: return nil
         case .constant(let value): text = value
+        case .firstOf(let choices):
+            for choice in choices { if let value = choice.value(in: record) { return value } }
+            return nil
+        case .scaled(let inner, let factor):
+            guard let raw = inner.value(in: record), let number = Double(raw) else { return inner.value(in: record) }
+            let scaled = number * factor
+            text = scaled == scaled.rounded() && abs(scaled) < 1e15 ? String(Int64(scaled)) : String(scaled)
         case .csvColumn(let index):
             guard case .csv(let fields) = record, index < fields.count else { return nil }
             text = fields[index]
@@ -109,6 +132,9 @@ enum FieldAccessor {
             case (.index(let index), .array(let elements)):
                 guard index >= 0 && index < elements.count else { return nil }
                 current = elements[index]
+            case (.select(let field, let wanted), .array(let elements)):
+                guard let match = elements.first(where: { $0[field]?.scalarText == wanted }) else { return nil }
+                current = match
             default: return nil
             }
         }

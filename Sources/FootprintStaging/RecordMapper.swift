@@ -18,6 +18,8 @@ public final class RecordMapper {
     private let columnOrder: [String]
     private let zone: ZoneClock
     private let timeBounds: ClosedRange<Int64>
+    private let spec: InputSpec?
+    private let filters: [(path: String, accessor: FieldAccessor, wanted: String)]
     private var urlCache: [String: CanonicalURL?] = [:]
     private var countryCache: [String: String] = [:]
 
@@ -27,6 +29,7 @@ public final class RecordMapper {
         self.kind = kind
         self.zone = zone
         self.timeBounds = timeBounds
+        self.spec = spec
         var headerIndex: [String: Int]?
         var duplicates: [String: [Int]] = [:]
         if let header {
@@ -48,13 +51,15 @@ public final class RecordMapper {
         }
         // A column this mapping reads that appears twice is ambiguous: say so rather than
         // guess which one holds the data.
-        let used = Set(CanonicalColumns.all(kind).flatMap { column -> [String] in
-            switch spec?.fields[column] ?? .path(column) {
-            case .path(let path): return [path]
+        func columnsRead(_ source: FieldSource) -> [String] {
+            switch source {
+            case .path(let path): return path.split(separator: "|").map(String.init)
             case .template(let parts): return parts.compactMap { if case .placeholder(let p) = $0 { return p } else { return nil } }
             case .constant: return []
+            case .scaled(let inner, _): return columnsRead(inner)
             }
-        })
+        }
+        let used = Set(CanonicalColumns.all(kind).flatMap { columnsRead(spec?.fields[$0] ?? .path($0)) })
         if let (name, positions) = duplicates.first(where: { used.contains($0.key) }) {
             throw MappingError(file: file, reason: "column '\(name)' appears more than once in the header (columns \(positions.map(String.init).joined(separator: ", "))); rename one, or map the right one in an [[inputs]] entry")
         }
@@ -73,6 +78,9 @@ public final class RecordMapper {
         }
         self.accessors = accessors
         self.columnOrder = CanonicalColumns.all(kind)
+        self.filters = (spec?.filters ?? [:]).sorted { $0.key < $1.key }.map { path, wanted in
+            (path, FieldAccessor.compilePath(path, header: headerIndex), wanted)
+        }
     }
 
     /// The record's text for the rejects table, with the visitor or actor id blanked out:
@@ -92,6 +100,36 @@ public final class RecordMapper {
             }
             return String(redacted.jsonText.prefix(maxRawRejectBytes))
         }
+    }
+
+    /// Whether the record has a value for at least one required column: a mapping that
+    /// finds none of them in the first row was made for another format.
+    public func resolvesAnyRequired(_ record: SourceRecord) -> Bool {
+        CanonicalColumns.required(kind).contains { column in
+            if case .constant? = accessors[column] { return false }
+            return accessors[column]?.value(in: record) != nil
+        }
+    }
+
+    /// The source paths the required columns are read from, for messages.
+    public func requiredSources() -> [String] {
+        CanonicalColumns.required(kind).compactMap { column in
+            switch spec?.fields[column] ?? .path(column) {
+            case .path(let path): return path
+            case .template(let parts): return parts.compactMap { if case .placeholder(let p) = $0 { return p } else { return nil } }.joined(separator: "+")
+            case .scaled(let inner, _): if case .path(let path) = inner { return path } else { return nil }
+            case .constant: return nil
+            }
+        }
+    }
+
+    /// Why a record is not an event of this kind (its filter value differs), or nil.
+    public func filterReason(_ record: SourceRecord) -> String? {
+        for filter in filters {
+            let value = filter.accessor.value(in: record)
+            if value != filter.wanted { return "\(filter.path) is \(value.map { "'\($0)'" } ?? "missing"), not '\(filter.wanted)'" }
+        }
+        return nil
     }
 
     /// A "header" holding timestamps or URLs is a data row: the file has no header.

@@ -7,6 +7,8 @@ import FootprintNormalize
 public enum StagedRow: Equatable, Sendable {
     case event(line: Int, CanonicalEvent)
     case rejected(line: Int, reason: String, raw: String)
+    /// Not an event of this kind (filtered out by the file's mapping); counted, not kept.
+    case skipped(line: Int, reason: String)
 }
 
 /// Opens one export file and hands out staged rows: it decides the file's format
@@ -51,14 +53,18 @@ public final class StagedFileReader {
             let jsonl = JSONLRecordReader(source: replay, maxRecordBytes: config.limits.maxRecordBytes)
             reader = jsonl
             var keys: Set<String> = []
-            if kindOverride == nil && spec?.kind == nil && Self.kindFromName(name) == nil {
-                // Peek at the first object's keys to guess the kind; the record is replayed.
-                firstRecord = jsonl.next()
-                if case .record(_, .json(.object(let members)))? = firstRecord { keys = Set(members.keys) }
-            }
+            // Peek at the first object (it is replayed): its keys tell the kind when nothing
+            // else does, and show early when a mapping does not fit the file at all.
+            firstRecord = jsonl.next()
+            if case .record(_, .json(.object(let members)))? = firstRecord { keys = Set(members.keys) }
             let kind = try Self.decideKind(kindOverride ?? spec?.kind, name: name, columns: keys, path: path)
             self.kind = kind
             mapper = try RecordMapper(kind: kind, spec: spec, header: nil, zone: zone, file: path, timeBounds: bounds)
+            if let spec, case .record(_, let record)? = firstRecord, !mapper.resolvesAnyRequired(record) {
+                let shown = keys.sorted().prefix(12).joined(separator: ", ")
+                let expects = spec.preset.map { "preset '\($0)'" } ?? "the [[inputs]] entry '\(spec.match)'"
+                throw MappingError(file: path, reason: "file looks like objects with keys \(shown)\(keys.count > 12 ? ", …" : ""), but \(expects) expects \(mapper.requiredSources().joined(separator: ", ")); none of them is in the first row — is this the right preset?")
+            }
         }
     }
 
@@ -93,6 +99,7 @@ public final class StagedFileReader {
             // cannot be removed: keep its text only if the config asks for that.
             return .rejected(line: line, reason: reason, raw: keepUnredacted ? raw : Self.withheld)
         case .record(let line, let record):
+            if let reason = mapper.filterReason(record) { return .skipped(line: line, reason: reason) }
             switch mapper.map(record) {
             case .success(let event): return .event(line: line, event)
             case .failure(let rejection): return .rejected(line: line, reason: rejection.reason, raw: mapper.redactedText(record))

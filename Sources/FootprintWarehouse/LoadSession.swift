@@ -4,7 +4,7 @@ import FootprintNormalize
 import FootprintStaging
 import GRDB
 
-/// What loading one file did. For every file: read = loaded + duplicate + rejected.
+/// What loading one file did. For every file: read = loaded + duplicate + rejected + skipped.
 public struct FileLoadResult: Equatable, Sendable, Codable {
     public var path: String
     public var kind: String
@@ -13,6 +13,9 @@ public struct FileLoadResult: Equatable, Sendable, Codable {
     public var loaded = 0
     public var duplicate = 0
     public var rejected = 0
+    /// Rows that are not events of this kind (a preset's or entry's filter), by reason.
+    public var skipped = 0
+    public var skippedByReason: [String: Int] = [:]
     /// The first few rejects (line and reason), for the summary; all are in load_rejects.
     public var firstRejects: [RejectSample] = []
 
@@ -55,7 +58,8 @@ public final class LoadSession {
                 started_at, finished_at) VALUES (?, ?, ?, ?, 0, 0, 0, 0, ?, ?)
             """)
         updateFile = try prepare("""
-            UPDATE load_files SET rows_read = ?, rows_loaded = ?, rows_duplicate = ?, rows_rejected = ?, finished_at = ?
+            UPDATE load_files SET rows_read = ?, rows_loaded = ?, rows_duplicate = ?, rows_rejected = ?, finished_at = ?,
+                rows_skipped = ?
             WHERE load_file_id = ?
             """)
         insertReject = try prepare("INSERT INTO load_rejects (load_file_id, line, reason, raw_text) VALUES (?, ?, ?, ?)")
@@ -87,6 +91,9 @@ public final class LoadSession {
                     switch row {
                     case .event(_, let event):
                         try writer.write(event)
+                    case .skipped(_, let reason):
+                        result.skipped += 1
+                        result.skippedByReason[reason, default: 0] += 1
                     case .rejected(let line, let reason, let raw):
                         result.rejected += 1
                         if result.firstRejects.count < 5 { result.firstRejects.append(.init(line: line, reason: reason)) }
@@ -105,7 +112,8 @@ public final class LoadSession {
                     try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('cascades_stale', '1')")
                 }
                 updateFile.bind(1, result.read); updateFile.bind(2, result.loaded); updateFile.bind(3, result.duplicate)
-                updateFile.bind(4, result.rejected); updateFile.bind(5, Int64(Date().timeIntervalSince1970)); updateFile.bind(6, fileID)
+                updateFile.bind(4, result.rejected); updateFile.bind(5, Int64(Date().timeIntervalSince1970)); updateFile.bind(6, result.skipped)
+                updateFile.bind(7, fileID)
                 try updateFile.execute()
                 return .commit
             }

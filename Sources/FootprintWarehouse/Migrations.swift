@@ -134,9 +134,10 @@ enum Migrations {
         rows_loaded    INTEGER NOT NULL,
         rows_duplicate INTEGER NOT NULL,
         rows_rejected  INTEGER NOT NULL,
+        rows_skipped   INTEGER NOT NULL DEFAULT 0,  -- rows that are not events of this kind (config filters)
         started_at     INTEGER NOT NULL,
         finished_at    INTEGER NOT NULL,
-        CHECK (rows_read = rows_loaded + rows_duplicate + rows_rejected)
+        CHECK (rows_read = rows_loaded + rows_duplicate + rows_rejected + rows_skipped)
     );
 
     CREATE TABLE load_rejects (

@@ -21,7 +21,11 @@ struct SummaryPrinter {
             case .loaded:
                 guard let result = file.result else { continue }
                 if quiet && result.rejected == 0 { continue }
-                say("loaded   \(file.path) [\(result.kind), \(result.format)]: read \(result.read), loaded \(result.loaded), duplicate \(result.duplicate), rejected \(result.rejected) (\(String(format: "%.1f", file.seconds)) s)")
+                let skipped = result.skipped > 0 ? ", skipped \(result.skipped)" : ""
+                say("loaded   \(file.path) [\(result.kind), \(result.format)]: read \(result.read), loaded \(result.loaded), duplicate \(result.duplicate), rejected \(result.rejected)\(skipped) (\(String(format: "%.1f", file.seconds)) s)")
+                for (reason, count) in result.skippedByReason.sorted(by: { ($1.value, $0.key) < ($0.value, $1.key) }).prefix(5) {
+                    say("         skipped \(count): \(reason)")
+                }
                 for reject in result.firstRejects {
                     say("         line \(reject.line): \(reject.reason)")
                 }

@@ -13,11 +13,24 @@ struct IngestCommand: ParsableCommand {
     @Option(name: .long, help: "Kind of every file given: web, clicks or groups (default: from config, file name, or columns).")
     var kind: EventKind?
 
+    @Option(name: .long, help: ArgumentHelp("Read every file given with a named mapping for a real export format: \(Presets.names.joined(separator: ", ")).", valueName: "name"))
+    var preset: String?
+
     @Argument(help: "Files or folders to load.")
     var inputs: [String]
 
+    func validate() throws {
+        if let preset, Presets.spec(named: preset) == nil {
+            throw ValidationError("--preset \(preset) is unknown; the presets are \(Presets.names.joined(separator: ", "))")
+        }
+    }
+
     func run() throws {
-        let job = JobRunner(command: "ingest", database: database, config: try database.loadConfig(), waitSeconds: waiting.wait)
+        var config = try database.loadConfig()
+        if let preset, let spec = Presets.spec(named: preset) {
+            config.inputs.insert(spec, at: 0)   // matches every file given
+        }
+        let job = JobRunner(command: "ingest", database: database, config: config, waitSeconds: waiting.wait)
         let status = try job.execute(inputs: inputs, kind: kind, reports: nil)
         if status != ExitStatus.success { throw ExitCode(status) }
     }
