@@ -36,7 +36,8 @@ struct SummaryPrinter {
         }
         if !quiet || summary.hasProblems {
             let totals = summary.totalsByKind.sorted { $0.key < $1.key }
-                .map { "\($0.key): \($0.value.loaded) loaded, \($0.value.duplicate) duplicate, \($0.value.rejected) rejected" }
+                .map { "\($0.key): \($0.value.loaded) loaded, \($0.value.duplicate) duplicate, \($0.value.rejected) rejected"
+                    + ($0.value.skipped > 0 ? ", \($0.value.skipped) skipped" : "") }
             let loaded = summary.files.filter { $0.status == .loaded }.count
             let skipped = summary.files.filter { $0.status == .skipped }.count
             say("ingest: \(loaded) file(s) loaded, \(skipped) skipped, \(summary.filesFailed) failed in \(String(format: "%.1f", summary.seconds)) s\(totals.isEmpty ? "" : " — " + totals.joined(separator: "; "))")

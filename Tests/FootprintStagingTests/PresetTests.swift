@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+import FootprintConfig
+import FootprintInput
+import FootprintNormalize
+@testable import FootprintStaging
+
+/// Each preset on a small fixture shaped like the real export (field names, nesting,
+/// BigQuery's INT64-as-string, Pushshift's fullnames), with the canonical rows asserted.
+@Suite struct PresetTests {
+    func stage(_ preset: String, _ lines: [String]) throws -> [StagedRow] {
+        let folder = NSTemporaryDirectory() + "footprint-preset-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/export.json"
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        var config = DefaultConfig.load()
+        config.inputs = [try #require(Presets.spec(named: preset))]
+        let reader = try StagedFileReader(path: path, kindOverride: nil, config: config, zone: .utc)
+        var rows: [StagedRow] = []
+        while let row = reader.next() { rows.append(row) }
+        return rows
+    }
+
+    @Test func ga4BigQueryExportKeepsPageViewsAndSkipsOtherEvents() throws {
+        let rows = try stage("ga4", [
+            #"{"event_date":"20240501","event_timestamp":"1714557600123456","event_name":"page_view","event_params":[{"key":"ga_session_id","value":{"int_value":"1714557000"}},{"key":"page_location","value":{"string_value":"https://www.acme.example/pricing?utm_source=newsletter"}},{"key":"page_referrer","value":{"string_value":"https://www.google.com/"}},{"key":"engagement_time_msec","value":{"int_value":"4500"}}],"user_pseudo_id":"1234567.89","geo":{"continent":"Europe","country":"Germany","region":"Bavaria","city":"Munich"},"device":{"category":"desktop","web_info":{"browser":"Chrome"}}}"#,
+            #"{"event_date":"20240501","event_timestamp":"1714557599000000","event_name":"session_start","event_params":[{"key":"ga_session_id","value":{"int_value":"1714557000"}}],"user_pseudo_id":"1234567.89","geo":{"country":"Germany"}}"#,
+        ])
+        #expect(rows.count == 2)
+        guard case .event(1, .web(let view)) = rows[0] else { Issue.record("row 1 should be a page view"); return }
+        #expect(view.occurredAt == 1_714_557_600)
+        #expect(view.visitorID == "1234567.89")
+        #expect(view.sessionID == "1714557000")
+        #expect(view.page.text == "https://acme.example/pricing")
+        #expect(view.referrer?.host == "google.com")
+        #expect(view.engagedSeconds == 4.5)
+        #expect(view.place == Place(countryCode: "DE", region: "Bavaria", city: "Munich"))
+        #expect(rows[1] == .skipped(line: 2, reason: "event_name is 'session_start', not 'page_view'"))
+    }
+
+    @Test func hackerNewsItemsBecomeAThread() throws {
+        let rows = try stage("hackernews", [
+            #"{"by":"pg","descendants":2,"id":8863,"kids":[8952],"score":111,"time":1175714200,"title":"Acme launches a services arm","type":"story","url":"https://blog.acme.example/posts/launch"}"#,
+            #"{"by":"norvig","id":8952,"kids":[9224],"parent":8863,"text":"Interesting move by <i>Acme</i>.","time":1175727286,"type":"comment"}"#,
+        ])
+        guard case .event(_, .group(let story)) = rows[0], case .event(_, .group(let comment)) = rows[1] else {
+            Issue.record("both items should map"); return
+        }
+        #expect(story.identity == "hackernews\u{1F}8863")
+        #expect(story.action == "story")
+        #expect(story.group == "Hacker News")
+        #expect(story.actorID == "pg")
+        #expect(story.sharedURL?.text == "https://blog.acme.example/posts/launch")
+        #expect(story.occurredAt == 1_175_714_200)
+        #expect(comment.parentID == "8863")
+        #expect(comment.action == "comment")
+        #expect(comment.text == "Interesting move by <i>Acme</i>.")
+    }
+
+    @Test func redditFullnamesLinkCommentsToSubmissions() throws {
+        let submission = try stage("reddit-submissions", [
+            #"{"author":"op","created_utc":"1714550000","id":"1cxyz","num_comments":1,"selftext":"","subreddit":"devops","title":"Acme launches consulting","url":"https://blog.acme.example/posts/launch"}"#,
+        ])
+        let comments = try stage("reddit-comments", [
+            #"{"author":"someone","body":"Acme's consulting is new to me","created_utc":1714557600,"id":"l1abcd","link_id":"t3_1cxyz","parent_id":"t3_1cxyz","score":3,"subreddit":"devops"}"#,
+        ])
+        guard case .event(_, .group(let post)) = submission[0], case .event(_, .group(let reply)) = comments[0] else {
+            Issue.record("both should map"); return
+        }
+        #expect(post.activityID == "t3_1cxyz")
+        #expect(post.action == "post")
+        #expect(post.platform == "reddit")
+        #expect(post.group == "devops")
+        #expect(post.title == "Acme launches consulting")
+        #expect(reply.activityID == "t1_l1abcd")
+        #expect(reply.parentID == post.activityID)
+        #expect(reply.action == "comment")
+    }
+
+    @Test func theWrongPresetIsOneClearErrorOnTheFirstRow() throws {
+        do {
+            _ = try stage("ga4", [#"{"by":"pg","id":8863,"time":1175714200,"type":"story"}"#])
+            Issue.record("a Hacker News file read as GA4 should fail")
+        } catch let error as MappingError {
+            #expect(error.reason == "file looks like objects with keys by, id, time, type, but preset 'ga4' expects event_timestamp, user_pseudo_id, event_params[key=page_location].value.string_value; none of them is in the first row — is this the right preset?")
+        }
+    }
+
+    @Test func everyPresetParsesAndNamesItsKind() {
+        for name in Presets.names {
+            #expect(Presets.spec(named: name)?.kind != nil, "\(name)")
+        }
+        #expect(Presets.names == ["ga4", "hackernews", "reddit-comments", "reddit-submissions"])
+    }
+}
