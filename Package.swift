@@ -18,9 +18,10 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CMaxMindDB", pkgConfig: "libmaxminddb", providers: [.apt(["libmaxminddb-dev"])]),
         .target(name: "FootprintInput", dependencies: ["CZlib"]),
         .target(name: "FootprintConfig", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
-        .target(name: "FootprintNormalize"),
+        .target(name: "FootprintNormalize", dependencies: ["CMaxMindDB"]),
         .target(name: "FootprintStaging", dependencies: ["FootprintInput", "FootprintConfig", "FootprintNormalize"]),
         .target(name: "FootprintWarehouse", dependencies: [
             "FootprintStaging", "FootprintConfig", "FootprintNormalize",
@@ -40,7 +41,8 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "FootprintInputTests", dependencies: ["FootprintInput"]),
-        .testTarget(name: "FootprintNormalizeTests", dependencies: ["FootprintNormalize"]),
+        .testTarget(name: "FootprintNormalizeTests", dependencies: ["FootprintNormalize"],
+                    resources: [.copy("GeoIP")]),
         .testTarget(name: "FootprintStagingTests", dependencies: ["FootprintStaging", "FootprintConfig", "FootprintInput"]),
         .testTarget(name: "FootprintWarehouseTests", dependencies: [
             "FootprintWarehouse", "FootprintPipeline", .product(name: "GRDB", package: "GRDB.swift"),

@@ -10,8 +10,8 @@ public enum CanonicalColumns {
 
     public static func optional(_ kind: EventKind) -> [String] {
         switch kind {
-        case .web: return ["event_id", "session_id", "referrer", "country", "region", "city", "engaged_seconds", "user_agent"]
-        case .clicks: return ["click_id", "referrer", "channel", "country", "region", "city", "user_agent"]
+        case .web: return ["event_id", "session_id", "referrer", "country", "region", "city", "engaged_seconds", "user_agent", "ip"]
+        case .clicks: return ["click_id", "referrer", "channel", "country", "region", "city", "user_agent", "ip"]
         case .groups: return ["platform", "parent_id", "title", "text", "url", "count", "country"]
         }
     }

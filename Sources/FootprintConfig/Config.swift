@@ -125,6 +125,9 @@ public struct FootprintConfig: Equatable, Sendable {
     /// Inactivity that ends a session when the export has no session ids.
     public var sessionTimeoutMinutes = 30
     public var limits = Limits()
+    /// A MaxMind-format database (.mmdb) to find the country, region and city of rows
+    /// that carry an IP address but no country.
+    public var geoipDatabase: String?
     public var privacy = Privacy()
 
     public init() {}

@@ -30,7 +30,7 @@ public enum ConfigLoader {
         var config = FootprintConfig()
         let reader = TableReader(table: root, path: "")
         try reader.allowOnly(["timezone", "properties", "brands", "referrers", "perception", "inputs",
-                              "csv_bom", "hash_key", "session_timeout_minutes", "limits", "privacy"])
+                              "csv_bom", "hash_key", "session_timeout_minutes", "limits", "privacy", "geoip_database"])
         if let zone = try reader.string("timezone") {
             guard TimeZone(identifier: zone) != nil else {
                 throw ConfigError(keyPath: "timezone", reason: "'\(zone)' is not an IANA time zone name (e.g. \"Europe/Berlin\")")
@@ -38,6 +38,12 @@ public enum ConfigLoader {
             config.timezone = zone
         }
         if let bom = try reader.bool("csv_bom") { config.csvBom = bom }
+        if let geoip = try reader.string("geoip_database") {
+            guard FileManager.default.isReadableFile(atPath: geoip) else {
+                throw ConfigError(keyPath: "geoip_database", reason: "cannot read '\(geoip)' (a .mmdb file such as GeoLite2-City.mmdb)")
+            }
+            config.geoipDatabase = geoip
+        }
         if let key = try reader.string("hash_key") {
             guard key.count >= 32, key.allSatisfy(\.isHexDigit) else {
                 throw ConfigError(keyPath: "hash_key", reason: "must be at least 32 hex digits (e.g. from `openssl rand -hex 32`)")

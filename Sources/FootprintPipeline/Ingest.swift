@@ -10,6 +10,8 @@ public struct Ingest {
     public let warehouse: Warehouse
     public let config: FootprintConfig
     public var kindOverride: EventKind?
+    /// Opened once per run when the config names a GeoIP database.
+    public var geoIP: GeoIPDatabase?
 
     public init(warehouse: Warehouse, config: FootprintConfig, kindOverride: EventKind? = nil) {
         self.warehouse = warehouse
@@ -56,7 +58,8 @@ public struct Ingest {
                         outcome.status = .skipped
                         outcome.note = earlier == path ? "already loaded" : "same content as \(earlier), already loaded"
                     } else {
-                        let reader = try StagedFileReader(path: path, kindOverride: kindOverride, config: config, zone: zone)
+                        let reader = try StagedFileReader(path: path, kindOverride: kindOverride, config: config, zone: zone,
+                                                          geoIP: geoIP)
                         outcome.result = try session.load(reader, path: path, sha256: sha, progress: progress)
                     }
                 } catch let error as MappingError {

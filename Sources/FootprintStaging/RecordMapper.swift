@@ -19,17 +19,23 @@ public final class RecordMapper {
     private let zone: ZoneClock
     private let timeBounds: ClosedRange<Int64>
     private let spec: InputSpec?
+    private let geoIP: GeoIPDatabase?
+    /// Rows that ended up without a country (ZZ), and how many of those had an IP that
+    /// no database was there to look up. Read from other threads for the summary.
+    public let rowsWithoutCountry = ByteMeter()
+    public let rowsWithUnresolvedIP = ByteMeter()
     private let filters: [(path: String, accessor: FieldAccessor, wanted: String)]
     private var urlCache: [String: CanonicalURL?] = [:]
     private var countryCache: [String: String] = [:]
 
     /// `header` is the CSV header, or nil for JSON records.
     public init(kind: EventKind, spec: InputSpec?, header: [String]?, zone: ZoneClock, file: String,
-                timeBounds: ClosedRange<Int64> = Timestamps.range) throws(MappingError) {
+                timeBounds: ClosedRange<Int64> = Timestamps.range, geoIP: GeoIPDatabase? = nil) throws(MappingError) {
         self.kind = kind
         self.zone = zone
         self.timeBounds = timeBounds
         self.spec = spec
+        self.geoIP = geoIP
         var headerIndex: [String: Int]?
         var duplicates: [String: [Int]] = [:]
         if let header {
@@ -196,6 +202,15 @@ public final class RecordMapper {
 
     private func place(_ record: SourceRecord) -> Place {
         let rawCountry = value("country", record) ?? ""
+        // Only an IP: look it up (the address itself goes no further than this).
+        if rawCountry.isEmpty, let ip = value("ip", record) {
+            if let geoIP, let found = geoIP.place(of: ip) {
+                return Place(countryCode: Countries.code(for: found.country), region: found.region, city: found.city)
+            }
+            rowsWithoutCountry.add(1)
+            if geoIP == nil { rowsWithUnresolvedIP.add(1) }
+            return Place(countryCode: Countries.unknown, region: value("region", record) ?? "", city: value("city", record) ?? "")
+        }
         let code: String
         if let cached = countryCache[rawCountry] {
             code = cached
@@ -203,6 +218,7 @@ public final class RecordMapper {
             code = Countries.code(for: rawCountry)
             if countryCache.count < 10_000 { countryCache[rawCountry] = code }
         }
+        if code == Countries.unknown { rowsWithoutCountry.add(1) }
         return Place(countryCode: code, region: value("region", record) ?? "", city: value("city", record) ?? "")
     }
 

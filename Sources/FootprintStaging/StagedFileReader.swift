@@ -32,7 +32,12 @@ public final class StagedFileReader {
     private let meter = ByteMeter()
     public var fileBytesRead: Int { meter.value }
 
-    public init(path: String, kindOverride: EventKind?, config: FootprintConfig, zone: ZoneClock) throws {
+    /// Rows without a country, and those of them that had an IP but no GeoIP database.
+    public var rowsWithoutCountry: Int { mapper.rowsWithoutCountry.value }
+    public var rowsWithUnresolvedIP: Int { mapper.rowsWithUnresolvedIP.value }
+
+    public init(path: String, kindOverride: EventKind?, config: FootprintConfig, zone: ZoneClock,
+                geoIP: GeoIPDatabase? = nil) throws {
         let name = path.split(separator: "/").last.map(String.init) ?? path
         let spec = config.inputSpec(forFileName: name)
         fileSize = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
@@ -48,7 +53,7 @@ public final class StagedFileReader {
             reader = csv
             let kind = try Self.decideKind(kindOverride ?? spec?.kind, name: name, columns: Set(csv.header), path: path)
             self.kind = kind
-            mapper = try RecordMapper(kind: kind, spec: spec, header: csv.header, zone: zone, file: path, timeBounds: bounds)
+            mapper = try RecordMapper(kind: kind, spec: spec, header: csv.header, zone: zone, file: path, timeBounds: bounds, geoIP: geoIP)
         case .jsonl:
             let jsonl = JSONLRecordReader(source: replay, maxRecordBytes: config.limits.maxRecordBytes)
             reader = jsonl
@@ -59,7 +64,7 @@ public final class StagedFileReader {
             if case .record(_, .json(.object(let members)))? = firstRecord { keys = Set(members.keys) }
             let kind = try Self.decideKind(kindOverride ?? spec?.kind, name: name, columns: keys, path: path)
             self.kind = kind
-            mapper = try RecordMapper(kind: kind, spec: spec, header: nil, zone: zone, file: path, timeBounds: bounds)
+            mapper = try RecordMapper(kind: kind, spec: spec, header: nil, zone: zone, file: path, timeBounds: bounds, geoIP: geoIP)
             if let spec, case .record(_, let record)? = firstRecord, !mapper.resolvesAnyRequired(record) {
                 let shown = keys.sorted().prefix(12).joined(separator: ", ")
                 let expects = spec.preset.map { "preset '\($0)'" } ?? "the [[inputs]] entry '\(spec.match)'"

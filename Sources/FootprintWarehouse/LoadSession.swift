@@ -16,6 +16,10 @@ public struct FileLoadResult: Equatable, Sendable, Codable {
     /// Rows that are not events of this kind (a preset's or entry's filter), by reason.
     public var skipped = 0
     public var skippedByReason: [String: Int] = [:]
+    /// Loaded rows with no country (ZZ); of those, rows whose IP could not be looked up
+    /// because no GeoIP database is configured.
+    public var withoutCountry = 0
+    public var unresolvedIP = 0
     /// The first few rejects (line and reason), for the summary; all are in load_rejects.
     public var firstRejects: [RejectSample] = []
 
@@ -107,6 +111,8 @@ public final class LoadSession {
                 }
                 try writer.flushPending()
                 result.loaded = writer.loadedCount
+                result.withoutCountry = file.rowsWithoutCountry
+                result.unresolvedIP = file.rowsWithUnresolvedIP
                 result.duplicate = writer.duplicateCount
                 if writer.loadedGroupActivity {
                     try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('cascades_stale', '1')")

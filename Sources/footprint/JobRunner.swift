@@ -3,6 +3,7 @@ import Foundation
 import FootprintConfig
 import FootprintPipeline
 import FootprintReports
+import FootprintNormalize
 import FootprintWarehouse
 
 /// The machine-readable summary of one command run (`--json`, and the runs table).
@@ -53,7 +54,9 @@ struct JobRunner {
             if inputs != nil {
                 let progress = ProgressLine()
                 defer { progress.clear() }
-                summary.ingest = try Ingest(warehouse: warehouse, config: config, kindOverride: kind).run(files: files) { step in
+                var ingest = Ingest(warehouse: warehouse, config: config, kindOverride: kind)
+                if let path = config.geoipDatabase { ingest.geoIP = try GeoIPDatabase(path: path) }
+                summary.ingest = try ingest.run(files: files) { step in
                     progress.update(step)
                 }
             }

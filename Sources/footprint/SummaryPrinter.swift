@@ -23,6 +23,11 @@ struct SummaryPrinter {
                 if quiet && result.rejected == 0 { continue }
                 let skipped = result.skipped > 0 ? ", skipped \(result.skipped)" : ""
                 say("loaded   \(file.path) [\(result.kind), \(result.format)]: read \(result.read), loaded \(result.loaded), duplicate \(result.duplicate), rejected \(result.rejected)\(skipped) (\(String(format: "%.1f", file.seconds)) s)")
+                if result.unresolvedIP > 0 {
+                    say("         \(result.unresolvedIP) rows have an IP but no country: set geoip_database in the config to look them up (country ZZ for now)")
+                } else if result.withoutCountry > 0 && !quiet {
+                    say("         \(result.withoutCountry) rows without a known country (ZZ)")
+                }
                 for (reason, count) in result.skippedByReason.sorted(by: { ($1.value, $0.key) < ($0.value, $1.key) }).prefix(5) {
                     say("         skipped \(count): \(reason)")
                 }

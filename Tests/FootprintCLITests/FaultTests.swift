@@ -74,3 +74,34 @@ import Testing
         #expect(bad.stderr.contains("privacy.file_mode: must be octal text"))
     }
 }
+
+@Suite struct GeolocationTests {
+    @Test func rowsWithOnlyAnIPGetTheirPlaceFromTheConfiguredDatabase() throws {
+        let folder = try temporaryFolder()
+        let mmdb = CLI.repositoryRoot.appendingPathComponent("Tests/FootprintNormalizeTests/GeoIP/GeoIP2-City-Test.mmdb").path
+        try "geoip_database = \"\(mmdb)\"\n".write(toFile: folder + "/geo.toml", atomically: true, encoding: .utf8)
+        try """
+            event_id,timestamp,visitor_id,url,ip,country
+            e1,2024-05-01T10:00:00Z,v1,https://acme.example/,81.2.69.142,
+            e2,2024-05-01T10:00:00Z,v2,https://acme.example/,89.160.20.112,
+            e3,2024-05-01T10:00:00Z,v3,https://acme.example/,216.160.83.56,FR
+            e4,2024-05-01T10:00:00Z,v4,https://acme.example/,10.0.0.1,
+
+            """.write(toFile: folder + "/web.csv", atomically: true, encoding: .utf8)
+        let located = try CLI.run(["run", "--config", "geo.toml", "--db", "g.sqlite", "--out", "reports", "web.csv"], in: folder)
+        #expect(located.status == 0, "\(located.stderr)")
+        #expect(located.stderr.contains("1 rows without a known country (ZZ)"))
+        let cities = try String(contentsOfFile: folder + "/reports/geo_city.csv", encoding: .utf8)
+        #expect(cities.contains("2024-05,web:acme.example,GB,England,London,1,1,0.25\r\n"))
+        #expect(cities.contains("2024-05,web:acme.example,SE,Östergötland County,Linköping,1,1,0.25\r\n"))
+        #expect(cities.contains("2024-05,web:acme.example,FR,,,1,1,0.25\r\n"))   // a given country wins over the IP
+        #expect(cities.contains("2024-05,web:acme.example,ZZ,,,1,1,0.25\r\n"))
+        // The addresses themselves are stored nowhere.
+        let dump = try CLI.sqlite3(folder + "/g.sqlite", ".dump")
+        #expect(!dump.contains("81.2.69.142") && !dump.contains("89.160.20.112"))
+
+        let unlocated = try CLI.run(["run", "--db", "n.sqlite", "--out", "plain", "web.csv"], in: folder)
+        #expect(unlocated.status == 0)
+        #expect(unlocated.stderr.contains("3 rows have an IP but no country: set geoip_database"))
+    }
+}

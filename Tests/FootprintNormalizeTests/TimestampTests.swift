@@ -39,7 +39,7 @@ import Testing
 
     @Test func rejectsInstantsOutsideTheSaneRange() {
         #expect(Timestamps.parse("1714557600123456", zone: .utc) == .success(1_714_557_600)) // microseconds (GA4)
-        #expect(Timestamps.parse("1714557600123456789", zone: .utc) == .failure(.outOfRange("1714557600123456789")))
+        #expect(Timestamps.parse("17145576001234567", zone: .utc) == .failure(.outOfRange("17145576001234567")))
         #expect(Timestamps.parse("", zone: .utc) == .failure(.empty))
     }
 
