@@ -5,6 +5,8 @@ public enum EventKind: String, CaseIterable, Codable, Sendable {
 
 public enum InputFormat: String, Sendable {
     case csv, jsonl
+    /// Web server access logs (Combined or Common Log Format).
+    case accesslog
 }
 
 /// Where a canonical column's value comes from in a source record.
@@ -49,6 +51,9 @@ public struct InputSpec: Equatable, Sendable {
     public var filters: [String: String] = [:]
     /// The preset this entry started from, if any (for messages).
     public var preset: String?
+    /// The site's host name, for formats whose rows carry only a path (access logs):
+    /// available to templates as `{host}`.
+    public var host: String?
 
     public init(match: String, kind: EventKind? = nil, format: InputFormat? = nil, fields: [String: FieldSource] = [:],
                 filters: [String: String] = [:], preset: String? = nil) {

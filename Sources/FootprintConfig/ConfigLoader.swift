@@ -139,7 +139,7 @@ public enum ConfigLoader {
         guard let entries = try reader.tables("inputs") else { return [] }
         var specs: [InputSpec] = []
         for entry in entries {
-            try entry.allowOnly(["match", "kind", "format", "fields", "where", "preset"])
+            try entry.allowOnly(["match", "kind", "format", "fields", "where", "preset", "host"])
             guard let match = try entry.string("match"), !match.isEmpty else {
                 throw ConfigError(keyPath: "\(entry.path).match", reason: "needs a file-name glob such as \"usagov_*\"")
             }
@@ -151,6 +151,7 @@ public enum ConfigLoader {
                 spec = preset
                 spec.match = match
             }
+            if let host = try entry.string("host") { spec.host = normalizedHost(host) }
             if let filters = try entry.table("where") {
                 for key in filters.table.keys {
                     guard let wanted = try filters.string(key) else {
@@ -167,7 +168,7 @@ public enum ConfigLoader {
             }
             if let format = try entry.string("format") {
                 guard let parsed = InputFormat(rawValue: format) else {
-                    throw ConfigError(keyPath: "\(entry.path).format", reason: "must be csv or jsonl")
+                    throw ConfigError(keyPath: "\(entry.path).format", reason: "must be csv, jsonl or accesslog")
                 }
                 spec.format = parsed
             }

@@ -6,6 +6,22 @@
 /// Each was checked against the format's public documentation (see README, "Presets").
 public enum Presets {
     public static let texts: [String: String] = [
+        // Apache/nginx access logs, Combined or Common Log Format. The entry must give the
+        // site's host (`host = "blog.example.com"`): log lines carry only the path. The
+        // visitor is the client address (hashed like any id; GoAccess counts the same way).
+        "access-log": """
+            [[inputs]]
+            match = "*"
+            kind = "web"
+            format = "accesslog"
+            [inputs.fields]
+            timestamp = "time"
+            visitor_id = "ip"
+            url = "https://{host}{path}"
+            referrer = "referrer"
+            user_agent = "user_agent"
+            ip = "ip"
+            """,
         // Google Analytics 4, BigQuery export (events_YYYYMMDD as newline-delimited JSON).
         // Every event is a row; page views are event_name = page_view. Parameters are an
         // array of {key, value: {string_value | int_value | double_value}} records.

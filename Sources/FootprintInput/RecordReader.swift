@@ -10,6 +10,9 @@ public enum SourceRecord: Equatable, Sendable {
 public enum RecordReadResult: Equatable, Sendable {
     case record(line: Int, SourceRecord)
     case malformed(line: Int, reason: String, raw: String)
+    /// A well-formed line that is not an event of interest (an access log's image
+    /// request, say): counted by reason, not rejected.
+    case skipped(line: Int, reason: String)
 }
 
 public protocol RecordReader: AnyObject {

@@ -52,7 +52,11 @@ public final class RecordMapper {
         }
         var accessors: [String: FieldAccessor] = [:]
         for column in CanonicalColumns.all(kind) {
-            let source = spec?.fields[column] ?? .path(column)
+            var source = spec?.fields[column] ?? .path(column)
+            // `{host}` in a template is the entry's host (access logs carry only paths).
+            if let host = spec?.host, case .template(let parts) = source {
+                source = .template(parts.map { $0 == .placeholder("host") ? .literal(host) : $0 })
+            }
             accessors[column] = FieldAccessor.compile(source, header: headerIndex)
         }
         // A column this mapping reads that appears twice is ambiguous: say so rather than

@@ -54,6 +54,15 @@ public final class StagedFileReader {
             let kind = try Self.decideKind(kindOverride ?? spec?.kind, name: name, columns: Set(csv.header), path: path)
             self.kind = kind
             mapper = try RecordMapper(kind: kind, spec: spec, header: csv.header, zone: zone, file: path, timeBounds: bounds, geoIP: geoIP)
+        case .accesslog:
+            reader = AccessLogRecordReader(source: replay, maxRecordBytes: config.limits.maxRecordBytes)
+            kind = kindOverride ?? spec?.kind ?? .web
+            var needsHost = spec?.fields["url"] == nil
+            if case .template(let parts)? = spec?.fields["url"] { needsHost = parts.contains(.placeholder("host")) }
+            guard spec?.host != nil || !needsHost else {
+                throw MappingError(file: path, reason: "access logs carry paths, not host names: add host = \"blog.example.com\" to the [[inputs]] entry for this file (with preset = \"access-log\")")
+            }
+            mapper = try RecordMapper(kind: kind, spec: spec, header: nil, zone: zone, file: path, timeBounds: bounds, geoIP: geoIP)
         case .jsonl:
             let jsonl = JSONLRecordReader(source: replay, maxRecordBytes: config.limits.maxRecordBytes)
             reader = jsonl
@@ -99,6 +108,8 @@ public final class StagedFileReader {
             result = next
         }
         switch result {
+        case .skipped(let line, let reason):
+            return .skipped(line: line, reason: reason)
         case .malformed(let line, let reason, let raw):
             // The row could not be split into fields, so a visitor or actor id in it
             // cannot be removed: keep its text only if the config asks for that.

@@ -91,6 +91,58 @@ import FootprintNormalize
         for name in Presets.names {
             #expect(Presets.spec(named: name)?.kind != nil, "\(name)")
         }
-        #expect(Presets.names == ["ga4", "hackernews", "reddit-comments", "reddit-submissions"])
+        #expect(Presets.names == ["access-log", "ga4", "hackernews", "reddit-comments", "reddit-submissions"])
+    }
+}
+
+@Suite struct AccessLogTests {
+    @Test func combinedAndCommonLinesBecomePageViewsAndTheRestIsSkippedByReason() throws {
+        let folder = NSTemporaryDirectory() + "footprint-access-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let log = """
+            81.2.69.142 - - [01/May/2024:10:00:00 +0200] "GET /posts/launch?utm_source=t HTTP/1.1" 200 5120 "https://t.co/abc" "Mozilla/5.0 (X11; Linux x86_64) Firefox/125.0"
+            81.2.69.142 - - [01/May/2024:10:00:01 +0200] "GET /assets/site.css HTTP/1.1" 200 880 "https://blog.acme.example/posts/launch" "Mozilla/5.0"
+            89.160.20.112 - frank [01/May/2024:10:05:00 +0200] "GET /posts/other HTTP/2.0" 304 0 "-" "Mozilla/5.0 (Macintosh) Safari/605.1.15"
+            89.160.20.112 - - [01/May/2024:10:06:00 +0200] "POST /api/subscribe HTTP/1.1" 201 12 "-" "Mozilla/5.0"
+            216.160.83.56 - - [01/May/2024:10:07:00 +0200] "GET /missing HTTP/1.1" 404 153 "-" "Mozilla/5.0"
+            this is not a log line
+            216.160.83.56 - - [01/May/2024:10:08:00 -0500] "GET / HTTP/1.0" 200 2326
+
+            """
+        try log.write(toFile: folder + "/access.log", atomically: true, encoding: .utf8)
+        let config = try ConfigLoader.parse("[[inputs]]\nmatch = \"access*\"\npreset = \"access-log\"\nhost = \"Blog.Acme.example\"\n")
+        let reader = try StagedFileReader(path: folder + "/access.log", kindOverride: nil, config: config, zone: .utc)
+        var rows: [StagedRow] = []
+        while let row = reader.next() { rows.append(row) }
+        #expect(rows.count == 7)
+        guard case .event(1, .web(let first)) = rows[0], case .event(3, .web(let second)) = rows[2],
+              case .event(7, .web(let common)) = rows[6] else { Issue.record("lines 1, 3 and 7 are page views"); return }
+        #expect(first.page.text == "https://blog.acme.example/posts/launch")
+        #expect(first.occurredAt == 1_714_550_400)          // 10:00 at +02:00
+        #expect(first.referrer?.host == "t.co")
+        #expect(first.userAgent == "Mozilla/5.0 (X11; Linux x86_64) Firefox/125.0")
+        #expect(first.visitorID == "81.2.69.142")          // hashed by the loader like any id
+        #expect(second.referrer == nil)                      // "-" is no referrer
+        #expect(common.page.text == "https://blog.acme.example")
+        #expect(common.occurredAt == 1_714_576_080)         // 10:08 at -05:00 is 15:08Z; Common Log Format
+        #expect(rows[1] == .skipped(line: 2, reason: "asset (.css)"))
+        #expect(rows[3] == .skipped(line: 4, reason: "method POST, not GET"))
+        #expect(rows[4] == .skipped(line: 5, reason: "status 4xx"))
+        guard case .rejected(6, "line is not in Combined or Common Log Format", _) = rows[5] else {
+            Issue.record("line 6 should be rejected"); return
+        }
+    }
+
+    @Test func anAccessLogWithoutAHostIsOneClearError() throws {
+        let folder = NSTemporaryDirectory() + "footprint-access-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try "1.2.3.4 - - [01/May/2024:10:00:00 +0000] \"GET / HTTP/1.1\" 200 1\n".write(toFile: folder + "/access.log", atomically: true, encoding: .utf8)
+        var config = DefaultConfig.load()
+        config.inputs = [try #require(Presets.spec(named: "access-log"))]
+        #expect(throws: MappingError.self) {
+            _ = try StagedFileReader(path: folder + "/access.log", kindOverride: nil, config: config, zone: .utc)
+        }
     }
 }

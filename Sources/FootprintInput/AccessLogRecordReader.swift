@@ -1,0 +1,121 @@
+/// Reads web server access logs in Combined or Common Log Format (Apache's `%h %l %u %t
+/// "%r" %>s %b "%{Referer}i" "%{User-agent}i"`, nginx's `combined`), plain or gzip, one
+/// request per line. Each line becomes an object with the keys `ip, ident, user, time,
+/// method, path, protocol, status, bytes, referrer, user_agent` (time as ISO 8601 with its
+/// offset), so the ordinary mapping language reads it. Only successful page views count:
+/// requests that are not GET, failed (other than 2xx and 304), or fetch assets by their
+/// extension are *skipped* with the reason, not rejected; a line that is not in the
+/// format is rejected.
+public final class AccessLogRecordReader: RecordReader {
+    private let lines: LineSplitter
+    public var bytesConsumed: Int { lines.bytesConsumed }
+
+    /// Extensions of files that are not pages.
+    static let assetExtensions: Set<String> = [
+        "css", "js", "mjs", "map", "png", "jpg", "jpeg", "gif", "svg", "ico", "webp", "avif", "bmp", "woff", "woff2",
+        "ttf", "otf", "eot", "mp4", "webm", "mp3", "ogg", "wav", "pdf", "zip", "gz", "tgz", "xml", "txt", "json", "rss",
+        "atom", "csv", "wasm",
+    ]
+
+    public init(source: any ByteChunkSource, maxRecordBytes: Int = defaultMaxRecordBytes) {
+        lines = LineSplitter(source: source, maxLineBytes: maxRecordBytes)
+    }
+
+    public func next() -> RecordReadResult? {
+        while true {
+            guard let (lineNumber, result) = lines.nextLine() else { return nil }
+            let bytes: [UInt8]
+            switch result {
+            case .damaged(let error, let partial):
+                return .malformed(line: lineNumber, reason: "\(error)", raw: truncatedRaw(partial))
+            case .oversized(let size, let limit):
+                return .malformed(line: lineNumber, reason: "line is longer than \(limit) bytes (\(size) read); it was skipped", raw: "")
+            case .line(let line): bytes = line
+            }
+            if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+            guard let text = String(validating: bytes, as: UTF8.self) ?? Optional(String(decoding: bytes, as: UTF8.self)),
+                  let fields = Self.parse(text) else {
+                return .malformed(line: lineNumber, reason: "line is not in Combined or Common Log Format", raw: truncatedRaw(bytes))
+            }
+            if let reason = Self.skipReason(fields) { return .skipped(line: lineNumber, reason: reason) }
+            var members: [String: JSONValue] = [:]
+            for (key, value) in fields where value != "-" { members[key] = .string(value) }
+            return .record(line: lineNumber, .json(.object(members)))
+        }
+    }
+
+    static func skipReason(_ fields: [String: String]) -> String? {
+        let method = fields["method"] ?? ""
+        if method != "GET" { return "method \(method.isEmpty ? "missing" : method), not GET" }
+        let status = Int(fields["status"] ?? "") ?? 0
+        if !(200...299).contains(status) && status != 304 { return "status \(status / 100)xx" }
+        var path = Substring(fields["path"] ?? "")
+        if let query = path.firstIndex(where: { $0 == "?" || $0 == "#" }) { path = path[..<query] }
+        if let dot = path.lastIndex(of: "."), !path[dot...].contains("/") {
+            let ext = path[path.index(after: dot)...].lowercased()
+            if assetExtensions.contains(ext) { return "asset (.\(ext))" }
+        }
+        return nil
+    }
+
+    /// `%h %l %u [%t] "%r" %>s %b` and optionally `"referer" "user-agent"`.
+    static func parse(_ line: String) -> [String: String]? {
+        var rest = Substring(line)
+        func word() -> String? {
+            rest = rest.drop(while: { $0 == " " })
+            guard !rest.isEmpty else { return nil }
+            let end = rest.firstIndex(of: " ") ?? rest.endIndex
+            defer { rest = rest[end...] }
+            return String(rest[..<end])
+        }
+        func bracketed() -> String? {
+            rest = rest.drop(while: { $0 == " " })
+            guard rest.first == "[", let close = rest.firstIndex(of: "]") else { return nil }
+            defer { rest = rest[rest.index(after: close)...] }
+            return String(rest[rest.index(after: rest.startIndex)..<close])
+        }
+        func quoted() -> String? {
+            rest = rest.drop(while: { $0 == " " })
+            guard rest.first == "\"" else { return nil }
+            var value = ""
+            var index = rest.index(after: rest.startIndex)
+            while index < rest.endIndex {
+                let c = rest[index]
+                if c == "\\" {
+                    let next = rest.index(after: index)
+                    if next < rest.endIndex { value.append(rest[next]); index = rest.index(after: next); continue }
+                }
+                if c == "\"" { rest = rest[rest.index(after: index)...]; return value }
+                value.append(c)
+                index = rest.index(after: index)
+            }
+            return nil
+        }
+        guard let ip = word(), let ident = word(), let user = word(), let time = bracketed(),
+              let request = quoted(), let status = word(), let bytes = word(), Int(status) != nil,
+              let iso = isoTime(time) else { return nil }
+        var fields = ["ip": ip, "ident": ident, "user": user, "time": iso, "status": status, "bytes": bytes]
+        let parts = request.split(separator: " ", omittingEmptySubsequences: true)
+        fields["method"] = parts.count > 0 ? String(parts[0]) : ""
+        fields["path"] = parts.count > 1 ? String(parts[1]) : ""
+        fields["protocol"] = parts.count > 2 ? String(parts[2]) : ""
+        if let referrer = quoted() {
+            fields["referrer"] = referrer
+            if let agent = quoted() { fields["user_agent"] = agent }
+        }
+        return fields
+    }
+
+    private static let months = ["Jan": 1, "Feb": 2, "Mar": 3, "Apr": 4, "May": 5, "Jun": 6,
+                                 "Jul": 7, "Aug": 8, "Sep": 9, "Oct": 10, "Nov": 11, "Dec": 12]
+
+    /// `10/Oct/2000:13:55:36 -0700` → `2000-10-10T13:55:36-07:00`.
+    static func isoTime(_ text: String) -> String? {
+        let parts = text.split(whereSeparator: { $0 == "/" || $0 == ":" || $0 == " " })
+        guard parts.count == 7, let month = months[String(parts[1])], parts[0].count == 2, parts[2].count == 4,
+              parts[6].count == 5 else { return nil }
+        let zone = parts[6]
+        return "\(parts[2])-\(month < 10 ? "0" : "")\(month)-\(parts[0])T\(parts[3]):\(parts[4]):\(parts[5])"
+            + "\(zone.prefix(3)):\(zone.suffix(2))"
+    }
+}
