@@ -133,6 +133,9 @@ public struct FootprintConfig: Equatable, Sendable {
     /// A MaxMind-format database (.mmdb) to find the country, region and city of rows
     /// that carry an IP address but no country.
     public var geoipDatabase: String?
+    /// More user-agent patterns (regular expressions) to treat as bots, on top of the
+    /// built-in Crawler-Detect list.
+    public var botPatterns: [String] = []
     public var privacy = Privacy()
 
     public init() {}

@@ -30,7 +30,7 @@ public enum ConfigLoader {
         var config = FootprintConfig()
         let reader = TableReader(table: root, path: "")
         try reader.allowOnly(["timezone", "properties", "brands", "referrers", "perception", "inputs",
-                              "csv_bom", "hash_key", "session_timeout_minutes", "limits", "privacy", "geoip_database"])
+                              "csv_bom", "hash_key", "session_timeout_minutes", "limits", "privacy", "geoip_database", "bot_patterns"])
         if let zone = try reader.string("timezone") {
             guard TimeZone(identifier: zone) != nil else {
                 throw ConfigError(keyPath: "timezone", reason: "'\(zone)' is not an IANA time zone name (e.g. \"Europe/Berlin\")")
@@ -38,6 +38,12 @@ public enum ConfigLoader {
             config.timezone = zone
         }
         if let bom = try reader.bool("csv_bom") { config.csvBom = bom }
+        if let patterns = try reader.strings("bot_patterns") {
+            for (index, pattern) in patterns.enumerated() where (try? NSRegularExpression(pattern: pattern)) == nil {
+                throw ConfigError(keyPath: "bot_patterns[\(index)]", reason: "'\(pattern)' is not a valid regular expression")
+            }
+            config.botPatterns = patterns
+        }
         if let geoip = try reader.string("geoip_database") {
             guard FileManager.default.isReadableFile(atPath: geoip) else {
                 throw ConfigError(keyPath: "geoip_database", reason: "cannot read '\(geoip)' (a .mmdb file such as GeoLite2-City.mmdb)")

@@ -12,6 +12,8 @@ public struct Ingest {
     public var kindOverride: EventKind?
     /// Opened once per run when the config names a GeoIP database.
     public var geoIP: GeoIPDatabase?
+    /// Compiled once per run: the Crawler-Detect list and the config's bot patterns.
+    public var bots: BotDetector?
 
     public init(warehouse: Warehouse, config: FootprintConfig, kindOverride: EventKind? = nil) {
         self.warehouse = warehouse
@@ -37,6 +39,7 @@ public struct Ingest {
     public func run(files: [String], progress: ((LoadProgress) throws -> Void)? = nil) throws -> IngestSummary {
         let started = Date()
         var summary = IngestSummary()
+        let bots = try self.bots ?? BotDetector(extraPatterns: config.botPatterns)
         guard let zone = ZoneClock(identifier: config.timezone) else {
             throw ConfigError(keyPath: "timezone", reason: "unknown time zone")
         }
@@ -59,7 +62,7 @@ public struct Ingest {
                         outcome.note = earlier == path ? "already loaded" : "same content as \(earlier), already loaded"
                     } else {
                         let reader = try StagedFileReader(path: path, kindOverride: kindOverride, config: config, zone: zone,
-                                                          geoIP: geoIP)
+                                                          geoIP: geoIP, bots: bots)
                         outcome.result = try session.load(reader, path: path, sha256: sha, progress: progress)
                     }
                 } catch let error as MappingError {

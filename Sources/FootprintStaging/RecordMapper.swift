@@ -20,6 +20,7 @@ public final class RecordMapper {
     private let timeBounds: ClosedRange<Int64>
     private let spec: InputSpec?
     private let geoIP: GeoIPDatabase?
+    private let bots: BotDetector?
     /// Rows that ended up without a country (ZZ), and how many of those had an IP that
     /// no database was there to look up. Read from other threads for the summary.
     public let rowsWithoutCountry = ByteMeter()
@@ -30,12 +31,14 @@ public final class RecordMapper {
 
     /// `header` is the CSV header, or nil for JSON records.
     public init(kind: EventKind, spec: InputSpec?, header: [String]?, zone: ZoneClock, file: String,
-                timeBounds: ClosedRange<Int64> = Timestamps.range, geoIP: GeoIPDatabase? = nil) throws(MappingError) {
+                timeBounds: ClosedRange<Int64> = Timestamps.range, geoIP: GeoIPDatabase? = nil,
+                bots: BotDetector? = nil) throws(MappingError) {
         self.kind = kind
         self.zone = zone
         self.timeBounds = timeBounds
         self.spec = spec
         self.geoIP = geoIP
+        self.bots = kind == .groups ? nil : bots
         var headerIndex: [String: Int]?
         var duplicates: [String: [Int]] = [:]
         if let header {
@@ -135,6 +138,10 @@ public final class RecordMapper {
 
     /// Why a record is not an event of this kind (its filter value differs), or nil.
     public func filterReason(_ record: SourceRecord) -> String? {
+        // Crawlers, monitors and scripts are not audience: counted, not loaded.
+        if let bots, let agent = value("user_agent", record), let bot = bots.botName(agent) {
+            return "bot (\(bot))"
+        }
         for filter in filters {
             let value = filter.accessor.value(in: record)
             if value != filter.wanted { return "\(filter.path) is \(value.map { "'\($0)'" } ?? "missing"), not '\(filter.wanted)'" }

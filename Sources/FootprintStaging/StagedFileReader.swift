@@ -37,7 +37,7 @@ public final class StagedFileReader {
     public var rowsWithUnresolvedIP: Int { mapper.rowsWithUnresolvedIP.value }
 
     public init(path: String, kindOverride: EventKind?, config: FootprintConfig, zone: ZoneClock,
-                geoIP: GeoIPDatabase? = nil) throws {
+                geoIP: GeoIPDatabase? = nil, bots: BotDetector? = nil) throws {
         let name = path.split(separator: "/").last.map(String.init) ?? path
         let spec = config.inputSpec(forFileName: name)
         fileSize = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
@@ -53,7 +53,8 @@ public final class StagedFileReader {
             reader = csv
             let kind = try Self.decideKind(kindOverride ?? spec?.kind, name: name, columns: Set(csv.header), path: path)
             self.kind = kind
-            mapper = try RecordMapper(kind: kind, spec: spec, header: csv.header, zone: zone, file: path, timeBounds: bounds, geoIP: geoIP)
+            mapper = try RecordMapper(kind: kind, spec: spec, header: csv.header, zone: zone, file: path, timeBounds: bounds,
+                                      geoIP: geoIP, bots: bots)
         case .accesslog:
             reader = AccessLogRecordReader(source: replay, maxRecordBytes: config.limits.maxRecordBytes)
             kind = kindOverride ?? spec?.kind ?? .web
@@ -62,7 +63,8 @@ public final class StagedFileReader {
             guard spec?.host != nil || !needsHost else {
                 throw MappingError(file: path, reason: "access logs carry paths, not host names: add host = \"blog.example.com\" to the [[inputs]] entry for this file (with preset = \"access-log\")")
             }
-            mapper = try RecordMapper(kind: kind, spec: spec, header: nil, zone: zone, file: path, timeBounds: bounds, geoIP: geoIP)
+            mapper = try RecordMapper(kind: kind, spec: spec, header: nil, zone: zone, file: path, timeBounds: bounds,
+                                      geoIP: geoIP, bots: bots)
         case .jsonl:
             let jsonl = JSONLRecordReader(source: replay, maxRecordBytes: config.limits.maxRecordBytes)
             reader = jsonl
@@ -73,7 +75,8 @@ public final class StagedFileReader {
             if case .record(_, .json(.object(let members)))? = firstRecord { keys = Set(members.keys) }
             let kind = try Self.decideKind(kindOverride ?? spec?.kind, name: name, columns: keys, path: path)
             self.kind = kind
-            mapper = try RecordMapper(kind: kind, spec: spec, header: nil, zone: zone, file: path, timeBounds: bounds, geoIP: geoIP)
+            mapper = try RecordMapper(kind: kind, spec: spec, header: nil, zone: zone, file: path, timeBounds: bounds,
+                                      geoIP: geoIP, bots: bots)
             if let spec, case .record(_, let record)? = firstRecord, !mapper.resolvesAnyRequired(record) {
                 let shown = keys.sorted().prefix(12).joined(separator: ", ")
                 let expects = spec.preset.map { "preset '\($0)'" } ?? "the [[inputs]] entry '\(spec.match)'"

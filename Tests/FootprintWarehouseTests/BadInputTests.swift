@@ -19,7 +19,7 @@ import FootprintPipeline
         let path = try fx.folder.writeBytes(name, bytes)
         let outcome = try Ingest(warehouse: fx.warehouse, config: config).run(files: [path]).files[0]
         if let result = outcome.result {
-            #expect(result.read == result.loaded + result.duplicate + result.rejected)
+            #expect(result.read == result.loaded + result.duplicate + result.rejected + result.skipped)
             let stored = try fx.warehouse.read { db in
                 try Int.fetchOne(db, sql: "SELECT (SELECT COUNT(*) FROM fact_page_view) + (SELECT COUNT(*) FROM fact_click) + (SELECT COUNT(*) FROM fact_group_activity)")
             }
@@ -32,6 +32,18 @@ import FootprintPipeline
 
     func load(_ name: String, _ text: String, config: FootprintConfig = DefaultConfig.load()) throws -> IngestSummary.FileOutcome {
         try load(name, Array(text.utf8), config: config)
+    }
+
+    @Test func botsAreCountedNotLoaded() throws {
+        let text = "event_id,timestamp,visitor_id,url,user_agent\n"
+            + "e1,2024-05-01T10:00:00Z,v1,https://acme.example/,Mozilla/5.0 (X11; Linux x86_64; rv:125.0) Gecko/20100101 Firefox/125.0\n"
+            + "e2,2024-05-01T10:00:00Z,v2,https://acme.example/,Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)\n"
+            + "e3,2024-05-01T10:00:00Z,v3,https://acme.example/,curl/8.4.0\n"
+        let result = try #require(try load("web.csv", text).result)
+        #expect(result.loaded == 1)
+        #expect(result.skipped == 2)
+        #expect(result.read == result.loaded + result.duplicate + result.rejected + result.skipped)
+        #expect(result.skippedByReason.keys.sorted() == ["bot (Googlebot)", "bot (curl)"])
     }
 
     @Test func headerOnlyLoadsNothingAndIsFine() throws {

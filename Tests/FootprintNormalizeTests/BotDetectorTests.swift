@@ -1,0 +1,31 @@
+import Foundation
+import Testing
+@testable import FootprintNormalize
+
+@Suite struct BotDetectorTests {
+    static let detector = try! BotDetector(extraPatterns: ["AcmeUptimeProbe"])
+
+    @Test(arguments: [
+        ("Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", true),
+        ("Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)", true),
+        ("curl/8.4.0", true),
+        ("python-requests/2.31.0", true),
+        ("AcmeUptimeProbe/1.0", true),   // from the config
+        ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36", false),
+        ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1", false),
+        ("Mozilla/5.0 (X11; Linux x86_64; rv:125.0) Gecko/20100101 Firefox/125.0", false),
+    ])
+    func tellsCrawlersFromBrowsers(agent: String, isBot: Bool) {
+        #expect((Self.detector.botName(agent) != nil) == isBot, "\(agent)")
+    }
+
+    @Test func aHugeUserAgentIsCheckedQuickly() {
+        let started = Date()
+        _ = Self.detector.botName(String(repeating: "a", count: 10 << 20))
+        #expect(Date().timeIntervalSince(started) < 5)
+    }
+
+    @Test func anInvalidConfigPatternIsAnError() {
+        #expect(throws: BotDetector.PatternError.self) { try BotDetector(extraPatterns: ["(unclosed"]) }
+    }
+}
