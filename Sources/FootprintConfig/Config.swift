@@ -136,6 +136,8 @@ public struct FootprintConfig: Equatable, Sendable {
     /// More user-agent patterns (regular expressions) to treat as bots, on top of the
     /// built-in Crawler-Detect list.
     public var botPatterns: [String] = []
+    /// utm_source alias → referring domain, on top of the built-in table.
+    public var utmSources: [String: String] = [:]
     public var privacy = Privacy()
 
     public init() {}

@@ -30,7 +30,7 @@ public enum ConfigLoader {
         var config = FootprintConfig()
         let reader = TableReader(table: root, path: "")
         try reader.allowOnly(["timezone", "properties", "brands", "referrers", "perception", "inputs",
-                              "csv_bom", "hash_key", "session_timeout_minutes", "limits", "privacy", "geoip_database", "bot_patterns"])
+                              "csv_bom", "hash_key", "session_timeout_minutes", "limits", "privacy", "geoip_database", "bot_patterns", "utm_sources"])
         if let zone = try reader.string("timezone") {
             guard TimeZone(identifier: zone) != nil else {
                 throw ConfigError(keyPath: "timezone", reason: "'\(zone)' is not an IANA time zone name (e.g. \"Europe/Berlin\")")
@@ -68,6 +68,14 @@ public enum ConfigLoader {
                     throw ConfigError(keyPath: "properties.\(key)", reason: "must be a non-empty property name")
                 }
                 config.properties[normalizedHost(key)] = name
+            }
+        }
+        if let sources = try reader.table("utm_sources") {
+            for key in sources.table.keys {
+                guard let domain = try sources.string(key), !domain.isEmpty else {
+                    throw ConfigError(keyPath: "utm_sources.\(key)", reason: "must be the referring domain this utm_source stands for")
+                }
+                config.utmSources[key] = domain
             }
         }
         if let referrers = try reader.table("referrers") {

@@ -11,6 +11,12 @@ public struct CanonicalURL: Hashable, Sendable {
         return lower.hasPrefix("utm_") || lower == "fbclid" || lower == "gclid"
     }
 
+    /// A referring site known only by its domain (from a utm_source tag).
+    public init(domainOnly host: String) {
+        self.text = "https://" + host
+        self.host = host
+    }
+
     /// Returns nil when the text has no host. A URL without a scheme whose first part
     /// looks like a host name (`example.com/x`) is read as https.
     public init?(_ raw: String) {

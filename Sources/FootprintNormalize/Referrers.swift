@@ -55,7 +55,7 @@ public struct ReferrerClassifier: Sendable {
         for d in ["mail.google.com", "outlook.live.com", "outlook.office.com", "outlook.office365.com",
                   "mail.yahoo.com", "mail.proton.me", "mail.aol.com", "webmail.gmx.net", "mail.zoho.com",
                   "mail.yandex.ru", "icloud.com", "fastmail.com", "mailchi.mp", "list-manage.com",
-                  "substack.com"] { t[d] = .email }
+                  "substack.com", "email"] { t[d] = .email }
         for d in ["nytimes.com", "washingtonpost.com", "wsj.com", "ft.com", "bloomberg.com", "reuters.com",
                   "apnews.com", "bbc.co.uk", "bbc.com", "theguardian.com", "cnn.com", "cnbc.com", "forbes.com",
                   "economist.com", "techcrunch.com", "theverge.com", "wired.com", "arstechnica.com",

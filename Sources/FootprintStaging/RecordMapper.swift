@@ -21,6 +21,7 @@ public final class RecordMapper {
     private let spec: InputSpec?
     private let geoIP: GeoIPDatabase?
     private let bots: BotDetector?
+    private let utmSources: UTMSources
     /// Rows that ended up without a country (ZZ), and how many of those had an IP that
     /// no database was there to look up. Read from other threads for the summary.
     public let rowsWithoutCountry = ByteMeter()
@@ -32,13 +33,14 @@ public final class RecordMapper {
     /// `header` is the CSV header, or nil for JSON records.
     public init(kind: EventKind, spec: InputSpec?, header: [String]?, zone: ZoneClock, file: String,
                 timeBounds: ClosedRange<Int64> = Timestamps.range, geoIP: GeoIPDatabase? = nil,
-                bots: BotDetector? = nil) throws(MappingError) {
+                bots: BotDetector? = nil, utmOverrides: [String: String] = [:]) throws(MappingError) {
         self.kind = kind
         self.zone = zone
         self.timeBounds = timeBounds
         self.spec = spec
         self.geoIP = geoIP
         self.bots = kind == .groups ? nil : bots
+        self.utmSources = UTMSources(overrides: utmOverrides)
         var headerIndex: [String: Int]?
         var duplicates: [String: [Int]] = [:]
         if let header {
@@ -134,6 +136,12 @@ public final class RecordMapper {
             case .constant: return nil
             }
         }
+    }
+
+    /// A visit without a referrer is credited to its utm_source, when that names a site.
+    private func taggedSource(_ rawURL: String?) -> CanonicalURL? {
+        guard let rawURL, let source = UTMSources.source(inURL: rawURL), let domain = utmSources.domain(for: source) else { return nil }
+        return CanonicalURL(domainOnly: domain)
     }
 
     /// Why a record is not an event of this kind (its filter value differs), or nil.
@@ -260,7 +268,8 @@ public final class RecordMapper {
             engaged = seconds
         }
         return WebEvent(identity: identity(idColumn: "event_id", record), occurredAt: occurredAt, visitorID: visitor,
-                        sessionID: value("session_id", record), page: page, referrer: optionalURL("referrer", record),
+                        sessionID: value("session_id", record), page: page,
+                        referrer: optionalURL("referrer", record) ?? taggedSource(value("url", record)),
                         place: place(record), engagedSeconds: engaged, userAgent: value("user_agent", record))
     }
 

@@ -54,7 +54,7 @@ public final class StagedFileReader {
             let kind = try Self.decideKind(kindOverride ?? spec?.kind, name: name, columns: Set(csv.header), path: path)
             self.kind = kind
             mapper = try RecordMapper(kind: kind, spec: spec, header: csv.header, zone: zone, file: path, timeBounds: bounds,
-                                      geoIP: geoIP, bots: bots)
+                                      geoIP: geoIP, bots: bots, utmOverrides: config.utmSources)
         case .accesslog:
             reader = AccessLogRecordReader(source: replay, maxRecordBytes: config.limits.maxRecordBytes)
             kind = kindOverride ?? spec?.kind ?? .web
@@ -64,7 +64,7 @@ public final class StagedFileReader {
                 throw MappingError(file: path, reason: "access logs carry paths, not host names: add host = \"blog.example.com\" to the [[inputs]] entry for this file (with preset = \"access-log\")")
             }
             mapper = try RecordMapper(kind: kind, spec: spec, header: nil, zone: zone, file: path, timeBounds: bounds,
-                                      geoIP: geoIP, bots: bots)
+                                      geoIP: geoIP, bots: bots, utmOverrides: config.utmSources)
         case .jsonl:
             let jsonl = JSONLRecordReader(source: replay, maxRecordBytes: config.limits.maxRecordBytes)
             reader = jsonl
@@ -76,7 +76,7 @@ public final class StagedFileReader {
             let kind = try Self.decideKind(kindOverride ?? spec?.kind, name: name, columns: keys, path: path)
             self.kind = kind
             mapper = try RecordMapper(kind: kind, spec: spec, header: nil, zone: zone, file: path, timeBounds: bounds,
-                                      geoIP: geoIP, bots: bots)
+                                      geoIP: geoIP, bots: bots, utmOverrides: config.utmSources)
             if let spec, case .record(_, let record)? = firstRecord, !mapper.resolvesAnyRequired(record) {
                 let shown = keys.sorted().prefix(12).joined(separator: ", ")
                 let expects = spec.preset.map { "preset '\($0)'" } ?? "the [[inputs]] entry '\(spec.match)'"

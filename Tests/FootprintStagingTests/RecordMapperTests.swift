@@ -92,7 +92,7 @@ import FootprintNormalize
     }
 
     @Test(arguments: [
-        ("colour = 1", "config: colour: unknown key (known here: timezone, properties, brands, referrers, perception, inputs, csv_bom, hash_key, session_timeout_minutes, limits, privacy, geoip_database, bot_patterns)"),
+        ("colour = 1", "config: colour: unknown key (known here: timezone, properties, brands, referrers, perception, inputs, csv_bom, hash_key, session_timeout_minutes, limits, privacy, geoip_database, bot_patterns, utm_sources)"),
         ("timezone = \"Mars/Olympus\"", "config: timezone: 'Mars/Olympus' is not an IANA time zone name (e.g. \"Europe/Berlin\")"),
         ("[referrers]\n\"x.example\" = \"podcast\"", "config: referrers.x.example: must be one of direct, search, social, news, email, shortener, owned, web"),
         ("[[brands]]\nname = \"A\"\n[[brands]]\nname = \"B\"", "config: brands: exactly one brand must have self = true (found 0)"),

@@ -46,6 +46,25 @@ import FootprintPipeline
         #expect(result.skippedByReason.keys.sorted() == ["bot (Googlebot)", "bot (curl)"])
     }
 
+    @Test func taggedVisitsWithoutAReferrerAreCreditedToTheirSource() throws {
+        let fx = try Fixture()
+        let text = "event_id,timestamp,visitor_id,url,referrer\n"
+            + "e1,2024-05-01T10:00:00Z,v1,https://acme.example/?utm_source=li,\n"
+            + "e2,2024-05-01T10:00:00Z,v2,https://acme.example/?utm_source=LinkedIn,\n"
+            + "e3,2024-05-01T10:00:00Z,v3,https://acme.example/?utm_source=newsletter,\n"
+            + "e4,2024-05-01T10:00:00Z,v4,https://acme.example/?utm_source=li,https://www.google.com/\n"
+            + "e5,2024-05-01T10:00:00Z,v5,https://acme.example/?utm_source=spring,\n"
+        _ = try fx.ingest([try fx.folder.write("web.csv", text)])
+        let referrers = try fx.warehouse.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT r.domain, r.category, COUNT(*) FROM fact_page_view f JOIN dim_referrer r USING (referrer_key)
+                GROUP BY r.domain, r.category ORDER BY r.domain
+                """).map { "\($0[0] as String)/\($0[1] as String)/\($0[2] as Int)" }
+        }
+        // A real referrer wins over the tag; an unknown tag leaves the visit direct.
+        #expect(referrers == ["/direct/1", "email/email/1", "google.com/search/1", "linkedin.com/social/2"])
+    }
+
     @Test func headerOnlyLoadsNothingAndIsFine() throws {
         let outcome = try load("web.csv", Self.header)
         #expect(outcome.status == .loaded)
