@@ -23,16 +23,11 @@ public final class AccessLogRecordReader: RecordReader {
 
     public func next() -> RecordReadResult? {
         while true {
-            guard let (lineNumber, result) = lines.nextLine() else { return nil }
-            let bytes: [UInt8]
-            switch result {
-            case .damaged(let error, let partial):
-                return .malformed(line: lineNumber, reason: "\(error)", raw: truncatedRaw(partial))
-            case .oversized(let size, let limit):
-                return .malformed(line: lineNumber, reason: "line is longer than \(limit) bytes (\(size) read); it was skipped", raw: "")
-            case .line(let line): bytes = line
+            guard let content = lines.nextContentLine() else { return nil }
+            guard case .line(let lineNumber, let bytes) = content else {
+                if case .problem(let problem) = content { return problem }
+                continue
             }
-            if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
             guard let text = String(validating: bytes, as: UTF8.self) ?? Optional(String(decoding: bytes, as: UTF8.self)),
                   let fields = Self.parse(text) else {
                 return .malformed(line: lineNumber, reason: "line is not in Combined or Common Log Format", raw: truncatedRaw(bytes))

@@ -10,16 +10,11 @@ public final class JSONLRecordReader: RecordReader {
 
     public func next() -> RecordReadResult? {
         while true {
-            guard let (lineNumber, result) = lines.nextLine() else { return nil }
-            let bytes: [UInt8]
-            switch result {
-            case .damaged(let error, let partial):
-                return .malformed(line: lineNumber, reason: "\(error)", raw: truncatedRaw(partial))
-            case .oversized(let bytes, let limit):
-                return .malformed(line: lineNumber, reason: "line is longer than \(limit) bytes (\(bytes) read before giving up); it was skipped — raise [limits] max_record_bytes if such lines are real", raw: "")
-            case .line(let line): bytes = line
+            guard let content = lines.nextContentLine() else { return nil }
+            guard case .line(let lineNumber, let bytes) = content else {
+                if case .problem(let problem) = content { return problem }
+                continue
             }
-            if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
             do {
                 let value = try JSONParser.parse(bytes)
                 guard case .object = value else {
@@ -41,6 +36,29 @@ final class LineSplitter {
         case line([UInt8])
         case damaged(Error, partial: [UInt8])
         case oversized(bytes: Int, limit: Int)
+    }
+
+    /// What line-based readers work with: a non-blank line, or the damage or
+    /// over-long line already turned into a malformed result.
+    enum ContentLine {
+        case line(Int, [UInt8])
+        case problem(RecordReadResult)
+    }
+
+    /// The next non-blank line, or the problem in its place; nil at the end.
+    func nextContentLine() -> ContentLine? {
+        while true {
+            guard let (lineNumber, result) = nextLine() else { return nil }
+            switch result {
+            case .damaged(let error, let partial):
+                return .problem(.malformed(line: lineNumber, reason: "\(error)", raw: truncatedRaw(partial)))
+            case .oversized(let bytes, let limit):
+                return .problem(.malformed(line: lineNumber, reason: "line is longer than \(limit) bytes (\(bytes) read before giving up); it was skipped — raise [limits] max_record_bytes if such lines are real", raw: ""))
+            case .line(let bytes):
+                if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+                return .line(lineNumber, bytes)
+            }
+        }
     }
 
     private var source: any ByteChunkSource
