@@ -16,8 +16,7 @@ public struct FileChunkSource: ByteChunkSource {
     private let fd: Int32
     private let path: String
     private var finished = false
-    /// Bytes read so far, for progress displays.
-    public private(set) var bytesRead = 0
+    /// Counts bytes read, for progress displays on another thread.
     private let meter: ByteMeter?
 
     public init(path: String, meter: ByteMeter? = nil) throws {
@@ -47,7 +46,6 @@ public struct FileChunkSource: ByteChunkSource {
             if n == 0 { break }
             filled += n
         }
-        bytesRead += filled
         meter?.add(filled)
         if filled < chunk.count { close() }
         if filled == 0 { return nil }

@@ -123,14 +123,14 @@ public struct QuarterlyReview {
     }
 
     private func engagement(_ quarter: Quarter) throws -> [ReviewPage.EngagementRow] {
+        // Same report, same columns, three quarters: rows by property.
+        var rows = Rows(table: CSVTable(name: "engagement", columns: []))
         func load(_ q: Quarter) throws -> [String: [CSVTable.Cell]] {
             let table = try Reports.compute("engagement.csv", from: warehouse, scope: q.scope(.quarter))
-            let rows = Rows(table: table)
+            rows = Rows(table: table)
             return Dictionary(table.rows.map { (rows.text($0, "property"), $0) }, uniquingKeysWith: { first, _ in first })
         }
         let now = try load(quarter), before = try load(quarter.previous), yearAgo = try load(quarter.yearAgo)
-        let columns = CSVTable(name: "engagement", columns: EngagementReport.columnNames)
-        let rows = Rows(table: columns)
         let measures: [(String, String, Bool)] = [
             ("pageviews", "page views", true), ("visitors", "visitors", true), ("sessions", "sessions", true),
             ("avg_engaged_seconds", "average engaged seconds", true), ("bounce_rate", "bounce rate", false),

@@ -5,10 +5,7 @@ import GRDB
 /// (from fact_session, counted in the period they start), average engaged seconds over the page views that
 /// report it, bounce rate (sessions of one page view) and returning-visitor rate
 /// (visitors whose session in the period is not their first ever on that property).
-public enum EngagementReport {
-    public static let columnNames = ["period", "property", "pageviews", "visitors", "sessions", "avg_engaged_seconds",
-                                     "bounce_rate", "returning_visitor_rate"]
-
+enum EngagementReport {
     static func table(_ db: Database, scope: ReportScope) throws -> CSVTable {
         let p = scope.period.labelColumn
         return try ReportQuery.table(db, name: "engagement", columns: [

@@ -21,13 +21,11 @@ public enum Reports {
     /// share; nothing in the star schema is changed).
     static func compute(_ fileNames: [String], from warehouse: Warehouse, scope: ReportScope) throws -> [CSVTable] {
         try warehouse.write { db in
-            // Report grouping sorts run faster in small runs merged on two threads than
-            // in one large in-memory run (measured with scripts/bench).
-            try db.execute(sql: "PRAGMA cache_size = -2048")
-            defer { try? db.execute(sql: "PRAGMA cache_size = -32768") }
-            try WebAudience.prepare(db, scope: scope)
-            defer { try? WebAudience.discard(db) }
-            return try fileNames.map { try table($0, db, scope: scope) }
+            try Warehouse.withSortingCache(db) {
+                try WebAudience.prepare(db, scope: scope)
+                defer { try? WebAudience.discard(db) }
+                return try fileNames.map { try table($0, db, scope: scope) }
+            }
         }
     }
 

@@ -1,23 +1,14 @@
 import FootprintInput
 
-/// Anything that hands out staged rows one by one (a file reader, or the background
-/// stager below).
-public protocol StagedRowSource: AnyObject {
-    func next() -> StagedRow?
-    /// Decompressed bytes read so far, for progress displays.
-    var bytesConsumed: Int { get }
-}
-
-extension StagedFileReader: StagedRowSource {}
-
 /// Runs a file's parsing, mapping and normalising on its own thread, in batches, a few
 /// batches ahead of the loader, so staging and loading use both cores. At most `depth`
 /// batches wait in memory.
-public final class BackgroundStager: StagedRowSource {
+public final class BackgroundStager {
     private typealias Batch = (rows: [StagedRow], bytes: Int)
     private let queue: HandoffQueue<Batch>
     private var current: [StagedRow] = []
     private var index = 0
+    /// Decompressed bytes staged so far, for progress displays.
     public private(set) var bytesConsumed = 0
 
     public init(reader: StagedFileReader, batchSize: Int = 2048, depth: Int = 8) {

@@ -8,13 +8,13 @@ struct Sessionizer {
     let timeoutSeconds: Int64
 
     func rebuild(_ db: Database) throws {
+        try Warehouse.withSortingCache(db) { try rebuildSorted(db) }
+    }
+
+    private func rebuildSorted(_ db: Database) throws {
         let pending = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM pending_sessions") ?? 0
         if pending == 0 { return }
         guard let connection = db.sqliteConnection else { return }
-        // SQLite sorts faster in small runs merged on two threads than in one big
-        // in-memory run (measured: scripts/bench); restore the loader's cache after.
-        try db.execute(sql: "PRAGMA cache_size = -2048")
-        defer { try? db.execute(sql: "PRAGMA cache_size = -32768") }
         // When most visitors are touched (a first or large load), rebuilding everything
         // is cheaper than filtering each page view against the pending list.
         let persons = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dim_person") ?? 0

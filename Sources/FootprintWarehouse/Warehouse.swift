@@ -29,7 +29,7 @@ public final class Warehouse {
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             // 32 MiB of page cache; sorts spill to temporary files rather than memory,
             // so peak memory stays flat however large the tables grow.
-            try db.execute(sql: "PRAGMA cache_size = -32768")
+            try db.execute(sql: "PRAGMA cache_size = \(Warehouse.loadingCacheKiB)")
             // Large sorts (sessions, report grouping) may use a second thread.
             try db.execute(sql: "PRAGMA threads = 2")
         }
@@ -77,6 +77,18 @@ public final class Warehouse {
 }
 
 extension Warehouse {
+    /// Page cache while loading (negative: KiB), sized for the dedupe index.
+    static let loadingCacheKiB = -32768
+
+    /// Runs large sorts (sessions, report grouping) with a small page cache: SQLite then
+    /// sorts in small runs merged on two threads, which measured faster than one large
+    /// in-memory run (scripts/bench). The loading cache size is restored afterwards.
+    public static func withSortingCache<T>(_ db: Database, _ body: () throws -> T) throws -> T {
+        try db.execute(sql: "PRAGMA cache_size = -2048")
+        defer { try? db.execute(sql: "PRAGMA cache_size = \(loadingCacheKiB)") }
+        return try body()
+    }
+
     /// Turns a database error into a message that names the file and says what to do.
     public func explain(_ error: Error) -> String {
         let code: ResultCode

@@ -31,6 +31,16 @@ struct CLI {
                               ["-c", "trap '' XFSZ; ulimit -f \(blocks); exec '\(binary.path)' \(quoted)"], in: folder)
     }
 
+    /// Starts footprint without waiting for it (to overlap or kill it).
+    static func start(_ arguments: [String], in folder: String) throws -> Process {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: folder)
+        try process.run()
+        return process
+    }
+
     /// Asks the sqlite3 shell; returns what it printed.
     static func sqlite3(_ database: String, _ sql: String) throws -> String {
         try runProcess(URL(fileURLWithPath: "/usr/bin/sqlite3"), [database, sql], in: NSTemporaryDirectory()).stdout
@@ -77,6 +87,9 @@ func temporaryFolder() throws -> String {
         let badDate = try CLI.run(["report", "--out", "r", "--from", "2024-13-45"], in: folder)
         #expect(badDate.status == 2)
         #expect(badDate.stderr.contains("--from '2024-13-45' is not a date"))
+        let noSuchDay = try CLI.run(["report", "--out", "r", "--to", "2024-02-30"], in: folder)
+        #expect(noSuchDay.status == 2)
+        #expect(noSuchDay.stderr.contains("--to '2024-02-30' is not a date"))
     }
 
     @Test func badConfigExitsTwoNamingTheKey() throws {

@@ -59,11 +59,7 @@ import Testing
     @Test func twoRealRunsAtOnceOneExitsThreeAndTheDatabaseStaysIntact() throws {
         let folder = try temporaryFolder()
         try Self.webRows(150_000).write(toFile: folder + "/web.csv", atomically: true, encoding: .utf8)
-        let first = Process()
-        first.executableURL = CLI.binary
-        first.arguments = ["run", "--quiet", "--db", "c.sqlite", "--out", "reports", "web.csv"]
-        first.currentDirectoryURL = URL(fileURLWithPath: folder)
-        try first.run()
+        let first = try CLI.start(["run", "--quiet", "--db", "c.sqlite", "--out", "reports", "web.csv"], in: folder)
         usleep(700_000)
         let second = try CLI.run(["run", "--db", "c.sqlite", "--out", "reports", "web.csv"], in: folder)
         first.waitUntilExit()
@@ -82,11 +78,7 @@ import Testing
         try Self.webRows(500).write(toFile: folder + "/inbox/web_small.csv", atomically: true, encoding: .utf8)
 
         // Kill -9 while the big file is loading.
-        let process = Process()
-        process.executableURL = CLI.binary
-        process.arguments = ["run", "--quiet", "--db", "k.sqlite", "--out", "reports", "inbox"]
-        process.currentDirectoryURL = URL(fileURLWithPath: folder)
-        try process.run()
+        let process = try CLI.start(["run", "--quiet", "--db", "k.sqlite", "--out", "reports", "inbox"], in: folder)
         usleep(1_200_000)
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()

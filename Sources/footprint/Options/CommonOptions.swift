@@ -1,5 +1,6 @@
 import ArgumentParser
 import FootprintConfig
+import FootprintNormalize
 
 /// Options shared by every command that touches the database.
 struct DatabaseOptions: ParsableArguments {
@@ -66,12 +67,12 @@ enum PeriodOption: String, ExpressibleByArgument, CaseIterable {
 }
 
 enum DayArgument {
-    /// yyyymmdd key of a YYYY-MM-DD argument, or nil.
+    /// yyyymmdd key of a YYYY-MM-DD argument naming a day that exists, or nil.
     static func parse(_ text: String) -> Int? {
-        let parts = text.split(separator: "-")
-        guard parts.count == 3, parts[0].count == 4, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
-              (1...12).contains(m), (1...31).contains(d) else { return nil }
-        return y * 10000 + m * 100 + d
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) else { return nil }
+        return CivilDate(year: y, month: m, day: d)?.key
     }
 }
 
