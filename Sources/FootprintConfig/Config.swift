@@ -7,6 +7,8 @@ public enum InputFormat: String, Sendable {
     case csv, jsonl
     /// Web server access logs (Combined or Common Log Format).
     case accesslog
+    /// One JSON array of objects per file (Slack's workspace export).
+    case jsonarray
 }
 
 /// Where a canonical column's value comes from in a source record.
@@ -136,6 +138,9 @@ public struct FootprintConfig: Equatable, Sendable {
     /// More user-agent patterns (regular expressions) to treat as bots, on top of the
     /// built-in Crawler-Detect list.
     public var botPatterns: [String] = []
+    /// Referrer spam domains to add to Matomo's list, and listed domains to exempt.
+    public var spamReferrers: [String] = []
+    public var notSpamReferrers: [String] = []
     /// utm_source alias → referring domain, on top of the built-in table.
     public var utmSources: [String: String] = [:]
     public var privacy = Privacy()

@@ -30,7 +30,8 @@ public enum ConfigLoader {
         var config = FootprintConfig()
         let reader = TableReader(table: root, path: "")
         try reader.allowOnly(["timezone", "properties", "brands", "referrers", "perception", "inputs",
-                              "csv_bom", "hash_key", "session_timeout_minutes", "limits", "privacy", "geoip_database", "bot_patterns", "utm_sources"])
+                              "csv_bom", "hash_key", "session_timeout_minutes", "limits", "privacy", "geoip_database", "bot_patterns", "utm_sources",
+                              "spam_referrers", "not_spam_referrers"])
         if let zone = try reader.string("timezone") {
             guard TimeZone(identifier: zone) != nil else {
                 throw ConfigError(keyPath: "timezone", reason: "'\(zone)' is not an IANA time zone name (e.g. \"Europe/Berlin\")")
@@ -43,6 +44,13 @@ public enum ConfigLoader {
                 throw ConfigError(keyPath: "bot_patterns[\(index)]", reason: "'\(pattern)' is not a valid regular expression")
             }
             config.botPatterns = patterns
+        }
+        for (key, keyPath) in [(\FootprintConfig.spamReferrers, "spam_referrers"), (\.notSpamReferrers, "not_spam_referrers")] {
+            guard let domains = try reader.strings(keyPath) else { continue }
+            for (index, domain) in domains.enumerated() where !domain.contains(".") || !domain.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" }) {
+                throw ConfigError(keyPath: "\(keyPath)[\(index)]", reason: "'\(domain)' is not a domain name such as \"semalt.com\"")
+            }
+            config[keyPath: key] = domains.map { $0.lowercased() }
         }
         if let geoip = try reader.string("geoip_database") {
             guard FileManager.default.isReadableFile(atPath: geoip) else {
@@ -182,7 +190,7 @@ public enum ConfigLoader {
             }
             if let format = try entry.string("format") {
                 guard let parsed = InputFormat(rawValue: format) else {
-                    throw ConfigError(keyPath: "\(entry.path).format", reason: "must be csv, jsonl or accesslog")
+                    throw ConfigError(keyPath: "\(entry.path).format", reason: "must be csv, jsonl, jsonarray or accesslog")
                 }
                 spec.format = parsed
             }

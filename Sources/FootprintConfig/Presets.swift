@@ -96,6 +96,88 @@ public enum Presets {
             action = { const = "post" }
             platform = { const = "reddit" }
             """,
+        // bit.ly's click stream as published for 1.usa.gov (one JSON object per line, short
+        // field names: u long URL, hh short domain, h hash, r referrer ("direct" when
+        // none), t epoch seconds, c/gr/cy country/region/city, a user agent). Heartbeat
+        // lines ({"_heartbeat_": …}) are skipped, not rejected.
+        "bitly-stream": """
+            [[inputs]]
+            match = "*"
+            kind = "clicks"
+            format = "jsonl"
+            [inputs.where]
+            _heartbeat_ = ""
+            [inputs.fields]
+            timestamp = "t"
+            short_url = "https://{hh}/{h}"
+            long_url = "u"
+            referrer = "r"
+            country = "c"
+            region = "gr"
+            city = "cy"
+            user_agent = "a"
+            """,
+        // YOURLS: its yourls_log table joined with yourls_url for the long URL, exported
+        // as CSV with a header (see README). Short links are https://{host}/{keyword}: the
+        // entry gives the short domain. click_time is the MySQL server's local time.
+        "yourls": """
+            [[inputs]]
+            match = "*"
+            kind = "clicks"
+            format = "csv"
+            [inputs.fields]
+            click_id = "click_id"
+            timestamp = "click_time"
+            short_url = "https://{host}/{shorturl}"
+            long_url = "url"
+            referrer = "referrer"
+            country = "country_code"
+            user_agent = "user_agent"
+            ip = "ip_address"
+            """,
+        // Shlink's web client, "Export CSV" on a short URL's visits: one file per short
+        // URL, which it does not name, so the entry gives short_url and long_url as
+        // constants. referer is a domain or "Direct"; rows Shlink marks as potential bots
+        // are skipped.
+        "shlink": """
+            [[inputs]]
+            match = "*"
+            kind = "clicks"
+            format = "csv"
+            [inputs.where]
+            potentialBot = "false"
+            [inputs.fields]
+            timestamp = "date"
+            referrer = "referer"
+            country = "country"
+            region = "region"
+            city = "city"
+            user_agent = "userAgent"
+            """,
+        // Slack workspace export: a folder per channel holding one JSON array per day
+        // (2024-05-01.json). ts is unique within a channel, so ids carry the channel
+        // (the folder's name); a thread's replies point at its first message (thread_ts).
+        "slack": """
+            [[inputs]]
+            match = "*"
+            kind = "groups"
+            format = "jsonarray"
+            [inputs.fields]
+            activity_id = "{@folder}/{ts}"
+            timestamp = "ts"
+            actor_id = "user|bot_id"
+            group = "{@folder}"
+            action = "subtype|type"
+            parent_id = "{@folder}/{thread_ts}"
+            text = "text"
+            url = "attachments[0].original_url|attachments[0].from_url"
+            platform = { const = "slack" }
+            """,
+    ]
+
+    /// What a user must add for a preset whose export lacks required columns.
+    public static let notes: [String: String] = [
+        "shlink": "Shlink's visit export does not name the short URL: add short_url = { const = \"https://s.example/abc\" } and long_url = { const = \"https://…\" } to the entry's [inputs.fields], one entry per exported short URL",
     ]
 
     public static var names: [String] { texts.keys.sorted() }

@@ -6,7 +6,7 @@ import GRDB
 /// All reports of CONTRACT.md section 3, computed from the star schema in one read
 /// transaction so they agree with each other.
 public enum Reports {
-    public static let fileNames = ["geo.csv", "geo_city.csv", "propagation.csv", "attention.csv", "engagement.csv", "referrers.csv", "perception.csv"]
+    public static let fileNames = ["geo.csv", "geo_city.csv", "propagation.csv", "attention.csv", "engagement.csv", "referrers.csv", "perception.csv", "bots.csv"]
 
     public static func compute(from warehouse: Warehouse, scope: ReportScope) throws -> [CSVTable] {
         try compute(fileNames, from: warehouse, scope: scope)
@@ -38,6 +38,7 @@ public enum Reports {
         case "engagement.csv": return try EngagementReport.table(db, scope: scope)
         case "referrers.csv": return try ReferrersReport.table(db, scope: scope)
         case "perception.csv": return try PerceptionReport.table(db, scope: scope)
+        case "bots.csv": return try BotsReport.table(db, scope: scope)
         default: preconditionFailure("unknown report \(fileName)")
         }
     }

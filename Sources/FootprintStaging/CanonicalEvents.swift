@@ -66,3 +66,23 @@ public enum CanonicalEvent: Equatable, Sendable {
     case click(ClickEvent)
     case group(GroupEvent)
 }
+
+/// A row that is not a person's visit or click: a bot by its user agent, or referrer
+/// spam by its referring host. Kept only as a count.
+public struct FilteredTraffic: Equatable, Sendable {
+    public enum Cause: String, Sendable { case bot, referrerSpam = "referrer_spam" }
+    public let cause: Cause
+    /// The bot's name as its user agent gives it ("Googlebot"), or the listed spam domain.
+    public let source: String
+    /// When it happened, if the row's timestamp could be read.
+    public let occurredAt: Int64?
+    /// The host of the page (web) or short link (clicks) it hit; empty if unreadable.
+    public let host: String
+
+    public init(cause: Cause, source: String, occurredAt: Int64?, host: String) {
+        self.cause = cause; self.source = source; self.occurredAt = occurredAt; self.host = host
+    }
+
+    /// How the summary names it: "bot (Googlebot)", "referrer spam (semalt.com)".
+    public var reason: String { cause == .bot ? "bot (\(source))" : "referrer spam (\(source))" }
+}

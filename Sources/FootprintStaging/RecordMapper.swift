@@ -1,3 +1,4 @@
+import Foundation
 import FootprintConfig
 import FootprintInput
 import FootprintNormalize
@@ -21,6 +22,7 @@ public final class RecordMapper {
     private let spec: InputSpec?
     private let geoIP: GeoIPDatabase?
     private let bots: BotDetector?
+    private let spam: ReferrerSpam?
     private let utmSources: UTMSources
     /// Rows that ended up without a country (ZZ), and how many of those had an IP that
     /// no database was there to look up. Read from other threads for the summary.
@@ -33,13 +35,14 @@ public final class RecordMapper {
     /// `header` is the CSV header, or nil for JSON records.
     public init(kind: EventKind, spec: InputSpec?, header: [String]?, zone: ZoneClock, file: String,
                 timeBounds: ClosedRange<Int64> = Timestamps.range, geoIP: GeoIPDatabase? = nil,
-                bots: BotDetector? = nil, utmOverrides: [String: String] = [:]) throws(MappingError) {
+                bots: BotDetector? = nil, spam: ReferrerSpam? = nil, utmOverrides: [String: String] = [:]) throws(MappingError) {
         self.kind = kind
         self.zone = zone
         self.timeBounds = timeBounds
         self.spec = spec
         self.geoIP = geoIP
         self.bots = kind == .groups ? nil : bots
+        self.spam = kind == .groups ? nil : spam
         self.utmSources = UTMSources(overrides: utmOverrides)
         var headerIndex: [String: Int]?
         var duplicates: [String: [Int]] = [:]
@@ -55,12 +58,26 @@ public final class RecordMapper {
             }
             headerIndex = index
         }
+        let usesHost = CanonicalColumns.all(kind).contains { column in
+            if case .template(let parts)? = spec?.fields[column] { return parts.contains(.placeholder("host")) }
+            return false
+        }
+        if usesHost, spec?.host == nil, headerIndex?["host"] == nil {
+            let entry = spec?.preset.map { "the [[inputs]] entry with preset = \"\($0)\"" } ?? "the [[inputs]] entry"
+            throw MappingError(file: file, reason: "the mapping builds URLs from {host}, but no host is given: add host = \"sho.rt\" (the site's or short domain's name) to \(entry) for this file")
+        }
         var accessors: [String: FieldAccessor] = [:]
         for column in CanonicalColumns.all(kind) {
             var source = spec?.fields[column] ?? .path(column)
-            // `{host}` in a template is the entry's host (access logs carry only paths).
-            if let host = spec?.host, case .template(let parts) = source {
-                source = .template(parts.map { $0 == .placeholder("host") ? .literal(host) : $0 })
+            // `{host}` in a template is the entry's host (access logs carry only paths);
+            // `{@folder}` the name of the folder the file is in (Slack exports keep each
+            // channel's days in a folder named for the channel).
+            if case .template(let parts) = source {
+                source = .template(parts.map { part in
+                    if part == .placeholder("host"), let host = spec?.host { return .literal(host) }
+                    if part == .placeholder("@folder") { return .literal(Self.folderName(of: file)) }
+                    return part
+                })
             }
             accessors[column] = FieldAccessor.compile(source, header: headerIndex)
         }
@@ -88,7 +105,7 @@ public final class RecordMapper {
             }
             if !missing.isEmpty {
                 let shown = header.prefix(12).joined(separator: ", ")
-                throw MappingError(file: file, reason: "file looks like \(kind.rawValue) but lacks the required column(s) \(missing.joined(separator: ", ")); its header is: \(shown)\(header.count > 12 ? ", …" : ""). Map them in an [[inputs]] entry of the config (CONTRACT.md section 4)\(Self.looksLikeData(header) ? ", or add the missing header row: the first row looks like data" : "")")
+                throw MappingError(file: file, reason: "file looks like \(kind.rawValue) but lacks the required column(s) \(missing.joined(separator: ", ")); its header is: \(shown)\(header.count > 12 ? ", …" : ""). Map them in an [[inputs]] entry of the config (CONTRACT.md section 4)\(Self.looksLikeData(header) ? ", or add the missing header row: the first row looks like data" : "")\(spec?.preset.flatMap { Presets.notes[$0] }.map { ". " + $0 } ?? "")")
             }
         }
         self.accessors = accessors
@@ -96,6 +113,11 @@ public final class RecordMapper {
         self.filters = (spec?.filters ?? [:]).sorted { $0.key < $1.key }.map { path, wanted in
             (path, FieldAccessor.compilePath(path, header: headerIndex), wanted)
         }
+    }
+
+    /// The name of the folder holding the file ("general" for `export/general/2024-05-01.json`).
+    static func folderName(of path: String) -> String {
+        URL(fileURLWithPath: path).standardizedFileURL.deletingLastPathComponent().lastPathComponent
     }
 
     /// The record's text for the rejects table, with the visitor or actor id blanked out:
@@ -144,14 +166,37 @@ public final class RecordMapper {
         return CanonicalURL(domainOnly: domain)
     }
 
+    /// Whether a record is traffic that is not people: a crawler, monitor or script by
+    /// its user agent, or referrer spam by its referring host. Such rows are counted (by
+    /// day, property and source, for bots.csv), not loaded.
+    public func notPeople(_ record: SourceRecord) -> FilteredTraffic? {
+        var found: (FilteredTraffic.Cause, String)?
+        if let bots, let agent = value("user_agent", record), let bot = bots.botName(agent) {
+            found = (.bot, bot)
+        } else if let spam, let referrer = value("referrer", record).flatMap(canonicalURL),
+                  let domain = spam.listedDomain(ofHost: referrer.host) {
+            found = (.referrerSpam, domain)
+        }
+        guard let (cause, source) = found else { return nil }
+        let raw = value("timestamp", record)
+        var occurredAt: Int64?
+        if let raw, case .success(let seconds) = Timestamps.parse(raw, zone: zone), timeBounds.contains(seconds) {
+            occurredAt = seconds
+        }
+        let page = value(kind == .web ? "url" : "short_url", record).flatMap(canonicalURL)
+        return FilteredTraffic(cause: cause, source: source, occurredAt: occurredAt, host: page?.host ?? "")
+    }
+
     /// Why a record is not an event of this kind (its filter value differs), or nil.
     public func filterReason(_ record: SourceRecord) -> String? {
-        // Crawlers, monitors and scripts are not audience: counted, not loaded.
-        if let bots, let agent = value("user_agent", record), let bot = bots.botName(agent) {
-            return "bot (\(bot))"
-        }
         for filter in filters {
             let value = filter.accessor.value(in: record)
+            // An empty wanted value means "absent": the bit.ly stream's heartbeat lines
+            // are the ones that carry `_heartbeat_`.
+            if filter.wanted.isEmpty {
+                if let value { return "\(filter.path) is present ('\(value.prefix(50))')" }
+                continue
+            }
             if value != filter.wanted { return "\(filter.path) is \(value.map { "'\($0)'" } ?? "missing"), not '\(filter.wanted)'" }
         }
         return nil
@@ -303,9 +348,12 @@ public final class RecordMapper {
             guard let url = canonicalURL(raw) else { throw RowRejection("url '\(raw.prefix(200))' is not an absolute URL") }
             shared = url
         }
+        // A thread's first message names itself as its thread (Slack's thread_ts): it
+        // answers nothing.
         return GroupEvent(identity: platform + "\u{1F}" + activity, activityID: activity, occurredAt: occurredAt,
                           platform: platform, group: group, actorID: actor, action: action,
-                          parentID: value("parent_id", record), title: value("title", record) ?? "",
+                          parentID: value("parent_id", record).flatMap { $0 == activity ? nil : $0 },
+                          title: value("title", record) ?? "",
                           text: value("text", record) ?? "", sharedURL: shared, count: count, place: place(record))
     }
 }

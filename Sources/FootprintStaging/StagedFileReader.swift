@@ -9,6 +9,9 @@ public enum StagedRow: Equatable, Sendable {
     case rejected(line: Int, reason: String, raw: String)
     /// Not an event of this kind (filtered out by the file's mapping); counted, not kept.
     case skipped(line: Int, reason: String)
+    /// Traffic that is not people (a bot, referrer spam): counted by day and source for
+    /// bots.csv, not loaded.
+    case filtered(line: Int, FilteredTraffic)
 }
 
 /// Opens one export file and hands out staged rows: it decides the file's format
@@ -47,6 +50,7 @@ public final class StagedFileReader {
         maxRows = config.limits.maxRowsPerFile
         keepUnredacted = config.privacy.keepUnredactedRejects
         let bounds = Self.timeBounds(config.limits)
+        let spam = ReferrerSpam(extra: config.spamReferrers, exempt: config.notSpamReferrers)
         switch format {
         case .csv:
             let csv = CSVRecordReader(source: replay, maxRecordBytes: config.limits.maxRecordBytes)
@@ -54,7 +58,7 @@ public final class StagedFileReader {
             let kind = try Self.decideKind(kindOverride ?? spec?.kind, name: name, columns: Set(csv.header), path: path)
             self.kind = kind
             mapper = try RecordMapper(kind: kind, spec: spec, header: csv.header, zone: zone, file: path, timeBounds: bounds,
-                                      geoIP: geoIP, bots: bots, utmOverrides: config.utmSources)
+                                      geoIP: geoIP, bots: bots, spam: spam, utmOverrides: config.utmSources)
         case .accesslog:
             reader = AccessLogRecordReader(source: replay, maxRecordBytes: config.limits.maxRecordBytes)
             kind = kindOverride ?? spec?.kind ?? .web
@@ -64,19 +68,21 @@ public final class StagedFileReader {
                 throw MappingError(file: path, reason: "access logs carry paths, not host names: add host = \"blog.example.com\" to the [[inputs]] entry for this file (with preset = \"access-log\")")
             }
             mapper = try RecordMapper(kind: kind, spec: spec, header: nil, zone: zone, file: path, timeBounds: bounds,
-                                      geoIP: geoIP, bots: bots, utmOverrides: config.utmSources)
-        case .jsonl:
-            let jsonl = JSONLRecordReader(source: replay, maxRecordBytes: config.limits.maxRecordBytes)
-            reader = jsonl
+                                      geoIP: geoIP, bots: bots, spam: spam, utmOverrides: config.utmSources)
+        case .jsonl, .jsonarray:
+            let json: RecordReader = format == .jsonl
+                ? JSONLRecordReader(source: replay, maxRecordBytes: config.limits.maxRecordBytes)
+                : JSONArrayRecordReader(source: replay, maxRecordBytes: config.limits.maxRecordBytes)
+            reader = json
             var keys: Set<String> = []
             // Peek at the first object (it is replayed): its keys tell the kind when nothing
             // else does, and show early when a mapping does not fit the file at all.
-            firstRecord = jsonl.next()
+            firstRecord = json.next()
             if case .record(_, .json(.object(let members)))? = firstRecord { keys = Set(members.keys) }
             let kind = try Self.decideKind(kindOverride ?? spec?.kind, name: name, columns: keys, path: path)
             self.kind = kind
             mapper = try RecordMapper(kind: kind, spec: spec, header: nil, zone: zone, file: path, timeBounds: bounds,
-                                      geoIP: geoIP, bots: bots, utmOverrides: config.utmSources)
+                                      geoIP: geoIP, bots: bots, spam: spam, utmOverrides: config.utmSources)
             if let spec, case .record(_, let record)? = firstRecord, !mapper.resolvesAnyRequired(record) {
                 let shown = keys.sorted().prefix(12).joined(separator: ", ")
                 let expects = spec.preset.map { "preset '\($0)'" } ?? "the [[inputs]] entry '\(spec.match)'"
@@ -119,6 +125,7 @@ public final class StagedFileReader {
             return .rejected(line: line, reason: reason, raw: keepUnredacted ? raw : Self.withheld)
         case .record(let line, let record):
             if let reason = mapper.filterReason(record) { return .skipped(line: line, reason: reason) }
+            if let traffic = mapper.notPeople(record) { return .filtered(line: line, traffic) }
             switch mapper.map(record) {
             case .success(let event): return .event(line: line, event)
             case .failure(let rejection): return .rejected(line: line, reason: rejection.reason, raw: mapper.redactedText(record))
@@ -139,7 +146,8 @@ public final class StagedFileReader {
     }
 
     /// Format from config, else from the name (.csv / .jsonl / .ndjson, under any .gz),
-    /// else from the first non-blank byte: `{` means JSONL.
+    /// else from the first non-blank byte: `{` means JSONL, `[` a JSON array (also for
+    /// .json files, which hold either).
     static func sniffFormat(name: String, declared: InputFormat?, source: inout any ByteChunkSource,
                             path: String) throws -> (InputFormat, any ByteChunkSource) {
         let first = try source.nextChunk() ?? []
@@ -151,10 +159,12 @@ public final class StagedFileReader {
         var stem = name.lowercased()
         if stem.hasSuffix(".gz") { stem.removeLast(3) }
         if stem.hasSuffix(".csv") || stem.hasSuffix(".tsv") { return (.csv, replay) }
-        if stem.hasSuffix(".jsonl") || stem.hasSuffix(".ndjson") || stem.hasSuffix(".json") { return (.jsonl, replay) }
+        if stem.hasSuffix(".jsonl") || stem.hasSuffix(".ndjson") { return (.jsonl, replay) }
         var bytes = first[...]
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
         let firstByte = bytes.first { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }
+        if firstByte == UInt8(ascii: "[") { return (.jsonarray, replay) }
+        if stem.hasSuffix(".json") { return (.jsonl, replay) }
         return (firstByte == UInt8(ascii: "{") ? .jsonl : .csv, replay)
     }
 }

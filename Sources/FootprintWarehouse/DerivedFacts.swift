@@ -76,8 +76,9 @@ extension Warehouse {
                 for (table, key, instant) in [("fact_page_view", "page_view_key", "viewed_at"),
                                               ("fact_click", "click_key", "clicked_at"),
                                               ("fact_group_activity", "activity_key", "occurred_at"),
-                                              ("fact_session", "session_key", "started_at")] {
-                    let rows = try Row.fetchAll(db, sql: "SELECT \(key), \(instant) FROM \(table)")
+                                              ("fact_session", "session_key", "started_at"),
+                                              ("fact_filtered_traffic", "rowid", "bucket_at")] {
+                    let rows = try Row.fetchAll(db, sql: "SELECT \(key), \(instant) FROM \(table) WHERE \(instant) IS NOT NULL")
                     let update = try db.makeStatement(sql: "UPDATE \(table) SET date_key = ? WHERE \(key) = ?")
                     for row in rows {
                         let date = zone.localDate(ofUTC: row[1])

@@ -46,6 +46,7 @@ public final class LoadSession {
     private let db: Database
     private let keys: DimensionKeys
     private let writer: FactWriter
+    private let filtered: FilteredTrafficWriter
     private let insertFile, updateFile, insertReject: SQLiteStatement
     private let config: FootprintConfig
     public static let progressInterval = 50_000
@@ -56,6 +57,7 @@ public final class LoadSession {
         self.config = config
         keys = try DimensionKeys(connection: connection, hasher: PersonHasher(key: hashKey), zone: zone)
         writer = try FactWriter(connection: connection, keys: keys, config: config)
+        filtered = try FilteredTrafficWriter(connection: connection, keys: keys, config: config)
         func prepare(_ sql: String) throws -> SQLiteStatement { try SQLiteStatement(connection: connection, sql: sql) }
         insertFile = try prepare("""
             INSERT INTO load_files (path, content_sha256, kind, format, rows_read, rows_loaded, rows_duplicate, rows_rejected,
@@ -98,6 +100,10 @@ public final class LoadSession {
                     case .skipped(_, let reason):
                         result.skipped += 1
                         result.skippedByReason[reason, default: 0] += 1
+                    case .filtered(_, let traffic):
+                        result.skipped += 1
+                        result.skippedByReason[traffic.reason, default: 0] += 1
+                        filtered.count(traffic)
                     case .rejected(let line, let reason, let raw):
                         result.rejected += 1
                         if result.firstRejects.count < 5 { result.firstRejects.append(.init(line: line, reason: reason)) }
@@ -110,6 +116,7 @@ public final class LoadSession {
                     }
                 }
                 try writer.flushPending()
+                try filtered.flush(fileID: fileID, kind: file.kind)
                 result.loaded = writer.loadedCount
                 result.withoutCountry = file.rowsWithoutCountry
                 result.unresolvedIP = file.rowsWithUnresolvedIP
@@ -127,6 +134,7 @@ public final class LoadSession {
             // Keys created inside the rolled-back transaction no longer exist.
             keys.reset()
             writer.discardPending()
+            filtered.discard()
             throw error
         }
         writer.discardPending()

@@ -19,6 +19,9 @@ enum Migrations {
         migrator.registerMigration("v3 perception terms") { db in
             try db.execute(sql: v3)
         }
+        migrator.registerMigration("v4 filtered traffic") { db in
+            try db.execute(sql: v4)
+        }
     }
 
     /// One row per command run (ingest, report, run), for `footprint status`.
@@ -49,6 +52,23 @@ enum Migrations {
         stance       TEXT NOT NULL CHECK (stance IN ('current', 'aspired')),
         PRIMARY KEY (activity_key, stance)
     );
+    """
+
+    /// Traffic that is not people — bots by user agent, referrer spam by referring host —
+    /// is not loaded as facts but counted here, per file, quarter hour, page property and
+    /// source, so that bots.csv shows what was filtered and how much.
+    static let v4 = """
+    CREATE TABLE fact_filtered_traffic (
+        load_file_id INTEGER NOT NULL REFERENCES load_files (load_file_id),
+        kind         TEXT NOT NULL CHECK (kind IN ('web', 'clicks')),
+        cause        TEXT NOT NULL CHECK (cause IN ('bot', 'referrer_spam')),
+        source       TEXT NOT NULL,          -- the bot's name, or the listed spam domain
+        property_key INTEGER REFERENCES dim_property (property_key),  -- web: the page's property
+        date_key     INTEGER REFERENCES dim_date (date_key),          -- NULL: timestamp unreadable
+        bucket_at    INTEGER,                -- start of the UTC quarter hour (for re-zoning)
+        hits         INTEGER NOT NULL CHECK (hits > 0)
+    );
+    CREATE INDEX fact_filtered_traffic_by_date ON fact_filtered_traffic (date_key);
     """
 
     static let v1 = """
