@@ -29,6 +29,11 @@ indirect enum FieldAccessor {
             return .firstOf(choices)
         case .path(let path): return compilePath(path, header: header)
         case .template(let parts):
+            // Placeholders filled in before compiling (`{host}`, `{@folder}`) can leave
+            // only text: that is a constant, the same for every row.
+            if parts.allSatisfy({ if case .literal = $0 { return true } else { return false } }) {
+                return .constant(parts.map { if case .literal(let text) = $0 { return text } else { return "" } }.joined())
+            }
             return .template(parts.map { part in
                 switch part {
                 case .literal(let text): return .literal(text)

@@ -131,7 +131,7 @@ func temporaryFolder() throws -> String {
         #expect(result.stdout.isEmpty)
     }
 
-    @Test func demoWritesAllSixReportsFromTheSampleData() throws {
+    @Test func demoWritesEveryReportFromTheSampleData() throws {
         let folder = try temporaryFolder()
         let sample = CLI.repositoryRoot.appendingPathComponent("sample-data").path
         let result = try CLI.run(["demo", "--out", folder + "/reports", "--sample-data", sample], in: folder)
@@ -143,6 +143,7 @@ func temporaryFolder() throws -> String {
             "attention.csv": "period,channel,entity,is_self,mentions,share,clicks,click_share,share_change",
             "engagement.csv": "period,property,pageviews,visitors,sessions,avg_engaged_seconds,bounce_rate,returning_visitor_rate",
             "referrers.csv": "period,property,referrer_domain,category,visits,share,rank",
+            "bots.csv": "period,channel,cause,source,hits,share",
         ]
         for (name, header) in headers {
             let text = try String(contentsOfFile: folder + "/reports/" + name, encoding: .utf8)
@@ -150,7 +151,8 @@ func temporaryFolder() throws -> String {
             #expect(lines.first == header, "\(name)")
             #expect(lines.count > 3, "\(name) has data rows")
         }
-        // The sample is loaded in full: 5000 + 2000 + 1500 rows, nothing rejected.
-        #expect(result.stderr.contains("clicks: 2000 loaded, 0 duplicate, 0 rejected; groups: 1500 loaded, 0 duplicate, 0 rejected; web: 5000 loaded, 0 duplicate, 0 rejected"))
+        // The sample is read in full: 5000 + 2000 + 1500 rows, nothing rejected; its bots
+        // and referrer spam (about 3 % and 1 %) are skipped.
+        #expect(result.stderr.contains("clicks: 1956 loaded, 0 duplicate, 0 rejected, 44 skipped; groups: 1500 loaded, 0 duplicate, 0 rejected; web: 4824 loaded, 0 duplicate, 0 rejected, 176 skipped"))
     }
 }

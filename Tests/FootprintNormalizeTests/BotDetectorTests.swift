@@ -31,3 +31,16 @@ import Testing
         #expect(throws: BotDetector.PatternError.self) { try BotDetector(extraPatterns: ["(unclosed"]) }
     }
 }
+
+@Suite struct ReferrerSpamTests {
+    @Test func listedDomainsCoverTheirSubdomainsAndConfigCanAddOrExempt() {
+        let spam = ReferrerSpam(extra: ["best-seo.example"], exempt: ["zoominfo.com"])
+        #expect(spam.count > 1000)                      // Matomo's list
+        #expect(spam.listedDomain(ofHost: "semalt.com") == "semalt.com")
+        #expect(spam.listedDomain(ofHost: "crawler.Semalt.com") == "semalt.com")
+        #expect(spam.listedDomain(ofHost: "notsemalt.com") == nil)   // whole labels only
+        #expect(spam.listedDomain(ofHost: "best-seo.example") == "best-seo.example")
+        #expect(spam.listedDomain(ofHost: "zoominfo.com") == nil)
+        #expect(spam.listedDomain(ofHost: "google.com") == nil)
+    }
+}

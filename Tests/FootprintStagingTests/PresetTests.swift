@@ -91,7 +91,8 @@ import FootprintNormalize
         for name in Presets.names {
             #expect(Presets.spec(named: name)?.kind != nil, "\(name)")
         }
-        #expect(Presets.names == ["access-log", "ga4", "hackernews", "reddit-comments", "reddit-submissions"])
+        #expect(Presets.names == ["access-log", "bitly-stream", "ga4", "hackernews", "reddit-comments", "reddit-submissions",
+                                  "shlink", "slack", "yourls"])
     }
 }
 

@@ -92,7 +92,9 @@ import FootprintNormalize
     }
 
     @Test(arguments: [
-        ("colour = 1", "config: colour: unknown key (known here: timezone, properties, brands, referrers, perception, inputs, csv_bom, hash_key, session_timeout_minutes, limits, privacy, geoip_database, bot_patterns, utm_sources)"),
+        ("colour = 1", "config: colour: unknown key (known here: timezone, properties, brands, referrers, perception, inputs, csv_bom, hash_key, session_timeout_minutes, limits, privacy, geoip_database, bot_patterns, utm_sources, spam_referrers, not_spam_referrers)"),
+        ("spam_referrers = [\"semalt.com\", \"http://x.example/\"]", "config: spam_referrers[1]: 'http://x.example/' is not a domain name such as \"semalt.com\""),
+        ("[[inputs]]\nmatch = \"x*\"\nformat = \"xml\"", "config: inputs[0].format: must be csv, jsonl, jsonarray or accesslog"),
         ("timezone = \"Mars/Olympus\"", "config: timezone: 'Mars/Olympus' is not an IANA time zone name (e.g. \"Europe/Berlin\")"),
         ("[referrers]\n\"x.example\" = \"podcast\"", "config: referrers.x.example: must be one of direct, search, social, news, email, shortener, owned, web"),
         ("[[brands]]\nname = \"A\"\n[[brands]]\nname = \"B\"", "config: brands: exactly one brand must have self = true (found 0)"),
