@@ -76,3 +76,24 @@ public struct MemoryChunkSource: ByteChunkSource {
     }
     public mutating func nextChunk() throws -> [UInt8]? { chunks.popLast() }
 }
+
+/// Drops a UTF-8 byte-order mark at the start of a stream (looking at three bytes even
+/// when the first chunks are tiny) and counts the bytes handed on, for progress.
+public struct BOMSkippingSource: ByteChunkSource {
+    private var upstream: any ByteChunkSource
+    private var atStart = true
+    public private(set) var bytesHandedOn = 0
+
+    public init(_ upstream: any ByteChunkSource) { self.upstream = upstream }
+
+    public mutating func nextChunk() throws -> [UInt8]? {
+        guard var chunk = try upstream.nextChunk() else { return nil }
+        if atStart {
+            atStart = false
+            while chunk.count < 3, let more = try upstream.nextChunk() { chunk += more }
+            if chunk.starts(with: [0xEF, 0xBB, 0xBF]) { chunk.removeFirst(3) }
+        }
+        bytesHandedOn += chunk.count
+        return chunk
+    }
+}

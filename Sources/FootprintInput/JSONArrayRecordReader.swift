@@ -5,20 +5,19 @@
 /// is parsed on its own. An element that is not a valid object is malformed and
 /// reading goes on with the next one; a record's line is the line its element starts on.
 public final class JSONArrayRecordReader: RecordReader {
-    private var source: any ByteChunkSource
+    private var source: BOMSkippingSource
     private var chunk: [UInt8] = []
     private var position = 0
     private var atEnd = false
-    private var isFirstChunk = true
     private var line = 1
     private var state = State.beforeArray
     private let maxRecordBytes: Int
-    public private(set) var bytesConsumed = 0
+    public var bytesConsumed: Int { source.bytesHandedOn }
 
     private enum State { case beforeArray, beforeElement, afterElement, finished }
 
     public init(source: any ByteChunkSource, maxRecordBytes: Int = defaultMaxRecordBytes) {
-        self.source = source
+        self.source = BOMSkippingSource(source)
         self.maxRecordBytes = maxRecordBytes
     }
 
@@ -152,16 +151,8 @@ public final class JSONArrayRecordReader: RecordReader {
         while position >= chunk.count {
             if atEnd { return false }
             do {
-                if var next = try source.nextChunk() {
-                    if isFirstChunk {
-                        isFirstChunk = false
-                        // The byte-order mark may straddle tiny chunks: look at 3 bytes.
-                        while next.count < 3, let more = try source.nextChunk() { next += more }
-                        if next.starts(with: [0xEF, 0xBB, 0xBF]) { next.removeFirst(3) }
-                    }
-                    bytesConsumed += next.count
-                    chunk = next
-                    position = 0
+                if let next = try source.nextChunk() {
+                    (chunk, position) = (next, 0)
                 } else {
                     atEnd = true
                 }

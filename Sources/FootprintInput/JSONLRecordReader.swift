@@ -61,19 +61,18 @@ final class LineSplitter {
         }
     }
 
-    private var source: any ByteChunkSource
+    private var source: BOMSkippingSource
     private var chunk: [UInt8] = []
     private var position = 0
     private var atEnd = false
     private var pendingError: Error?
     private var lineNumber = 0
-    private var isFirstChunk = true
-    private(set) var bytesConsumed = 0
+    var bytesConsumed: Int { source.bytesHandedOn }
 
     private let maxLineBytes: Int
 
     init(source: any ByteChunkSource, maxLineBytes: Int) {
-        self.source = source
+        self.source = BOMSkippingSource(source)
         self.maxLineBytes = maxLineBytes
     }
 
@@ -96,14 +95,8 @@ final class LineSplitter {
                     return sawByte ? finish(line) : nil
                 }
                 do {
-                    if var next = try source.nextChunk() {
-                        if isFirstChunk {
-                            isFirstChunk = false
-                            if next.starts(with: [0xEF, 0xBB, 0xBF]) { next.removeFirst(3) }
-                        }
-                        bytesConsumed += next.count
-                        chunk = next
-                        position = 0
+                    if let next = try source.nextChunk() {
+                        (chunk, position) = (next, 0)
                     } else {
                         atEnd = true
                     }
