@@ -29,7 +29,8 @@ public final class BotDetector: @unchecked Sendable {
     /// The part of the user agent that marks it as a bot ("Googlebot"), or nil for a
     /// person's browser.
     public func botName(_ userAgent: String) -> String? {
-        let userAgent = String(userAgent.prefix(512))
+        // utf8.count is O(1) for native strings; cutting a short agent would copy it.
+        let userAgent = userAgent.utf8.count <= 512 ? userAgent : String(userAgent.prefix(512))
         lock.lock()
         if let cached = cache[userAgent] { lock.unlock(); return cached }
         lock.unlock()

@@ -166,13 +166,57 @@ public struct PersonHasher {
         self.outer = outer
     }
 
-    public func hash(_ id: String) -> String {
+    public func hash(_ id: String) -> String { person(id).hash }
+
+    /// The person as the database knows them: the keyed hash and the surrogate key
+    /// taken from its first 63 bits (collision odds are in the README).
+    public func person(_ id: String) -> HashedPerson {
         var innerHasher = inner
         var text = id
         text.withUTF8 { innerHasher.update($0) }
         var outerHasher = outer
         outerHasher.update(innerHasher.finalize())
-        return Array(outerHasher.finalize().prefix(16)).hexString
+        let digest = outerHasher.finalize()
+        var high: UInt64 = 0, low: UInt64 = 0
+        for byte in digest[0..<8] { high = high << 8 | UInt64(byte) }
+        for byte in digest[8..<16] { low = low << 8 | UInt64(byte) }
+        return HashedPerson(high: high, low: low)
+    }
+}
+
+/// A visitor or group member after hashing: what the loader stores instead of the id.
+/// The first 128 bits of the keyed hash, kept as two integers (no text per person in
+/// the caches); the surrogate key is its first 63 bits.
+public struct HashedPerson: Hashable, Sendable {
+    let high: UInt64
+    let low: UInt64
+
+    init(high: UInt64, low: UInt64) { self.high = high; self.low = low }
+
+    public var key: Int64 { Int64(bitPattern: high & 0x7fff_ffff_ffff_ffff) }
+
+    /// 32 hex digits (dim_person.person_hash).
+    public var hash: String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(16)
+        for word in [high, low] { for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: word >> UInt64(shift))) } }
+        return bytes.hexString
+    }
+}
+
+/// Hashes ids on the staging thread, remembering recent ones: a returning visitor is
+/// hashed once per run, not once per page view.
+public final class PersonCache {
+    private let hasher: PersonHasher
+    private var cache = BoundedCache<String, HashedPerson>(limit: 250_000)
+
+    public init(hasher: PersonHasher) { self.hasher = hasher }
+
+    public func person(_ id: String) -> HashedPerson {
+        if let known = cache.get(id) { return known }
+        let person = hasher.person(id)
+        cache.insert(id, person)
+        return person
     }
 }
 

@@ -38,19 +38,32 @@ public struct UTMSources: Sendable {
         return nil
     }
 
-    /// The `utm_source` parameter of a raw URL, if any.
+    /// The `utm_source` parameter of a raw URL, if any. Works on the UTF-8 bytes (this
+    /// runs for every page view without a referrer); decodes `+` and `%XX` only when present.
     public static func source(inURL raw: String) -> String? {
-        guard let question = raw.firstIndex(of: "?") else { return nil }
-        var query = raw[raw.index(after: question)...]
-        if let hash = query.firstIndex(of: "#") { query = query[..<hash] }
-        for pair in query.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            if parts.count == 2, parts[0].lowercased() == "utm_source" {
-                let value = String(parts[1]).replacingOccurrences(of: "+", with: " ")
-                return value.removingPercentEncoding ?? value
+        var raw = raw
+        return raw.withUTF8 { bytes -> String? in
+            guard let question = bytes.firstIndex(of: UInt8(ascii: "?")) else { return nil }
+            let end = bytes[question...].firstIndex(of: UInt8(ascii: "#")) ?? bytes.endIndex
+            var start = question + 1
+            while start < end {
+                let pairEnd = bytes[start..<end].firstIndex(of: UInt8(ascii: "&")) ?? end
+                if let equals = bytes[start..<pairEnd].firstIndex(of: UInt8(ascii: "=")), equals - start == 10,
+                   isUTMSource(bytes[start..<equals]) {
+                    let value = String(decoding: UnsafeBufferPointer(rebasing: bytes[(equals + 1)..<pairEnd]), as: UTF8.self)
+                    if !value.utf8.contains(UInt8(ascii: "%")) && !value.utf8.contains(UInt8(ascii: "+")) { return value }
+                    let spaced = value.replacingOccurrences(of: "+", with: " ")
+                    return spaced.removingPercentEncoding ?? spaced
+                }
+                start = pairEnd + 1
             }
+            return nil
         }
-        return nil
+    }
+
+    /// Whether ten bytes spell `utm_source` in any case.
+    private static func isUTMSource(_ name: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
+        zip(name, "utm_source".utf8).allSatisfy { $0 | 0x20 == $1 | 0x20 }
     }
 }
 

@@ -62,6 +62,7 @@ public struct Ingest {
                         outcome.note = earlier == path ? "already loaded" : "same content as \(earlier), already loaded"
                     } else {
                         let reader = try StagedFileReader(path: path, kindOverride: kindOverride, config: config, zone: zone,
+                                                          persons: PersonCache(hasher: session.personHasher),
                                                           geoIP: geoIP, bots: bots)
                         outcome.result = try session.load(reader, path: path, sha256: sha, progress: progress)
                     }

@@ -23,7 +23,8 @@ public struct WebEvent: Equatable, Sendable {
     /// The id that makes the row unique: the export's event id, or a hash of its content.
     public var identity: String
     public var occurredAt: Int64
-    public var visitorID: String
+    /// The visitor, already hashed: raw ids stop at staging.
+    public var visitor: HashedPerson
     public var sessionID: String?
     public var page: CanonicalURL
     public var referrer: CanonicalURL?
@@ -51,7 +52,8 @@ public struct GroupEvent: Equatable, Sendable {
     public var occurredAt: Int64
     public var platform: String
     public var group: String
-    public var actorID: String
+    /// The member, already hashed: raw ids stop at staging.
+    public var actor: HashedPerson
     public var action: String
     public var parentID: String?
     public var title: String

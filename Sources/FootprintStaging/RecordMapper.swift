@@ -23,6 +23,7 @@ public final class RecordMapper {
     private let geoIP: GeoIPDatabase?
     private let bots: BotDetector?
     private let spam: ReferrerSpam?
+    private let persons: PersonCache
     private let utmSources: UTMSources
     /// Rows that ended up without a country (ZZ), and how many of those had an IP that
     /// no database was there to look up. Read from other threads for the summary.
@@ -34,8 +35,9 @@ public final class RecordMapper {
 
     /// `header` is the CSV header, or nil for JSON records.
     public init(kind: EventKind, spec: InputSpec?, header: [String]?, zone: ZoneClock, file: String,
-                timeBounds: ClosedRange<Int64> = Timestamps.range, geoIP: GeoIPDatabase? = nil,
-                bots: BotDetector? = nil, spam: ReferrerSpam? = nil, utmOverrides: [String: String] = [:]) throws(MappingError) {
+                timeBounds: ClosedRange<Int64> = Timestamps.range, persons: PersonCache,
+                geoIP: GeoIPDatabase? = nil, bots: BotDetector? = nil, spam: ReferrerSpam? = nil,
+                utmOverrides: [String: String] = [:]) throws(MappingError) {
         self.kind = kind
         self.zone = zone
         self.timeBounds = timeBounds
@@ -43,6 +45,7 @@ public final class RecordMapper {
         self.geoIP = geoIP
         self.bots = kind == .groups ? nil : bots
         self.spam = kind == .groups ? nil : spam
+        self.persons = persons
         self.utmSources = UTMSources(overrides: utmOverrides)
         var headerIndex: [String: Int]?
         var duplicates: [String: [Int]] = [:]
@@ -303,7 +306,7 @@ public final class RecordMapper {
 
     private func mapWeb(_ record: SourceRecord) throws(RowRejection) -> WebEvent {
         let occurredAt = try timestamp(record)
-        let visitor = try required("visitor_id", record)
+        let visitor = persons.person(try required("visitor_id", record))
         let page = try requiredURL("url", record)
         var engaged: Double?
         if let text = value("engaged_seconds", record) {
@@ -312,7 +315,7 @@ public final class RecordMapper {
             }
             engaged = seconds
         }
-        return WebEvent(identity: identity(idColumn: "event_id", record), occurredAt: occurredAt, visitorID: visitor,
+        return WebEvent(identity: identity(idColumn: "event_id", record), occurredAt: occurredAt, visitor: visitor,
                         sessionID: value("session_id", record), page: page,
                         referrer: optionalURL("referrer", record) ?? taggedSource(value("url", record)),
                         place: place(record), engagedSeconds: engaged, userAgent: value("user_agent", record))
@@ -332,7 +335,7 @@ public final class RecordMapper {
         let activity = try required("activity_id", record)
         let occurredAt = try timestamp(record)
         let group = try required("group", record)
-        let actor = try required("actor_id", record)
+        let actor = persons.person(try required("actor_id", record))
         let action = try required("action", record).lowercased()
         var count = 1
         if let text = value("count", record) {
@@ -351,7 +354,7 @@ public final class RecordMapper {
         // A thread's first message names itself as its thread (Slack's thread_ts): it
         // answers nothing.
         return GroupEvent(identity: platform + "\u{1F}" + activity, activityID: activity, occurredAt: occurredAt,
-                          platform: platform, group: group, actorID: actor, action: action,
+                          platform: platform, group: group, actor: actor, action: action,
                           parentID: value("parent_id", record).flatMap { $0 == activity ? nil : $0 },
                           title: value("title", record) ?? "",
                           text: value("text", record) ?? "", sharedURL: shared, count: count, place: place(record))

@@ -39,8 +39,9 @@ public final class StagedFileReader {
     public var rowsWithoutCountry: Int { mapper.rowsWithoutCountry.value }
     public var rowsWithUnresolvedIP: Int { mapper.rowsWithUnresolvedIP.value }
 
+    /// `persons` hashes visitor and actor ids with the database's key (LoadSession.persons).
     public init(path: String, kindOverride: EventKind?, config: FootprintConfig, zone: ZoneClock,
-                geoIP: GeoIPDatabase? = nil, bots: BotDetector? = nil) throws {
+                persons: PersonCache, geoIP: GeoIPDatabase? = nil, bots: BotDetector? = nil) throws {
         let name = path.split(separator: "/").last.map(String.init) ?? path
         let spec = config.inputSpec(forFileName: name)
         fileSize = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
@@ -58,7 +59,7 @@ public final class StagedFileReader {
             let kind = try Self.decideKind(kindOverride ?? spec?.kind, name: name, columns: Set(csv.header), path: path)
             self.kind = kind
             mapper = try RecordMapper(kind: kind, spec: spec, header: csv.header, zone: zone, file: path, timeBounds: bounds,
-                                      geoIP: geoIP, bots: bots, spam: spam, utmOverrides: config.utmSources)
+                                      persons: persons, geoIP: geoIP, bots: bots, spam: spam, utmOverrides: config.utmSources)
         case .accesslog:
             reader = AccessLogRecordReader(source: replay, maxRecordBytes: config.limits.maxRecordBytes)
             kind = kindOverride ?? spec?.kind ?? .web
@@ -68,7 +69,7 @@ public final class StagedFileReader {
                 throw MappingError(file: path, reason: "access logs carry paths, not host names: add host = \"blog.example.com\" to the [[inputs]] entry for this file (with preset = \"access-log\")")
             }
             mapper = try RecordMapper(kind: kind, spec: spec, header: nil, zone: zone, file: path, timeBounds: bounds,
-                                      geoIP: geoIP, bots: bots, spam: spam, utmOverrides: config.utmSources)
+                                      persons: persons, geoIP: geoIP, bots: bots, spam: spam, utmOverrides: config.utmSources)
         case .jsonl, .jsonarray:
             let json: RecordReader = format == .jsonl
                 ? JSONLRecordReader(source: replay, maxRecordBytes: config.limits.maxRecordBytes)
@@ -82,7 +83,7 @@ public final class StagedFileReader {
             let kind = try Self.decideKind(kindOverride ?? spec?.kind, name: name, columns: keys, path: path)
             self.kind = kind
             mapper = try RecordMapper(kind: kind, spec: spec, header: nil, zone: zone, file: path, timeBounds: bounds,
-                                      geoIP: geoIP, bots: bots, spam: spam, utmOverrides: config.utmSources)
+                                      persons: persons, geoIP: geoIP, bots: bots, spam: spam, utmOverrides: config.utmSources)
             if let spec, case .record(_, let record)? = firstRecord, !mapper.resolvesAnyRequired(record) {
                 let shown = keys.sorted().prefix(12).joined(separator: ", ")
                 let expects = spec.preset.map { "preset '\($0)'" } ?? "the [[inputs]] entry '\(spec.match)'"

@@ -6,21 +6,20 @@ import FootprintStaging
 /// are emptied when they grow past a bound, which keeps memory flat on any input.
 final class DimensionKeys {
     private let connection: OpaquePointer
-    private let hasher: PersonHasher
     private let zone: ZoneClock
     private static let maxCached = 100_000
 
     private var dates: Set<Int> = []
-    private var geographies = BoundedCache<Place>(limit: maxCached)
-    private var contents = BoundedCache<String>(limit: maxCached)
-    private var referrers = BoundedCache<String>(limit: maxCached)
-    private var properties = BoundedCache<String>(limit: maxCached)
-    private var shortLinks = BoundedCache<String>(limit: maxCached)
-    private var groups = BoundedCache<String>(limit: maxCached)
-    // Visitors are the one dimension with millions of members; a larger cache saves
-    // re-hashing returning visitors (about 40 bytes an entry).
-    private var persons = BoundedCache<String>(limit: 250_000)
-    private var channels = BoundedCache<String>(limit: maxCached)
+    private var geographies = BoundedCache<Place, Int64>(limit: maxCached)
+    private var contents = BoundedCache<String, Int64>(limit: maxCached)
+    private var referrers = BoundedCache<String, Int64>(limit: maxCached)
+    private var properties = BoundedCache<String, Int64>(limit: maxCached)
+    private var shortLinks = BoundedCache<String, Int64>(limit: maxCached)
+    private var groups = BoundedCache<String, Int64>(limit: maxCached)
+    // Persons arrive hashed (staging hashes ids); this remembers which keys were
+    // written recently, so a returning visitor costs a set look-up, not an insert.
+    private var persons = BoundedCache<Int64, Void>(limit: 250_000)
+    private var channels = BoundedCache<String, Int64>(limit: maxCached)
 
     private let insertDate: SQLiteStatement
     private let selectGeography, insertGeography: SQLiteStatement
@@ -32,12 +31,11 @@ final class DimensionKeys {
     private let insertPerson: SQLiteStatement
     /// Persons first seen since the last flush, written in key order (cheap B-tree
     /// appends) before the file's transaction commits.
-    private var newPersons: [Int64: String] = [:]
+    private var newPersons: [Int64: HashedPerson] = [:]
     private let selectChannel, insertChannel: SQLiteStatement
 
-    init(connection: OpaquePointer, hasher: PersonHasher, zone: ZoneClock) throws {
+    init(connection: OpaquePointer, zone: ZoneClock) throws {
         self.connection = connection
-        self.hasher = hasher
         self.zone = zone
         func prepare(_ sql: String) throws -> SQLiteStatement { try SQLiteStatement(connection: connection, sql: sql) }
         insertDate = try prepare("\(DateLabels.insertSQL)")
@@ -105,11 +103,12 @@ final class DimensionKeys {
         return key
     }
 
-    func referrer(domain: String, category: ReferrerCategory) throws -> Int64 {
+    /// The referrer's key; `category` is asked only for a domain not seen before.
+    func referrer(domain: String, category: () -> ReferrerCategory) throws -> Int64 {
         if let key = referrers.get(domain) { return key }
         let key = try findOrInsert(select: selectReferrer, insert: insertReferrer) { statement, inserting in
             statement.bind(1, domain)
-            if inserting { statement.bind(2, category.rawValue) }
+            if inserting { statement.bind(2, category().rawValue) }
         }
         referrers.insert(domain, key)
         return key
@@ -144,21 +143,20 @@ final class DimensionKeys {
 
     /// The person dimension stores only the keyed hash of the raw id; the key is
     /// derived from the hash, so no look-up is needed.
-    func person(rawID: String) throws -> Int64 {
-        if let key = persons.get(rawID) { return key }
-        let hash = hasher.hash(rawID)
-        let key = Int64(bitPattern: UInt64(hash.prefix(16), radix: 16)! & 0x7fff_ffff_ffff_ffff)
-        persons.insert(rawID, key)
-        newPersons[key] = hash
+    /// The person's key; the dim_person row is written with the next flush.
+    func person(_ person: HashedPerson) throws -> Int64 {
+        if persons.get(person.key) != nil { return person.key }
+        persons.insert(person.key, ())
+        newPersons[person.key] = person
         if newPersons.count >= 50_000 { try flushPersons() }
-        return key
+        return person.key
     }
 
     /// Writes the persons seen since the last flush. Call before committing.
     func flushPersons() throws {
-        for (key, hash) in newPersons.sorted(by: { $0.key < $1.key }) {
+        for (key, person) in newPersons.sorted(by: { $0.key < $1.key }) {
             insertPerson.bind(1, key)
-            insertPerson.bind(2, hash)
+            insertPerson.bind(2, person.hash)
             try insertPerson.execute()
         }
         newPersons.removeAll(keepingCapacity: true)

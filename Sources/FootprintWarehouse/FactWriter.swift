@@ -10,14 +10,33 @@ import FootprintConfig
 final class FactWriter {
     enum Outcome { case loaded, duplicate }
 
+    /// A fact row waiting for its batch: its dedupe hash, identity and column values.
+    /// Plain values, not closures: a closure per row cost an allocation and reference
+    /// counting that showed in the loader's profile.
     private struct PendingFact {
         let hash: Int64
         let identity: String
-        let insert: SQLiteStatement
-        let lookup: SQLiteStatement
-        let person: Int64?
-        let isActivity: Bool
-        let bindRest: (SQLiteStatement) -> Void
+        let row: Row
+    }
+
+    private enum Row {
+        case pageView(PageViewRow)
+        case click(ClickRow)
+        case activity(ActivityRow)
+    }
+
+    private struct PageViewRow {
+        let dateKey: Int, viewedAt: Int64, person: Int64, property: Int64, content: Int64, referrer: Int64, geo: Int64
+        let sessionID: String?, engagedSeconds: Double?
+    }
+
+    private struct ClickRow {
+        let dateKey: Int, clickedAt: Int64, shortLink: Int64, content: Int64, referrer: Int64, channel: Int64, geo: Int64
+    }
+
+    private struct ActivityRow {
+        let dateKey: Int, occurredAt: Int64, group: Int64, person: Int64, action: String, parent: String?
+        let content: Int64?, count: Int, geo: Int64, title: String, text: String
     }
 
     static let batchSize = 32_768
@@ -80,8 +99,11 @@ final class FactWriter {
             switch try insertProbing(fact) {
             case .loaded:
                 loadedCount += 1
-                if let person = fact.person { pendingPersons.insert(person) }
-                if fact.isActivity { loadedGroupActivity = true }
+                switch fact.row {
+                case .pageView(let view): pendingPersons.insert(view.person)
+                case .activity: loadedGroupActivity = true
+                case .click: break
+                }
             case .duplicate:
                 duplicateCount += 1
             }
@@ -115,71 +137,77 @@ final class FactWriter {
 
     private func referrerKey(_ url: CanonicalURL?) throws -> Int64 {
         let host = url?.host ?? ""
-        return try keys.referrer(domain: host, category: classifier.category(ofHost: host))
+        return try keys.referrer(domain: host) { classifier.category(ofHost: host) }
     }
 
     private func writePageView(_ view: WebEvent) throws {
-        let person = try keys.person(rawID: view.visitorID)
-        let property = try keys.property(propertyByHost[view.page.host] ?? view.page.host)
-        let dateKey = try keys.dateKey(ofUTC: view.occurredAt)
-        let content = try keys.content(view.page)
-        let referrer = try referrerKey(view.referrer)
-        let geo = try keys.geography(view.place)
-        let file = loadFileID
-        queue(view.identity, insert: insertPageView, lookup: sourceOfPageView, person: person) { s in
-            s.bind(3, dateKey); s.bind(4, view.occurredAt); s.bind(5, person); s.bind(6, property)
-            s.bind(7, content); s.bind(8, referrer); s.bind(9, geo); s.bind(10, view.sessionID)
-            s.bind(11, view.engagedSeconds); s.bind(12, file)
-        }
+        let row = PageViewRow(
+            dateKey: try keys.dateKey(ofUTC: view.occurredAt), viewedAt: view.occurredAt, person: try keys.person(view.visitor),
+            property: try keys.property(propertyByHost[view.page.host] ?? view.page.host), content: try keys.content(view.page),
+            referrer: try referrerKey(view.referrer), geo: try keys.geography(view.place),
+            sessionID: view.sessionID, engagedSeconds: view.engagedSeconds)
+        batch.append(PendingFact(hash: StableHash.rowKey(view.identity), identity: view.identity, row: .pageView(row)))
     }
 
     private func writeClick(_ click: ClickEvent) throws {
-        let dateKey = try keys.dateKey(ofUTC: click.occurredAt)
         let target = try keys.content(click.target)
-        let link = try keys.shortLink(click.shortLink, targetKey: target)
-        let referrer = try referrerKey(click.referrer)
-        let channel = try keys.channel(click.channel)
-        let geo = try keys.geography(click.place)
-        let file = loadFileID
-        queue(click.identity, insert: insertClick, lookup: sourceOfClick) { s in
-            s.bind(3, dateKey); s.bind(4, click.occurredAt); s.bind(5, link); s.bind(6, target)
-            s.bind(7, referrer); s.bind(8, channel); s.bind(9, geo); s.bind(10, file)
-        }
+        let row = ClickRow(
+            dateKey: try keys.dateKey(ofUTC: click.occurredAt), clickedAt: click.occurredAt,
+            shortLink: try keys.shortLink(click.shortLink, targetKey: target), content: target,
+            referrer: try referrerKey(click.referrer), channel: try keys.channel(click.channel), geo: try keys.geography(click.place))
+        batch.append(PendingFact(hash: StableHash.rowKey(click.identity), identity: click.identity, row: .click(row)))
     }
 
     private func writeActivity(_ activity: GroupEvent) throws {
-        let dateKey = try keys.dateKey(ofUTC: activity.occurredAt)
-        let group = try keys.group(platform: activity.platform, name: activity.group)
-        let person = try keys.person(rawID: activity.actorID)
-        let content = try activity.sharedURL.map { try keys.content($0) }
-        let geo = try keys.geography(activity.place)
-        let parent = activity.parentID.map { activity.platform + "\u{1F}" + $0 }
-        let file = loadFileID
-        queue(activity.identity, insert: insertActivity, lookup: sourceOfActivity, isActivity: true) { s in
-            s.bind(3, dateKey); s.bind(4, activity.occurredAt); s.bind(5, group); s.bind(6, person)
-            s.bind(7, activity.action); s.bind(8, parent)
-            if let content { s.bind(9, content) } else { s.bindNull(9) }
-            s.bind(10, activity.count); s.bind(11, geo); s.bind(12, activity.title); s.bind(13, activity.text)
-            s.bind(14, file)
-            if let parent { s.bind(15, StableHash.rowKey(parent)) } else { s.bindNull(15) }
+        let row = ActivityRow(
+            dateKey: try keys.dateKey(ofUTC: activity.occurredAt), occurredAt: activity.occurredAt,
+            group: try keys.group(platform: activity.platform, name: activity.group), person: try keys.person(activity.actor),
+            action: activity.action, parent: activity.parentID.map { activity.platform + "\u{1F}" + $0 },
+            content: try activity.sharedURL.map { try keys.content($0) }, count: activity.count,
+            geo: try keys.geography(activity.place), title: activity.title, text: activity.text)
+        batch.append(PendingFact(hash: StableHash.rowKey(activity.identity), identity: activity.identity, row: .activity(row)))
+    }
+
+    /// The statements for a row's kind: its insert and the look-up of a hash's holder.
+    private func statements(_ row: Row) -> (insert: SQLiteStatement, lookup: SQLiteStatement) {
+        switch row {
+        case .pageView: return (insertPageView, sourceOfPageView)
+        case .click: return (insertClick, sourceOfClick)
+        case .activity: return (insertActivity, sourceOfActivity)
         }
     }
 
-    private func queue(_ identity: String, insert: SQLiteStatement, lookup: SQLiteStatement, person: Int64? = nil,
-                       isActivity: Bool = false, bindRest: @escaping (SQLiteStatement) -> Void) {
-        batch.append(PendingFact(hash: StableHash.rowKey(identity), identity: identity, insert: insert, lookup: lookup,
-                                 person: person, isActivity: isActivity, bindRest: bindRest))
+    /// Binds every column after source_hash and source_id.
+    private func bindColumns(_ row: Row, _ s: SQLiteStatement) {
+        let file = loadFileID
+        switch row {
+        case .pageView(let v):
+            s.bind(3, v.dateKey); s.bind(4, v.viewedAt); s.bind(5, v.person); s.bind(6, v.property)
+            s.bind(7, v.content); s.bind(8, v.referrer); s.bind(9, v.geo); s.bind(10, v.sessionID)
+            s.bind(11, v.engagedSeconds); s.bind(12, file)
+        case .click(let c):
+            s.bind(3, c.dateKey); s.bind(4, c.clickedAt); s.bind(5, c.shortLink); s.bind(6, c.content)
+            s.bind(7, c.referrer); s.bind(8, c.channel); s.bind(9, c.geo); s.bind(10, file)
+        case .activity(let a):
+            s.bind(3, a.dateKey); s.bind(4, a.occurredAt); s.bind(5, a.group); s.bind(6, a.person)
+            s.bind(7, a.action); s.bind(8, a.parent)
+            if let content = a.content { s.bind(9, content) } else { s.bindNull(9) }
+            s.bind(10, a.count); s.bind(11, a.geo); s.bind(12, a.title); s.bind(13, a.text)
+            s.bind(14, file)
+            if let parent = a.parent { s.bind(15, StableHash.rowKey(parent)) } else { s.bindNull(15) }
+        }
     }
 
     /// Inserts under the hash of `identity`; when the hash is taken by another identity
     /// (a 63-bit collision), tries the next value, so dedupe stays exact.
     private func insertProbing(_ fact: PendingFact) throws -> Outcome {
-        let insert = fact.insert, lookup = fact.lookup, identity = fact.identity
+        let (insert, lookup) = statements(fact.row)
+        let identity = fact.identity
         var key = fact.hash
         while true {
             insert.bind(1, key)
             insert.bind(2, identity)
-            fact.bindRest(insert)
+            bindColumns(fact.row, insert)
             if try insert.execute() == 1 { return .loaded }
             lookup.bind(1, key)
             guard let holder = try lookup.queryText() else {

@@ -18,8 +18,7 @@ extension Warehouse {
     /// text holds the id. Deleted pages are overwritten (secure_delete), so the data does
     /// not linger in free space. Derived facts are brought up to date afterwards.
     public func forget(rawID: String, role: PersonRole, config: FootprintConfig) throws -> ForgetResult {
-        let hash = PersonHasher(key: try hashKey(configured: config.hashKey)).hash(rawID)
-        let key = Int64(bitPattern: UInt64(hash.prefix(16), radix: 16)! & 0x7fff_ffff_ffff_ffff)
+        let key = PersonHasher(key: try hashKey(configured: config.hashKey)).person(rawID).key
         var result = ForgetResult()
         try queue.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA secure_delete = ON")

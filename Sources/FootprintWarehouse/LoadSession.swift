@@ -50,12 +50,16 @@ public final class LoadSession {
     private let insertFile, updateFile, insertReject: SQLiteStatement
     private let config: FootprintConfig
     public static let progressInterval = 50_000
+    /// Hashes visitor and actor ids with this database's key; staging uses it (through a
+    /// PersonCache) so that raw ids never reach the loader.
+    public let personHasher: PersonHasher
 
     init(db: Database, config: FootprintConfig, zone: ZoneClock, hashKey: [UInt8]) throws {
         guard let connection = db.sqliteConnection else { throw WarehouseError.unusable(path: db.description, reason: "closed") }
         self.db = db
         self.config = config
-        keys = try DimensionKeys(connection: connection, hasher: PersonHasher(key: hashKey), zone: zone)
+        keys = try DimensionKeys(connection: connection, zone: zone)
+        personHasher = PersonHasher(key: hashKey)
         writer = try FactWriter(connection: connection, keys: keys, config: config)
         filtered = try FilteredTrafficWriter(connection: connection, keys: keys, config: config)
         func prepare(_ sql: String) throws -> SQLiteStatement { try SQLiteStatement(connection: connection, sql: sql) }

@@ -17,7 +17,7 @@ import FootprintNormalize
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         let config = try ConfigLoader.parse(configText)
-        let reader = try StagedFileReader(path: path, kindOverride: nil, config: config, zone: zone,
+        let reader = try StagedFileReader(path: path, kindOverride: nil, config: config, zone: zone, persons: testPersons(),
                                           bots: try BotDetector())
         var rows: [StagedRow] = []
         while let row = reader.next() { rows.append(row) }
@@ -165,7 +165,7 @@ import FootprintNormalize
         #expect(post.platform == "slack")
         #expect(post.parentID == nil)                  // names itself as its thread
         #expect(post.occurredAt == 1_714_557_600)
-        #expect(post.actorID == "U024BE7LH")
+        #expect(post.actor == testHasher.person("U024BE7LH"))
         #expect(post.action == "message")
         #expect(post.sharedURL?.text == "https://blog.acme.example/posts/launch")
         #expect(reply.parentID == "launch-chat/1714557600.000200")

@@ -16,7 +16,7 @@ import FootprintNormalize
         try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
         var config = DefaultConfig.load()
         config.inputs = [try #require(Presets.spec(named: preset))]
-        let reader = try StagedFileReader(path: path, kindOverride: nil, config: config, zone: .utc)
+        let reader = try StagedFileReader(path: path, kindOverride: nil, config: config, zone: .utc, persons: testPersons())
         var rows: [StagedRow] = []
         while let row = reader.next() { rows.append(row) }
         return rows
@@ -30,7 +30,7 @@ import FootprintNormalize
         #expect(rows.count == 2)
         guard case .event(1, .web(let view)) = rows[0] else { Issue.record("row 1 should be a page view"); return }
         #expect(view.occurredAt == 1_714_557_600)
-        #expect(view.visitorID == "1234567.89")
+        #expect(view.visitor == testHasher.person("1234567.89"))
         #expect(view.sessionID == "1714557000")
         #expect(view.page.text == "https://acme.example/pricing")
         #expect(view.referrer?.host == "google.com")
@@ -50,7 +50,7 @@ import FootprintNormalize
         #expect(story.identity == "hackernews\u{1F}8863")
         #expect(story.action == "story")
         #expect(story.group == "Hacker News")
-        #expect(story.actorID == "pg")
+        #expect(story.actor == testHasher.person("pg"))
         #expect(story.sharedURL?.text == "https://blog.acme.example/posts/launch")
         #expect(story.occurredAt == 1_175_714_200)
         #expect(comment.parentID == "8863")
@@ -113,7 +113,7 @@ import FootprintNormalize
             """
         try log.write(toFile: folder + "/access.log", atomically: true, encoding: .utf8)
         let config = try ConfigLoader.parse("[[inputs]]\nmatch = \"access*\"\npreset = \"access-log\"\nhost = \"Blog.Acme.example\"\n")
-        let reader = try StagedFileReader(path: folder + "/access.log", kindOverride: nil, config: config, zone: .utc)
+        let reader = try StagedFileReader(path: folder + "/access.log", kindOverride: nil, config: config, zone: .utc, persons: testPersons())
         var rows: [StagedRow] = []
         while let row = reader.next() { rows.append(row) }
         #expect(rows.count == 7)
@@ -123,7 +123,7 @@ import FootprintNormalize
         #expect(first.occurredAt == 1_714_550_400)          // 10:00 at +02:00
         #expect(first.referrer?.host == "t.co")
         #expect(first.userAgent == "Mozilla/5.0 (X11; Linux x86_64) Firefox/125.0")
-        #expect(first.visitorID == "81.2.69.142")          // hashed by the loader like any id
+        #expect(first.visitor == testHasher.person("81.2.69.142"))   // the client address, hashed like any id
         #expect(second.referrer == nil)                      // "-" is no referrer
         #expect(common.page.text == "https://blog.acme.example")
         #expect(common.occurredAt == 1_714_576_080)         // 10:08 at -05:00 is 15:08Z; Common Log Format
@@ -143,7 +143,7 @@ import FootprintNormalize
         var config = DefaultConfig.load()
         config.inputs = [try #require(Presets.spec(named: "access-log"))]
         #expect(throws: MappingError.self) {
-            _ = try StagedFileReader(path: folder + "/access.log", kindOverride: nil, config: config, zone: .utc)
+            _ = try StagedFileReader(path: folder + "/access.log", kindOverride: nil, config: config, zone: .utc, persons: testPersons())
         }
     }
 }

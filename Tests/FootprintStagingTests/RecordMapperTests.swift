@@ -25,7 +25,7 @@ import FootprintNormalize
     @Test func jsonPathsTemplatesAndConstants() throws {
         let config = try ConfigLoader.parse(usagovConfig)
         let spec = try #require(config.inputSpec(forFileName: "usagov_2024.jsonl.gz"))
-        let mapper = try RecordMapper(kind: .clicks, spec: spec, header: nil, zone: .utc, file: "usagov_2024.jsonl.gz")
+        let mapper = try RecordMapper(kind: .clicks, spec: spec, header: nil, zone: .utc, file: "usagov_2024.jsonl.gz", persons: testPersons())
         let record = try JSONParser.parse(Array(#"{"t": 1714557600, "hh": "1.usa.gov", "h": "abc", "u": "https://www.nasa.gov/x?utm_source=t", "r": "https://t.co/z", "geo": {"country": "USA"}, "cy": "Austin", "ll": [30.2, -97.7]}"#.utf8))
         guard case .success(.click(let click)) = mapper.map(.json(record)) else { Issue.record("should map"); return }
         #expect(click.occurredAt == 1_714_557_600)
@@ -38,7 +38,7 @@ import FootprintNormalize
     }
 
     @Test func sameContentGivesSameIdentityDifferentContentDoesNot() throws {
-        let mapper = try RecordMapper(kind: .clicks, spec: nil, header: ["timestamp", "short_url", "long_url"], zone: .utc, file: "c.csv")
+        let mapper = try RecordMapper(kind: .clicks, spec: nil, header: ["timestamp", "short_url", "long_url"], zone: .utc, file: "c.csv", persons: testPersons())
         func identity(_ fields: [String]) -> String? {
             if case .success(.click(let click)) = mapper.map(.csv(fields)) { return click.identity }
             return nil
@@ -51,7 +51,7 @@ import FootprintNormalize
 
     @Test func missingRequiredCSVColumnsStopTheFileWithOneClearError() {
         do {
-            _ = try RecordMapper(kind: .web, spec: nil, header: ["ts", "visitor_id", "page"], zone: .utc, file: "web.csv")
+            _ = try RecordMapper(kind: .web, spec: nil, header: ["ts", "visitor_id", "page"], zone: .utc, file: "web.csv", persons: testPersons())
             Issue.record("should have failed")
         } catch {
             #expect(error.reason.hasPrefix("file looks like web but lacks the required column(s) timestamp, url; its header is: ts, visitor_id, page."))
@@ -59,7 +59,7 @@ import FootprintNormalize
     }
 
     @Test func rowProblemsAreRejectionsWithReasons() throws {
-        let mapper = try RecordMapper(kind: .web, spec: nil, header: ["timestamp", "visitor_id", "url", "engaged_seconds"], zone: .utc, file: "web.csv")
+        let mapper = try RecordMapper(kind: .web, spec: nil, header: ["timestamp", "visitor_id", "url", "engaged_seconds"], zone: .utc, file: "web.csv", persons: testPersons())
         func reason(_ fields: [String]) -> String? {
             if case .failure(let rejection) = mapper.map(.csv(fields)) { return rejection.reason }
             return nil
@@ -72,7 +72,7 @@ import FootprintNormalize
     }
 
     @Test func groupActivitiesAreIdentifiedWithinTheirPlatform() throws {
-        let mapper = try RecordMapper(kind: .groups, spec: nil, header: nil, zone: .utc, file: "groups.jsonl")
+        let mapper = try RecordMapper(kind: .groups, spec: nil, header: nil, zone: .utc, file: "groups.jsonl", persons: testPersons())
         let record = try JSONParser.parse(Array(#"{"activity_id": 42, "timestamp": "2024-05-01T10:00:00Z", "platform": "LinkedIn", "group": "G", "actor_id": "m1", "action": "Comment", "parent_id": 41, "count": "3"}"#.utf8))
         guard case .success(.group(let activity)) = mapper.map(.json(record)) else { Issue.record("should map"); return }
         #expect(activity.identity == "linkedin\u{1F}42")
@@ -126,3 +126,7 @@ import FootprintNormalize
         #expect(!Glob.matches(pattern: "web_[0-9]?.csv", "web_a2.csv"))
     }
 }
+
+/// The person hasher the staging tests use (a fixed key: the tests compare hashes).
+let testHasher = PersonHasher(key: [UInt8](repeating: 7, count: 32))
+func testPersons() -> PersonCache { PersonCache(hasher: testHasher) }
