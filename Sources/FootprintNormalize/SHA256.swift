@@ -204,11 +204,12 @@ public struct HashedPerson: Hashable, Sendable {
     }
 }
 
-/// Hashes ids on the staging thread, remembering recent ones: a returning visitor is
-/// hashed once per run, not once per page view.
+/// Hashes ids on the staging thread, remembering recent ones, so that a visitor in the
+/// middle of a visit is not hashed again for every page. Small on purpose: the staging
+/// thread has time to spare, and memory is the budget that matters (scripts/bench).
 public final class PersonCache {
     private let hasher: PersonHasher
-    private var cache = BoundedCache<String, HashedPerson>(limit: 250_000)
+    private var cache = BoundedCache<String, HashedPerson>(limit: 32_768)
 
     public init(hasher: PersonHasher) { self.hasher = hasher }
 

@@ -94,8 +94,11 @@ final class FactWriter {
 
     /// Inserts the queued rows in source-hash order and counts the outcomes.
     func flushBatch() throws {
-        batch.sort { $0.hash < $1.hash }
-        for fact in batch {
+        // Sort small (hash, position) pairs rather than the rows themselves.
+        var order = batch.indices.map { (hash: batch[$0].hash, index: $0) }
+        order.sort { $0.hash < $1.hash }
+        for (_, index) in order {
+            let fact = batch[index]
             switch try insertProbing(fact) {
             case .loaded:
                 loadedCount += 1

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Testing
 import FootprintConfig
+import FootprintNormalize
 import FootprintPipeline
 @testable import FootprintWarehouse
 
@@ -194,5 +195,16 @@ struct Fixture {
         let failed = try fx.ingest([unknown])
         #expect(failed.files[0].status == .failed)
         #expect(failed.files[0].note?.hasPrefix("cannot tell whether this is web, clicks or groups data") == true)
+    }
+}
+
+@Suite struct FileDigestTests {
+    @Test func digestIsTheStandardSHA256OfTheStoredBytes() throws {
+        let folder = try TestFolder()
+        #expect(try FileDigest.sha256(path: folder.write("abc.txt", "abc")) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(try FileDigest.sha256(path: folder.write("empty.txt", "")) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        // Longer than one read chunk (1 MiB): 2 MiB + 3 bytes of 'a'.
+        let big = String(repeating: "a", count: (2 << 20) + 3)
+        #expect(try FileDigest.sha256(path: folder.write("big.txt", big)) == SHA256.hash(Array(big.utf8)).hexString)
     }
 }
