@@ -23,16 +23,21 @@ enum AttentionReport {
                 JOIN dim_group AS g ON g.group_key = f.group_key
                 JOIN dim_date AS d ON d.date_key = f.date_key
                 WHERE f.date_key BETWEEN :first AND :last
-            ), click_rows AS (
-                SELECT DISTINCT f.click_key, d.\(p) AS period, ch.name AS channel, bd.brand_key
-                FROM fact_click AS f
-                JOIN dim_date AS d ON d.date_key = f.date_key
-                JOIN dim_channel AS ch ON ch.channel_key = f.channel_key
-                JOIN dim_content AS c ON c.content_key = f.content_key
+            ), content_brands AS (
+                -- Which brand each clicked page belongs to, decided once per page (not
+                -- per click); DISTINCT so a page matching two of a brand's domains counts once.
+                SELECT DISTINCT c.content_key, bd.brand_key
+                FROM dim_content AS c
                 JOIN dim_brand_domain AS bd
                   ON c.host = bd.domain
                   OR (LENGTH(c.host) > LENGTH(bd.domain)
                       AND SUBSTR(c.host, LENGTH(c.host) - LENGTH(bd.domain)) = '.' || bd.domain)
+            ), click_rows AS (
+                SELECT d.\(p) AS period, ch.name AS channel, cb.brand_key
+                FROM fact_click AS f
+                JOIN content_brands AS cb ON cb.content_key = f.content_key
+                JOIN dim_date AS d ON d.date_key = f.date_key
+                JOIN dim_channel AS ch ON ch.channel_key = f.channel_key
                 WHERE f.date_key BETWEEN :first AND :last
             ), counts AS (
                 SELECT period, channel, brand_key, COUNT(*) AS mentions, 0 AS clicks

@@ -23,10 +23,11 @@ enum BotsReport {
                 WHERE f.date_key BETWEEN :first AND :last
                 GROUP BY 1, 2, 3, 4
             ), people AS (
-                SELECT w.period, 'web:' || pr.name AS channel, SUM(w.views) AS hits
-                FROM temp.report_web_people AS w
-                JOIN dim_property AS pr ON pr.property_key = w.property_key
-                GROUP BY 1, 2
+                -- Grouped on the keys the audience table is ordered by, then named.
+                SELECT x.period, 'web:' || pr.name AS channel, x.hits
+                FROM (SELECT period, property_key, SUM(views) AS hits
+                      FROM temp.report_web_people GROUP BY period, property_key) AS x
+                JOIN dim_property AS pr ON pr.property_key = x.property_key
                 UNION ALL
                 SELECT d.\(p), 'clicks', COUNT(*)
                 FROM fact_click AS c

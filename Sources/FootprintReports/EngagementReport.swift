@@ -20,20 +20,25 @@ enum EngagementReport {
                 FROM temp.report_web_people AS w
                 GROUP BY w.period, w.property_key
             ), sessions AS (
-                SELECT d.\(p) AS period, s.property_key, COUNT(*) AS sessions,
-                       SUM(CASE WHEN s.page_count = 1 THEN 1 ELSE 0 END) AS bounces,
-                       COUNT(DISTINCT CASE WHEN s.session_number > 1 THEN s.person_key END) AS returning_visitors
-                FROM fact_session AS s
+                SELECT d.\(p) AS period, s.property_key, SUM(s.sessions) AS sessions, SUM(s.bounces) AS bounces
+                FROM agg_session_start AS s
                 JOIN dim_date AS d ON d.date_key = s.date_key
                 WHERE s.date_key BETWEEN :first AND :last
+                GROUP BY d.\(p), s.property_key
+            ), returners AS (
+                SELECT d.\(p) AS period, s.property_key, COUNT(DISTINCT s.person_key) AS visitors
+                FROM fact_session AS s
+                JOIN dim_date AS d ON d.date_key = s.date_key
+                WHERE s.date_key BETWEEN :first AND :last AND s.session_number > 1
                 GROUP BY d.\(p), s.property_key
             )
             SELECT v.period, pr.name, v.pageviews, v.visitors, COALESCE(s.sessions, 0), v.avg_engaged_seconds,
                    CAST(s.bounces AS REAL) / NULLIF(s.sessions, 0) AS bounce_rate,
-                   CAST(COALESCE(s.returning_visitors, 0) AS REAL) / v.visitors AS returning_visitor_rate
+                   CAST(COALESCE(r.visitors, 0) AS REAL) / v.visitors AS returning_visitor_rate
             FROM views AS v
             JOIN dim_property AS pr ON pr.property_key = v.property_key
             LEFT JOIN sessions AS s ON s.period = v.period AND s.property_key = v.property_key
+            LEFT JOIN returners AS r ON r.period = v.period AND r.property_key = v.property_key
             ORDER BY v.period, v.pageviews DESC, pr.name
             """, arguments: ["first": scope.firstDay, "last": scope.lastDay])
     }

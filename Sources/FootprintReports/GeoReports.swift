@@ -9,23 +9,23 @@ import GRDB
 /// `site` property: above 1 the channel over-reaches that country compared to the site.
 enum GeoReports {
     /// The events of every channel grouped by period, channel and the given geography
-    /// columns (`country_code, country_name` or with `region, city`).
-    private static func channelEvents(period p: String, geography: String) -> String {
+    /// columns (`country_code, country_name` or with `region, city`). `webEvents` gives
+    /// the page views' rows: they are grouped on integer keys first, and only the few
+    /// resulting rows are joined to their names (grouping a million rows by text was
+    /// most of these reports' time).
+    private static func channelEvents(period p: String, geography: String, webEvents: String) -> String {
         """
         events AS (
-            SELECT w.period, 'web:' || pr.name AS channel, \(geography),
-                   SUM(w.views) AS events, COUNT(DISTINCT w.person_key) AS people
-            FROM temp.report_web_people AS w
-            JOIN dim_property AS pr ON pr.property_key = w.property_key
-            JOIN dim_geography AS g ON g.geo_key = w.geo_key
-            GROUP BY w.period, pr.name, \(geography)
+            \(webEvents)
             UNION ALL
-            SELECT d.\(p), 'clicks', \(geography), COUNT(*), NULL
-            FROM fact_click AS f
-            JOIN dim_date AS d ON d.date_key = f.date_key
-            JOIN dim_geography AS g ON g.geo_key = f.geo_key
-            WHERE f.date_key BETWEEN :first AND :last
-            GROUP BY d.\(p), \(geography)
+            SELECT x.period, 'clicks', \(geography), SUM(x.events), NULL
+            FROM (SELECT d.\(p) AS period, f.geo_key, COUNT(*) AS events
+                  FROM fact_click AS f
+                  JOIN dim_date AS d ON d.date_key = f.date_key
+                  WHERE f.date_key BETWEEN :first AND :last
+                  GROUP BY d.\(p), f.geo_key) AS x
+            JOIN dim_geography AS g ON g.geo_key = x.geo_key
+            GROUP BY x.period, \(geography)
             UNION ALL
             SELECT d.\(p), 'groups', \(geography), SUM(f.activity_count), COUNT(DISTINCT f.person_key)
             FROM fact_group_activity AS f
@@ -40,12 +40,35 @@ enum GeoReports {
         """
     }
 
+    /// Page views per period, property and country. A visitor seen in two cities of one
+    /// country counts once, hence the distinct count.
+    private static let webCountries = """
+        SELECT x.period, 'web:' || pr.name AS channel, x.country_code, x.country_name, x.events, x.people
+        FROM (SELECT w.period, w.property_key, g.country_code, MIN(g.country_name) AS country_name,
+                     SUM(w.views) AS events, COUNT(DISTINCT w.person_key) AS people
+              FROM temp.report_web_people AS w
+              JOIN dim_geography AS g ON g.geo_key = w.geo_key
+              GROUP BY w.period, w.property_key, g.country_code) AS x
+        JOIN dim_property AS pr ON pr.property_key = x.property_key
+        """
+
+    /// Page views per period, property and place: report_web_people has one row per
+    /// visitor and place, so counting rows counts visitors.
+    private static let webCities = """
+        SELECT x.period, 'web:' || pr.name AS channel, g.country_code, g.region, g.city, x.events, x.people
+        FROM (SELECT period, property_key, geo_key, SUM(views) AS events, COUNT(*) AS people
+              FROM temp.report_web_people
+              GROUP BY period, property_key, geo_key) AS x
+        JOIN dim_property AS pr ON pr.property_key = x.property_key
+        JOIN dim_geography AS g ON g.geo_key = x.geo_key
+        """
+
     static func countries(_ db: Database, scope: ReportScope) throws -> CSVTable {
         try ReportQuery.table(db, name: "geo", columns: [
             ("period", .text), ("channel", .text), ("country_code", .text), ("country_name", .text),
             ("events", .integer), ("people", .integer), ("share", .share), ("index_vs_site", .share),
         ], sql: """
-            WITH \(channelEvents(period: scope.period.labelColumn, geography: "g.country_code, g.country_name"))
+            WITH \(channelEvents(period: scope.period.labelColumn, geography: "g.country_code, g.country_name", webEvents: webCountries))
             SELECT s.period, s.channel, s.country_code, s.country_name, s.events, s.people, s.share,
                    s.share / NULLIF(site.share, 0) AS index_vs_site
             FROM shares AS s
@@ -60,7 +83,7 @@ enum GeoReports {
             ("period", .text), ("channel", .text), ("country_code", .text), ("region", .text), ("city", .text),
             ("events", .integer), ("people", .integer), ("share", .share),
         ], sql: """
-            WITH \(channelEvents(period: scope.period.labelColumn, geography: "g.country_code, g.region, g.city"))
+            WITH \(channelEvents(period: scope.period.labelColumn, geography: "g.country_code, g.region, g.city", webEvents: webCities))
             SELECT period, channel, country_code, region, city, events, people, share
             FROM shares
             ORDER BY period, channel, events DESC, country_code, region, city

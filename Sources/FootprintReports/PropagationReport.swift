@@ -20,9 +20,10 @@ enum PropagationReport {
 
     static let sql = """
         WITH pairs AS (
-            -- One pass over page views: per item and referrer, the first view and the count.
-            SELECT content_key, referrer_key, MIN(viewed_at) AS first_at, COUNT(*) AS views
-            FROM fact_page_view WHERE date_key BETWEEN :first AND :last
+            -- Per item and referrer, the first view and the count, from the loader's
+            -- daily summary of page views (agg_page_view_referral), not every view.
+            SELECT content_key, referrer_key, MIN(first_viewed_at) AS first_at, SUM(views) AS views
+            FROM agg_page_view_referral WHERE date_key BETWEEN :first AND :last
             GROUP BY content_key, referrer_key
         ), views AS (
             SELECT content_key, MIN(first_at) AS first_at, SUM(views) AS views

@@ -3,7 +3,8 @@ import GRDB
 
 /// referrers.csv — per period and property: where visits (sessions) came from, by the
 /// referrer of each session's first page view; direct visits are `(direct)`. Share is
-/// of all visits of that period and property; rank 1 is the largest.
+/// of all visits of that period and property; rank 1 is the largest. Read from the
+/// sessionizer's daily summary (agg_session_start).
 enum ReferrersReport {
     static func table(_ db: Database, scope: ReportScope) throws -> CSVTable {
         let p = scope.period.labelColumn
@@ -14,8 +15,8 @@ enum ReferrersReport {
             WITH visits AS (
                 SELECT d.\(p) AS period, pr.name AS property,
                        CASE WHEN r.domain = '' THEN '(direct)' ELSE r.domain END AS referrer_domain,
-                       r.category, COUNT(*) AS visits
-                FROM fact_session AS f
+                       r.category, SUM(f.sessions) AS visits
+                FROM agg_session_start AS f
                 JOIN dim_date AS d ON d.date_key = f.date_key
                 JOIN dim_property AS pr ON pr.property_key = f.property_key
                 JOIN dim_referrer AS r ON r.referrer_key = f.referrer_key

@@ -1,3 +1,4 @@
+import Foundation
 import FootprintConfig
 import FootprintOutput
 import FootprintWarehouse
@@ -17,16 +18,49 @@ public enum Reports {
         try compute([fileName], from: warehouse, scope: scope)[0]
     }
 
-    /// Runs in one transaction (a write one, for the temporary table the web reports
-    /// share; nothing in the star schema is changed).
+    /// The reports that read the shared web-audience table (temp.report_web_people).
+    static let readingWebAudience: Set<String> = ["geo.csv", "geo_city.csv", "engagement.csv", "bots.csv"]
+
+    /// Runs on two connections at once, one per core: the reports that share the web
+    /// audience table on the main connection (in a write transaction, for that temporary
+    /// table; nothing in the star schema is changed), the others in a read transaction
+    /// on a second connection. Returns the tables in the order of `fileNames`.
     static func compute(_ fileNames: [String], from warehouse: Warehouse, scope: ReportScope) throws -> [CSVTable] {
-        try warehouse.write { db in
-            try Warehouse.withSortingCache(db) {
-                try WebAudience.prepare(db, scope: scope)
-                defer { try? WebAudience.discard(db) }
-                return try fileNames.map { try table($0, db, scope: scope) }
+        let webNames = fileNames.filter(readingWebAudience.contains)
+        let otherNames = fileNames.filter { !readingWebAudience.contains($0) }
+        let others = ResultBox()
+        let beside = DispatchGroup()
+        if !otherNames.isEmpty {
+            DispatchQueue.global().async(group: beside) {
+                others.result = Result {
+                    try warehouse.readOnSecondConnection { db in
+                        try Warehouse.withSortingCache(db) { try otherNames.map { try table($0, db, scope: scope) } }
+                    }
+                }
             }
         }
+        let web: [CSVTable]
+        do {
+            web = webNames.isEmpty ? [] : try warehouse.write { db in
+                try Warehouse.withSortingCache(db) {
+                    try WebAudience.prepare(db, scope: scope)
+                    defer { try? WebAudience.discard(db) }
+                    return try webNames.map { try table($0, db, scope: scope) }
+                }
+            }
+        } catch {
+            beside.wait()
+            throw error
+        }
+        beside.wait()
+        let byName = Dictionary(uniqueKeysWithValues: Array(zip(webNames, web)) + Array(zip(otherNames, try others.result.get())))
+        return fileNames.map { byName[$0]! }
+    }
+
+    /// Carries the second connection's result back; written before `beside.wait()`
+    /// returns and read only after it.
+    private final class ResultBox: @unchecked Sendable {
+        var result: Result<[CSVTable], Error> = .success([])
     }
 
     private static func table(_ fileName: String, _ db: Database, scope: ReportScope) throws -> CSVTable {

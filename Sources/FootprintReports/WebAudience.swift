@@ -8,12 +8,24 @@ enum WebAudience {
     static func prepare(_ db: Database, scope: ReportScope) throws {
         let p = scope.period.labelColumn
         try db.execute(sql: "DROP TABLE IF EXISTS temp.report_web_people")
+        // Keyed in the order the grouping produces its rows (so they are appended), and
+        // so that grouping by period, property and place reads it in order, unsorted.
         try db.execute(sql: """
-            CREATE TEMP TABLE report_web_people AS
-            SELECT d.\(p) AS period, f.property_key, f.geo_key, f.person_key,
-                   COUNT(*) AS views,
-                   SUM(f.engaged_seconds) AS engaged_total,
-                   COUNT(f.engaged_seconds) AS engaged_views
+            CREATE TEMP TABLE report_web_people (
+                period        TEXT NOT NULL,
+                property_key  INTEGER NOT NULL,
+                geo_key       INTEGER NOT NULL,
+                person_key    INTEGER NOT NULL,
+                views         INTEGER NOT NULL,
+                engaged_total REAL,
+                engaged_views INTEGER NOT NULL,
+                PRIMARY KEY (period, property_key, geo_key, person_key)
+            ) WITHOUT ROWID
+            """)
+        try db.execute(sql: """
+            INSERT INTO temp.report_web_people
+            SELECT d.\(p), f.property_key, f.geo_key, f.person_key,
+                   COUNT(*), SUM(f.engaged_seconds), COUNT(f.engaged_seconds)
             FROM fact_page_view AS f
             JOIN dim_date AS d ON d.date_key = f.date_key
             WHERE f.date_key BETWEEN :first AND :last

@@ -86,6 +86,7 @@ extension Warehouse {
                         try update.execute(arguments: [date.key, row[0] as Int64])
                     }
                 }
+                try Summaries.rebuild(db)
             }
             try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('timezone', ?)", arguments: [zone.identifier])
         }

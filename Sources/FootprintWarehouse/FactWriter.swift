@@ -50,6 +50,7 @@ final class FactWriter {
     private let insertPageView, insertClick, insertActivity: SQLiteStatement
     private let sourceOfPageView, sourceOfClick, sourceOfActivity: SQLiteStatement
     private let markSessionsPending: SQLiteStatement
+    private let referrals: ReferralTally
     private var pendingPersons: Set<Int64> = []
     private(set) var loadedGroupActivity = false
     var loadFileID: Int64 = 0
@@ -80,6 +81,7 @@ final class FactWriter {
         sourceOfClick = try prepare("SELECT source_id FROM fact_click WHERE source_hash = ?")
         sourceOfActivity = try prepare("SELECT source_id FROM fact_group_activity WHERE source_hash = ?")
         markSessionsPending = try prepare("INSERT OR IGNORE INTO pending_sessions (person_key) VALUES (?)")
+        referrals = try ReferralTally(connection: connection)
     }
 
     /// Queues one event; rows reach the database in batches (see `flushBatch`).
@@ -103,7 +105,9 @@ final class FactWriter {
             case .loaded:
                 loadedCount += 1
                 switch fact.row {
-                case .pageView(let view): pendingPersons.insert(view.person)
+                case .pageView(let view):
+                    pendingPersons.insert(view.person)
+                    try referrals.add(date: view.dateKey, content: view.content, referrer: view.referrer, at: view.viewedAt)
                 case .activity: loadedGroupActivity = true
                 case .click: break
                 }
@@ -124,6 +128,7 @@ final class FactWriter {
     /// recomputed; called before the file's transaction commits.
     func flushPending() throws {
         try flushBatch()
+        try referrals.flush()
         try keys.flushPersons()
         for person in pendingPersons {
             markSessionsPending.bind(1, person)
@@ -134,6 +139,7 @@ final class FactWriter {
 
     func discardPending() {
         batch.removeAll()
+        referrals.discard()
         pendingPersons.removeAll()
         loadedGroupActivity = false
     }

@@ -26,8 +26,11 @@ extension Warehouse {
             try db.inTransaction {
                 switch role {
                 case .visitor:
+                    let days = try Int.fetchAll(db, sql: "SELECT DISTINCT date_key FROM fact_page_view WHERE person_key = ?", arguments: [key])
                     try db.execute(sql: "DELETE FROM fact_page_view WHERE person_key = ?", arguments: [key])
                     result.pageViews = db.changesCount
+                    try Summaries.rebuildReferrals(db, days: days)
+                    try Summaries.subtractSessions(db, where: "person_key = ?", arguments: [key])
                     try db.execute(sql: "DELETE FROM fact_session WHERE person_key = ?", arguments: [key])
                     result.sessions = db.changesCount
                 case .actor:

@@ -22,6 +22,10 @@ enum Migrations {
         migrator.registerMigration("v4 filtered traffic") { db in
             try db.execute(sql: v4)
         }
+        migrator.registerMigration("v5 summaries") { db in
+            try db.execute(sql: v5)
+            try Summaries.rebuild(db)
+        }
     }
 
     /// One row per command run (ingest, report, run), for `footprint status`.
@@ -69,6 +73,31 @@ enum Migrations {
         hits         INTEGER NOT NULL CHECK (hits > 0)
     );
     CREATE INDEX fact_filtered_traffic_by_date ON fact_filtered_traffic (date_key);
+    """
+
+    /// Summaries kept up to date by the loader (Summaries.swift), so that reports read a
+    /// few thousand rows instead of every page view and session: per day, content and
+    /// referrer, the page views and the first one (propagation); per day, property and
+    /// referrer, the sessions that started and how many bounced (referrers, engagement).
+    /// Each is a pure function of its fact table; Summaries.rebuild recomputes it.
+    static let v5 = """
+    CREATE TABLE agg_page_view_referral (
+        date_key        INTEGER NOT NULL REFERENCES dim_date (date_key),
+        content_key     INTEGER NOT NULL REFERENCES dim_content (content_key),
+        referrer_key    INTEGER NOT NULL REFERENCES dim_referrer (referrer_key),
+        first_viewed_at INTEGER NOT NULL,
+        views           INTEGER NOT NULL,
+        PRIMARY KEY (date_key, content_key, referrer_key)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE agg_session_start (
+        date_key     INTEGER NOT NULL REFERENCES dim_date (date_key),
+        property_key INTEGER NOT NULL REFERENCES dim_property (property_key),
+        referrer_key INTEGER NOT NULL REFERENCES dim_referrer (referrer_key),
+        sessions     INTEGER NOT NULL,
+        bounces      INTEGER NOT NULL,      -- sessions of one page view
+        PRIMARY KEY (date_key, property_key, referrer_key)
+    ) WITHOUT ROWID;
     """
 
     static let v1 = """

@@ -20,8 +20,15 @@ struct Sessionizer {
         let persons = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dim_person") ?? 0
         let everything = pending * 4 >= persons
         let filter = everything ? "" : "WHERE f.person_key IN (SELECT person_key FROM pending_sessions)"
-        try db.execute(sql: everything ? "DELETE FROM fact_session"
-                                       : "DELETE FROM fact_session WHERE person_key IN (SELECT person_key FROM pending_sessions)")
+        if everything {
+            try db.execute(sql: "DELETE FROM agg_session_start")
+            try db.execute(sql: "DELETE FROM fact_session")
+        } else {
+            let pendingOnly = "person_key IN (SELECT person_key FROM pending_sessions)"
+            try Summaries.subtractSessions(db, where: pendingOnly)
+            try db.execute(sql: "DELETE FROM fact_session WHERE " + pendingOnly)
+        }
+        let tally = try SessionTally(connection: connection)
         let views = try SQLiteStatement(connection: connection, sql: """
             SELECT f.person_key, f.property_key, f.viewed_at, f.date_key, f.referrer_key, f.content_key, f.session_ref
             FROM fact_page_view AS f
@@ -47,12 +54,13 @@ struct Sessionizer {
                 continue
             }
             let number = open.map { $0.person == person && $0.property == property ? $0.number + 1 : 1 } ?? 1
-            if let finished = open { try write(finished, with: insert) }
+            if let finished = open { try write(finished, with: insert, tally: tally) }
             open = OpenSession(person: person, property: property, dateKey: views.int64(3), startedAt: viewedAt,
                                endedAt: viewedAt, number: number, pages: 1, referrer: views.int64(4),
                                landing: views.int64(5), reference: reference)
         }
-        if let finished = open { try write(finished, with: insert) }
+        if let finished = open { try write(finished, with: insert, tally: tally) }
+        try tally.flush()
         try db.execute(sql: "DELETE FROM pending_sessions")
     }
 
@@ -67,7 +75,8 @@ struct Sessionizer {
         return time - session.endedAt <= timeoutSeconds
     }
 
-    private func write(_ session: OpenSession, with insert: SQLiteStatement) throws {
+    private func write(_ session: OpenSession, with insert: SQLiteStatement, tally: SessionTally) throws {
+        tally.add(date: session.dateKey, property: session.property, referrer: session.referrer, pages: session.pages)
         insert.bind(1, session.person); insert.bind(2, session.property); insert.bind(3, session.dateKey)
         insert.bind(4, session.startedAt); insert.bind(5, session.endedAt); insert.bind(6, session.number)
         insert.bind(7, session.pages); insert.bind(8, session.referrer); insert.bind(9, session.landing)

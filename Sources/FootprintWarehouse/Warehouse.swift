@@ -12,27 +12,7 @@ public final class Warehouse {
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     public init(path: String, fileMode: UInt16 = 0o600) throws {
         self.path = path
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(10)
-        // Foreign keys stay declared (they document the schema, and other engines use
-        // them), but SQLite does not re-check them on every insert: the loader takes
-        // every key from the dimension it points to, and tests run foreign_key_check.
-        // Checking cost seven B-tree look-ups per fact row.
-        configuration.foreignKeysEnabled = false
-        configuration.prepareDatabase { db in
-            // WAL keeps readers (a report) working while a load runs, and a killed load
-            // leaves the database as it was at the last commit.
-            // Larger pages make the fact tables' B-trees shallower (set before WAL; it only
-            // takes effect on a new database).
-            try db.execute(sql: "PRAGMA page_size = 16384")
-            try db.execute(sql: "PRAGMA journal_mode = WAL")
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            // 32 MiB of page cache; sorts spill to temporary files rather than memory,
-            // so peak memory stays flat however large the tables grow.
-            try db.execute(sql: "PRAGMA cache_size = \(Warehouse.loadingCacheKiB)")
-            // Large sorts (sessions, report grouping) may use a second thread.
-            try db.execute(sql: "PRAGMA threads = 2")
-        }
+        let configuration = Self.configuration(readOnly: false)
         let existed = FileManager.default.fileExists(atPath: path)
         do {
             queue = try DatabaseQueue(path: path, configuration: configuration)
@@ -63,6 +43,45 @@ public final class Warehouse {
             try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('hash_key', ?)", arguments: [bytes.hexString])
             return bytes
         }
+    }
+
+    /// How every connection is set up. A read-only one (a report's second connection)
+    /// must not try to change the journal mode or page size.
+    static func configuration(readOnly: Bool) -> Configuration {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.readonly = readOnly
+        // Foreign keys stay declared (they document the schema, and other engines use
+        // them), but SQLite does not re-check them on every insert: the loader takes
+        // every key from the dimension it points to, and tests run foreign_key_check.
+        // Checking cost seven B-tree look-ups per fact row.
+        configuration.foreignKeysEnabled = false
+        configuration.prepareDatabase { db in
+            if !readOnly {
+                // WAL keeps readers (a report) working while a load runs, and a killed load
+                // leaves the database as it was at the last commit.
+                // Larger pages make the fact tables' B-trees shallower (set before WAL; it only
+                // takes effect on a new database).
+                try db.execute(sql: "PRAGMA page_size = 16384")
+                try db.execute(sql: "PRAGMA journal_mode = WAL")
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            }
+            // 32 MiB of page cache; sorts spill to temporary files rather than memory,
+            // so peak memory stays flat however large the tables grow.
+            try db.execute(sql: "PRAGMA cache_size = \(Warehouse.loadingCacheKiB)")
+            // Large sorts (sessions, report grouping) may use a second thread.
+            try db.execute(sql: "PRAGMA threads = 2")
+        }
+        return configuration
+    }
+
+    /// Runs `body` in a read transaction on a second, read-only connection, so that it
+    /// can run on another thread beside work on the main one (reports use both cores).
+    /// WAL lets both read at once; the run lock keeps other footprint writers away, so
+    /// both connections see the same data.
+    public func readOnSecondConnection<T>(_ body: (Database) throws -> T) throws -> T {
+        let second = try DatabaseQueue(path: path, configuration: Self.configuration(readOnly: true))
+        return try second.read(body)
     }
 
     /// Runs a read-only block (reports, tests).

@@ -208,3 +208,50 @@ struct Fixture {
         #expect(try FileDigest.sha256(path: folder.write("big.txt", big)) == SHA256.hash(Array(big.utf8)).hexString)
     }
 }
+
+/// The summary tables are kept up to date step by step (each file, each re-cut of
+/// sessions, an erasure, a change of zone); at every step they must equal a rebuild
+/// from the fact tables.
+@Suite struct SummaryTests {
+    func summaries(_ fx: Fixture) throws -> [[Row]] {
+        try fx.warehouse.read { db in
+            [try Row.fetchAll(db, sql: "SELECT * FROM agg_page_view_referral ORDER BY date_key, content_key, referrer_key"),
+             try Row.fetchAll(db, sql: "SELECT * FROM agg_session_start ORDER BY date_key, property_key, referrer_key")]
+        }
+    }
+
+    func expectEqualToRebuild(_ fx: Fixture, _ step: String) throws {
+        let incremental = try summaries(fx)
+        #expect(!incremental[0].isEmpty && !incremental[1].isEmpty, "\(step): summaries should not be empty")
+        try fx.warehouse.write { db in try Summaries.rebuild(db) }
+        #expect(try summaries(fx) == incremental, "\(step)")
+    }
+
+    @Test func incrementalSummariesEqualARebuildAtEveryStep() throws {
+        let fx = try Fixture()
+        func row(_ id: String, _ time: String, _ visitor: Int, _ page: Int, _ referrer: Int) -> String {
+            "\(id),\(time),v\(visitor),https://acme.example/p\(page),https://\(["t.co", "www.google.com", ""][referrer % 3])/\n"
+        }
+        var first = "event_id,timestamp,visitor_id,url,referrer\n"
+        for v in 0..<40 { first += row("a\(v)", "2024-05-0\(1 + v % 3)T\(10 + v % 5):00:00Z", v, v % 4, v) }
+        _ = try fx.ingest([try fx.folder.write("web_1.csv", first)])
+        try expectEqualToRebuild(fx, "first file")
+        // Ten rows again (duplicates), and three known visitors back: an earlier view
+        // (a new first view and first session), one that extends a session, a new day.
+        // Three of forty visitors are touched, so only their sessions are re-cut.
+        var second = "event_id,timestamp,visitor_id,url,referrer\n"
+        for v in 30..<40 { second += row("a\(v)", "2024-05-0\(1 + v % 3)T\(10 + v % 5):00:00Z", v, v % 4, v) }
+        second += row("b1", "2024-05-02T09:00:00Z", 1, 1, 2) + row("b2", "2024-05-03T12:10:00Z", 2, 0, 0)
+            + row("b3", "2024-05-07T08:00:00Z", 5, 3, 1)
+        let summary = try fx.ingest([try fx.folder.write("web_2.csv", second)])
+        #expect(summary.files[0].result?.duplicate == 10)
+        #expect(summary.files[0].result?.loaded == 3)
+        try expectEqualToRebuild(fx, "second file")
+        _ = try fx.warehouse.forget(rawID: "v3", role: .visitor, config: fx.config)
+        try expectEqualToRebuild(fx, "after erasure")
+        var berlin = fx.config
+        berlin.timezone = "America/Los_Angeles"
+        _ = try Ingest(warehouse: fx.warehouse, config: berlin).run(files: [])
+        try expectEqualToRebuild(fx, "after a change of zone")
+    }
+}

@@ -1,0 +1,123 @@
+import GRDB
+
+/// The summary tables (migration v5) and how they stay equal to what their fact tables
+/// say. The loader adds each file's new page views through a `ReferralTally`; the
+/// sessionizer subtracts the sessions it is about to rebuild and adds the new ones
+/// through a `SessionTally`; a change of time zone or an erasure recomputes what it
+/// touched. Tests compare the incremental result with `rebuild`.
+enum Summaries {
+    /// Recomputes both summaries from the fact tables.
+    static func rebuild(_ db: Database) throws {
+        try db.execute(sql: "DELETE FROM agg_page_view_referral")
+        try db.execute(sql: "INSERT INTO agg_page_view_referral " + referrals(where: ""))
+        try db.execute(sql: "DELETE FROM agg_session_start")
+        try db.execute(sql: """
+            INSERT INTO agg_session_start
+            SELECT date_key, property_key, referrer_key, COUNT(*), SUM(page_count = 1)
+            FROM fact_session GROUP BY date_key, property_key, referrer_key
+            """)
+    }
+
+    static func referrals(where condition: String) -> String {
+        """
+        SELECT date_key, content_key, referrer_key, MIN(viewed_at), COUNT(*)
+        FROM fact_page_view \(condition)
+        GROUP BY date_key, content_key, referrer_key
+        """
+    }
+
+    /// Recomputes the referral summary of some days (after page views were deleted).
+    static func rebuildReferrals(_ db: Database, days: [Int]) throws {
+        for day in days {
+            try db.execute(sql: "DELETE FROM agg_page_view_referral WHERE date_key = ?", arguments: [day])
+            try db.execute(sql: "INSERT INTO agg_page_view_referral " + referrals(where: "WHERE date_key = ?"), arguments: [day])
+        }
+    }
+
+    /// Takes the sessions chosen by `condition` out of the session summary; call before
+    /// deleting them.
+    static func subtractSessions(_ db: Database, where condition: String, arguments: StatementArguments = []) throws {
+        try db.execute(sql: """
+            UPDATE agg_session_start
+            SET sessions = sessions - gone.gone_sessions, bounces = bounces - gone.gone_bounces
+            FROM (SELECT date_key, property_key, referrer_key, COUNT(*) AS gone_sessions, SUM(page_count = 1) AS gone_bounces
+                  FROM fact_session WHERE \(condition)
+                  GROUP BY date_key, property_key, referrer_key) AS gone
+            WHERE agg_session_start.date_key = gone.date_key AND agg_session_start.property_key = gone.property_key
+              AND agg_session_start.referrer_key = gone.referrer_key
+            """, arguments: arguments)
+        try db.execute(sql: "DELETE FROM agg_session_start WHERE sessions = 0")
+    }
+}
+
+/// Page views per day, content and referrer, counted in memory while a file loads and
+/// added to agg_page_view_referral in the file's transaction. Bounded: past `limit`
+/// distinct keys it is written out early.
+final class ReferralTally {
+    private struct Key: Hashable { let date: Int; let content: Int64; let referrer: Int64 }
+    private var counts: [Key: (first: Int64, views: Int64)] = [:]
+    private let upsert: SQLiteStatement
+    private let limit = 100_000
+
+    init(connection: OpaquePointer) throws {
+        upsert = try SQLiteStatement(connection: connection, sql: """
+            INSERT INTO agg_page_view_referral (date_key, content_key, referrer_key, first_viewed_at, views)
+            VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (date_key, content_key, referrer_key) DO UPDATE
+            SET first_viewed_at = MIN(first_viewed_at, excluded.first_viewed_at), views = views + excluded.views
+            """)
+    }
+
+    func add(date: Int, content: Int64, referrer: Int64, at time: Int64) throws {
+        let key = Key(date: date, content: content, referrer: referrer)
+        if let known = counts[key] {
+            counts[key] = (min(known.first, time), known.views + 1)
+        } else {
+            counts[key] = (time, 1)
+            if counts.count >= limit { try flush() }
+        }
+    }
+
+    func flush() throws {
+        for (key, value) in counts.sorted(by: { ($0.key.date, $0.key.content, $0.key.referrer) < ($1.key.date, $1.key.content, $1.key.referrer) }) {
+            upsert.bind(1, key.date); upsert.bind(2, key.content); upsert.bind(3, key.referrer)
+            upsert.bind(4, value.first); upsert.bind(5, value.views)
+            _ = try upsert.execute()
+        }
+        counts.removeAll(keepingCapacity: true)
+    }
+
+    func discard() { counts.removeAll() }
+}
+
+/// Sessions per start day, property and referrer, counted while the sessionizer writes
+/// them and added to agg_session_start.
+final class SessionTally {
+    private struct Key: Hashable { let date: Int64; let property: Int64; let referrer: Int64 }
+    private var counts: [Key: (sessions: Int64, bounces: Int64)] = [:]
+    private let upsert: SQLiteStatement
+
+    init(connection: OpaquePointer) throws {
+        upsert = try SQLiteStatement(connection: connection, sql: """
+            INSERT INTO agg_session_start (date_key, property_key, referrer_key, sessions, bounces)
+            VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (date_key, property_key, referrer_key) DO UPDATE
+            SET sessions = sessions + excluded.sessions, bounces = bounces + excluded.bounces
+            """)
+    }
+
+    func add(date: Int64, property: Int64, referrer: Int64, pages: Int64) {
+        let key = Key(date: date, property: property, referrer: referrer)
+        let known = counts[key] ?? (0, 0)
+        counts[key] = (known.sessions + 1, known.bounces + (pages == 1 ? 1 : 0))
+    }
+
+    func flush() throws {
+        for (key, value) in counts.sorted(by: { ($0.key.date, $0.key.property, $0.key.referrer) < ($1.key.date, $1.key.property, $1.key.referrer) }) {
+            upsert.bind(1, key.date); upsert.bind(2, key.property); upsert.bind(3, key.referrer)
+            upsert.bind(4, value.sessions); upsert.bind(5, value.bounces)
+            _ = try upsert.execute()
+        }
+        counts.removeAll()
+    }
+}
