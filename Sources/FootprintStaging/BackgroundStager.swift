@@ -6,8 +6,8 @@ import FootprintInput
 public final class BackgroundStager {
     private typealias Batch = (rows: [StagedRow], bytes: Int)
     private let queue: HandoffQueue<Batch>
+    /// The batch being handed out, last row first.
     private var current: [StagedRow] = []
-    private var index = 0
     /// Decompressed bytes staged so far, for progress displays.
     public private(set) var bytesConsumed = 0
 
@@ -19,6 +19,9 @@ public final class BackgroundStager {
                 var batch: [StagedRow] = []
                 batch.reserveCapacity(batchSize)
                 while batch.count < batchSize, let row = box.reader.next() { batch.append(row) }
+                // Reversed, so the loader can pop rows off the end: moving a row out is
+                // cheaper than copying it (each copy retains all its strings).
+                batch.reverse()
                 if !batch.isEmpty && !queue.put((batch, box.reader.bytesConsumed)) { return }
                 if batch.count < batchSize { return }
             }
@@ -31,15 +34,11 @@ public final class BackgroundStager {
     public func cancel() { queue.cancel() }
 
     public func next() -> StagedRow? {
-        if index < current.count {
-            defer { index += 1 }
-            return current[index]
-        }
+        if let row = current.popLast() { return row }
         guard let batch = queue.take() else { return nil }
         current = batch.rows
         bytesConsumed = batch.bytes
-        index = 1
-        return current[0]
+        return current.popLast()
     }
 }
 
