@@ -30,7 +30,10 @@ public struct WebEvent: Equatable, Sendable {
     public var referrer: CanonicalURL?
     public var place: Place
     public var engagedSeconds: Double?
-    public var userAgent: String?
+    /// Worked out on the staging thread, where there is time to spare: the local day
+    /// in the configured zone, and the identity's 63-bit row key.
+    public var day: CivilDate
+    public var identityKey: Int64
 }
 
 /// A click on a short link, normalised.
@@ -42,7 +45,8 @@ public struct ClickEvent: Equatable, Sendable {
     public var referrer: CanonicalURL?
     public var channel: String
     public var place: Place
-    public var userAgent: String?
+    public var day: CivilDate
+    public var identityKey: Int64
 }
 
 /// A post, comment, share, like, view or join in a group, normalised.
@@ -61,6 +65,8 @@ public struct GroupEvent: Equatable, Sendable {
     public var sharedURL: CanonicalURL?
     public var count: Int
     public var place: Place
+    public var day: CivilDate
+    public var identityKey: Int64
 }
 
 public enum CanonicalEvent: Equatable, Sendable {

@@ -315,20 +315,23 @@ public final class RecordMapper {
             }
             engaged = seconds
         }
-        return WebEvent(identity: identity(idColumn: "event_id", record), occurredAt: occurredAt, visitor: visitor,
+        let identity = identity(idColumn: "event_id", record)
+        return WebEvent(identity: identity, occurredAt: occurredAt, visitor: visitor,
                         sessionID: value("session_id", record), page: page,
                         referrer: optionalURL("referrer", record) ?? taggedSource(value("url", record)),
-                        place: place(record), engagedSeconds: engaged, userAgent: value("user_agent", record))
+                        place: place(record), engagedSeconds: engaged,
+                        day: zone.localDate(ofUTC: occurredAt), identityKey: StableHash.rowKey(identity))
     }
 
     private func mapClick(_ record: SourceRecord) throws(RowRejection) -> ClickEvent {
         let occurredAt = try timestamp(record)
         let short = try requiredURL("short_url", record)
         let target = try requiredURL("long_url", record)
-        return ClickEvent(identity: identity(idColumn: "click_id", record), occurredAt: occurredAt, shortLink: short,
+        let identity = identity(idColumn: "click_id", record)
+        return ClickEvent(identity: identity, occurredAt: occurredAt, shortLink: short,
                           target: target, referrer: optionalURL("referrer", record),
                           channel: (value("channel", record) ?? "").lowercased(), place: place(record),
-                          userAgent: value("user_agent", record))
+                          day: zone.localDate(ofUTC: occurredAt), identityKey: StableHash.rowKey(identity))
     }
 
     private func mapGroup(_ record: SourceRecord) throws(RowRejection) -> GroupEvent {
@@ -353,11 +356,13 @@ public final class RecordMapper {
         }
         // A thread's first message names itself as its thread (Slack's thread_ts): it
         // answers nothing.
-        return GroupEvent(identity: platform + "\u{1F}" + activity, activityID: activity, occurredAt: occurredAt,
+        let identity = platform + "\u{1F}" + activity
+        return GroupEvent(identity: identity, activityID: activity, occurredAt: occurredAt,
                           platform: platform, group: group, actor: actor, action: action,
                           parentID: value("parent_id", record).flatMap { $0 == activity ? nil : $0 },
                           title: value("title", record) ?? "",
-                          text: value("text", record) ?? "", sharedURL: shared, count: count, place: place(record))
+                          text: value("text", record) ?? "", sharedURL: shared, count: count, place: place(record),
+                          day: zone.localDate(ofUTC: occurredAt), identityKey: StableHash.rowKey(identity))
     }
 }
 

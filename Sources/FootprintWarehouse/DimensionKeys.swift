@@ -65,7 +65,11 @@ final class DimensionKeys {
 
     /// The dim_date key (yyyymmdd in the configured zone) of an instant.
     func dateKey(ofUTC seconds: Int64) throws -> Int {
-        let date = zone.localDate(ofUTC: seconds)
+        try dateKey(of: zone.localDate(ofUTC: seconds))
+    }
+
+    /// The dim_date key of a local day (staging works the day out), adding its row when new.
+    func dateKey(of date: CivilDate) throws -> Int {
         let key = date.key
         if dates.contains(key) { return key }
         try Self.insertDateRow(date, with: insertDate)

@@ -151,30 +151,30 @@ final class FactWriter {
 
     private func writePageView(_ view: WebEvent) throws {
         let row = PageViewRow(
-            dateKey: try keys.dateKey(ofUTC: view.occurredAt), viewedAt: view.occurredAt, person: try keys.person(view.visitor),
+            dateKey: try keys.dateKey(of: view.day), viewedAt: view.occurredAt, person: try keys.person(view.visitor),
             property: try keys.property(propertyByHost[view.page.host] ?? view.page.host), content: try keys.content(view.page),
             referrer: try referrerKey(view.referrer), geo: try keys.geography(view.place),
             sessionID: view.sessionID, engagedSeconds: view.engagedSeconds)
-        batch.append(PendingFact(hash: StableHash.rowKey(view.identity), identity: view.identity, row: .pageView(row)))
+        batch.append(PendingFact(hash: view.identityKey, identity: view.identity, row: .pageView(row)))
     }
 
     private func writeClick(_ click: ClickEvent) throws {
         let target = try keys.content(click.target)
         let row = ClickRow(
-            dateKey: try keys.dateKey(ofUTC: click.occurredAt), clickedAt: click.occurredAt,
+            dateKey: try keys.dateKey(of: click.day), clickedAt: click.occurredAt,
             shortLink: try keys.shortLink(click.shortLink, targetKey: target), content: target,
             referrer: try referrerKey(click.referrer), channel: try keys.channel(click.channel), geo: try keys.geography(click.place))
-        batch.append(PendingFact(hash: StableHash.rowKey(click.identity), identity: click.identity, row: .click(row)))
+        batch.append(PendingFact(hash: click.identityKey, identity: click.identity, row: .click(row)))
     }
 
     private func writeActivity(_ activity: GroupEvent) throws {
         let row = ActivityRow(
-            dateKey: try keys.dateKey(ofUTC: activity.occurredAt), occurredAt: activity.occurredAt,
+            dateKey: try keys.dateKey(of: activity.day), occurredAt: activity.occurredAt,
             group: try keys.group(platform: activity.platform, name: activity.group), person: try keys.person(activity.actor),
             action: activity.action, parent: activity.parentID.map { activity.platform + "\u{1F}" + $0 },
             content: try activity.sharedURL.map { try keys.content($0) }, count: activity.count,
             geo: try keys.geography(activity.place), title: activity.title, text: activity.text)
-        batch.append(PendingFact(hash: StableHash.rowKey(activity.identity), identity: activity.identity, row: .activity(row)))
+        batch.append(PendingFact(hash: activity.identityKey, identity: activity.identity, row: .activity(row)))
     }
 
     /// The statements for a row's kind: its insert and the look-up of a hash's holder.

@@ -122,7 +122,6 @@ import FootprintNormalize
         #expect(first.page.text == "https://blog.acme.example/posts/launch")
         #expect(first.occurredAt == 1_714_550_400)          // 10:00 at +02:00
         #expect(first.referrer?.host == "t.co")
-        #expect(first.userAgent == "Mozilla/5.0 (X11; Linux x86_64) Firefox/125.0")
         #expect(first.visitor == testHasher.person("81.2.69.142"))   // the client address, hashed like any id
         #expect(second.referrer == nil)                      // "-" is no referrer
         #expect(common.page.text == "https://blog.acme.example")
