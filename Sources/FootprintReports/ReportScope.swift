@@ -15,6 +15,16 @@ public struct ReportScope: Equatable, Sendable {
         }
 
         var previousLabelColumn: String { "previous_\(rawValue)" }
+
+        /// The dim_date column holding the period's number (same order as the label).
+        var keyColumn: String {
+            switch self {
+            case .day: return "date_key"
+            case .week: return "week_key"
+            case .month: return "month_key"
+            case .quarter: return "quarter_key"
+            }
+        }
     }
 
     public var period: Period

@@ -6,34 +6,41 @@ import GRDB
 /// visitors stay exact (each row is one visitor).
 enum WebAudience {
     static func prepare(_ db: Database, scope: ReportScope) throws {
-        let p = scope.period.labelColumn
-        try db.execute(sql: "DROP TABLE IF EXISTS temp.report_web_people")
-        // Keyed in the order the grouping produces its rows (so they are appended), and
-        // so that grouping by period, property and place reads it in order, unsorted.
+        let key = scope.period.keyColumn, label = scope.period.labelColumn
+        try discard(db)
+        // The period's label for its number, for the few grouped rows at the end.
+        try db.execute(sql: """
+            CREATE TEMP TABLE report_periods AS
+            SELECT DISTINCT \(key) AS period_key, \(label) AS period FROM dim_date
+            """)
+        // Grouped by the period's number (integers sort far faster than text); keyed in
+        // the order the grouping produces its rows (so they are appended), and so that
+        // grouping by period, property and place reads it in order, unsorted.
         try db.execute(sql: """
             CREATE TEMP TABLE report_web_people (
-                period        TEXT NOT NULL,
+                period_key    INTEGER NOT NULL,
                 property_key  INTEGER NOT NULL,
                 geo_key       INTEGER NOT NULL,
                 person_key    INTEGER NOT NULL,
                 views         INTEGER NOT NULL,
                 engaged_total REAL,
                 engaged_views INTEGER NOT NULL,
-                PRIMARY KEY (period, property_key, geo_key, person_key)
+                PRIMARY KEY (period_key, property_key, geo_key, person_key)
             ) WITHOUT ROWID
             """)
         try db.execute(sql: """
             INSERT INTO temp.report_web_people
-            SELECT d.\(p), f.property_key, f.geo_key, f.person_key,
+            SELECT d.\(key), f.property_key, f.geo_key, f.person_key,
                    COUNT(*), SUM(f.engaged_seconds), COUNT(f.engaged_seconds)
             FROM fact_page_view AS f
             JOIN dim_date AS d ON d.date_key = f.date_key
             WHERE f.date_key BETWEEN :first AND :last
-            GROUP BY d.\(p), f.property_key, f.geo_key, f.person_key
+            GROUP BY d.\(key), f.property_key, f.geo_key, f.person_key
             """, arguments: ["first": scope.firstDay, "last": scope.lastDay])
     }
 
     static func discard(_ db: Database) throws {
         try db.execute(sql: "DROP TABLE IF EXISTS temp.report_web_people")
+        try db.execute(sql: "DROP TABLE IF EXISTS temp.report_periods")
     }
 }

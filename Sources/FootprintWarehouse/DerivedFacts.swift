@@ -99,8 +99,8 @@ enum DateLabels {
 
     static let insertSQL = """
         INSERT OR IGNORE INTO dim_date (date_key, full_date, iso_week, month, quarter, year,
-            previous_day, previous_week, previous_month, previous_quarter)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            previous_day, previous_week, previous_month, previous_quarter, week_key, month_key, quarter_key)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
 
     static func week(_ date: CivilDate) -> String {
@@ -118,9 +118,11 @@ enum DateLabels {
         let lastMonth = CivilDate(daysSinceEpoch: monthStart.daysSinceEpoch - 1)
         let quarterStart = CivilDate(year: date.year, month: (date.quarter - 1) * 3 + 1, day: 1)!
         let lastQuarter = CivilDate(daysSinceEpoch: quarterStart.daysSinceEpoch - 1)
+        let isoWeek = date.isoWeek
         return [.int(date.key), .text(date.isoString), .text(week(date)), .text(month(date)), .text(quarter(date)),
                 .int(date.year), .text(yesterday.isoString), .text(week(lastWeek)), .text(month(lastMonth)),
-                .text(quarter(lastQuarter))]
+                .text(quarter(lastQuarter)),
+                .int(isoWeek.year * 100 + isoWeek.week), .int(date.year * 100 + date.month), .int(date.year * 10 + date.quarter)]
     }
 
     static func arguments(for date: CivilDate) -> StatementArguments {
