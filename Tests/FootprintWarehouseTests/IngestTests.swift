@@ -255,3 +255,30 @@ struct Fixture {
         try expectEqualToRebuild(fx, "after a change of zone")
     }
 }
+
+@Suite struct MigrationTests {
+    @Test func periodNumbersAreFilledInForDaysLoadedBeforeTheyExisted() throws {
+        let folder = try TestFolder()
+        let queue = try DatabaseQueue(path: folder.file("old.sqlite"))
+        var migrator = DatabaseMigrator()
+        Migrations.register(in: &migrator)
+        try migrator.migrate(queue, upTo: "v5 summaries")
+        try queue.write { db in
+            // 30 December 2024 is in ISO week 1 of 2025.
+            try db.execute(sql: """
+                INSERT INTO dim_date (date_key, full_date, iso_week, month, quarter, year, previous_day, previous_week,
+                                      previous_month, previous_quarter)
+                VALUES (20241230, '2024-12-30', '2025-W01', '2024-12', '2024-Q4', 2024, '2024-12-29', '2024-W52', '2024-11', '2024-Q3')
+                """)
+        }
+        try migrator.migrate(queue)
+        let keys = try queue.read { db in try Int.fetchAll(db, sql: "SELECT week_key FROM dim_date UNION ALL SELECT month_key FROM dim_date UNION ALL SELECT quarter_key FROM dim_date") }
+        #expect(keys == [202501, 202412, 20244])
+        // New days get the same numbers from the loader.
+        let values = DateLabels.values(for: CivilDate(year: 2024, month: 12, day: 30)!)
+        guard case .int(let week) = values[10], case .int(let month) = values[11], case .int(let quarter) = values[12] else {
+            Issue.record("period numbers missing"); return
+        }
+        #expect([week, month, quarter] == [Int]([202501, 202412, 20244]))
+    }
+}
