@@ -1,9 +1,9 @@
 import GRDB
 
 /// Page views boiled down once per report run to one row per period, property, place
-/// and visitor (`temp.report_web_people`), which geo, geo_city and engagement all read:
-/// the large fact table is scanned once instead of once per report, and distinct
-/// visitors stay exact (each row is one visitor).
+/// and visitor (`temp.report_web_people`), which geo, geo_city, engagement and bots
+/// read: built from the loader's visitor-day summary (agg_visitor_day), not from every
+/// page view, and distinct visitors stay exact (each row is one visitor).
 enum WebAudience {
     static func prepare(_ db: Database, scope: ReportScope) throws {
         let key = scope.period.keyColumn, label = scope.period.labelColumn
@@ -30,12 +30,12 @@ enum WebAudience {
             """)
         try db.execute(sql: """
             INSERT INTO temp.report_web_people
-            SELECT d.\(key), f.property_key, f.geo_key, f.person_key,
-                   COUNT(*), SUM(f.engaged_seconds), COUNT(f.engaged_seconds)
-            FROM fact_page_view AS f
-            JOIN dim_date AS d ON d.date_key = f.date_key
-            WHERE f.date_key BETWEEN :first AND :last
-            GROUP BY d.\(key), f.property_key, f.geo_key, f.person_key
+            SELECT d.\(key), a.property_key, a.geo_key, a.person_key,
+                   SUM(a.views), SUM(a.engaged_total), SUM(a.engaged_views)
+            FROM agg_visitor_day AS a
+            JOIN dim_date AS d ON d.date_key = a.date_key
+            WHERE a.date_key BETWEEN :first AND :last
+            GROUP BY d.\(key), a.property_key, a.geo_key, a.person_key
             """, arguments: ["first": scope.firstDay, "last": scope.lastDay])
     }
 

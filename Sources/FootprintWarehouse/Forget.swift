@@ -30,6 +30,7 @@ extension Warehouse {
                     try db.execute(sql: "DELETE FROM fact_page_view WHERE person_key = ?", arguments: [key])
                     result.pageViews = db.changesCount
                     try Summaries.rebuildReferrals(db, days: days)
+                    try db.execute(sql: "DELETE FROM agg_visitor_day WHERE person_key = ?", arguments: [key])
                     try Summaries.subtractSessions(db, where: "person_key = ?", arguments: [key])
                     try db.execute(sql: "DELETE FROM fact_session WHERE person_key = ?", arguments: [key])
                     result.sessions = db.changesCount

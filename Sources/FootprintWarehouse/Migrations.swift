@@ -24,10 +24,14 @@ enum Migrations {
         }
         migrator.registerMigration("v5 summaries") { db in
             try db.execute(sql: v5)
-            try Summaries.rebuild(db)
+            try Summaries.rebuildReferralsAndSessionStarts(db)
         }
         migrator.registerMigration("v6 integer period keys") { db in
             try db.execute(sql: v6)
+        }
+        migrator.registerMigration("v7 visitor days") { db in
+            try db.execute(sql: v7)
+            try Summaries.rebuildVisitorDays(db)
         }
     }
 
@@ -114,6 +118,22 @@ enum Migrations {
         week_key = CAST(substr(iso_week, 1, 4) AS INTEGER) * 100 + CAST(substr(iso_week, 7) AS INTEGER),
         month_key = CAST(substr(month, 1, 4) AS INTEGER) * 100 + CAST(substr(month, 6) AS INTEGER),
         quarter_key = CAST(substr(quarter, 1, 4) AS INTEGER) * 10 + CAST(substr(quarter, 7) AS INTEGER);
+    """
+
+    /// Page views per visitor, property, day and place: what reports group to count
+    /// distinct visitors exactly, several times smaller than the page views themselves.
+    /// The sessionizer writes it (it walks each visitor's views in time order anyway).
+    static let v7 = """
+    CREATE TABLE agg_visitor_day (
+        person_key    INTEGER NOT NULL REFERENCES dim_person (person_key),
+        property_key  INTEGER NOT NULL REFERENCES dim_property (property_key),
+        date_key      INTEGER NOT NULL REFERENCES dim_date (date_key),
+        geo_key       INTEGER NOT NULL REFERENCES dim_geography (geo_key),
+        views         INTEGER NOT NULL,
+        engaged_total REAL,                -- sum of engaged seconds where given
+        engaged_views INTEGER NOT NULL,    -- page views that gave them
+        PRIMARY KEY (person_key, property_key, date_key, geo_key)
+    ) WITHOUT ROWID;
     """
 
     static let v1 = """

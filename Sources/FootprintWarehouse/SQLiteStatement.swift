@@ -85,6 +85,7 @@ final class SQLiteStatement {
 
     func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
     func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
+    func double(_ column: Int32) -> Double? { isNull(column) ? nil : sqlite3_column_double(handle, column) }
 
     /// The column's text as bytes compared in place, without making a String.
     func textEquals(_ column: Int32, _ other: [UInt8]) -> Bool {

@@ -22,15 +22,19 @@ struct Sessionizer {
         let filter = everything ? "" : "WHERE f.person_key IN (SELECT person_key FROM pending_sessions)"
         if everything {
             try db.execute(sql: "DELETE FROM agg_session_start")
+            try db.execute(sql: "DELETE FROM agg_visitor_day")
             try db.execute(sql: "DELETE FROM fact_session")
         } else {
             let pendingOnly = "person_key IN (SELECT person_key FROM pending_sessions)"
             try Summaries.subtractSessions(db, where: pendingOnly)
+            try db.execute(sql: "DELETE FROM agg_visitor_day WHERE " + pendingOnly)
             try db.execute(sql: "DELETE FROM fact_session WHERE " + pendingOnly)
         }
         let tally = try SessionTally(connection: connection)
+        let days = try VisitorDayWriter(connection: connection)
         let views = try SQLiteStatement(connection: connection, sql: """
-            SELECT f.person_key, f.property_key, f.viewed_at, f.date_key, f.referrer_key, f.content_key, f.session_ref
+            SELECT f.person_key, f.property_key, f.viewed_at, f.date_key, f.referrer_key, f.content_key, f.session_ref,
+                   f.geo_key, f.engaged_seconds
             FROM fact_page_view AS f
             \(filter)
             ORDER BY f.person_key, f.property_key, f.viewed_at, f.page_view_key
@@ -45,6 +49,7 @@ struct Sessionizer {
         while try views.step() {
             let person = views.int64(0), property = views.int64(1), viewedAt = views.int64(2)
             let reference = views.textBytes(6)
+            try days.add(person: person, property: property, date: views.int64(3), geo: views.int64(7), engaged: views.double(8))
             if var session = open, session.person == person, session.property == property,
                continues(session, at: viewedAt, reference: reference) {
                 session.endedAt = viewedAt
@@ -61,6 +66,7 @@ struct Sessionizer {
         }
         if let finished = open { try write(finished, with: insert, tally: tally) }
         try tally.flush()
+        try days.flush()
         try db.execute(sql: "DELETE FROM pending_sessions")
     }
 

@@ -6,8 +6,14 @@ import GRDB
 /// through a `SessionTally`; a change of time zone or an erasure recomputes what it
 /// touched. Tests compare the incremental result with `rebuild`.
 enum Summaries {
-    /// Recomputes both summaries from the fact tables.
+    /// Recomputes every summary from the fact tables.
     static func rebuild(_ db: Database) throws {
+        try rebuildReferralsAndSessionStarts(db)
+        try rebuildVisitorDays(db)
+    }
+
+    /// The two summaries of migration v5 (a migration must not touch later tables).
+    static func rebuildReferralsAndSessionStarts(_ db: Database) throws {
         try db.execute(sql: "DELETE FROM agg_page_view_referral")
         try db.execute(sql: "INSERT INTO agg_page_view_referral " + referrals(where: ""))
         try db.execute(sql: "DELETE FROM agg_session_start")
@@ -15,6 +21,16 @@ enum Summaries {
             INSERT INTO agg_session_start
             SELECT date_key, property_key, referrer_key, COUNT(*), SUM(page_count = 1)
             FROM fact_session GROUP BY date_key, property_key, referrer_key
+            """)
+    }
+
+    /// Recomputes the visitor-day summary from the page views.
+    static func rebuildVisitorDays(_ db: Database) throws {
+        try db.execute(sql: "DELETE FROM agg_visitor_day")
+        try db.execute(sql: """
+            INSERT INTO agg_visitor_day
+            SELECT person_key, property_key, date_key, geo_key, COUNT(*), SUM(engaged_seconds), COUNT(engaged_seconds)
+            FROM fact_page_view GROUP BY person_key, property_key, date_key, geo_key
             """)
     }
 
@@ -119,5 +135,45 @@ final class SessionTally {
             _ = try upsert.execute()
         }
         counts.removeAll()
+    }
+}
+
+/// Page views per visitor, property, day and place, counted while the sessionizer walks
+/// each visitor's views in time order: a visitor's day is complete when the next row is
+/// another visitor, property or day, and rows are written in key order (appended).
+final class VisitorDayWriter {
+    private var current: (person: Int64, property: Int64, date: Int64)?
+    private var byPlace: [Int64: (views: Int64, engagedTotal: Double?, engagedViews: Int64)] = [:]
+    private let insert: SQLiteStatement
+
+    init(connection: OpaquePointer) throws {
+        insert = try SQLiteStatement(connection: connection, sql: """
+            INSERT INTO agg_visitor_day (person_key, property_key, date_key, geo_key, views, engaged_total, engaged_views)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """)
+    }
+
+    func add(person: Int64, property: Int64, date: Int64, geo: Int64, engaged: Double?) throws {
+        if let current, current != (person, property, date) { try flush() }
+        current = (person, property, date)
+        var counts = byPlace[geo] ?? (0, nil, 0)
+        counts.views += 1
+        if let engaged {
+            counts.engagedTotal = (counts.engagedTotal ?? 0) + engaged
+            counts.engagedViews += 1
+        }
+        byPlace[geo] = counts
+    }
+
+    func flush() throws {
+        guard let current else { return }
+        for (geo, counts) in byPlace.sorted(by: { $0.key < $1.key }) {
+            insert.bind(1, current.person); insert.bind(2, current.property); insert.bind(3, current.date)
+            insert.bind(4, geo); insert.bind(5, counts.views); insert.bind(6, counts.engagedTotal)
+            insert.bind(7, counts.engagedViews)
+            _ = try insert.execute()
+        }
+        byPlace.removeAll(keepingCapacity: true)
+        self.current = nil
     }
 }
