@@ -131,7 +131,7 @@ public enum ConfigLoader {
         return config
     }
 
-    static func normalizedHost(_ host: String) -> String {
+    public static func normalizedHost(_ host: String) -> String {
         var h = host.lowercased()
         if h.hasPrefix("www.") { h.removeFirst(4) }
         return h

@@ -16,6 +16,9 @@ struct IngestCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Read every file given with a named mapping for a real export format: \(Presets.names.joined(separator: ", ")).", valueName: "name"))
     var preset: String?
 
+    @Option(name: .long, help: ArgumentHelp("With --preset access-log or yourls: the site's or short domain's host name, which those files do not carry.", valueName: "host"))
+    var host: String?
+
     @Argument(help: "Files or folders to load.")
     var inputs: [String]
 
@@ -23,11 +26,15 @@ struct IngestCommand: ParsableCommand {
         if let preset, Presets.spec(named: preset) == nil {
             throw ValidationError("--preset \(preset) is unknown; the presets are \(Presets.names.joined(separator: ", "))")
         }
+        if host != nil && preset == nil {
+            throw ValidationError("--host goes with --preset (e.g. --preset access-log --host blog.example.com); in a config, write host = \"…\" in the [[inputs]] entry")
+        }
     }
 
     func run() throws {
         var config = try database.loadConfig()
-        if let preset, let spec = Presets.spec(named: preset) {
+        if let preset, var spec = Presets.spec(named: preset) {
+            if let host { spec.host = ConfigLoader.normalizedHost(host) }
             config.inputs.insert(spec, at: 0)   // matches every file given
         }
         let job = JobRunner(command: "ingest", database: database, config: config, waitSeconds: waiting.wait)

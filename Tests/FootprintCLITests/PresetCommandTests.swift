@@ -1,0 +1,41 @@
+import Foundation
+import Testing
+
+/// Presets from the command line, as the README tells users to run them.
+@Suite struct PresetCommandTests {
+    @Test func slackChannelFoldersLoadAsGroupsNamedForTheirFolder() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        for (channel, day, ts) in [("general", "2024-05-01", "1714557600.000200"), ("launch-chat", "2024-05-02", "1714644000.000300")] {
+            try FileManager.default.createDirectory(atPath: "\(folder)/export/\(channel)", withIntermediateDirectories: true)
+            try #"[{"type": "message", "user": "U1", "text": "Acme ships", "ts": "\#(ts)"}, {"type": "message", "user": "U2", "text": "yes", "ts": "\#(ts.dropLast(3))999", "thread_ts": "\#(ts)"}]"#
+                .write(toFile: "\(folder)/export/\(channel)/\(day).json", atomically: true, encoding: .utf8)
+        }
+        let result = try CLI.run(["ingest", "--db", "f.sqlite", "--preset", "slack", "export/general", "export/launch-chat"], in: folder)
+        #expect(result.status == 0, "\(result.stderr)")
+        let groups = try CLI.sqlite3(folder + "/f.sqlite", """
+            SELECT g.platform, g.name, COUNT(*), SUM(f.parent_source_id IS NOT NULL) FROM fact_group_activity f
+            JOIN dim_group g USING (group_key) GROUP BY g.name ORDER BY g.name
+            """)
+        #expect(groups == "slack|general|2|1\nslack|launch-chat|2|1\n")
+    }
+
+    @Test func hostFromTheCommandLineBuildsYourlsShortLinks() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try """
+            "click_id","click_time","shorturl","url","referrer","user_agent","ip_address","country_code"
+            "7","2024-05-01 10:00:00","launch","https://blog.acme.example/posts/launch","direct","Mozilla/5.0 (X11; Linux x86_64) Firefox/125.0","81.2.69.142","GB"
+
+            """.write(toFile: folder + "/yourls-log.csv", atomically: true, encoding: .utf8)
+        let withoutHost = try CLI.run(["ingest", "--db", "f.sqlite", "--preset", "yourls", "yourls-log.csv"], in: folder)
+        #expect(withoutHost.status != 0)
+        #expect(withoutHost.stderr.contains("add host = \"sho.rt\""))
+        let result = try CLI.run(["ingest", "--db", "f.sqlite", "--preset", "yourls", "--host", "Acme.link", "yourls-log.csv"], in: folder)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try CLI.sqlite3(folder + "/f.sqlite", "SELECT short_url FROM dim_short_link") == "https://acme.link/launch\n")
+        let misuse = try CLI.run(["ingest", "--db", "f.sqlite", "--host", "acme.link", "yourls-log.csv"], in: folder)
+        #expect(misuse.status == 2)
+        #expect(misuse.stderr.contains("--host goes with --preset"))
+    }
+}
