@@ -97,3 +97,27 @@ public struct BOMSkippingSource: ByteChunkSource {
         return chunk
     }
 }
+
+/// A source read to its end, for the byte-level readers: a read error (a truncated gzip
+/// stream) ends the input and is kept, so that the reader can report it as damage after
+/// the bytes that came before it.
+struct ChunkFeed {
+    private var source: BOMSkippingSource
+    private(set) var atEnd = false
+    var pendingError: Error?
+    var bytesConsumed: Int { source.bytesHandedOn }
+
+    init(_ source: any ByteChunkSource) { self.source = BOMSkippingSource(source) }
+
+    /// The next chunk, or nil (and `atEnd` from then on) once the input ends or fails.
+    mutating func next() -> [UInt8]? {
+        if atEnd { return nil }
+        do {
+            if let chunk = try source.nextChunk() { return chunk }
+        } catch {
+            pendingError = error
+        }
+        atEnd = true
+        return nil
+    }
+}

@@ -5,19 +5,18 @@
 /// is parsed on its own. An element that is not a valid object is malformed and
 /// reading goes on with the next one; a record's line is the line its element starts on.
 public final class JSONArrayRecordReader: RecordReader {
-    private var source: BOMSkippingSource
+    private var feed: ChunkFeed
     private var chunk: [UInt8] = []
     private var position = 0
-    private var atEnd = false
     private var line = 1
     private var state = State.beforeArray
     private let maxRecordBytes: Int
-    public var bytesConsumed: Int { source.bytesHandedOn }
+    public var bytesConsumed: Int { feed.bytesConsumed }
 
     private enum State { case beforeArray, beforeElement, afterElement, finished }
 
     public init(source: any ByteChunkSource, maxRecordBytes: Int = defaultMaxRecordBytes) {
-        self.source = BOMSkippingSource(source)
+        feed = ChunkFeed(source)
         self.maxRecordBytes = maxRecordBytes
     }
 
@@ -77,7 +76,6 @@ public final class JSONArrayRecordReader: RecordReader {
     }
 
     private enum Scan { case complete([UInt8]), tooLong(Int), cutShort([UInt8], Error?) }
-    private var pendingError: Error?
 
     /// Collects one element's bytes: up to the ',' or ']' at depth 0 (left unread).
     private func scanElement() -> Scan {
@@ -89,8 +87,8 @@ public final class JSONArrayRecordReader: RecordReader {
             guard fill() else {
                 // A whole value before the end (`[{…}` without its `]`) still loads; the
                 // missing bracket is reported after it.
-                if depth == 0 && !inString && pendingError == nil && !bytes.isEmpty { return .complete(bytes) }
-                return .cutShort(bytes, pendingError)
+                if depth == 0 && !inString && feed.pendingError == nil && !bytes.isEmpty { return .complete(bytes) }
+                return .cutShort(bytes, feed.pendingError)
             }
             var index = position
             let end = chunk.count
@@ -141,25 +139,16 @@ public final class JSONArrayRecordReader: RecordReader {
 
     /// A read error (a truncated gzip stream) that ended the input, as damage.
     private func endProblem() -> RecordReadResult? {
-        guard let error = pendingError else { return nil }
-        pendingError = nil
+        guard let error = feed.pendingError else { return nil }
+        feed.pendingError = nil
         return .malformed(line: line, reason: "\(error)", raw: "")
     }
 
     /// Makes sure an unread byte is in `chunk`; false at the end of the input.
     private func fill() -> Bool {
         while position >= chunk.count {
-            if atEnd { return false }
-            do {
-                if let next = try source.nextChunk() {
-                    (chunk, position) = (next, 0)
-                } else {
-                    atEnd = true
-                }
-            } catch {
-                pendingError = error
-                atEnd = true
-            }
+            guard let next = feed.next() else { return false }
+            (chunk, position) = (next, 0)
         }
         return true
     }

@@ -61,18 +61,16 @@ final class LineSplitter {
         }
     }
 
-    private var source: BOMSkippingSource
+    private var feed: ChunkFeed
     private var chunk: [UInt8] = []
     private var position = 0
-    private var atEnd = false
-    private var pendingError: Error?
     private var lineNumber = 0
-    var bytesConsumed: Int { source.bytesHandedOn }
+    var bytesConsumed: Int { feed.bytesConsumed }
 
     private let maxLineBytes: Int
 
     init(source: any ByteChunkSource, maxLineBytes: Int) {
-        self.source = BOMSkippingSource(source)
+        feed = ChunkFeed(source)
         self.maxLineBytes = maxLineBytes
     }
 
@@ -82,29 +80,20 @@ final class LineSplitter {
         var dropped = 0 // bytes of an over-long line that were not kept
         while true {
             if position >= chunk.count {
-                if atEnd {
-                    if dropped > 0 {
-                        lineNumber += 1
-                        return (lineNumber, .oversized(bytes: dropped, limit: maxLineBytes))
-                    }
-                    if let error = pendingError {
-                        pendingError = nil
-                        lineNumber += 1
-                        return (lineNumber, .damaged(error, partial: line))
-                    }
-                    return sawByte ? finish(line) : nil
+                if let next = feed.next() {
+                    (chunk, position) = (next, 0)
+                    continue
                 }
-                do {
-                    if let next = try source.nextChunk() {
-                        (chunk, position) = (next, 0)
-                    } else {
-                        atEnd = true
-                    }
-                } catch {
-                    pendingError = error
-                    atEnd = true
+                if dropped > 0 {
+                    lineNumber += 1
+                    return (lineNumber, .oversized(bytes: dropped, limit: maxLineBytes))
                 }
-                continue
+                if let error = feed.pendingError {
+                    feed.pendingError = nil
+                    lineNumber += 1
+                    return (lineNumber, .damaged(error, partial: line))
+                }
+                return sawByte ? finish(line) : nil
             }
             let newline = chunk[position...].firstIndex(of: 0x0A)
             let spanEnd = newline ?? chunk.count

@@ -68,4 +68,26 @@ import Testing
         guard case .malformed(1, let reason, "") = results[0] else { Issue.record("\(results)"); return }
         #expect(reason.hasPrefix("array element is longer than 50 bytes"))
     }
+
+    struct BrokenStream: Error, CustomStringConvertible { var description: String { "gzip stream is truncated" } }
+
+    /// Gives some bytes, then fails like a truncated gzip file.
+    struct FailingSource: ByteChunkSource {
+        var sent = false
+        mutating func nextChunk() throws -> [UInt8]? {
+            if sent { throw BrokenStream() }
+            sent = true
+            return Array("[{\"a\": 1},\n {\"b\": 2, \"c".utf8)
+        }
+    }
+
+    @Test func aReadErrorLoadsWhatCameBeforeAndIsOneProblem() {
+        let reader = JSONArrayRecordReader(source: FailingSource())
+        var results: [RecordReadResult] = []
+        while let next = reader.next() { results.append(next) }
+        #expect(results.count == 2)
+        guard case .record(1, _) = results.first, case .malformed(2, "gzip stream is truncated", _) = results.last else {
+            Issue.record("\(results)"); return
+        }
+    }
 }
