@@ -4,7 +4,7 @@ import FootprintConfig
 struct IngestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ingest",
-        abstract: "Load export files (CSV or JSONL, plain or gzip) into the star schema.",
+        abstract: "Load export files (CSV, JSONL, JSON arrays or access logs; plain or gzip) into the star schema.",
         discussion: "Folders are read recursively. A file whose content was loaded before is skipped; a row whose id was loaded before counts as a duplicate.")
 
     @OptionGroup var database: DatabaseOptions
