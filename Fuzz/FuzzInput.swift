@@ -1,4 +1,4 @@
-// libFuzzer entry point for Footprint's byte readers (gzip, CSV, JSONL). Not part of the
+// libFuzzer entry point for Footprint's byte readers (gzip, CSV, JSONL, JSON arrays). Not part of the
 // package build: scripts/fuzz compiles it with the FootprintInput sources and
 // -sanitize=fuzzer,address, then runs it for a given time.
 //
@@ -10,9 +10,9 @@ public func fuzzTest(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     let bytes = Array(UnsafeRawBufferPointer(start: start, count: count))
     guard let control = bytes.first else { return 0 }
     let body = Array(bytes.dropFirst())
-    let chunkSize = Int(control >> 2) + 1
+    let chunkSize = Int(control >> 3) + 1
     var rows = 0
-    switch control & 3 {
+    switch control & 7 {
     case 0:
         let reader = CSVRecordReader(source: InputOpener.open(bytes: body, chunkSize: chunkSize), maxRecordBytes: 4096)
         while let result = reader.next() {
@@ -27,6 +27,14 @@ public func fuzzTest(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
         let gz: [UInt8] = [0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0x03] + body
         let reader = CSVRecordReader(source: InputOpener.open(bytes: gz, chunkSize: chunkSize), maxRecordBytes: 4096)
         while reader.next() != nil { rows += 1 }
+    case 3:
+        let reader = JSONArrayRecordReader(source: InputOpener.open(bytes: body, chunkSize: chunkSize), maxRecordBytes: 4096)
+        while let result = reader.next() {
+            rows += 1
+            if case .record(_, .json(let value)) = result, case .object = value {} else if case .record = result {
+                preconditionFailure("a JSON-array record that is not an object")
+            }
+        }
     default:
         _ = try? JSONParser.parse(body)
     }
