@@ -4,8 +4,9 @@ import FootprintOutput
 import FootprintWarehouse
 import GRDB
 
-/// All reports of CONTRACT.md section 3, computed from the star schema in one read
-/// transaction so they agree with each other.
+/// All reports of CONTRACT.md section 3 (and bots.csv), computed from the star schema
+/// and the loader's summaries. They agree with each other because nothing writes while
+/// they run: every footprint command that writes holds the run lock.
 public enum Reports {
     public static let fileNames = ["geo.csv", "geo_city.csv", "propagation.csv", "attention.csv", "engagement.csv", "referrers.csv", "perception.csv", "bots.csv"]
 

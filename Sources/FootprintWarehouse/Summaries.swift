@@ -1,9 +1,10 @@
 import GRDB
 
-/// The summary tables (migration v5) and how they stay equal to what their fact tables
-/// say. The loader adds each file's new page views through a `ReferralTally`; the
+/// The summary tables (migrations v5 and v7) and how they stay equal to what their fact
+/// tables say. The loader adds each file's new page views through a `ReferralTally`; the
 /// sessionizer subtracts the sessions it is about to rebuild and adds the new ones
-/// through a `SessionTally`; a change of time zone or an erasure recomputes what it
+/// through a `SessionTally`, and rewrites the visitor days of the visitors it re-cuts
+/// through a `VisitorDayWriter`; a change of time zone or an erasure recomputes what it
 /// touched. Tests compare the incremental result with `rebuild`.
 enum Summaries {
     /// Recomputes every summary from the fact tables.
