@@ -50,12 +50,14 @@ let package = Package(
             "FootprintPipeline", "FootprintConfig",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .testTarget(name: "FootprintInputTests", dependencies: ["FootprintInput"]),
+        // Helpers shared by the test targets (the system gzip, as real exports are made).
+        .target(name: "FootprintTestSupport", path: "Tests/FootprintTestSupport"),
+        .testTarget(name: "FootprintInputTests", dependencies: ["FootprintInput", "FootprintTestSupport"]),
         .testTarget(name: "FootprintNormalizeTests", dependencies: ["FootprintNormalize"],
                     resources: [.copy("GeoIP")]),
         .testTarget(name: "FootprintStagingTests", dependencies: ["FootprintStaging", "FootprintConfig", "FootprintInput"]),
         .testTarget(name: "FootprintWarehouseTests", dependencies: [
-            "FootprintWarehouse", "FootprintPipeline", .product(name: "GRDB", package: "GRDB.swift"),
+            "FootprintWarehouse", "FootprintPipeline", "FootprintTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "FootprintReportsTests", dependencies: [
             "FootprintPipeline", "FootprintReports", "FootprintOutput", .product(name: "GRDB", package: "GRDB.swift"),

@@ -6,9 +6,8 @@
 /// requests that are not GET, failed (other than 2xx and 304), or fetch assets by their
 /// extension are *skipped* with the reason, not rejected; a line that is not in the
 /// format is rejected.
-public final class AccessLogRecordReader: RecordReader {
-    private let lines: LineSplitter
-    public var bytesConsumed: Int { lines.bytesConsumed }
+public final class AccessLogRecordReader: LineRecordReader {
+    let lines: LineSplitter
 
     /// Extensions of files that are not pages.
     static let assetExtensions: Set<String> = [
@@ -21,22 +20,15 @@ public final class AccessLogRecordReader: RecordReader {
         lines = LineSplitter(source: source, maxLineBytes: maxRecordBytes)
     }
 
-    public func next() -> RecordReadResult? {
-        while true {
-            guard let content = lines.nextContentLine() else { return nil }
-            guard case .line(let lineNumber, let bytes) = content else {
-                if case .problem(let problem) = content { return problem }
-                continue
-            }
-            guard let text = String(validating: bytes, as: UTF8.self) ?? Optional(String(decoding: bytes, as: UTF8.self)),
-                  let fields = Self.parse(text) else {
-                return .malformed(line: lineNumber, reason: "line is not in Combined or Common Log Format", raw: truncatedRaw(bytes))
-            }
-            if let reason = Self.skipReason(fields) { return .skipped(line: lineNumber, reason: reason) }
-            var members: [String: JSONValue] = [:]
-            for (key, value) in fields where value != "-" { members[key] = .string(value) }
-            return .record(line: lineNumber, .json(.object(members)))
+    func result(line: Int, bytes: [UInt8]) -> RecordReadResult {
+        // Invalid UTF-8 is repaired, not rejected: log lines carry raw request bytes.
+        guard let fields = Self.parse(String(decoding: bytes, as: UTF8.self)) else {
+            return .malformed(line: line, reason: "line is not in Combined or Common Log Format", raw: truncatedRaw(bytes))
         }
+        if let reason = Self.skipReason(fields) { return .skipped(line: line, reason: reason) }
+        var members: [String: JSONValue] = [:]
+        for (key, value) in fields where value != "-" { members[key] = .string(value) }
+        return .record(line: line, .json(.object(members)))
     }
 
     static func skipReason(_ fields: [String: String]) -> String? {

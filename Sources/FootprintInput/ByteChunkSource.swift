@@ -79,12 +79,12 @@ public struct MemoryChunkSource: ByteChunkSource {
 
 /// Drops a UTF-8 byte-order mark at the start of a stream (looking at three bytes even
 /// when the first chunks are tiny) and counts the bytes handed on, for progress.
-public struct BOMSkippingSource: ByteChunkSource {
+struct BOMSkippingSource: ByteChunkSource {
     private var upstream: any ByteChunkSource
     private var atStart = true
-    public private(set) var bytesHandedOn = 0
+    private(set) var bytesHandedOn = 0
 
-    public init(_ upstream: any ByteChunkSource) { self.upstream = upstream }
+    init(_ upstream: any ByteChunkSource) { self.upstream = upstream }
 
     public mutating func nextChunk() throws -> [UInt8]? {
         guard var chunk = try upstream.nextChunk() else { return nil }

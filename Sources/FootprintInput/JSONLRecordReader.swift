@@ -1,29 +1,40 @@
+/// A reader whose records are lines: the splitting, blank lines, damage and over-long
+/// lines are handled once here; each reader only says what one line becomes.
+protocol LineRecordReader: RecordReader {
+    var lines: LineSplitter { get }
+    func result(line: Int, bytes: [UInt8]) -> RecordReadResult
+}
+
+extension LineRecordReader {
+    public var bytesConsumed: Int { lines.bytesConsumed }
+
+    public func next() -> RecordReadResult? {
+        switch lines.nextContentLine() {
+        case nil: return nil
+        case .problem(let problem)?: return problem
+        case .line(let number, let bytes)?: return result(line: number, bytes: bytes)
+        }
+    }
+}
+
 /// Reads one JSON object per line. Blank lines are skipped; a line that is not a JSON
 /// object is malformed and reading goes on with the next line.
-public final class JSONLRecordReader: RecordReader {
-    private let lines: LineSplitter
-    public var bytesConsumed: Int { lines.bytesConsumed }
+public final class JSONLRecordReader: LineRecordReader {
+    let lines: LineSplitter
 
     public init(source: any ByteChunkSource, maxRecordBytes: Int = defaultMaxRecordBytes) {
         lines = LineSplitter(source: source, maxLineBytes: maxRecordBytes)
     }
 
-    public func next() -> RecordReadResult? {
-        while true {
-            guard let content = lines.nextContentLine() else { return nil }
-            guard case .line(let lineNumber, let bytes) = content else {
-                if case .problem(let problem) = content { return problem }
-                continue
+    func result(line: Int, bytes: [UInt8]) -> RecordReadResult {
+        do {
+            let value = try JSONParser.parse(bytes)
+            guard case .object = value else {
+                return .malformed(line: line, reason: "line is JSON but not an object (expected one {...} per line)", raw: truncatedRaw(bytes))
             }
-            do {
-                let value = try JSONParser.parse(bytes)
-                guard case .object = value else {
-                    return .malformed(line: lineNumber, reason: "line is JSON but not an object (expected one {...} per line)", raw: truncatedRaw(bytes))
-                }
-                return .record(line: lineNumber, .json(value))
-            } catch {
-                return .malformed(line: lineNumber, reason: error.description, raw: truncatedRaw(bytes))
-            }
+            return .record(line: line, .json(value))
+        } catch {
+            return .malformed(line: line, reason: error.description, raw: truncatedRaw(bytes))
         }
     }
 }

@@ -12,7 +12,7 @@ public struct ReferrerSpam: Sendable {
         self.hosts = hosts
     }
 
-    /// How many domains are listed (for tests and `--help` texts).
+    /// How many domains are listed.
     public var count: Int { hosts.count }
 
     /// The listed domain a referring host belongs to, or nil when it is not spam.

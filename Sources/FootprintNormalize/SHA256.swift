@@ -166,8 +166,6 @@ public struct PersonHasher {
         self.outer = outer
     }
 
-    public func hash(_ id: String) -> String { person(id).hash }
-
     /// The person as the database knows them: the keyed hash and the surrogate key
     /// taken from its first 63 bits (collision odds are in the README).
     public func person(_ id: String) -> HashedPerson {

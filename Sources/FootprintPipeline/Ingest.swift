@@ -40,6 +40,7 @@ public struct Ingest {
         let started = Date()
         var summary = IngestSummary()
         let bots = try self.bots ?? BotDetector(extraPatterns: config.botPatterns)
+        let spam = ReferrerSpam(extra: config.spamReferrers, exempt: config.notSpamReferrers)
         guard let zone = ZoneClock(identifier: config.timezone) else {
             throw ConfigError(keyPath: "timezone", reason: "unknown time zone")
         }
@@ -63,7 +64,7 @@ public struct Ingest {
                     } else {
                         let reader = try StagedFileReader(path: path, kindOverride: kindOverride, config: config, zone: zone,
                                                           persons: PersonCache(hasher: session.personHasher),
-                                                          geoIP: geoIP, bots: bots)
+                                                          geoIP: geoIP, bots: bots, spam: spam)
                         outcome.result = try session.load(reader, path: path, sha256: sha, progress: progress)
                     }
                 } catch let error as MappingError {

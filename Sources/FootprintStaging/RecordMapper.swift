@@ -32,6 +32,7 @@ public final class RecordMapper {
     private let filters: [(path: String, accessor: FieldAccessor, wanted: String)]
     private var urlCache: [String: CanonicalURL?] = [:]
     private var countryCache: [String: String] = [:]
+    private var spamCache: [String: String?] = [:]
 
     /// `header` is the CSV header, or nil for JSON records.
     public init(kind: EventKind, spec: InputSpec?, header: [String]?, zone: ZoneClock, file: String,
@@ -67,7 +68,7 @@ public final class RecordMapper {
         }
         if usesHost, spec?.host == nil, headerIndex?["host"] == nil {
             let entry = spec?.preset.map { "the [[inputs]] entry with preset = \"\($0)\"" } ?? "the [[inputs]] entry"
-            throw MappingError(file: file, reason: "the mapping builds URLs from {host}, but no host is given: add host = \"sho.rt\" (the site's or short domain's name) to \(entry) for this file")
+            throw MappingError(file: file, reason: "the mapping builds URLs from {host}, but no host is given: add host = \"sho.rt\" (the site's or short domain's name) to \(entry) for this file, or pass --host with --preset")
         }
         var accessors: [String: FieldAccessor] = [:]
         for column in CanonicalColumns.all(kind) {
@@ -176,8 +177,7 @@ public final class RecordMapper {
         var found: (FilteredTraffic.Cause, String)?
         if let bots, let agent = value("user_agent", record), let bot = bots.botName(agent) {
             found = (.bot, bot)
-        } else if let spam, let referrer = value("referrer", record).flatMap(canonicalURL),
-                  let domain = spam.listedDomain(ofHost: referrer.host) {
+        } else if let referrer = value("referrer", record).flatMap(canonicalURL), let domain = spamDomain(referrer.host) {
             found = (.referrerSpam, domain)
         }
         guard let (cause, source) = found else { return nil }
@@ -188,6 +188,16 @@ public final class RecordMapper {
         }
         let page = value(kind == .web ? "url" : "short_url", record).flatMap(canonicalURL)
         return FilteredTraffic(cause: cause, source: source, occurredAt: occurredAt, host: page?.host ?? "")
+    }
+
+    /// The listed spam domain a referring host belongs to, looked up once per host.
+    private func spamDomain(_ host: String) -> String? {
+        guard let spam else { return nil }
+        if let known = spamCache[host] { return known }
+        let domain = spam.listedDomain(ofHost: host)
+        if spamCache.count > 100_000 { spamCache.removeAll(keepingCapacity: true) }
+        spamCache[host] = domain
+        return domain
     }
 
     /// Why a record is not an event of this kind (its filter value differs), or nil.

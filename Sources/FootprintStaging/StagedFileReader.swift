@@ -39,9 +39,11 @@ public final class StagedFileReader {
     public var rowsWithoutCountry: Int { mapper.rowsWithoutCountry.value }
     public var rowsWithUnresolvedIP: Int { mapper.rowsWithUnresolvedIP.value }
 
-    /// `persons` hashes visitor and actor ids with the database's key (LoadSession.persons).
+    /// `persons` hashes visitor and actor ids with the database's key (LoadSession.personHasher);
+    /// `bots` and `spam`, made once per run, tell traffic that is not people.
     public init(path: String, kindOverride: EventKind?, config: FootprintConfig, zone: ZoneClock,
-                persons: PersonCache, geoIP: GeoIPDatabase? = nil, bots: BotDetector? = nil) throws {
+                persons: PersonCache, geoIP: GeoIPDatabase? = nil, bots: BotDetector? = nil,
+                spam: ReferrerSpam? = nil) throws {
         let name = path.split(separator: "/").last.map(String.init) ?? path
         let spec = config.inputSpec(forFileName: name)
         fileSize = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
@@ -51,7 +53,6 @@ public final class StagedFileReader {
         maxRows = config.limits.maxRowsPerFile
         keepUnredacted = config.privacy.keepUnredactedRejects
         let bounds = Self.timeBounds(config.limits)
-        let spam = ReferrerSpam(extra: config.spamReferrers, exempt: config.notSpamReferrers)
         switch format {
         case .csv:
             let csv = CSVRecordReader(source: replay, maxRecordBytes: config.limits.maxRecordBytes)
@@ -63,10 +64,10 @@ public final class StagedFileReader {
         case .accesslog:
             reader = AccessLogRecordReader(source: replay, maxRecordBytes: config.limits.maxRecordBytes)
             kind = kindOverride ?? spec?.kind ?? .web
-            var needsHost = spec?.fields["url"] == nil
-            if case .template(let parts)? = spec?.fields["url"] { needsHost = parts.contains(.placeholder("host")) }
-            guard spec?.host != nil || !needsHost else {
-                throw MappingError(file: path, reason: "access logs carry paths, not host names: add host = \"blog.example.com\" to the [[inputs]] entry for this file (with preset = \"access-log\")")
+            // A `{host}` template without a host is caught by the mapper, for every format;
+            // an access log read with no url mapping at all needs the preset.
+            guard spec?.fields["url"] != nil else {
+                throw MappingError(file: path, reason: "access logs carry paths, not host names: use preset = \"access-log\" with host = \"blog.example.com\" in the [[inputs]] entry (or --preset access-log --host blog.example.com)")
             }
             mapper = try RecordMapper(kind: kind, spec: spec, header: nil, zone: zone, file: path, timeBounds: bounds,
                                       persons: persons, geoIP: geoIP, bots: bots, spam: spam, utmOverrides: config.utmSources)

@@ -14,6 +14,9 @@ final class DimensionKeys {
     private var contents = BoundedCache<String, Int64>(limit: maxCached)
     private var referrers = BoundedCache<String, Int64>(limit: maxCached)
     private var properties = BoundedCache<String, Int64>(limit: maxCached)
+    private let propertyNames: [String: String]
+    /// Page host → property key: one look-up per row instead of two.
+    private var propertiesByHost = BoundedCache<String, Int64>(limit: maxCached)
     private var shortLinks = BoundedCache<String, Int64>(limit: maxCached)
     private var groups = BoundedCache<String, Int64>(limit: maxCached)
     // Persons arrive hashed (staging hashes ids); this remembers which keys were
@@ -34,8 +37,11 @@ final class DimensionKeys {
     private var newPersons: [Int64: HashedPerson] = [:]
     private let selectChannel, insertChannel: SQLiteStatement
 
-    init(connection: OpaquePointer, zone: ZoneClock) throws {
+    /// `propertyNames`: page host (canonical, no `www.`) → property name, from config;
+    /// a host not listed is its own property.
+    init(connection: OpaquePointer, zone: ZoneClock, propertyNames: [String: String] = [:]) throws {
         self.connection = connection
+        self.propertyNames = propertyNames
         self.zone = zone
         func prepare(_ sql: String) throws -> SQLiteStatement { try SQLiteStatement(connection: connection, sql: sql) }
         insertDate = try prepare("\(DateLabels.insertSQL)")
@@ -60,7 +66,7 @@ final class DimensionKeys {
     func reset() {
         dates = []; geographies.removeAll(); contents.removeAll(); referrers.removeAll(); properties.removeAll()
         shortLinks.removeAll(); groups.removeAll(); persons.removeAll(); channels.removeAll()
-        newPersons.removeAll()
+        newPersons.removeAll(); propertiesByHost.removeAll()
     }
 
     /// The dim_date key (yyyymmdd in the configured zone) of an instant.
@@ -115,6 +121,14 @@ final class DimensionKeys {
             if inserting { statement.bind(2, category().rawValue) }
         }
         referrers.insert(domain, key)
+        return key
+    }
+
+    /// The key of the property a page host belongs to.
+    func property(forHost host: String) throws -> Int64 {
+        if let key = propertiesByHost.get(host) { return key }
+        let key = try property(propertyNames[host] ?? host)
+        propertiesByHost.insert(host, key)
         return key
     }
 

@@ -46,7 +46,6 @@ final class FactWriter {
 
     private let keys: DimensionKeys
     private let classifier: ReferrerClassifier
-    private let propertyByHost: [String: String]
     private let insertPageView, insertClick, insertActivity: SQLiteStatement
     private let sourceOfPageView, sourceOfClick, sourceOfActivity: SQLiteStatement
     private let markSessionsPending: SQLiteStatement
@@ -57,7 +56,6 @@ final class FactWriter {
 
     init(connection: OpaquePointer, keys: DimensionKeys, config: FootprintConfig) throws {
         self.keys = keys
-        self.propertyByHost = config.properties
         var overrides: [String: ReferrerCategory] = [:]
         for (domain, name) in config.referrers { overrides[domain] = ReferrerCategory(rawValue: name) }
         classifier = ReferrerClassifier(overrides: overrides, ownedHosts: Array(config.properties.keys))
@@ -152,7 +150,7 @@ final class FactWriter {
     private func writePageView(_ view: WebEvent) throws {
         let row = PageViewRow(
             dateKey: try keys.dateKey(of: view.day), viewedAt: view.occurredAt, person: try keys.person(view.visitor),
-            property: try keys.property(propertyByHost[view.page.host] ?? view.page.host), content: try keys.content(view.page),
+            property: try keys.property(forHost: view.page.host), content: try keys.content(view.page),
             referrer: try referrerKey(view.referrer), geo: try keys.geography(view.place),
             sessionID: view.sessionID, engagedSeconds: view.engagedSeconds)
         batch.append(PendingFact(hash: view.identityKey, identity: view.identity, row: .pageView(row)))

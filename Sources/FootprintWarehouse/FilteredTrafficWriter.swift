@@ -16,12 +16,10 @@ final class FilteredTrafficWriter {
 
     private var counts: [Key: Int] = [:]
     private let keys: DimensionKeys
-    private let propertyByHost: [String: String]
     private let insert: SQLiteStatement
 
-    init(connection: OpaquePointer, keys: DimensionKeys, config: FootprintConfig) throws {
+    init(connection: OpaquePointer, keys: DimensionKeys) throws {
         self.keys = keys
-        propertyByHost = config.properties
         insert = try SQLiteStatement(connection: connection, sql: """
             INSERT INTO fact_filtered_traffic (load_file_id, kind, cause, source, property_key, date_key, bucket_at, hits)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -39,7 +37,7 @@ final class FilteredTrafficWriter {
         for (key, hits) in counts.sorted(by: { ($0.key.bucket ?? 0, $0.key.source) < ($1.key.bucket ?? 0, $1.key.source) }) {
             insert.bind(1, fileID); insert.bind(2, kind.rawValue); insert.bind(3, key.cause.rawValue); insert.bind(4, key.source)
             if kind == .web, !key.host.isEmpty {
-                insert.bind(5, try keys.property(propertyByHost[key.host] ?? key.host))
+                insert.bind(5, try keys.property(forHost: key.host))
             } else {
                 insert.bindNull(5)
             }

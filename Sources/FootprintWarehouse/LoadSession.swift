@@ -58,10 +58,10 @@ public final class LoadSession {
         guard let connection = db.sqliteConnection else { throw WarehouseError.unusable(path: db.description, reason: "closed") }
         self.db = db
         self.config = config
-        keys = try DimensionKeys(connection: connection, zone: zone)
+        keys = try DimensionKeys(connection: connection, zone: zone, propertyNames: config.properties)
         personHasher = PersonHasher(key: hashKey)
         writer = try FactWriter(connection: connection, keys: keys, config: config)
-        filtered = try FilteredTrafficWriter(connection: connection, keys: keys, config: config)
+        filtered = try FilteredTrafficWriter(connection: connection, keys: keys)
         func prepare(_ sql: String) throws -> SQLiteStatement { try SQLiteStatement(connection: connection, sql: sql) }
         insertFile = try prepare("""
             INSERT INTO load_files (path, content_sha256, kind, format, rows_read, rows_loaded, rows_duplicate, rows_rejected,

@@ -1,22 +1,9 @@
 import Foundation
 import Testing
 @testable import FootprintInput
+import FootprintTestSupport
 
-/// Compresses with the system's gzip, the way real exports are made.
-func gzip(_ text: String) throws -> [UInt8] {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/sh")
-    process.arguments = ["-c", "gzip -c"]
-    let input = Pipe(), output = Pipe()
-    process.standardInput = input
-    process.standardOutput = output
-    try process.run()
-    input.fileHandleForWriting.write(Data(text.utf8))
-    try input.fileHandleForWriting.close()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return Array(data)
-}
+func gzip(_ text: String) throws -> [UInt8] { try systemGzip(text) }
 
 @Suite struct GzipTests {
     @Test func detectsGzipByMagicBytesAndInflates() throws {

@@ -18,7 +18,7 @@ import FootprintNormalize
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         let config = try ConfigLoader.parse(configText)
         let reader = try StagedFileReader(path: path, kindOverride: nil, config: config, zone: zone, persons: testPersons(),
-                                          bots: try BotDetector())
+                                          bots: try BotDetector(), spam: ReferrerSpam())
         var rows: [StagedRow] = []
         while let row = reader.next() { rows.append(row) }
         return rows

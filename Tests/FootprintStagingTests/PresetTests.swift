@@ -141,8 +141,19 @@ import FootprintNormalize
         try "1.2.3.4 - - [01/May/2024:10:00:00 +0000] \"GET / HTTP/1.1\" 200 1\n".write(toFile: folder + "/access.log", atomically: true, encoding: .utf8)
         var config = DefaultConfig.load()
         config.inputs = [try #require(Presets.spec(named: "access-log"))]
-        #expect(throws: MappingError.self) {
+        do {
             _ = try StagedFileReader(path: folder + "/access.log", kindOverride: nil, config: config, zone: .utc, persons: testPersons())
+            Issue.record("an access log without a host should fail")
+        } catch let error as MappingError {
+            #expect(error.reason.hasPrefix("the mapping builds URLs from {host}, but no host is given"))
+        }
+        // Declared as an access log but with no mapping for its URL: the preset is needed.
+        let bare = try ConfigLoader.parse("[[inputs]]\nmatch = \"access*\"\nformat = \"accesslog\"\n")
+        do {
+            _ = try StagedFileReader(path: folder + "/access.log", kindOverride: nil, config: bare, zone: .utc, persons: testPersons())
+            Issue.record("an access log without a url mapping should fail")
+        } catch let error as MappingError {
+            #expect(error.reason.hasPrefix("access logs carry paths, not host names: use preset = \"access-log\""))
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import FootprintTestSupport
 
 /// A fresh temporary folder per test, with helpers to write plain and gzip files.
 final class TestFolder {
@@ -29,21 +30,5 @@ final class TestFolder {
     }
 
     /// gzip-compresses text with the system gzip, as real exports are.
-    static func gzip(_ text: String) throws -> [UInt8] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "gzip -c"]
-        let input = Pipe(), output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
-        let writer = Thread {
-            input.fileHandleForWriting.write(Data(text.utf8))
-            try? input.fileHandleForWriting.close()
-        }
-        writer.start()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Array(data)
-    }
+    static func gzip(_ text: String) throws -> [UInt8] { try systemGzip(text) }
 }
