@@ -223,8 +223,13 @@ public final class PersonCache {
 /// event ids into integer row keys. Stable across runs and machines, unlike `Hasher`.
 public enum StableHash {
     public static func hash64(_ text: String, seed: UInt64 = 0) -> UInt64 {
+        hash64(bytes: text.utf8, seed: seed)
+    }
+
+    @inlinable
+    public static func hash64<Bytes: Sequence<UInt8>>(bytes: Bytes, seed: UInt64 = 0) -> UInt64 {
         var h: UInt64 = 0xcbf29ce484222325 ^ seed
-        for byte in text.utf8 {
+        for byte in bytes {
             h ^= UInt64(byte)
             h &*= 0x100000001b3
         }

@@ -1,3 +1,4 @@
+import FootprintNormalize
 import GRDBSQLite
 #if canImport(Glibc)
 import Glibc
@@ -87,16 +88,11 @@ final class SQLiteStatement {
     func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
     func double(_ column: Int32) -> Double? { isNull(column) ? nil : sqlite3_column_double(handle, column) }
 
-    /// The column's text as bytes compared in place, without making a String.
-    func textEquals(_ column: Int32, _ other: [UInt8]) -> Bool {
-        guard let text = sqlite3_column_text(handle, column) else { return other.isEmpty }
-        let count = Int(sqlite3_column_bytes(handle, column))
-        return count == other.count && memcmp(text, other, count) == 0
-    }
-
-    func textBytes(_ column: Int32) -> [UInt8]? {
-        guard let text = sqlite3_column_text(handle, column) else { return nil }
-        return Array(UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(handle, column))))
+    /// A non-zero 64-bit hash of the column's text, or 0 when it is NULL.
+    func textHash(_ column: Int32) -> UInt64 {
+        guard let text = sqlite3_column_text(handle, column) else { return 0 }
+        let bytes = UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(handle, column)))
+        return max(StableHash.hash64(bytes: bytes), 1)
     }
 
     var lastInsertedRowID: Int64 { sqlite3_last_insert_rowid(connection) }

@@ -132,6 +132,52 @@ struct Fixture {
         #expect(sessions.filter { ($0[0] as Int) == 2 }.count == 1)      // v2: a second session
     }
 
+    /// Rows are inserted a batch behind the rows being read (FactWriter): a repeat of an
+    /// id two batches later must still count as a duplicate, and every row once.
+    @Test func repeatsFarApartInOneFileAreDuplicates() throws {
+        let fx = try Fixture()
+        let distinct = FactWriter.batchSize + FactWriter.batchSize / 2
+        var text = webCSV(1...distinct)
+        text += webCSV(1...distinct, header: false)
+        let summary = try fx.ingest([try fx.folder.write("web_1.csv", text)])
+        let result = try #require(summary.files[0].result)
+        #expect(result.read == 2 * distinct)
+        #expect(result.loaded == distinct)
+        #expect(result.duplicate == distinct)
+        #expect(try fx.count("fact_page_view") == distinct)
+    }
+
+    /// The export's session ids decide when both views have one (a new id 5 minutes
+    /// later is a new session; the same id 2 hours later is not); a view without an id
+    /// falls back to the 30-minute rule.
+    @Test func sessionIdsDecideBeforeTheTimeout() throws {
+        let fx = try Fixture()
+        let csv = """
+            event_id,timestamp,visitor_id,session_id,url
+            a1,2024-05-01T10:00:00Z,v1,s-A,https://acme.example/
+            a2,2024-05-01T10:05:00Z,v1,s-B,https://acme.example/x
+            a3,2024-05-01T12:05:00Z,v1,s-B,https://acme.example/y
+            a4,2024-05-01T12:20:00Z,v1,,https://acme.example/z
+            a5,2024-05-01T13:00:00Z,v1,,https://acme.example/z
+            b1,2024-05-01T10:00:00Z,v2,s-A,https://acme.example/
+
+            """
+        _ = try fx.ingest([try fx.folder.write("web_1.csv", csv)])
+        let sessions = try fx.warehouse.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT session_number, page_count, started_at, ended_at FROM fact_session ORDER BY person_key = (
+                    SELECT person_key FROM fact_page_view WHERE source_id = 'a1') DESC, session_number
+                """)
+        }
+        let start = Int64(1_714_557_600)  // 2024-05-01T10:00:00Z
+        #expect(sessions.map { [$0[0] as Int64, $0[1] as Int64, ($0[2] as Int64) - start, ($0[3] as Int64) - start] } == [
+            [1, 1, 0, 0],                 // v1, s-A
+            [2, 3, 300, 8400],            // v1, s-B across two hours, then 15 minutes without an id
+            [3, 1, 10_800, 10_800],       // v1, 40 minutes later without an id: a new session
+            [1, 1, 0, 0],                 // v2 has its own s-A
+        ])
+    }
+
     @Test func interruptedLoadLeavesNoTrace() throws {
         let fx = try Fixture()
         let first = try fx.folder.write("web_1.csv", webCSV(1...10))
