@@ -30,7 +30,7 @@ let package = Package(
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .target(name: "FootprintInput", dependencies: ["CZlib"], swiftSettings: fast),
         .target(name: "FootprintConfig", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
-        .target(name: "FootprintNormalize", dependencies: ["CMaxMindDB"], swiftSettings: fast),
+        .target(name: "FootprintNormalize", dependencies: ["CMaxMindDB", "CCrypto"], swiftSettings: fast),
         .target(name: "FootprintStaging", dependencies: ["FootprintInput", "FootprintConfig", "FootprintNormalize"], swiftSettings: fast),
         .target(name: "FootprintWarehouse", dependencies: [
             "FootprintStaging", "FootprintConfig", "FootprintNormalize",
@@ -43,7 +43,6 @@ let package = Package(
         ]),
         .target(name: "FootprintOutput"),
         .target(name: "FootprintPipeline", dependencies: [
-            "CCrypto",
             "FootprintStaging", "FootprintWarehouse", "FootprintReports", "FootprintOutput", "FootprintConfig",
         ]),
         .executableTarget(name: "footprint", dependencies: [
