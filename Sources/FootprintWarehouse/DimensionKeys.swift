@@ -20,8 +20,11 @@ final class DimensionKeys {
     private var shortLinks = BoundedCache<String, Int64>(limit: maxCached)
     private var groups = BoundedCache<String, Int64>(limit: maxCached)
     // Persons arrive hashed (staging hashes ids); this remembers which keys were
-    // written recently, so a returning visitor costs a set look-up, not an insert.
-    private var persons = BoundedCache<Int64, Void>(limit: 250_000)
+    // written recently, so a returning visitor costs one array read, not an insert.
+    // Direct-mapped by the key's low bits (uniform: they come from an HMAC): a key
+    // pushed out by another is merely written again (INSERT OR IGNORE).
+    private static let recentPersonSlots = 1 << 19
+    private var recentPersons = [Int64](repeating: -1, count: recentPersonSlots)
     private var channels = BoundedCache<String, Int64>(limit: maxCached)
 
     private let insertDate: SQLiteStatement
@@ -65,7 +68,8 @@ final class DimensionKeys {
     /// Forget every cached key: after a rolled-back file, keys created inside it are gone.
     func reset() {
         dates = []; geographies.removeAll(); contents.removeAll(); referrers.removeAll(); properties.removeAll()
-        shortLinks.removeAll(); groups.removeAll(); persons.removeAll(); channels.removeAll()
+        shortLinks.removeAll(); groups.removeAll(); channels.removeAll()
+        recentPersons = [Int64](repeating: -1, count: Self.recentPersonSlots)
         newPersons.removeAll(); propertiesByHost.removeAll()
     }
 
@@ -163,8 +167,9 @@ final class DimensionKeys {
     /// derived from the hash, so no look-up is needed.
     /// The person's key; the dim_person row is written with the next flush.
     func person(_ person: HashedPerson) throws -> Int64 {
-        if persons.get(person.key) != nil { return person.key }
-        persons.insert(person.key, ())
+        let slot = Int(truncatingIfNeeded: person.key) & (Self.recentPersonSlots - 1)
+        if recentPersons[slot] == person.key { return person.key }
+        recentPersons[slot] = person.key
         newPersons[person.key] = person
         if newPersons.count >= 50_000 { try flushPersons() }
         return person.key

@@ -24,10 +24,12 @@ final class FactWriter {
         let row: Row
     }
 
+    /// Group activities are rare next to page views and carry text: boxed, they do not
+    /// make every queued page view as large as themselves.
     private enum Row {
         case pageView(PageViewRow)
         case click(ClickRow)
-        case activity(ActivityRow)
+        indirect case activity(ActivityRow)
     }
 
     private struct PageViewRow {
@@ -64,7 +66,7 @@ final class FactWriter {
     private let sourceOfPageView, sourceOfClick, sourceOfActivity: SQLiteStatement
     private let markSessionsPending: SQLiteStatement
     private let referrals: ReferralTally
-    private var pendingPersons: Set<Int64> = []
+    private var pendingPersons = PersonKeySet()
     private(set) var loadedGroupActivity = false
     var loadFileID: Int64 = 0
 
@@ -129,26 +131,31 @@ final class FactWriter {
     private func drain(upTo limit: Int) throws {
         let end = limit >= drainOrder.count - drainCursor ? drainOrder.count : drainCursor + limit
         while drainCursor < end {
-            let fact = draining[Int(drainOrder[drainCursor])]
+            let index = Int(drainOrder[drainCursor])
             drainCursor += 1
-            switch try insertProbing(fact) {
-            case .loaded:
-                loadedCount += 1
-                switch fact.row {
-                case .pageView(let view):
-                    pendingPersons.insert(view.person)
-                    try referrals.add(date: view.dateKey, content: view.content, referrer: view.referrer, at: view.viewedAt)
-                case .activity: loadedGroupActivity = true
-                case .click: break
-                }
-            case .duplicate:
-                duplicateCount += 1
-            }
+            // In place: copying a queued row retained its strings and showed in profiles.
+            try insertAndCount(&draining[index])
         }
         if drainCursor == drainOrder.count && !drainOrder.isEmpty {
             draining.removeAll(keepingCapacity: true)
             drainOrder.removeAll(keepingCapacity: true)
             drainCursor = 0
+        }
+    }
+
+    private func insertAndCount(_ fact: inout PendingFact) throws {
+        switch try insertProbing(&fact) {
+        case .loaded:
+            loadedCount += 1
+            switch fact.row {
+            case .pageView(let view):
+                pendingPersons.insert(view.person)
+                try referrals.add(date: view.dateKey, content: view.content, referrer: view.referrer, at: view.viewedAt)
+            case .activity: loadedGroupActivity = true
+            case .click: break
+            }
+        case .duplicate:
+            duplicateCount += 1
         }
     }
 
@@ -164,7 +171,7 @@ final class FactWriter {
         try flushBatch()
         try referrals.flush()
         try keys.flushPersons()
-        for person in pendingPersons {
+        for person in pendingPersons.keys.sorted() {  // in key order: B-tree appends
             markSessionsPending.bind(1, person)
             try markSessionsPending.execute()
         }
@@ -246,7 +253,7 @@ final class FactWriter {
 
     /// Inserts under the hash of `identity`; when the hash is taken by another identity
     /// (a 63-bit collision), tries the next value, so dedupe stays exact.
-    private func insertProbing(_ fact: PendingFact) throws -> Outcome {
+    private func insertProbing(_ fact: inout PendingFact) throws -> Outcome {
         let (insert, lookup) = statements(fact.row)
         let identity = fact.identity
         var key = fact.hash

@@ -98,7 +98,7 @@ public final class LoadSession {
                 writer.resetCounts()
                 while let row = reader.next() {
                     result.read += 1
-                    switch row {
+                    switch consume row {
                     case .event(_, let event):
                         try writer.write(event)
                     case .skipped(_, let reason):

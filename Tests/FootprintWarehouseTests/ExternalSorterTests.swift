@@ -50,3 +50,26 @@ struct SeededGenerator: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+@Suite struct PersonKeySetTests {
+    /// Grows well past its first capacity, keeps each key once, and knows 0 and
+    /// keys that collide in the low bits.
+    @Test func holdsEachKeyOnceThroughGrowth() {
+        var set = PersonKeySet(capacity: 4)
+        var generator = SeededGenerator(seed: 7)
+        var expected = Set<Int64>()
+        for _ in 0..<5_000 {
+            let key = Int64.random(in: 0...Int64.max, using: &generator)
+            set.insert(key); set.insert(key)
+            expected.insert(key)
+        }
+        for key: Int64 in [0, 1 << 40, 2 << 40, 3 << 40] { set.insert(key); expected.insert(key) }
+        #expect(set.count == expected.count)
+        #expect(Set(set.keys) == expected)
+        #expect(set.keys.count == expected.count)
+        #expect(expected.allSatisfy { set.contains($0) })
+        #expect(!set.contains(4 << 40))
+        set.removeAll()
+        #expect(set.count == 0 && !set.contains(0))
+    }
+}
