@@ -1,9 +1,11 @@
 import GRDB
+import FootprintWarehouse
 
 /// Page views boiled down once per report run to one row per period, property, place
 /// and visitor (`temp.report_web_people`), which geo, geo_city, engagement and bots
 /// read: built from the loader's visitor-day summary (agg_visitor_day), not from every
-/// page view, and distinct visitors stay exact (each row is one visitor).
+/// page view, and distinct visitors stay exact (each row is one visitor). The grouping
+/// itself is VisitorPeriods (in the warehouse, which owns the summaries).
 enum WebAudience {
     static func prepare(_ db: Database, scope: ReportScope) throws {
         let key = scope.period.keyColumn, label = scope.period.labelColumn
@@ -28,15 +30,8 @@ enum WebAudience {
                 PRIMARY KEY (period_key, property_key, geo_key, person_key)
             ) WITHOUT ROWID
             """)
-        try db.execute(sql: """
-            INSERT INTO temp.report_web_people
-            SELECT d.\(key), a.property_key, a.geo_key, a.person_key,
-                   SUM(a.views), SUM(a.engaged_total), SUM(a.engaged_views)
-            FROM agg_visitor_day AS a
-            JOIN dim_date AS d ON d.date_key = a.date_key
-            WHERE a.date_key BETWEEN :first AND :last
-            GROUP BY d.\(key), a.property_key, a.geo_key, a.person_key
-            """, arguments: ["first": scope.firstDay, "last": scope.lastDay])
+        try VisitorPeriods.fill(db, table: "temp.report_web_people", periodColumn: key,
+                                firstDay: scope.firstDay, lastDay: scope.lastDay)
     }
 
     static func discard(_ db: Database) throws {
