@@ -23,10 +23,8 @@ enum BotsReport {
                 WHERE f.date_key BETWEEN :first AND :last
                 GROUP BY 1, 2, 3, 4
             ), people AS (
-                -- Grouped on the keys the audience table is ordered by, then named.
-                SELECT rp.period, 'web:' || pr.name AS channel, x.hits
-                FROM (SELECT period_key, property_key, SUM(views) AS hits
-                      FROM temp.report_web_people GROUP BY period_key, property_key) AS x
+                SELECT rp.period, 'web:' || pr.name AS channel, x.views AS hits
+                FROM temp.report_web_totals AS x
                 JOIN temp.report_periods AS rp ON rp.period_key = x.period_key
                 JOIN dim_property AS pr ON pr.property_key = x.property_key
                 UNION ALL

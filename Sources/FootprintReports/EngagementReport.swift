@@ -14,12 +14,9 @@ enum EngagementReport {
             ("returning_visitor_rate", .share),
         ], sql: """
             WITH views AS (
-                SELECT rp.period, x.*
-                FROM (SELECT w.period_key, w.property_key, SUM(w.views) AS pageviews,
-                             COUNT(DISTINCT w.person_key) AS visitors,
-                             SUM(w.engaged_total) / NULLIF(SUM(w.engaged_views), 0) AS avg_engaged_seconds
-                      FROM temp.report_web_people AS w
-                      GROUP BY w.period_key, w.property_key) AS x
+                SELECT rp.period, x.property_key, x.views AS pageviews, x.visitors,
+                       x.engaged_total / NULLIF(x.engaged_views, 0) AS avg_engaged_seconds
+                FROM temp.report_web_totals AS x
                 JOIN temp.report_periods AS rp ON rp.period_key = x.period_key
             ), sessions AS (
                 SELECT d.\(p) AS period, s.property_key, SUM(s.sessions) AS sessions, SUM(s.bounces) AS bounces

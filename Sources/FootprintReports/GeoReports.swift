@@ -40,26 +40,21 @@ enum GeoReports {
         """
     }
 
-    /// Page views per period, property and country. A visitor seen in two cities of one
-    /// country counts once, hence the distinct count.
+    /// Page views and distinct visitors per period, property and country (a visitor seen
+    /// in two cities of one country counts once), counted by VisitorPeriods.
     private static let webCountries = """
-        SELECT rp.period, 'web:' || pr.name AS channel, x.country_code, x.country_name, x.events, x.people
-        FROM (SELECT w.period_key, w.property_key, g.country_code, MIN(g.country_name) AS country_name,
-                     SUM(w.views) AS events, COUNT(DISTINCT w.person_key) AS people
-              FROM temp.report_web_people AS w
-              JOIN dim_geography AS g ON g.geo_key = w.geo_key
-              GROUP BY w.period_key, w.property_key, g.country_code) AS x
+        SELECT rp.period, 'web:' || pr.name AS channel, x.country_code, cn.country_name, x.views AS events, x.visitors AS people
+        FROM temp.report_web_countries AS x
         JOIN temp.report_periods AS rp ON rp.period_key = x.period_key
         JOIN dim_property AS pr ON pr.property_key = x.property_key
+        JOIN (SELECT country_code, MIN(country_name) AS country_name FROM dim_geography GROUP BY country_code) AS cn
+          ON cn.country_code = x.country_code
         """
 
-    /// Page views per period, property and place: report_web_people has one row per
-    /// visitor and place, so counting rows counts visitors.
+    /// Page views and distinct visitors per period, property and place.
     private static let webCities = """
-        SELECT rp.period, 'web:' || pr.name AS channel, g.country_code, g.region, g.city, x.events, x.people
-        FROM (SELECT period_key, property_key, geo_key, SUM(views) AS events, COUNT(*) AS people
-              FROM temp.report_web_people
-              GROUP BY period_key, property_key, geo_key) AS x
+        SELECT rp.period, 'web:' || pr.name AS channel, g.country_code, g.region, g.city, x.views AS events, x.visitors AS people
+        FROM temp.report_web_places AS x
         JOIN temp.report_periods AS rp ON rp.period_key = x.period_key
         JOIN dim_property AS pr ON pr.property_key = x.property_key
         JOIN dim_geography AS g ON g.geo_key = x.geo_key

@@ -19,7 +19,7 @@ public enum Reports {
         try compute([fileName], from: warehouse, scope: scope)[0]
     }
 
-    /// The reports that read the shared web-audience table (temp.report_web_people).
+    /// The reports that read the shared web-audience tables (WebAudience).
     static let readingWebAudience: Set<String> = ["geo.csv", "geo_city.csv", "engagement.csv", "bots.csv"]
 
     /// Runs on two connections at once, one per core: the reports that share the web

@@ -88,6 +88,12 @@ final class SQLiteStatement {
     func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
     func double(_ column: Int32) -> Double? { isNull(column) ? nil : sqlite3_column_double(handle, column) }
 
+    /// The column's text ("" when NULL).
+    func text(_ column: Int32) -> String {
+        guard let text = sqlite3_column_text(handle, column) else { return "" }
+        return String(cString: text)
+    }
+
     /// A non-zero 64-bit hash of the column's text, or 0 when it is NULL.
     func textHash(_ column: Int32) -> UInt64 {
         guard let text = sqlite3_column_text(handle, column) else { return 0 }

@@ -45,11 +45,10 @@ struct Sessionizer {
                 engaged: views.double(8) ?? .nan, reference: views.textHash(6)))
         }
         views.reset()
-        let insert = try SQLiteStatement(connection: connection, sql: """
+        let insert = MultiRowInsert(connection: connection, prefix: """
             INSERT INTO fact_session (person_key, property_key, date_key, started_at, ended_at, session_number,
                                       page_count, referrer_key, landing_content_key)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+            """, columns: 9)
         var sorted = try sorter.sorted()
         var open: OpenSession?
         while let view = try sorted.next() {
@@ -72,8 +71,9 @@ struct Sessionizer {
                                landing: view.content, reference: reference)
         }
         if let finished = open { try write(finished, with: insert, tally: tally) }
+        try insert.flush()
         try tally.flush()
-        try days.flush()
+        try days.finish()
         try db.execute(sql: "DELETE FROM pending_sessions")
     }
 
@@ -88,12 +88,12 @@ struct Sessionizer {
         return time - session.endedAt <= timeoutSeconds
     }
 
-    private func write(_ session: OpenSession, with insert: SQLiteStatement, tally: SessionTally) throws {
+    private func write(_ session: OpenSession, with insert: MultiRowInsert, tally: SessionTally) throws {
         tally.add(date: session.dateKey, property: session.property, referrer: session.referrer, pages: session.pages)
-        insert.bind(1, session.person); insert.bind(2, session.property); insert.bind(3, session.dateKey)
-        insert.bind(4, session.startedAt); insert.bind(5, session.endedAt); insert.bind(6, session.number)
-        insert.bind(7, session.pages); insert.bind(8, session.referrer); insert.bind(9, session.landing)
-        try insert.execute()
+        insert.append(session.person); insert.append(session.property); insert.append(session.dateKey)
+        insert.append(session.startedAt); insert.append(session.endedAt); insert.append(session.number)
+        insert.append(session.pages); insert.append(session.referrer); insert.append(session.landing)
+        try insert.endRow()
     }
 }
 

@@ -145,13 +145,12 @@ final class SessionTally {
 final class VisitorDayWriter {
     private var current: (person: Int64, property: Int64, date: Int64)?
     private var byPlace: [Int64: (views: Int64, engagedTotal: Double?, engagedViews: Int64)] = [:]
-    private let insert: SQLiteStatement
+    private let insert: MultiRowInsert
 
     init(connection: OpaquePointer) throws {
-        insert = try SQLiteStatement(connection: connection, sql: """
+        insert = MultiRowInsert(connection: connection, prefix: """
             INSERT INTO agg_visitor_day (person_key, property_key, date_key, geo_key, views, engaged_total, engaged_views)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
-            """)
+            """, columns: 7)
     }
 
     func add(person: Int64, property: Int64, date: Int64, geo: Int64, engaged: Double?) throws {
@@ -166,15 +165,21 @@ final class VisitorDayWriter {
         byPlace[geo] = counts
     }
 
-    func flush() throws {
+    private func flush() throws {
         guard let current else { return }
         for (geo, counts) in byPlace.sorted(by: { $0.key < $1.key }) {
-            insert.bind(1, current.person); insert.bind(2, current.property); insert.bind(3, current.date)
-            insert.bind(4, geo); insert.bind(5, counts.views); insert.bind(6, counts.engagedTotal)
-            insert.bind(7, counts.engagedViews)
-            _ = try insert.execute()
+            insert.append(current.person); insert.append(current.property); insert.append(current.date)
+            insert.append(geo); insert.append(counts.views); insert.append(counts.engagedTotal)
+            insert.append(counts.engagedViews)
+            try insert.endRow()
         }
         byPlace.removeAll(keepingCapacity: true)
         self.current = nil
+    }
+
+    /// Writes what is still queued; call after the last `add`.
+    func finish() throws {
+        try flush()
+        try insert.flush()
     }
 }

@@ -1,0 +1,68 @@
+/// Appends rows with one `INSERT … VALUES (…), (…), …` per `rowsPerStatement` rows.
+///
+/// Each execution of an SQLite statement opens its table cursors and starts over;
+/// for narrow rows that per-execution cost is most of an insert. Measured on the
+/// 1,015,392 rows of the reports' per-period audience table: 1.22 s one row per
+/// statement, against 0.5 s for SQLite's own INSERT … SELECT.
+/// For rows that cannot conflict (the caller knows they are new): with many rows per
+/// statement there is no telling which row an error or an ignored conflict was.
+final class MultiRowInsert {
+    enum Value {
+        case integer(Int64)
+        case real(Double)
+        case null
+    }
+
+    private let prefix: String
+    private let columns: Int
+    private let rowsPerStatement: Int
+    private let connection: OpaquePointer
+    private var full: SQLiteStatement?
+    private var pending: [Value] = []
+
+    /// `prefix`: "INSERT INTO table (a, b, c)"; `columns`: how many it names.
+    init(connection: OpaquePointer, prefix: String, columns: Int, rowsPerStatement: Int = 64) {
+        self.connection = connection
+        self.prefix = prefix
+        self.columns = columns
+        self.rowsPerStatement = rowsPerStatement
+        pending.reserveCapacity(columns * rowsPerStatement)
+    }
+
+    func append(_ value: Int64) { pending.append(.integer(value)) }
+    func append(_ value: Double?) { pending.append(value.map(Value.real) ?? .null) }
+
+    /// Ends the current row (all its columns appended); writes when a statement's worth is queued.
+    func endRow() throws {
+        precondition(pending.count % columns == 0, "a row needs exactly \(columns) values")
+        if pending.count == columns * rowsPerStatement {
+            if full == nil { full = try statement(rows: rowsPerStatement) }
+            try execute(full!)
+        }
+    }
+
+    /// Writes the rows still queued.
+    func flush() throws {
+        guard !pending.isEmpty else { return }
+        try execute(try statement(rows: pending.count / columns))
+    }
+
+    private func statement(rows: Int) throws -> SQLiteStatement {
+        let row = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
+        return try SQLiteStatement(connection: connection,
+                                   sql: prefix + " VALUES " + Array(repeating: row, count: rows).joined(separator: ", "))
+    }
+
+    private func execute(_ statement: SQLiteStatement) throws {
+        for (offset, value) in pending.enumerated() {
+            let index = Int32(offset + 1)
+            switch value {
+            case .integer(let number): statement.bind(index, number)
+            case .real(let number): statement.bind(index, number)
+            case .null: statement.bindNull(index)
+            }
+        }
+        pending.removeAll(keepingCapacity: true)
+        try statement.execute()
+    }
+}
