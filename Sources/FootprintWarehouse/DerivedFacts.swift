@@ -11,7 +11,7 @@ extension Warehouse {
     public func refreshDerivedFacts(config: FootprintConfig) throws {
         try queue.write { db in
             try resolveSharedShortLinks(db)
-            try Sessionizer(timeoutSeconds: Int64(config.sessionTimeoutMinutes * 60)).rebuild(db)
+            try Sessionizer(timeoutSeconds: Int64(config.sessionTimeoutMinutes * 60)).rebuild(db, warehouse: self)
             let stale = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'cascades_stale'")
             if stale == "1" {
                 try recomputeCascades(db)

@@ -135,6 +135,30 @@ struct SortedRows<Row: Comparable & BitwiseCopyable> {
     }
 }
 
+/// Two sorted streams merged into one.
+struct MergedRows<Row: Comparable & BitwiseCopyable> {
+    private var first, second: SortedRows<Row>
+    private var headOfFirst, headOfSecond: Row?
+
+    init(_ first: SortedRows<Row>, _ second: SortedRows<Row>) throws {
+        self.first = first
+        self.second = second
+        headOfFirst = try self.first.next()
+        headOfSecond = try self.second.next()
+    }
+
+    mutating func next() throws -> Row? {
+        // Ties go to the first stream, so equal rows keep their streams' order.
+        if let a = headOfFirst, headOfSecond.map({ !($0 < a) }) ?? true {
+            headOfFirst = try first.next()
+            return a
+        }
+        guard let b = headOfSecond else { return nil }
+        headOfSecond = try second.next()
+        return b
+    }
+}
+
 /// A temporary file that is unlinked as soon as it is created, so that it vanishes
 /// with the process however the process ends. Honours TMPDIR.
 final class SpillFile {

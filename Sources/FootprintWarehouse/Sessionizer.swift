@@ -1,14 +1,23 @@
+import Foundation
+import FootprintInput
 import GRDB
 
 /// Cuts page views into sessions (fact_session) for the visitors touched by recent
 /// loads: per visitor and property, in time order, a new session starts when the
 /// export's session id changes, or — without ids — after more than the timeout of
-/// inactivity. The touched page views are sorted by visitor, property and time, then cut
-/// in one ordered pass, with one prepared insert per session.
+/// inactivity. It also rewrites those visitors' visitor days (agg_visitor_day).
+///
+/// Two threads, so that the second core does not idle after a load: a `SessionCutter`
+/// on a second, read-only connection reads and sorts the upper half of the touched page
+/// views while this thread does the lower half; the cutter merges both, cuts sessions
+/// and hands sessions and visitor days over in batches, which this thread writes.
 struct Sessionizer {
     let timeoutSeconds: Int64
 
-    func rebuild(_ db: Database) throws {
+    /// `warehouse` opens the second connection; `db` is the writing one, in a transaction
+    /// that has not changed fact_page_view or pending_sessions (the cutter reads the
+    /// last committed state of both).
+    func rebuild(_ db: Database, warehouse: Warehouse) throws {
         let pending = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM pending_sessions") ?? 0
         if pending == 0 { return }
         guard let connection = db.sqliteConnection else { return }
@@ -16,7 +25,11 @@ struct Sessionizer {
         // is cheaper than filtering each page view against the pending list.
         let persons = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dim_person") ?? 0
         let everything = pending * 4 >= persons
-        let filter = everything ? "" : "WHERE f.person_key IN (SELECT person_key FROM pending_sessions)"
+        let filter = everything ? "" : "f.person_key IN (SELECT person_key FROM pending_sessions)"
+        let split = try Int64.fetchOne(db, sql: "SELECT (MIN(page_view_key) + MAX(page_view_key)) / 2 FROM fact_page_view") ?? 0
+        let cutter = SessionCutter(timeoutSeconds: timeoutSeconds)
+        cutter.start(reading: warehouse, where: SessionCutter.condition(filter, "f.page_view_key > \(split)"))
+        defer { cutter.stop() }
         if everything {
             try db.execute(sql: "DELETE FROM agg_session_start")
             try db.execute(sql: "DELETE FROM agg_visitor_day")
@@ -27,14 +40,110 @@ struct Sessionizer {
             try db.execute(sql: "DELETE FROM agg_visitor_day WHERE " + pendingOnly)
             try db.execute(sql: "DELETE FROM fact_session WHERE " + pendingOnly)
         }
+        cutter.provideLowerHalf(try SessionCutter.sortedViews(
+            connection, where: SessionCutter.condition(filter, "f.page_view_key <= \(split)")))
         let tally = try SessionTally(connection: connection)
-        let days = try VisitorDayWriter(connection: connection)
-        // Read in table order and sorted here (see ExternalSorter for why not ORDER BY).
+        let sessions = MultiRowInsert(connection: connection, prefix: """
+            INSERT INTO fact_session (person_key, property_key, date_key, started_at, ended_at, session_number,
+                                      page_count, referrer_key, landing_content_key)
+            """, columns: 9)
+        let days = MultiRowInsert(connection: connection, prefix: """
+            INSERT INTO agg_visitor_day (person_key, property_key, date_key, geo_key, views, engaged_total, engaged_views)
+            """, columns: 7)
+        while let batch = cutter.next() {
+            for session in batch.sessions {
+                tally.add(date: session.dateKey, property: session.property, referrer: session.referrer, pages: session.pages)
+                sessions.append(session.person); sessions.append(session.property); sessions.append(session.dateKey)
+                sessions.append(session.startedAt); sessions.append(session.endedAt); sessions.append(session.number)
+                sessions.append(session.pages); sessions.append(session.referrer); sessions.append(session.landing)
+                try sessions.endRow()
+            }
+            for day in batch.days {
+                days.append(day.person); days.append(day.property); days.append(day.date); days.append(day.geo)
+                days.append(day.views); days.append(day.engagedTotal); days.append(day.engagedViews)
+                try days.endRow()
+            }
+        }
+        try cutter.rethrow()
+        try sessions.flush()
+        try days.flush()
+        try tally.flush()
+        try db.execute(sql: "DELETE FROM pending_sessions")
+    }
+}
+
+/// Carries sorted rows from the writing thread to the cutter's, which alone uses them after.
+struct SortedRowsBox: @unchecked Sendable {
+    let rows: SortedRows<SessionInput>
+}
+
+/// One visit, as fact_session stores it.
+struct CutSession: Sendable {
+    var person, property, dateKey, startedAt, endedAt, number, pages, referrer, landing: Int64
+    /// The session id hash it was cut by (0: none), while it is open.
+    var reference: UInt64
+}
+
+/// Reads, sorts and cuts on its own thread and connection; see Sessionizer.
+final class SessionCutter: @unchecked Sendable {
+    struct Batch: Sendable {
+        var sessions: [CutSession] = []
+        var days: [VisitorDayCounter.Row] = []
+    }
+
+    private let timeoutSeconds: Int64
+    private let queue = HandoffQueue<Batch>(capacity: 4)
+    /// The lower half, sorted by the writing thread: at most one item.
+    private let lowerHalf = HandoffQueue<SortedRowsBox>(capacity: 1)
+    private let done = DispatchSemaphore(value: 0)
+    private var started = false
+    /// Set by the cutter's thread before it finishes the queue; read after.
+    private var failure: Error?
+    private static let batchSize = 8192
+
+    init(timeoutSeconds: Int64) {
+        self.timeoutSeconds = timeoutSeconds
+    }
+
+    /// Starts reading the page views that match `condition` ("" for all, else a WHERE
+    /// clause over `f`, fact_page_view).
+    func start(reading warehouse: Warehouse, where condition: String) {
+        started = true
+        queue.startProducer(stackSize: 1 << 20) { [self] queue in
+            defer { done.signal() }
+            do {
+                try warehouse.readOnSecondConnection { db in
+                    guard let connection = db.sqliteConnection else { return }
+                    let upper = try Self.sortedViews(connection, where: condition)
+                    guard let lower = lowerHalf.take() else { return }  // stopped
+                    try cut(MergedRows(lower.rows, upper), into: queue)
+                }
+            } catch {
+                failure = error
+            }
+        }
+    }
+
+    /// Hands over the other page views, sorted; the cutter merges them with its own.
+    func provideLowerHalf(_ rows: SortedRows<SessionInput>) {
+        lowerHalf.put(SortedRowsBox(rows: rows))
+        lowerHalf.finish()
+    }
+
+    /// "WHERE a AND b" of the non-empty conditions.
+    static func condition(_ parts: String...) -> String {
+        let given = parts.filter { !$0.isEmpty }
+        return given.isEmpty ? "" : "WHERE " + given.joined(separator: " AND ")
+    }
+
+    /// The page views matching `condition`, read in table order and sorted here (see
+    /// ExternalSorter for why not ORDER BY).
+    static func sortedViews(_ connection: OpaquePointer, where condition: String) throws -> SortedRows<SessionInput> {
         let views = try SQLiteStatement(connection: connection, sql: """
             SELECT f.person_key, f.property_key, f.viewed_at, f.date_key, f.referrer_key, f.content_key, f.session_ref,
                    f.geo_key, f.engaged_seconds, f.page_view_key
             FROM fact_page_view AS f
-            \(filter)
+            \(condition)
             """)
         var sorter = ExternalSorter<SessionInput>()
         defer { views.reset() }
@@ -44,18 +153,34 @@ struct Sessionizer {
                 date: views.int64(3), referrer: views.int64(4), content: views.int64(5), geo: views.int64(7),
                 engaged: views.double(8) ?? .nan, reference: views.textHash(6)))
         }
-        views.reset()
-        let insert = MultiRowInsert(connection: connection, prefix: """
-            INSERT INTO fact_session (person_key, property_key, date_key, started_at, ended_at, session_number,
-                                      page_count, referrer_key, landing_content_key)
-            """, columns: 9)
-        var sorted = try sorter.sorted()
-        var open: OpenSession?
+        return try sorter.sorted()
+    }
+
+    /// The next batch; nil when all were handed over (or the cutter failed: see `rethrow`).
+    func next() -> Batch? { queue.take() }
+
+    func rethrow() throws { if let failure { throw failure } }
+
+    /// Stops the cutter if it is still running and waits until its thread is done, so
+    /// that its connection is closed before the caller goes on.
+    func stop() {
+        guard started else { return }
+        queue.cancel()
+        lowerHalf.cancel()
+        done.wait()
+        started = false
+    }
+
+    private func cut(_ rows: MergedRows<SessionInput>, into queue: HandoffQueue<Batch>) throws {
+        var sorted = rows
+        var days = VisitorDayCounter()
+        var batch = Batch()
+        var open: CutSession?
         while let view = try sorted.next() {
             let person = view.person, property = view.property, viewedAt = view.viewedAt
             let reference = view.reference
-            try days.add(person: person, property: property, date: view.date, geo: view.geo,
-                         engaged: view.engaged.isNaN ? nil : view.engaged)
+            days.add(person: person, property: property, date: view.date, geo: view.geo,
+                     engaged: view.engaged.isNaN ? nil : view.engaged, into: &batch.days)
             if var session = open, session.person == person, session.property == property,
                continues(session, at: viewedAt, reference: reference) {
                 session.endedAt = viewedAt
@@ -65,35 +190,26 @@ struct Sessionizer {
                 continue
             }
             let number = open.map { $0.person == person && $0.property == property ? $0.number + 1 : 1 } ?? 1
-            if let finished = open { try write(finished, with: insert, tally: tally) }
-            open = OpenSession(person: person, property: property, dateKey: view.date, startedAt: viewedAt,
-                               endedAt: viewedAt, number: number, pages: 1, referrer: view.referrer,
-                               landing: view.content, reference: reference)
+            if let finished = open {
+                batch.sessions.append(finished)
+                if batch.sessions.count >= Self.batchSize {
+                    guard queue.put(batch) else { return }  // stopped
+                    batch = Batch()
+                }
+            }
+            open = CutSession(person: person, property: property, dateKey: view.date, startedAt: viewedAt,
+                              endedAt: viewedAt, number: number, pages: 1, referrer: view.referrer,
+                              landing: view.content, reference: reference)
         }
-        if let finished = open { try write(finished, with: insert, tally: tally) }
-        try insert.flush()
-        try tally.flush()
-        try days.finish()
-        try db.execute(sql: "DELETE FROM pending_sessions")
-    }
-
-    private struct OpenSession {
-        var person, property, dateKey, startedAt, endedAt, number, pages, referrer, landing: Int64
-        var reference: UInt64
+        if let finished = open { batch.sessions.append(finished) }
+        days.finish(into: &batch.days)
+        _ = queue.put(batch)
     }
 
     /// Given session ids decide when both rows have one; otherwise the inactivity gap does.
-    private func continues(_ session: OpenSession, at time: Int64, reference: UInt64) -> Bool {
+    private func continues(_ session: CutSession, at time: Int64, reference: UInt64) -> Bool {
         if reference != 0 && session.reference != 0 { return reference == session.reference }
         return time - session.endedAt <= timeoutSeconds
-    }
-
-    private func write(_ session: OpenSession, with insert: MultiRowInsert, tally: SessionTally) throws {
-        tally.add(date: session.dateKey, property: session.property, referrer: session.referrer, pages: session.pages)
-        insert.append(session.person); insert.append(session.property); insert.append(session.dateKey)
-        insert.append(session.startedAt); insert.append(session.endedAt); insert.append(session.number)
-        insert.append(session.pages); insert.append(session.referrer); insert.append(session.landing)
-        try insert.endRow()
     }
 }
 

@@ -4,7 +4,7 @@ import GRDB
 /// tables say. The loader adds each file's new page views through a `ReferralTally`; the
 /// sessionizer subtracts the sessions it is about to rebuild and adds the new ones
 /// through a `SessionTally`, and rewrites the visitor days of the visitors it re-cuts
-/// through a `VisitorDayWriter`; a change of time zone or an erasure recomputes what it
+/// through a `VisitorDayCounter`; a change of time zone or an erasure recomputes what it
 /// touched. Tests compare the incremental result with `rebuild`.
 enum Summaries {
     /// Recomputes every summary from the fact tables.
@@ -141,20 +141,20 @@ final class SessionTally {
 
 /// Page views per visitor, property, day and place, counted while the sessionizer walks
 /// each visitor's views in time order: a visitor's day is complete when the next row is
-/// another visitor, property or day, and rows are written in key order (appended).
-final class VisitorDayWriter {
-    private var current: (person: Int64, property: Int64, date: Int64)?
-    private var byPlace: [Int64: (views: Int64, engagedTotal: Double?, engagedViews: Int64)] = [:]
-    private let insert: MultiRowInsert
-
-    init(connection: OpaquePointer) throws {
-        insert = MultiRowInsert(connection: connection, prefix: """
-            INSERT INTO agg_visitor_day (person_key, property_key, date_key, geo_key, views, engaged_total, engaged_views)
-            """, columns: 7)
+/// another visitor, property or day; its rows come out in key order (so they append).
+struct VisitorDayCounter {
+    struct Row: Sendable {
+        let person, property, date, geo, views: Int64
+        let engagedTotal: Double?
+        let engagedViews: Int64
     }
 
-    func add(person: Int64, property: Int64, date: Int64, geo: Int64, engaged: Double?) throws {
-        if let current, current != (person, property, date) { try flush() }
+    private var current: (person: Int64, property: Int64, date: Int64)?
+    private var byPlace: [Int64: (views: Int64, engagedTotal: Double?, engagedViews: Int64)] = [:]
+
+    /// Counts one page view; appends the rows of a day it completes to `finished`.
+    mutating func add(person: Int64, property: Int64, date: Int64, geo: Int64, engaged: Double?, into finished: inout [Row]) {
+        if let current, current != (person, property, date) { finish(into: &finished) }
         current = (person, property, date)
         var counts = byPlace[geo] ?? (0, nil, 0)
         counts.views += 1
@@ -165,21 +165,14 @@ final class VisitorDayWriter {
         byPlace[geo] = counts
     }
 
-    private func flush() throws {
+    /// Ends the day being counted; call after the last `add` too.
+    mutating func finish(into finished: inout [Row]) {
         guard let current else { return }
         for (geo, counts) in byPlace.sorted(by: { $0.key < $1.key }) {
-            insert.append(current.person); insert.append(current.property); insert.append(current.date)
-            insert.append(geo); insert.append(counts.views); insert.append(counts.engagedTotal)
-            insert.append(counts.engagedViews)
-            try insert.endRow()
+            finished.append(Row(person: current.person, property: current.property, date: current.date, geo: geo,
+                                views: counts.views, engagedTotal: counts.engagedTotal, engagedViews: counts.engagedViews))
         }
         byPlace.removeAll(keepingCapacity: true)
         self.current = nil
-    }
-
-    /// Writes what is still queued; call after the last `add`.
-    func finish() throws {
-        try flush()
-        try insert.flush()
     }
 }

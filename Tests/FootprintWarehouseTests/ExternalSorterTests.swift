@@ -21,6 +21,25 @@ import Testing
         #expect(merged.count == 10_007)
     }
 
+    /// The sessionizer sorts two halves on two threads and merges them.
+    @Test func twoSortedStreamsMergeInOrder() throws {
+        func sorted(_ keys: [Int64], runLength: Int) throws -> SortedRows<SessionInput> {
+            var sorter = ExternalSorter<SessionInput>(runLength: runLength)
+            for key in keys {
+                try sorter.append(SessionInput(person: key, property: 1, viewedAt: 0, pageView: key * 10 + (key % 2),
+                                               date: 0, referrer: 0, content: 0, geo: 0, engaged: .nan, reference: 0))
+            }
+            return try sorter.sorted()
+        }
+        var merged = try MergedRows(try sorted([5, 1, 9, 3, 3], runLength: 2), try sorted([4, 2, 8], runLength: 100))
+        var people: [Int64] = []
+        while let row = try merged.next() { people.append(row.person) }
+        #expect(people == [1, 2, 3, 3, 4, 5, 8, 9])
+        var empty = try MergedRows(try sorted([], runLength: 4), try sorted([7], runLength: 4))
+        #expect(try empty.next()?.person == 7)
+        #expect(try empty.next() == nil)
+    }
+
     @Test func emptyInputGivesNoRows() throws {
         var sorter = ExternalSorter<SessionInput>(runLength: 4)
         var sorted = try sorter.sorted()
