@@ -18,6 +18,12 @@ struct Sessionizer {
     /// that has not changed fact_page_view or pending_sessions (the cutter reads the
     /// last committed state of both).
     func rebuild(_ db: Database, warehouse: Warehouse) throws {
+        // Appends and one scan: the loader's large page cache is given back meanwhile,
+        // which keeps the peak of the two threads' sort buffers under the load's.
+        try Warehouse.withSortingCache(db) { try rebuildWithSmallCache(db, warehouse: warehouse) }
+    }
+
+    private func rebuildWithSmallCache(_ db: Database, warehouse: Warehouse) throws {
         let pending = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM pending_sessions") ?? 0
         if pending == 0 { return }
         guard let connection = db.sqliteConnection else { return }
@@ -114,6 +120,8 @@ final class SessionCutter: @unchecked Sendable {
             do {
                 try warehouse.readOnSecondConnection { db in
                     guard let connection = db.sqliteConnection else { return }
+                    // One pass in table order: a large page cache would only add memory.
+                    try db.execute(sql: "PRAGMA cache_size = -2048")
                     let upper = try Self.sortedViews(connection, where: condition)
                     guard let lower = lowerHalf.take() else { return }  // stopped
                     try cut(MergedRows(lower.rows, upper), into: queue)
