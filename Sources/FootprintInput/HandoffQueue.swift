@@ -45,6 +45,16 @@ public final class HandoffQueue<Element>: @unchecked Sendable {
         return item
     }
 
+    /// The next item if one is waiting, without waiting.
+    public func poll() -> Element? {
+        condition.lock()
+        defer { condition.unlock() }
+        if items.isEmpty { return nil }
+        let item = items.removeFirst()
+        condition.broadcast()
+        return item
+    }
+
     /// Consumer: stop the producer; items not taken are dropped.
     public func cancel() {
         condition.lock()

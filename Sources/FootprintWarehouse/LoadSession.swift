@@ -96,9 +96,9 @@ public final class LoadSession {
                 let fileID = insertFile.lastInsertedRowID
                 writer.loadFileID = fileID
                 writer.resetCounts()
-                while let row = reader.next() {
+                while try reader.withNextRow({ row in
                     result.read += 1
-                    switch consume row {
+                    switch copy row {
                     case .event(_, let event):
                         try writer.write(event)
                     case .skipped(_, let reason):
@@ -118,7 +118,7 @@ public final class LoadSession {
                         try progress(LoadProgress(path: path, bytesConsumed: reader.bytesConsumed, rowsRead: result.read,
                                                   fileBytesRead: file.fileBytesRead, fileSize: file.fileSize))
                     }
-                }
+                }) {}
                 try writer.flushPending()
                 try filtered.flush(fileID: fileID, kind: file.kind)
                 result.loaded = writer.loadedCount
