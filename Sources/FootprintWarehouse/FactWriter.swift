@@ -150,6 +150,7 @@ final class FactWriter {
             switch fact.row {
             case .pageView(let view):
                 pendingPersons.insert(view.person)
+                if pendingPersons.count >= Self.pendingPersonsLimit { try writePendingPersons() }
                 try referrals.add(date: view.dateKey, content: view.content, referrer: view.referrer, at: view.viewedAt)
             case .activity: loadedGroupActivity = true
             case .click: break
@@ -171,7 +172,15 @@ final class FactWriter {
         try flushBatch()
         try referrals.flush()
         try keys.flushPersons()
-        for person in pendingPersons.keys.sorted() {  // in key order: B-tree appends
+        try writePendingPersons()
+    }
+
+    /// Visitors are written to pending_sessions in bunches, so the set stays small
+    /// however many visitors a file has (memory must not grow with the input).
+    private static let pendingPersonsLimit = 131_072
+
+    private func writePendingPersons() throws {
+        for person in pendingPersons.keys.sorted() {  // in key order: cheaper B-tree inserts
             markSessionsPending.bind(1, person)
             try markSessionsPending.execute()
         }
