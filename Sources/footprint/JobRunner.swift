@@ -50,6 +50,8 @@ struct JobRunner {
         let warehouse: Warehouse
         do { warehouse = try Warehouse(path: database.db, fileMode: config.privacy.fileMode) } catch { throw RunFailure(message: "\(error)") }
 
+        // What a failure leaves behind depends on where it happened; the message says so.
+        var aftermath = "Files loaded before the failure are kept; the file being loaded was rolled back; reports were not switched."
         do {
             if inputs != nil {
                 let progress = ProgressLine()
@@ -62,6 +64,7 @@ struct JobRunner {
             }
             if let ingest = summary.ingest { printer.printIngest(ingest) }
             if let reports {
+                aftermath = "Loaded data is kept; the reports in \(reports.out) were not switched (the previous set is still there)."
                 let reportStarted = Date()
                 summary.reports = try ReportWriter(warehouse: warehouse, config: config)
                     .write(to: reports.out, scope: scope(reports), byteOrderMark: reports.bom)
@@ -77,7 +80,7 @@ struct JobRunner {
         try? warehouse.recordRun(record(summary, started: started))
         if database.json { printer.printJSON(summary) }
         if let error = summary.error {
-            throw RunFailure(message: "\(command) stopped: \(error). Files loaded before the failure are kept; the file being loaded was rolled back; reports were not switched.")
+            throw RunFailure(message: "\(command) stopped: \(error). \(aftermath)")
         }
         return summary.exitStatus
     }

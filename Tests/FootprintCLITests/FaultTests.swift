@@ -17,6 +17,7 @@ import Testing
         let full = try CLI.run(["run", "--db", "d.sqlite", "--out", "reports", "inbox"], in: folder, fileSizeLimitBlocks: 16_384)
         #expect(full.status == 3, "\(full.stderr)")
         #expect(full.stderr.contains("stopped"))
+        #expect(full.stderr.contains("the file being loaded was rolled back"))
         #expect(try NightlyRunTests.reportContents(folder + "/reports") == before)
         let status = try CLI.run(["status", "--json", "--db", "d.sqlite"], in: folder)
         #expect(status.stdout.contains("\"rowsLoaded\" : 200"))
@@ -25,6 +26,18 @@ import Testing
         #expect(retry.status == 0)
         let after = try CLI.run(["status", "--json", "--db", "d.sqlite"], in: folder)
         #expect(after.stdout.contains("\"rowsLoaded\" : 60200"))
+    }
+
+    /// A report that cannot be written says what was kept: the data, not "rolled back".
+    @Test func reportFailureSaysTheDataIsKept() throws {
+        let folder = try temporaryFolder()
+        try NightlyRunTests.webRows(20).write(toFile: folder + "/web_1.csv", atomically: true, encoding: .utf8)
+        #expect(try CLI.run(["ingest", "--db", "d.sqlite", "web_1.csv"], in: folder).status == 0)
+        try "not a folder".write(toFile: folder + "/blocker", atomically: true, encoding: .utf8)
+        let failed = try CLI.run(["report", "--db", "d.sqlite", "--out", "blocker/reports"], in: folder)
+        #expect(failed.status == 3, "\(failed.stderr)")
+        #expect(failed.stderr.contains("Loaded data is kept; the reports in blocker/reports were not switched"))
+        #expect(!failed.stderr.contains("rolled back"))
     }
 
     @Test func configValuesAreDataNotSQL() throws {
