@@ -86,13 +86,13 @@ final class ReferralTally {
     }
 
     func add(date: Int, content: Int64, referrer: Int64, at time: Int64) throws {
-        let key = Key(date: date, content: content, referrer: referrer)
-        if let known = counts[key] {
-            counts[key] = (min(known.first, time), known.views + 1)
-        } else {
-            counts[key] = (time, 1)
-            if counts.count >= limit { try flush() }
+        // Updated in place: one hash look-up per page view instead of a read and a write.
+        func count(_ entry: inout (first: Int64, views: Int64)) {
+            entry.first = min(entry.first, time)
+            entry.views += 1
         }
+        count(&counts[Key(date: date, content: content, referrer: referrer), default: (time, 0)])
+        if counts.count >= limit { try flush() }
     }
 
     func flush() throws {
@@ -124,9 +124,11 @@ final class SessionTally {
     }
 
     func add(date: Int64, property: Int64, referrer: Int64, pages: Int64) {
-        let key = Key(date: date, property: property, referrer: referrer)
-        let known = counts[key] ?? (0, 0)
-        counts[key] = (known.sessions + 1, known.bounces + (pages == 1 ? 1 : 0))
+        func count(_ entry: inout (sessions: Int64, bounces: Int64)) {
+            entry.sessions += 1
+            if pages == 1 { entry.bounces += 1 }
+        }
+        count(&counts[Key(date: date, property: property, referrer: referrer), default: (0, 0)])
     }
 
     func flush() throws {
