@@ -60,8 +60,11 @@ final class FactWriter {
     private(set) var loadedCount = 0
     private(set) var duplicateCount = 0
 
+    private let connection: OpaquePointer
     private let keys: DimensionKeys
     private let classifier: ReferrerClassifier
+    /// Set while page views go into a table that was empty when the file began.
+    private var bulk: BulkPageViewLoad?
     private let insertPageView, insertClick, insertActivity: SQLiteStatement
     private let sourceOfPageView, sourceOfClick, sourceOfActivity: SQLiteStatement
     private let markSessionsPending: SQLiteStatement
@@ -71,6 +74,7 @@ final class FactWriter {
     var loadFileID: Int64 = 0
 
     init(connection: OpaquePointer, keys: DimensionKeys, config: FootprintConfig) throws {
+        self.connection = connection
         self.keys = keys
         var overrides: [String: ReferrerCategory] = [:]
         for (domain, name) in config.referrers { overrides[domain] = ReferrerCategory(rawValue: name) }
@@ -146,17 +150,46 @@ final class FactWriter {
     private func insertAndCount(_ fact: inout PendingFact) throws {
         switch try insertProbing(&fact) {
         case .loaded:
-            loadedCount += 1
             switch fact.row {
-            case .pageView(let view):
-                pendingPersons.insert(view.person)
-                if pendingPersons.count >= Self.pendingPersonsLimit { try writePendingPersons() }
-                try referrals.add(date: view.dateKey, content: view.content, referrer: view.referrer, at: view.viewedAt)
-            case .activity: loadedGroupActivity = true
-            case .click: break
+            case .pageView(let view): try countLoaded(view)
+            case .activity: loadedCount += 1; loadedGroupActivity = true
+            case .click: loadedCount += 1
             }
         case .duplicate:
             duplicateCount += 1
+        }
+    }
+
+    private func countLoaded(_ view: PageViewRow) throws {
+        loadedCount += 1
+        pendingPersons.insert(view.person)
+        if pendingPersons.count >= Self.pendingPersonsLimit { try writePendingPersons() }
+        try referrals.add(date: view.dateKey, content: view.content, referrer: view.referrer, at: view.viewedAt)
+    }
+
+    /// Page views of this file go in without the dedupe index (see BulkPageViewLoad);
+    /// call at the start of a file whose page views go into an empty table.
+    func appendPageViewsWithoutIndex() throws {
+        bulk = try BulkPageViewLoad(connection: connection)
+    }
+
+    /// Builds the dedupe index after a file appended without it, and counts the rows it
+    /// found to be duplicates (counted as loaded until then).
+    private func finishBulkPageViews() throws {
+        guard let bulk else { return }
+        self.bulk = nil
+        let (duplicates, days) = try bulk.finish()
+        loadedCount -= duplicates
+        duplicateCount += duplicates
+        // The tally counted the removed copies: those days are counted again.
+        try referrals.flush()
+        for day in days.sorted() {
+            for sql in ["DELETE FROM agg_page_view_referral WHERE date_key = ?",
+                        "INSERT INTO agg_page_view_referral " + Summaries.referrals(where: "WHERE date_key = ?")] {
+                let statement = try SQLiteStatement(connection: connection, sql: sql)
+                statement.bind(1, day)
+                try statement.execute()
+            }
         }
     }
 
@@ -170,6 +203,7 @@ final class FactWriter {
     /// recomputed; called before the file's transaction commits.
     func flushPending() throws {
         try flushBatch()
+        try finishBulkPageViews()
         try referrals.flush()
         try keys.flushPersons()
         try writePendingPersons()
@@ -188,6 +222,7 @@ final class FactWriter {
     }
 
     func discardPending() {
+        bulk = nil
         batch.removeAll()
         draining.removeAll()
         drainOrder.removeAll()
@@ -208,6 +243,15 @@ final class FactWriter {
             property: try keys.property(forHost: view.page.host), content: try keys.content(view.page),
             referrer: try referrerKey(view.referrer), geo: try keys.geography(view.place),
             sessionID: view.sessionID, engagedSeconds: view.engagedSeconds)
+        if let bulk {
+            let statement = bulk.statement()
+            statement.bind(1, view.identityKey)
+            statement.bind(2, view.identity)
+            bindPageView(row, statement)
+            try bulk.append()
+            try countLoaded(row)
+            return
+        }
         batch.append(PendingFact(hash: view.identityKey, identity: view.identity, row: .pageView(row)))
     }
 
@@ -244,9 +288,7 @@ final class FactWriter {
         let file = loadFileID
         switch row {
         case .pageView(let v):
-            s.bind(3, v.dateKey); s.bind(4, v.viewedAt); s.bind(5, v.person); s.bind(6, v.property)
-            s.bind(7, v.content); s.bind(8, v.referrer); s.bind(9, v.geo); s.bind(10, v.sessionID)
-            s.bind(11, v.engagedSeconds); s.bind(12, file)
+            bindPageView(v, s)
         case .click(let c):
             s.bind(3, c.dateKey); s.bind(4, c.clickedAt); s.bind(5, c.shortLink); s.bind(6, c.content)
             s.bind(7, c.referrer); s.bind(8, c.channel); s.bind(9, c.geo); s.bind(10, file)
@@ -258,6 +300,13 @@ final class FactWriter {
             s.bind(14, file)
             if let parent = a.parent { s.bind(15, StableHash.rowKey(parent)) } else { s.bindNull(15) }
         }
+    }
+
+    /// Binds a page view's columns after source_hash and source_id.
+    private func bindPageView(_ v: PageViewRow, _ s: SQLiteStatement) {
+        s.bind(3, v.dateKey); s.bind(4, v.viewedAt); s.bind(5, v.person); s.bind(6, v.property)
+        s.bind(7, v.content); s.bind(8, v.referrer); s.bind(9, v.geo); s.bind(10, v.sessionID)
+        s.bind(11, v.engagedSeconds); s.bind(12, loadFileID)
     }
 
     /// Inserts under the hash of `identity`; when the hash is taken by another identity

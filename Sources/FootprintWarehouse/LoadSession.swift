@@ -96,6 +96,9 @@ public final class LoadSession {
                 let fileID = insertFile.lastInsertedRowID
                 writer.loadFileID = fileID
                 writer.resetCounts()
+                if file.kind == .web, try Bool.fetchOne(db, sql: "SELECT NOT EXISTS (SELECT 1 FROM fact_page_view)") == true {
+                    try writer.appendPageViewsWithoutIndex()
+                }
                 while try reader.withNextRow({ row in
                     result.read += 1
                     switch copy row {

@@ -1,0 +1,100 @@
+import GRDBSQLite
+
+/// Page views loaded into an empty fact table (a first load, or a backfill into a new
+/// database): rows are appended with the dedupe index dropped, and the index is built
+/// once at the end of the file.
+///
+/// Why: with the index in place every row is an insert at a random spot of a B-tree.
+/// Measured on the 1,920,943 page views of scripts/bench (sqlite3, same rows): 2.9 s to
+/// insert them in arrival order with the unique index, against 0.8 s to append them
+/// without it plus 0.8 s to build the index afterwards. The loader spent about 5 s of
+/// its 9 s inserting. Later files go row by row against the index, as before.
+///
+/// Exactness is kept: building the unique index fails if two rows share a hash; then the
+/// later copies of an id are deleted as duplicates (the first row of an id in the file
+/// is kept, as the row-by-row path keeps it) and a different id under a taken hash (a
+/// 63-bit collision) moves to the next free hash, as the row-by-row path would store it.
+/// All of it happens inside the file's transaction: a failure rolls back the drop too.
+final class BulkPageViewLoad {
+    private let connection: OpaquePointer
+    private let insert: SQLiteStatement
+    static let indexSQL = "CREATE UNIQUE INDEX fact_page_view_source ON fact_page_view (source_hash)"
+
+    /// Drops the dedupe index; call in the file's transaction, with fact_page_view empty.
+    init(connection: OpaquePointer) throws {
+        self.connection = connection
+        try Self.run(connection, "DROP INDEX fact_page_view_source")
+        insert = try SQLiteStatement(connection: connection, sql: """
+            INSERT INTO fact_page_view (source_hash, source_id, date_key, viewed_at, person_key, property_key,
+                content_key, referrer_key, geo_key, session_ref, engaged_seconds, load_file_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+    }
+
+    /// The statement to bind a row to (parameters as in FactWriter's page view insert).
+    func statement() -> SQLiteStatement { insert }
+
+    func append() throws { try insert.execute() }
+
+    /// Builds the dedupe index, settling repeated hashes first. Returns how many rows were
+    /// deleted as duplicates and the days they were on (their referral counts need redoing).
+    func finish() throws -> (duplicates: Int, days: Set<Int64>) {
+        do {
+            try Self.run(connection, Self.indexSQL)
+            return (0, [])
+        } catch WarehouseError.sqlite(let code, _, _) where code & 0xff == SQLITE_CONSTRAINT {
+            let settled = try settleRepeatedHashes()
+            try Self.run(connection, Self.indexSQL)
+            return settled
+        }
+    }
+
+    private func settleRepeatedHashes() throws -> (duplicates: Int, days: Set<Int64>) {
+        try Self.run(connection, "CREATE INDEX fact_page_view_source_scratch ON fact_page_view (source_hash)")
+        func prepare(_ sql: String) throws -> SQLiteStatement { try SQLiteStatement(connection: connection, sql: sql) }
+        let repeated = try prepare("SELECT source_hash FROM fact_page_view GROUP BY source_hash HAVING COUNT(*) > 1")
+        var hashes: [Int64] = []
+        while try repeated.step() { hashes.append(repeated.int64(0)) }
+        repeated.reset()
+        let rowsOfHash = try prepare("""
+            SELECT page_view_key, source_id, date_key FROM fact_page_view WHERE source_hash = ? ORDER BY page_view_key
+            """)
+        let taken = try prepare("SELECT 1 FROM fact_page_view WHERE source_hash = ? LIMIT 1")
+        let delete = try prepare("DELETE FROM fact_page_view WHERE page_view_key = ?")
+        let rekey = try prepare("UPDATE fact_page_view SET source_hash = ? WHERE page_view_key = ?")
+        var duplicates = 0
+        var days: Set<Int64> = []
+        for hash in hashes {
+            rowsOfHash.bind(1, hash)
+            var rows: [(key: Int64, id: String, day: Int64)] = []
+            while try rowsOfHash.step() { rows.append((rowsOfHash.int64(0), rowsOfHash.text(1), rowsOfHash.int64(2))) }
+            rowsOfHash.reset()
+            var ids: Set<String> = []
+            for (position, row) in rows.enumerated() {
+                if ids.contains(row.id) {
+                    delete.bind(1, row.key)
+                    try delete.execute()
+                    duplicates += 1
+                    days.insert(row.day)
+                    continue
+                }
+                ids.insert(row.id)
+                if position == 0 { continue }  // the first row keeps the hash
+                // Another id under a taken hash: the next free hash, as row by row.
+                var key = hash
+                repeat {
+                    key = key == Int64.max ? 1 : key + 1
+                    taken.bind(1, key)
+                } while try taken.queryInt() != nil
+                rekey.bind(1, key); rekey.bind(2, row.key)
+                try rekey.execute()
+            }
+        }
+        try Self.run(connection, "DROP INDEX fact_page_view_source_scratch")
+        return (duplicates, days)
+    }
+
+    private static func run(_ connection: OpaquePointer, _ sql: String) throws {
+        try SQLiteStatement(connection: connection, sql: sql).execute()
+    }
+}
