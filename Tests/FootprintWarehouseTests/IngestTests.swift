@@ -198,6 +198,30 @@ struct Fixture {
         #expect(try fx.count("fact_page_view") == 150_000)
     }
 
+    /// A first load goes in without the dedupe index (BulkPageViewLoad); stopped midway,
+    /// it must leave the index in place and no rows, and the retry must dedupe as usual.
+    @Test func interruptedFirstLoadKeepsTheDedupeIndex() throws {
+        let fx = try Fixture()
+        let big = try fx.folder.write("web_1.csv", webCSV(1...60_000) + webCSV(1...100, header: false))
+        struct Killed: Error {}
+        #expect(throws: Killed.self) {
+            _ = try Ingest(warehouse: fx.warehouse, config: fx.config).run(files: [big]) { progress in
+                if progress.rowsRead >= 50_000 { throw Killed() }
+            }
+        }
+        #expect(try fx.count("fact_page_view") == 0)
+        let indexes = { try fx.warehouse.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE tbl_name = 'fact_page_view' AND type = 'index'")
+        } }
+        #expect(try indexes() == ["fact_page_view_source"])
+        let retry = try #require(try fx.ingest([big]).files[0].result)
+        #expect(retry.loaded == 60_000)
+        #expect(retry.duplicate == 100)
+        #expect(try indexes() == ["fact_page_view_source"])
+        let summed = try fx.warehouse.read { db in try Int.fetchOne(db, sql: "SELECT SUM(views) FROM agg_page_view_referral") }
+        #expect(summed == 60_000)
+    }
+
     @Test func truncatedGzipLoadsTheHeadThenTheCompleteFileAddsOnlyTheRest() throws {
         let fx = try Fixture()
         let whole = try TestFolder.gzip(webCSV(1...3000))
