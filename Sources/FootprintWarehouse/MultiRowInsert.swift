@@ -1,9 +1,9 @@
 /// Appends rows with one `INSERT … VALUES (…), (…), …` per `rowsPerStatement` rows.
 ///
 /// Each execution of an SQLite statement opens its table cursors and starts over;
-/// for narrow rows that per-execution cost is most of an insert. Measured on the
-/// 1,015,392 rows of the reports' per-period audience table: 1.22 s one row per
-/// statement, against 0.5 s for SQLite's own INSERT … SELECT.
+/// for narrow rows that per-execution cost is most of an insert. Measured on 1,015,392
+/// rows of seven integers: 1.22 s one row per statement, 0.77 s 64 rows per statement
+/// (SQLite's own INSERT … SELECT: 0.5 s). Used for sessions and visitor days.
 /// For rows that cannot conflict (the caller knows they are new): with many rows per
 /// statement there is no telling which row an error or an ignored conflict was.
 final class MultiRowInsert {
