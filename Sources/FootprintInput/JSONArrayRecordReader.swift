@@ -33,36 +33,22 @@ public final class JSONArrayRecordReader: RecordReader {
                 }
                 state = .beforeElement
             case .afterElement:
-                guard let byte = nextNonBlank() else {
-                    state = .finished
-                    return endProblem() ?? .malformed(line: line, reason: "JSON array is not closed with ']' (the file is cut short?)", raw: "")
-                }
-                if byte == UInt8(ascii: "]") { state = .finished; return trailingProblem() }
+                let found = nextInsideArray()
+                guard case .byte(let byte) = found else { return endOfArray(found) }
                 guard byte == UInt8(ascii: ",") else {
                     state = .finished
                     return .malformed(line: line, reason: "expected ',' or ']' between array elements, found '\(Character(Unicode.Scalar(byte)))'; the rest of the file was not read", raw: "")
                 }
                 state = .beforeElement
             case .beforeElement:
-                guard let first = nextNonBlank() else {
-                    state = .finished
-                    return endProblem() ?? .malformed(line: line, reason: "JSON array is not closed with ']' (the file is cut short?)", raw: "")
-                }
-                if first == UInt8(ascii: "]") { state = .finished; return trailingProblem() }
+                let found = nextInsideArray()
+                guard case .byte = found else { return endOfArray(found) }
                 let startLine = line
                 position -= 1
                 switch scanElement() {
                 case .complete(let bytes):
                     state = .afterElement
-                    do {
-                        let value = try JSONParser.parse(bytes)
-                        guard case .object = value else {
-                            return .malformed(line: startLine, reason: "array element is JSON but not an object", raw: truncatedRaw(bytes))
-                        }
-                        return .record(line: startLine, .json(value))
-                    } catch {
-                        return .malformed(line: startLine, reason: error.description, raw: truncatedRaw(bytes))
-                    }
+                    return jsonObjectRecord(bytes, line: startLine, notAnObject: "array element is JSON but not an object")
                 case .tooLong(let bytes):
                     state = .finished
                     return .malformed(line: startLine, reason: "array element is longer than \(maxRecordBytes) bytes (\(bytes) read before giving up); the rest of the file was not read — raise [limits] max_record_bytes if such elements are real", raw: "")
@@ -76,6 +62,22 @@ public final class JSONArrayRecordReader: RecordReader {
     }
 
     private enum Scan { case complete([UInt8]), tooLong(Int), cutShort([UInt8], Error?) }
+
+    private enum InsideArray { case byte(UInt8), closed, ended }
+    /// The next non-blank byte inside the array, or whether the array closed (`]`) or the
+    /// file ended first.
+    private func nextInsideArray() -> InsideArray {
+        guard let byte = nextNonBlank() else { return .ended }
+        return byte == UInt8(ascii: "]") ? .closed : .byte(byte)
+    }
+
+    /// What `nextInsideArray` found instead of a byte: the end of reading, with what is
+    /// wrong after a `]`, or with the missing `]`.
+    private func endOfArray(_ found: InsideArray) -> RecordReadResult? {
+        state = .finished
+        if case .closed = found { return trailingProblem() }
+        return endProblem() ?? .malformed(line: line, reason: "JSON array is not closed with ']' (the file is cut short?)", raw: "")
+    }
 
     /// Collects one element's bytes: up to the ',' or ']' at depth 0 (left unread).
     private func scanElement() -> Scan {

@@ -27,15 +27,7 @@ public final class JSONLRecordReader: LineRecordReader {
     }
 
     func result(line: Int, bytes: [UInt8]) -> RecordReadResult {
-        do {
-            let value = try JSONParser.parse(bytes)
-            guard case .object = value else {
-                return .malformed(line: line, reason: "line is JSON but not an object (expected one {...} per line)", raw: truncatedRaw(bytes))
-            }
-            return .record(line: line, .json(value))
-        } catch {
-            return .malformed(line: line, reason: error.description, raw: truncatedRaw(bytes))
-        }
+        jsonObjectRecord(bytes, line: line, notAnObject: "line is JSON but not an object (expected one {...} per line)")
     }
 }
 

@@ -32,3 +32,15 @@ public let maxRawRejectBytes = 4096
 func truncatedRaw(_ bytes: some Collection<UInt8>) -> String {
     String(decoding: bytes.prefix(maxRawRejectBytes), as: UTF8.self)
 }
+
+/// One JSON object's bytes as a record (JSONL lines, JSON array elements); anything
+/// else is malformed, with `notAnObject` as the reason when it is JSON of another kind.
+func jsonObjectRecord(_ bytes: [UInt8], line: Int, notAnObject: String) -> RecordReadResult {
+    do {
+        let value = try JSONParser.parse(bytes)
+        guard case .object = value else { return .malformed(line: line, reason: notAnObject, raw: truncatedRaw(bytes)) }
+        return .record(line: line, .json(value))
+    } catch {
+        return .malformed(line: line, reason: error.description, raw: truncatedRaw(bytes))
+    }
+}

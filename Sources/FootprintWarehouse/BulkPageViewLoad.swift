@@ -39,11 +39,10 @@ final class BulkPageViewLoad {
     /// Builds the dedupe index, settling repeated hashes first. Returns how many rows were
     /// deleted as duplicates and the days they were on (their referral counts need redoing).
     func finish() throws -> (duplicates: Int, days: Set<Int64>) {
-        // Building an index sorts every key; SQLite sizes its sort buffers (one per sort
-        // thread) by the page cache, so the cache is made small meanwhile: with the
-        // loader's cache the build took the peak from 136 MB to 171 MB.
-        try Self.run(connection, "PRAGMA cache_size = -2048")
-        defer { try? Self.run(connection, "PRAGMA cache_size = \(Warehouse.loadingCacheKiB)") }
+        try Warehouse.withSortingCache(connection) { try buildIndex() }
+    }
+
+    private func buildIndex() throws -> (duplicates: Int, days: Set<Int64>) {
         do {
             try Self.run(connection, Self.indexSQL)
             return (0, [])

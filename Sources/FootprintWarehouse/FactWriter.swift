@@ -184,22 +184,18 @@ final class FactWriter {
         let (duplicates, days) = try bulk.finish()
         loadedCount -= duplicates
         duplicateCount += duplicates
-        // The tally counted the removed copies: those days are counted again.
-        try referrals.flush()
-        for day in days.sorted() {
-            for sql in ["DELETE FROM agg_page_view_referral WHERE date_key = ?",
-                        "INSERT INTO agg_page_view_referral " + Summaries.referrals(where: "WHERE date_key = ?")] {
-                let statement = try SQLiteStatement(connection: connection, sql: sql)
-                statement.bind(1, day)
-                try statement.execute()
-            }
-        }
+        daysToRecount = days.map(Int.init).sorted()
     }
+
+    /// Days whose referral counts include rows removed afterwards as duplicates; the
+    /// file's loader recounts them (Summaries.rebuildReferrals) after `flushPending`.
+    private(set) var daysToRecount: [Int] = []
 
     /// Starts counting for a new file.
     func resetCounts() {
         loadedCount = 0
         duplicateCount = 0
+        daysToRecount = []
     }
 
     /// Writes everything still queued and records which visitors need their sessions

@@ -33,17 +33,6 @@ struct PersonKeySet {
         if count * 2 > slots.count { grow() }
     }
 
-    func contains(_ key: Int64) -> Bool {
-        if key == 0 { return hasZero }
-        var index = Int(truncatingIfNeeded: key) & mask
-        while true {
-            let slot = slots[index]
-            if slot == key { return true }
-            if slot == 0 { return false }
-            index = (index + 1) & mask
-        }
-    }
-
     /// Every key, in no particular order.
     var keys: [Int64] {
         var keys = slots.filter { $0 != 0 }

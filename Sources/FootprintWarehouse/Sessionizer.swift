@@ -121,8 +121,7 @@ final class SessionCutter: @unchecked Sendable {
                 try warehouse.readOnSecondConnection { db in
                     guard let connection = db.sqliteConnection else { return }
                     // One pass in table order: a large page cache would only add memory.
-                    try db.execute(sql: "PRAGMA cache_size = -2048")
-                    let upper = try Self.sortedViews(connection, where: condition)
+                    let upper = try Warehouse.withSortingCache(db) { try Self.sortedViews(connection, where: condition) }
                     guard let lower = lowerHalf.take() else { return }  // stopped
                     try cut(MergedRows(lower.rows, upper), into: queue)
                 }

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 @testable import FootprintWarehouse
 
@@ -86,9 +87,36 @@ struct SeededGenerator: RandomNumberGenerator {
         #expect(set.count == expected.count)
         #expect(Set(set.keys) == expected)
         #expect(set.keys.count == expected.count)
-        #expect(expected.allSatisfy { set.contains($0) })
-        #expect(!set.contains(4 << 40))
+        let members = Set(set.keys)
+        #expect(expected.allSatisfy { members.contains($0) })
+        #expect(!members.contains(4 << 40))
         set.removeAll()
-        #expect(set.count == 0 && !set.contains(0))
+        #expect(set.count == 0 && set.keys.isEmpty)
+    }
+}
+
+@Suite struct MultiRowInsertTests {
+    /// 150 rows of 64 per statement: two full statements and a remainder of 22, with
+    /// NULLs and reals, must land exactly and in order.
+    @Test func fullStatementsAndTheRemainderLandExactly() throws {
+        let folder = try TestFolder()
+        let warehouse = try Warehouse(path: folder.file("test.sqlite"))
+        let rows: [(Int64, Double?)] = (0..<150).map { ($0, $0 % 3 == 0 ? nil : Double($0) / 4) }
+        try warehouse.write { db in
+            try db.execute(sql: "CREATE TABLE t (a INTEGER NOT NULL, b REAL)")
+            let connection = try #require(db.sqliteConnection)
+            let insert = MultiRowInsert(connection: connection, prefix: "INSERT INTO t (a, b)", columns: 2)
+            for (a, b) in rows {
+                insert.append(a); insert.append(b)
+                try insert.endRow()
+            }
+            try insert.flush()
+        }
+        let stored = try warehouse.read { db in
+            try Row.fetchAll(db, sql: "SELECT a, b FROM t ORDER BY rowid").map { ($0[0] as Int64, $0[1] as Double?) }
+        }
+        #expect(stored.count == 150)
+        #expect(stored.map(\.0) == rows.map(\.0))
+        #expect(stored.map(\.1) == rows.map(\.1))
     }
 }

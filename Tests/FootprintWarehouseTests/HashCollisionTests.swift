@@ -33,6 +33,7 @@ import FootprintNormalize
             if withoutIndex { try writer.appendPageViewsWithoutIndex() }
             for event in events { try writer.write(event) }
             try writer.flushPending()
+            try Summaries.rebuildReferrals(db, days: writer.daysToRecount)  // as LoadSession does
             return (writer.loadedCount, writer.duplicateCount)
         }
     }
