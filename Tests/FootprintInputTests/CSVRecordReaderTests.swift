@@ -71,4 +71,51 @@ func readCSV(_ bytes: [UInt8], chunkSize: Int = 1 << 20) -> (header: [String], r
         #expect(reason.contains("not valid UTF-8"))
         #expect(results[1] == .record(line: 3, .csv(["2", "ok"])))
     }
+
+    /// Rows that lie inside one chunk are split in one pass; rows that cross chunks are
+    /// gathered first and split after. Both must read every text alike, however odd:
+    /// random texts of quotes, commas, CR, LF, NUL and invalid UTF-8 are read whole and
+    /// in chunks of 1 (every row gathered), 5 and 13 bytes, and must give equal results.
+    @Test func rowsReadInPlaceAndGatheredAcrossChunksAgree() {
+        var random = SplitMix(seed: 42)
+        let alphabet: [[UInt8]] = [[0x61], [0x62], [0x2C], [0x2C], [0x22], [0x22], [0x22, 0x22], [0x0A], [0x0D, 0x0A],
+                                   [0x0D], [0x00], [0xFF], [0xC3, 0xA9], Array("long text ".utf8)]
+        var differing = 0
+        var rowsSeen = 0
+        for _ in 0..<400 {
+            var bytes = Array("a,b,c\n".utf8)
+            for _ in 0..<Int(random.next() % 60) { bytes += alphabet[Int(random.next() % UInt64(alphabet.count))] }
+            let whole = readCSV(bytes)
+            rowsSeen += whole.results.count
+            for chunk in [1, 5, 13] where readCSV(bytes, chunkSize: chunk).results != whole.results { differing += 1 }
+        }
+        #expect(differing == 0)
+        #expect(rowsSeen > 800)  // the texts did hold rows, not just headers
+    }
+
+    @Test func quotedFieldEdgesGiveTheSameFieldsInEveryChunking() {
+        // A doubled quote split by a chunk end, text after a closing quote before CRLF,
+        // an empty quoted field, and a trailing comma.
+        let text = "a,b,c\r\n\"x\"\"\",\"q\"tail\r\n\"\",,\r\n"
+        for chunk in [1, 2, 3, 4, 1 << 20] {
+            let (_, results) = readCSV(text, chunkSize: chunk)
+            #expect(results.count == 2, "chunk size \(chunk)")
+            guard results.count == 2 else { continue }
+            #expect(results[0] == .malformed(line: 2, reason: "field 2 has text after its closing quote", raw: "\"x\"\"\",qtail"), "chunk size \(chunk)")
+            #expect(results[1] == .record(line: 3, .csv(["", "", ""])), "chunk size \(chunk)")
+        }
+    }
+}
+
+/// A small seeded generator, so that a failing random text can be found again.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }
