@@ -16,7 +16,9 @@ public struct MappingError: Error, Equatable, CustomStringConvertible {
 public final class RecordMapper {
     public let kind: EventKind
     private let accessors: [String: FieldAccessor]
-    private let columnOrder: [String]
+    /// The same accessors indexed by Column (`.absent` for another kind's columns).
+    private let slots: [FieldAccessor]
+    private let columnOrder: [Column]
     private let zone: ZoneClock
     private let timeBounds: ClosedRange<Int64>
     private let spec: InputSpec?
@@ -113,7 +115,8 @@ public final class RecordMapper {
             }
         }
         self.accessors = accessors
-        self.columnOrder = CanonicalColumns.all(kind)
+        self.columnOrder = CanonicalColumns.all(kind).map { Column(name: $0)! }
+        self.slots = Column.allCases.map { accessors[$0.name] ?? .absent }
         self.filters = (spec?.filters ?? [:]).sorted { $0.key < $1.key }.map { path, wanted in
             (path, FieldAccessor.compilePath(path, header: headerIndex), wanted)
         }
@@ -175,18 +178,18 @@ public final class RecordMapper {
     /// day, property and source, for bots.csv), not loaded.
     public func notPeople(_ record: SourceRecord) -> FilteredTraffic? {
         var found: (FilteredTraffic.Cause, String)?
-        if let bots, let agent = value("user_agent", record), let bot = bots.botName(agent) {
+        if let bots, let agent = value(.userAgent, record), let bot = bots.botName(agent) {
             found = (.bot, bot)
-        } else if let referrer = value("referrer", record).flatMap(canonicalURL), let domain = spamDomain(referrer.host) {
+        } else if let referrer = value(.referrer, record).flatMap(canonicalURL), let domain = spamDomain(referrer.host) {
             found = (.referrerSpam, domain)
         }
         guard let (cause, source) = found else { return nil }
-        let raw = value("timestamp", record)
+        let raw = value(.timestamp, record)
         var occurredAt: Int64?
         if let raw, case .success(let seconds) = Timestamps.parse(raw, zone: zone), timeBounds.contains(seconds) {
             occurredAt = seconds
         }
-        let page = value(kind == .web ? "url" : "short_url", record).flatMap(canonicalURL)
+        let page = value(kind == .web ? .url : .shortURL, record).flatMap(canonicalURL)
         return FilteredTraffic(cause: cause, source: source, occurredAt: occurredAt, host: page?.host ?? "")
     }
 
@@ -234,17 +237,17 @@ public final class RecordMapper {
 
     // MARK: - Field helpers
 
-    private func value(_ column: String, _ record: SourceRecord) -> String? {
-        accessors[column]?.value(in: record)
+    private func value(_ column: Column, _ record: SourceRecord) -> String? {
+        slots[column.rawValue].value(in: record)
     }
 
-    private func required(_ column: String, _ record: SourceRecord) throws(RowRejection) -> String {
-        guard let text = value(column, record) else { throw RowRejection("missing required value '\(column)'") }
+    private func required(_ column: Column, _ record: SourceRecord) throws(RowRejection) -> String {
+        guard let text = value(column, record) else { throw RowRejection("missing required value '\(column.name)'") }
         return text
     }
 
     private func timestamp(_ record: SourceRecord) throws(RowRejection) -> Int64 {
-        let raw = try required("timestamp", record)
+        let raw = try required(.timestamp, record)
         switch Timestamps.parse(raw, zone: zone) {
         case .success(let seconds):
             guard timeBounds.contains(seconds) else {
@@ -265,28 +268,28 @@ public final class RecordMapper {
         return url
     }
 
-    private func requiredURL(_ column: String, _ record: SourceRecord) throws(RowRejection) -> CanonicalURL {
+    private func requiredURL(_ column: Column, _ record: SourceRecord) throws(RowRejection) -> CanonicalURL {
         let raw = try required(column, record)
-        guard let url = canonicalURL(raw) else { throw RowRejection("\(column) '\(raw.prefix(200))' is not an absolute URL") }
+        guard let url = canonicalURL(raw) else { throw RowRejection("\(column.name) '\(raw.prefix(200))' is not an absolute URL") }
         return url
     }
 
     /// A referrer that is not a URL (e.g. "(direct)", "android-app://…") counts as direct
     /// rather than rejecting a page view that is otherwise fine.
-    private func optionalURL(_ column: String, _ record: SourceRecord) -> CanonicalURL? {
+    private func optionalURL(_ column: Column, _ record: SourceRecord) -> CanonicalURL? {
         value(column, record).flatMap(canonicalURL)
     }
 
     private func place(_ record: SourceRecord) -> Place {
-        let rawCountry = value("country", record) ?? ""
+        let rawCountry = value(.country, record) ?? ""
         // Only an IP: look it up (the address itself goes no further than this).
-        if rawCountry.isEmpty, let ip = value("ip", record) {
+        if rawCountry.isEmpty, let ip = value(.ip, record) {
             if let geoIP, let found = geoIP.place(of: ip) {
                 return Place(countryCode: Countries.code(for: found.country), region: found.region, city: found.city)
             }
             rowsWithoutCountry.add(1)
             if geoIP == nil { rowsWithUnresolvedIP.add(1) }
-            return Place(countryCode: Countries.unknown, region: value("region", record) ?? "", city: value("city", record) ?? "")
+            return Place(countryCode: Countries.unknown, region: value(.region, record) ?? "", city: value(.city, record) ?? "")
         }
         let code: String
         if let cached = countryCache[rawCountry] {
@@ -296,11 +299,11 @@ public final class RecordMapper {
             if countryCache.count < 10_000 { countryCache[rawCountry] = code }
         }
         if code == Countries.unknown { rowsWithoutCountry.add(1) }
-        return Place(countryCode: code, region: value("region", record) ?? "", city: value("city", record) ?? "")
+        return Place(countryCode: code, region: value(.region, record) ?? "", city: value(.city, record) ?? "")
     }
 
     /// The id that makes a row unique: its own id column, else a hash of every mapped value.
-    private func identity(idColumn: String, _ record: SourceRecord) -> String {
+    private func identity(idColumn: Column, _ record: SourceRecord) -> String {
         if let id = value(idColumn, record) { return id }
         var content = ""
         for column in columnOrder {
@@ -316,51 +319,51 @@ public final class RecordMapper {
 
     private func mapWeb(_ record: SourceRecord) throws(RowRejection) -> WebEvent {
         let occurredAt = try timestamp(record)
-        let visitor = persons.person(try required("visitor_id", record))
-        let page = try requiredURL("url", record)
+        let visitor = persons.person(try required(.visitorID, record))
+        let page = try requiredURL(.url, record)
         var engaged: Double?
-        if let text = value("engaged_seconds", record) {
+        if let text = value(.engagedSeconds, record) {
             guard let seconds = Double(text), seconds >= 0, seconds.isFinite else {
                 throw RowRejection("engaged_seconds '\(text.prefix(50))' is not a non-negative number")
             }
             engaged = seconds
         }
-        let identity = identity(idColumn: "event_id", record)
+        let identity = identity(idColumn: .eventID, record)
         return WebEvent(identity: identity, occurredAt: occurredAt, visitor: visitor,
-                        sessionID: value("session_id", record), page: page,
-                        referrer: optionalURL("referrer", record) ?? taggedSource(value("url", record)),
+                        sessionID: value(.sessionID, record), page: page,
+                        referrer: optionalURL(.referrer, record) ?? taggedSource(value(.url, record)),
                         place: place(record), engagedSeconds: engaged,
                         day: zone.localDate(ofUTC: occurredAt), identityKey: StableHash.rowKey(identity))
     }
 
     private func mapClick(_ record: SourceRecord) throws(RowRejection) -> ClickEvent {
         let occurredAt = try timestamp(record)
-        let short = try requiredURL("short_url", record)
-        let target = try requiredURL("long_url", record)
-        let identity = identity(idColumn: "click_id", record)
+        let short = try requiredURL(.shortURL, record)
+        let target = try requiredURL(.longURL, record)
+        let identity = identity(idColumn: .clickID, record)
         return ClickEvent(identity: identity, occurredAt: occurredAt, shortLink: short,
-                          target: target, referrer: optionalURL("referrer", record),
-                          channel: (value("channel", record) ?? "").lowercased(), place: place(record),
+                          target: target, referrer: optionalURL(.referrer, record),
+                          channel: (value(.channel, record) ?? "").lowercased(), place: place(record),
                           day: zone.localDate(ofUTC: occurredAt), identityKey: StableHash.rowKey(identity))
     }
 
     private func mapGroup(_ record: SourceRecord) throws(RowRejection) -> GroupEvent {
-        let activity = try required("activity_id", record)
+        let activity = try required(.activityID, record)
         let occurredAt = try timestamp(record)
-        let group = try required("group", record)
-        let actor = persons.person(try required("actor_id", record))
-        let action = try required("action", record).lowercased()
+        let group = try required(.group, record)
+        let actor = persons.person(try required(.actorID, record))
+        let action = try required(.action, record).lowercased()
         var count = 1
-        if let text = value("count", record) {
+        if let text = value(.count, record) {
             guard let parsed = Int(text) ?? Double(text).flatMap({ $0 == $0.rounded() && abs($0) < 1e15 ? Int($0) : nil }),
                   parsed >= 0 else {
                 throw RowRejection("count '\(text.prefix(50))' is not a non-negative whole number")
             }
             count = parsed
         }
-        let platform = (value("platform", record) ?? "").lowercased()
+        let platform = (value(.platform, record) ?? "").lowercased()
         var shared: CanonicalURL?
-        if let raw = value("url", record) {
+        if let raw = value(.url, record) {
             guard let url = canonicalURL(raw) else { throw RowRejection("url '\(raw.prefix(200))' is not an absolute URL") }
             shared = url
         }
@@ -369,9 +372,9 @@ public final class RecordMapper {
         let identity = platform + "\u{1F}" + activity
         return GroupEvent(identity: identity, activityID: activity, occurredAt: occurredAt,
                           platform: platform, group: group, actor: actor, action: action,
-                          parentID: value("parent_id", record).flatMap { $0 == activity ? nil : $0 },
-                          title: value("title", record) ?? "",
-                          text: value("text", record) ?? "", sharedURL: shared, count: count, place: place(record),
+                          parentID: value(.parentID, record).flatMap { $0 == activity ? nil : $0 },
+                          title: value(.title, record) ?? "",
+                          text: value(.text, record) ?? "", sharedURL: shared, count: count, place: place(record),
                           day: zone.localDate(ofUTC: occurredAt), identityKey: StableHash.rowKey(identity))
     }
 }

@@ -81,6 +81,18 @@ import FootprintNormalize
         #expect(activity.count == 3)
         #expect(activity.place.countryCode == "ZZ")
     }
+
+    /// The mapper reads columns by Column; each canonical column of each kind must have
+    /// one, under its own name (a missing one would stop every file of that kind).
+    @Test func everyCanonicalColumnHasAColumnOfItsName() {
+        for kind in EventKind.allCases {
+            for name in CanonicalColumns.all(kind) {
+                #expect(Column(name: name)?.name == name, "\(kind) \(name)")
+            }
+        }
+        #expect(Column(name: "visitor") == nil)
+        #expect(Column.allCases.count == Set(EventKind.allCases.flatMap(CanonicalColumns.all)).count)
+    }
 }
 
 @Suite struct ConfigTests {
