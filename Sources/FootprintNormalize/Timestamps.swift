@@ -7,21 +7,21 @@ public enum Timestamps {
     public static let range: ClosedRange<Int64> = 0...4_102_444_800
 
     public static func parse(_ raw: String, zone: ZoneClock) -> Result<Int64, TimestampError> {
-        let text = raw.trimmingASCIIWhitespace()
+        var text = raw.trimmingASCIIWhitespace()
         if text.isEmpty { return .failure(.empty) }
-        var bytes = Array(text.utf8)
-        let value: Int64?
-        if bytes.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E || $0 == 0x2D }) && !bytes.dropFirst().contains(0x2D) {
-            value = parseEpoch(bytes)
-        } else {
-            value = parseISO(&bytes, zone: zone)
+        // Read in place: copying the bytes into an array cost an allocation per row.
+        let value: Int64? = text.withUTF8 { bytes in
+            if bytes.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E || $0 == 0x2D }) && !bytes.dropFirst().contains(0x2D) {
+                return parseEpoch(bytes)
+            }
+            return parseISO(bytes, zone: zone)
         }
         guard let seconds = value else { return .failure(.unreadable(text)) }
         guard range.contains(seconds) else { return .failure(.outOfRange(text)) }
         return .success(seconds)
     }
 
-    private static func parseEpoch(_ bytes: [UInt8]) -> Int64? {
+    private static func parseEpoch(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
         var negative = false
         var integer: Int64 = 0
         var digits = 0
@@ -46,7 +46,7 @@ public enum Timestamps {
         }
     }
 
-    private static func parseISO(_ b: inout [UInt8], zone: ZoneClock) -> Int64? {
+    private static func parseISO(_ b: UnsafeBufferPointer<UInt8>, zone: ZoneClock) -> Int64? {
         var i = 0
         func number(_ width: Int) -> Int? {
             guard i + width <= b.count else { return nil }
