@@ -8,7 +8,7 @@ import Foundation
 public final class BotDetector: @unchecked Sendable {
     private let crawlers: NSRegularExpression
     private let exclusions: NSRegularExpression
-    private var cache: [String: String?] = [:]
+    private var cache: [HashedText: String?] = [:]
     private let lock = NSLock()
 
     public struct PatternError: Error, CustomStringConvertible {
@@ -31,13 +31,14 @@ public final class BotDetector: @unchecked Sendable {
     public func botName(_ userAgent: String) -> String? {
         // utf8.count is O(1) for native strings; cutting a short agent would copy it.
         let userAgent = userAgent.utf8.count <= 512 ? userAgent : String(userAgent.prefix(512))
+        let key = HashedText(userAgent)
         lock.lock()
-        if let cached = cache[userAgent] { lock.unlock(); return cached }
+        if let cached = cache[key] { lock.unlock(); return cached }
         lock.unlock()
         let found = match(userAgent)
         lock.lock()
         if cache.count > 50_000 { cache.removeAll() }
-        cache[userAgent] = found
+        cache[key] = found
         lock.unlock()
         return found
     }

@@ -76,10 +76,14 @@ extension String {
     /// Trims spaces, tabs, CR and LF without Foundation's locale-aware machinery.
     public func trimmingASCIIWhitespace() -> String {
         let utf8 = self.utf8
-        // Nearly every value has nothing to trim: two byte reads say so (this runs for
-        // every field of every row, and the index walks below cost ~200 instructions).
-        guard let head = utf8.first, let tail = utf8.last else { return self }
-        if !Self.isASCIIWhitespace(head) && !Self.isASCIIWhitespace(tail) { return self }
+        // Nearly every value has nothing to trim: its first and last bytes say so. Read
+        // through the contiguous storage (this runs for every field of every row, and
+        // the generic index walks below, even UTF8View's `last`, cost tens of instructions).
+        let untouched = utf8.withContiguousStorageIfAvailable { bytes in
+            guard let head = bytes.first, let tail = bytes.last else { return true }
+            return !Self.isASCIIWhitespace(head) && !Self.isASCIIWhitespace(tail)
+        }
+        if untouched == true { return self }
         guard let first = utf8.firstIndex(where: { !Self.isASCIIWhitespace($0) }) else { return "" }
         let last = utf8.lastIndex(where: { !Self.isASCIIWhitespace($0) })!
         if first == utf8.startIndex && last == utf8.index(before: utf8.endIndex) { return self }

@@ -32,9 +32,9 @@ public final class RecordMapper {
     public let rowsWithoutCountry = ByteMeter()
     public let rowsWithUnresolvedIP = ByteMeter()
     private let filters: [(path: String, accessor: FieldAccessor, wanted: String)]
-    private var urlCache: [String: CanonicalURL?] = [:]
+    private var urlCache: [HashedText: CanonicalURL?] = [:]
     private var countryCache: [String: String] = [:]
-    private var spamCache: [String: String?] = [:]
+    private var spamCache: [HashedText: String?] = [:]
 
     /// `header` is the CSV header, or nil for JSON records.
     public init(kind: EventKind, spec: InputSpec?, header: [String]?, zone: ZoneClock, file: String,
@@ -196,10 +196,11 @@ public final class RecordMapper {
     /// The listed spam domain a referring host belongs to, looked up once per host.
     private func spamDomain(_ host: String) -> String? {
         guard let spam else { return nil }
-        if let known = spamCache[host] { return known }
+        let key = HashedText(host)
+        if let known = spamCache[key] { return known }
         let domain = spam.listedDomain(ofHost: host)
         if spamCache.count > 100_000 { spamCache.removeAll(keepingCapacity: true) }
-        spamCache[host] = domain
+        spamCache[key] = domain
         return domain
     }
 
@@ -261,10 +262,11 @@ public final class RecordMapper {
     }
 
     private func canonicalURL(_ raw: String) -> CanonicalURL? {
-        if let cached = urlCache[raw] { return cached }
+        let key = HashedText(raw)
+        if let cached = urlCache[key] { return cached }
         let url = CanonicalURL(raw)
         if urlCache.count > 200_000 { urlCache.removeAll(keepingCapacity: true) }
-        urlCache[raw] = url
+        urlCache[key] = url
         return url
     }
 
