@@ -11,13 +11,15 @@ final class DimensionKeys {
 
     private var dates: Set<Int> = []
     private var geographies = BoundedCache<Place, Int64>(limit: maxCached)
-    private var contents = BoundedCache<String, Int64>(limit: maxCached)
-    private var referrers = BoundedCache<String, Int64>(limit: maxCached)
+    // Keyed by HashedText: URLs and host names are hashed once per look-up with a cheap
+    // word-at-a-time hash instead of SipHash over every byte (a few look-ups per row).
+    private var contents = BoundedCache<HashedText, Int64>(limit: maxCached)
+    private var referrers = BoundedCache<HashedText, Int64>(limit: maxCached)
     private var properties = BoundedCache<String, Int64>(limit: maxCached)
     private let propertyNames: [String: String]
     /// Page host → property key: one look-up per row instead of two.
-    private var propertiesByHost = BoundedCache<String, Int64>(limit: maxCached)
-    private var shortLinks = BoundedCache<String, Int64>(limit: maxCached)
+    private var propertiesByHost = BoundedCache<HashedText, Int64>(limit: maxCached)
+    private var shortLinks = BoundedCache<HashedText, Int64>(limit: maxCached)
     private var groups = BoundedCache<String, Int64>(limit: maxCached)
     // Persons arrive hashed (staging hashes ids); this remembers which keys were
     // written recently, so a returning visitor costs one array read, not an insert.
@@ -108,31 +110,34 @@ final class DimensionKeys {
     }
 
     func content(_ url: CanonicalURL) throws -> Int64 {
-        if let key = contents.get(url.text) { return key }
+        let cacheKey = HashedText(url.text)
+        if let key = contents.get(cacheKey) { return key }
         let key = try findOrInsert(select: selectContent, insert: insertContent) { statement, inserting in
             statement.bind(1, url.text)
             if inserting { statement.bind(2, url.host) }
         }
-        contents.insert(url.text, key)
+        contents.insert(cacheKey, key)
         return key
     }
 
     /// The referrer's key; `category` is asked only for a domain not seen before.
     func referrer(domain: String, category: () -> ReferrerCategory) throws -> Int64 {
-        if let key = referrers.get(domain) { return key }
+        let cacheKey = HashedText(domain)
+        if let key = referrers.get(cacheKey) { return key }
         let key = try findOrInsert(select: selectReferrer, insert: insertReferrer) { statement, inserting in
             statement.bind(1, domain)
             if inserting { statement.bind(2, category().rawValue) }
         }
-        referrers.insert(domain, key)
+        referrers.insert(cacheKey, key)
         return key
     }
 
     /// The key of the property a page host belongs to.
     func property(forHost host: String) throws -> Int64 {
-        if let key = propertiesByHost.get(host) { return key }
+        let cacheKey = HashedText(host)
+        if let key = propertiesByHost.get(cacheKey) { return key }
         let key = try property(propertyNames[host] ?? host)
-        propertiesByHost.insert(host, key)
+        propertiesByHost.insert(cacheKey, key)
         return key
     }
 
@@ -144,12 +149,13 @@ final class DimensionKeys {
     }
 
     func shortLink(_ url: CanonicalURL, targetKey: Int64) throws -> Int64 {
-        if let key = shortLinks.get(url.text) { return key }
+        let cacheKey = HashedText(url.text)
+        if let key = shortLinks.get(cacheKey) { return key }
         let key = try findOrInsert(select: selectShortLink, insert: insertShortLink) { statement, inserting in
             statement.bind(1, url.text)
             if inserting { statement.bind(2, targetKey) }
         }
-        shortLinks.insert(url.text, key)
+        shortLinks.insert(cacheKey, key)
         return key
     }
 

@@ -165,8 +165,11 @@ final class FactWriter {
 
     private func countLoaded(_ view: PageViewRow) throws {
         loadedCount += 1
-        pendingPersons.insert(view.person)
-        if pendingPersons.count >= Self.pendingPersonsLimit { try writePendingPersons() }
+        // A bulk load marks every person at the end instead (see flushPending).
+        if bulk == nil {
+            pendingPersons.insert(view.person)
+            if pendingPersons.count >= Self.pendingPersonsLimit { try writePendingPersons() }
+        }
         try referrals.add(date: view.dateKey, content: view.content, referrer: view.referrer, at: view.viewedAt)
     }
 
@@ -202,10 +205,19 @@ final class FactWriter {
     /// recomputed; called before the file's transaction commits.
     func flushPending() throws {
         try flushBatch()
+        let wasBulk = bulk != nil
         try finishBulkPageViews()
         try referrals.flush()
         try keys.flushPersons()
         try writePendingPersons()
+        if wasBulk {
+            // The table was empty before this file, so every person with page views is
+            // in it: marking all persons (in key order, as dim_person is stored) is one
+            // scan, where remembering each row's visitor took a random look-up per row
+            // and a random insert per visitor. Persons without page views (group
+            // members) are marked too; their sessions come out empty.
+            try SQLiteStatement(connection: connection, sql: "INSERT OR IGNORE INTO pending_sessions SELECT person_key FROM dim_person").execute()
+        }
     }
 
     /// Visitors are written to pending_sessions in bunches, so the set stays small

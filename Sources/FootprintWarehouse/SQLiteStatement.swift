@@ -9,6 +9,12 @@ import Glibc
 final class SQLiteStatement {
     private let handle: OpaquePointer
     private let connection: OpaquePointer
+    /// Text parameters are copied into buffers the statement owns and bound as
+    /// SQLITE_STATIC: with SQLITE_TRANSIENT, SQLite allocated and freed a copy of every
+    /// text on every row (its allocator takes a lock), which showed in the loader's
+    /// profile. A buffer stays valid until it is rebound or the statement goes away,
+    /// which is what SQLITE_STATIC asks for.
+    private var textBuffers: [UnsafeMutableRawBufferPointer?] = []
 
     init(connection: OpaquePointer, sql: String) throws {
         var statement: OpaquePointer?
@@ -20,7 +26,10 @@ final class SQLiteStatement {
         self.connection = connection
     }
 
-    deinit { sqlite3_finalize(handle) }
+    deinit {
+        sqlite3_finalize(handle)
+        for buffer in textBuffers { buffer?.deallocate() }
+    }
 
     func bind(_ index: Int32, _ value: Int64) { sqlite3_bind_int64(handle, index, value) }
     func bind(_ index: Int32, _ value: Int) { sqlite3_bind_int64(handle, index, Int64(value)) }
@@ -29,18 +38,29 @@ final class SQLiteStatement {
     }
     func bind(_ index: Int32, _ value: String?) {
         guard let value else { sqlite3_bind_null(handle, index); return }
-        // SQLITE_TRANSIENT: SQLite copies the text, so the Swift string may go away.
-        let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
         var copy = value
         copy.withUTF8 { utf8 in
-            utf8.withMemoryRebound(to: CChar.self) { chars in
-                if let base = chars.baseAddress {
-                    _ = sqlite3_bind_text(handle, index, base, Int32(chars.count), transient)
-                } else {
-                    _ = sqlite3_bind_text(handle, index, "", 0, transient)
-                }
+            let buffer = textBuffer(index, capacity: utf8.count)
+            if let source = utf8.baseAddress, let target = buffer.baseAddress {
+                target.copyMemory(from: source, byteCount: utf8.count)
             }
+            _ = sqlite3_bind_text(handle, index, buffer.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(utf8.count),
+                                  unsafeBitCast(0, to: sqlite3_destructor_type.self))  // SQLITE_STATIC
         }
+    }
+
+    /// The buffer for parameter `index`, at least `capacity` bytes (never empty, so that
+    /// an empty text still has an address).
+    private func textBuffer(_ index: Int32, capacity: Int) -> UnsafeMutableRawBufferPointer {
+        let slot = Int(index)
+        if slot >= textBuffers.count { textBuffers += Array(repeating: nil, count: slot + 1 - textBuffers.count) }
+        if let buffer = textBuffers[slot], buffer.count >= capacity { return buffer }
+        // Growing frees the old buffer while SQLite may still point at it: harmless, as
+        // the parameter is rebound to the new one right away, before any step.
+        textBuffers[slot]?.deallocate()
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(64, capacity.nextPowerOfTwo), alignment: 8)
+        textBuffers[slot] = buffer
+        return buffer
     }
     func bindNull(_ index: Int32) { sqlite3_bind_null(handle, index) }
 
@@ -118,4 +138,8 @@ public enum WarehouseError: Error, CustomStringConvertible {
         case .unusable(let path, let reason): return "\(path): \(reason)"
         }
     }
+}
+
+private extension Int {
+    var nextPowerOfTwo: Int { self <= 1 ? 1 : 1 << (Int.bitWidth - (self - 1).leadingZeroBitCount) }
 }
