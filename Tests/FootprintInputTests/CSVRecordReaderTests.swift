@@ -1,5 +1,6 @@
 import Testing
 @testable import FootprintInput
+import FootprintTestSupport
 
 /// Reads all results from CSV text, optionally in tiny chunks to cross every boundary.
 func readCSV(_ text: String, chunkSize: Int = 1 << 20) -> (header: [String], results: [RecordReadResult]) {
@@ -77,7 +78,7 @@ func readCSV(_ bytes: [UInt8], chunkSize: Int = 1 << 20) -> (header: [String], r
     /// random texts of quotes, commas, CR, LF, NUL and invalid UTF-8 are read whole and
     /// in chunks of 1 (every row gathered), 5 and 13 bytes, and must give equal results.
     @Test func rowsReadInPlaceAndGatheredAcrossChunksAgree() {
-        var random = SplitMix(seed: 42)
+        var random = SeededGenerator(seed: 42)
         let alphabet: [[UInt8]] = [[0x61], [0x62], [0x2C], [0x2C], [0x22], [0x22], [0x22, 0x22], [0x0A], [0x0D, 0x0A],
                                    [0x0D], [0x00], [0xFF], [0xC3, 0xA9], Array("long text ".utf8)]
         var differing = 0
@@ -104,18 +105,5 @@ func readCSV(_ bytes: [UInt8], chunkSize: Int = 1 << 20) -> (header: [String], r
             #expect(results[0] == .malformed(line: 2, reason: "field 2 has text after its closing quote", raw: "\"x\"\"\",qtail"), "chunk size \(chunk)")
             #expect(results[1] == .record(line: 3, .csv(["", "", ""])), "chunk size \(chunk)")
         }
-    }
-}
-
-/// A small seeded generator, so that a failing random text can be found again.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

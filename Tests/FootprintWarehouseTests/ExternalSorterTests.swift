@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+import FootprintTestSupport
 @testable import FootprintWarehouse
 
 @Suite struct ExternalSorterTests {
@@ -55,19 +56,6 @@ import Testing
         }
         let rows = [row(2, 1, 0, 1), row(1, 2, 0, 2), row(1, 1, 50, 3), row(1, 1, 50, 4), row(1, 1, 10, 5)]
         #expect(rows.sorted().map(\.pageView) == [5, 3, 4, 2, 1])
-    }
-}
-
-/// A small deterministic generator (SplitMix64), so failures can be replayed.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 
