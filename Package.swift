@@ -49,17 +49,21 @@ let package = Package(
             "FootprintPipeline", "FootprintConfig",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        // Helpers shared by the test targets (the system gzip, as real exports are made).
+        // Helpers shared by the test targets (temporary folders, the system gzip as real
+        // exports are made, a seeded generator).
         .target(name: "FootprintTestSupport", path: "Tests/FootprintTestSupport"),
         .testTarget(name: "FootprintInputTests", dependencies: ["FootprintInput", "FootprintTestSupport"]),
         .testTarget(name: "FootprintNormalizeTests", dependencies: ["FootprintNormalize"],
                     resources: [.copy("GeoIP")]),
-        .testTarget(name: "FootprintStagingTests", dependencies: ["FootprintStaging", "FootprintConfig", "FootprintInput"]),
+        .testTarget(name: "FootprintStagingTests", dependencies: [
+            "FootprintStaging", "FootprintConfig", "FootprintInput", "FootprintTestSupport",
+        ]),
         .testTarget(name: "FootprintWarehouseTests", dependencies: [
             "FootprintWarehouse", "FootprintPipeline", "FootprintTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "FootprintReportsTests", dependencies: [
-            "FootprintPipeline", "FootprintReports", "FootprintOutput", .product(name: "GRDB", package: "GRDB.swift"),
+            "FootprintPipeline", "FootprintReports", "FootprintOutput", "FootprintTestSupport",
+            .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "FootprintCLITests", dependencies: ["footprint"]),
     ],

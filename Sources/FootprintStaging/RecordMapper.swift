@@ -15,8 +15,8 @@ public struct MappingError: Error, Equatable, CustomStringConvertible {
 /// that cannot become an event is a rejection with its reason, never an error.
 public final class RecordMapper {
     public let kind: EventKind
-    private let accessors: [String: FieldAccessor]
-    /// The same accessors indexed by Column (`.absent` for another kind's columns).
+    /// The compiled accessor of each canonical column, indexed by Column (`.absent` for
+    /// another kind's columns).
     private let slots: [FieldAccessor]
     private let columnOrder: [Column]
     private let zone: ZoneClock
@@ -114,7 +114,6 @@ public final class RecordMapper {
                 throw MappingError(file: file, reason: "file looks like \(kind.rawValue) but lacks the required column(s) \(missing.joined(separator: ", ")); its header is: \(shown)\(header.count > 12 ? ", …" : ""). Map them in an [[inputs]] entry of the config (CONTRACT.md section 4)\(Self.looksLikeData(header) ? ", or add the missing header row: the first row looks like data" : "")\(spec?.preset.flatMap { Presets.notes[$0] }.map { ". " + $0 } ?? "")")
             }
         }
-        self.accessors = accessors
         self.columnOrder = CanonicalColumns.all(kind).map { Column(name: $0)! }
         self.slots = Column.allCases.map { accessors[$0.name] ?? .absent }
         self.filters = (spec?.filters ?? [:]).sorted { $0.key < $1.key }.map { path, wanted in
@@ -130,16 +129,16 @@ public final class RecordMapper {
     /// The record's text for the rejects table, with the visitor or actor id blanked out:
     /// raw ids never reach the database, not even in a rejected row.
     public func redactedText(_ record: SourceRecord) -> String {
-        let idColumn = kind == .web ? "visitor_id" : kind == .groups ? "actor_id" : nil
+        let idColumn: Column? = kind == .web ? .visitorID : kind == .groups ? .actorID : nil
         switch record {
         case .csv(var fields):
-            if let idColumn, case .csvColumn(let index)? = accessors[idColumn], index < fields.count, !fields[index].isEmpty {
+            if let idColumn, case .csvColumn(let index) = accessor(idColumn), index < fields.count, !fields[index].isEmpty {
                 fields[index] = "[id removed]"
             }
             return String(fields.joined(separator: ",").prefix(maxRawRejectBytes))
         case .json(let value):
             var redacted = value
-            if let idColumn, case .jsonPath(let steps)? = accessors[idColumn] {
+            if let idColumn, case .jsonPath(let steps) = accessor(idColumn) {
                 redacted = FieldAccessor.replacing(steps, in: value, with: .string("[id removed]"))
             }
             return String(redacted.jsonText.prefix(maxRawRejectBytes))
@@ -149,9 +148,10 @@ public final class RecordMapper {
     /// Whether the record has a value for at least one required column: a mapping that
     /// finds none of them in the first row was made for another format.
     public func resolvesAnyRequired(_ record: SourceRecord) -> Bool {
-        CanonicalColumns.required(kind).contains { column in
-            if case .constant? = accessors[column] { return false }
-            return accessors[column]?.value(in: record) != nil
+        CanonicalColumns.required(kind).contains { name in
+            let column = Column(name: name)!
+            if case .constant = accessor(column) { return false }
+            return value(column, record) != nil
         }
     }
 
@@ -177,10 +177,28 @@ public final class RecordMapper {
     /// its user agent, or referrer spam by its referring host. Such rows are counted (by
     /// day, property and source, for bots.csv), not loaded.
     public func notPeople(_ record: SourceRecord) -> FilteredTraffic? {
+        notPeople(record, referrer: optionalURL(.referrer, record))
+    }
+
+    /// What the staging thread asks of each record: traffic that is not people, or the
+    /// event (or why it is not one). The referrer, which both need, is read and made
+    /// canonical once.
+    public func stage(_ record: SourceRecord) -> Staged {
+        let referrer = optionalURL(.referrer, record)
+        if let traffic = notPeople(record, referrer: referrer) { return .notPeople(traffic) }
+        return .mapped(map(record, referrer: referrer))
+    }
+
+    public enum Staged {
+        case notPeople(FilteredTraffic)
+        case mapped(Result<CanonicalEvent, RowRejection>)
+    }
+
+    private func notPeople(_ record: SourceRecord, referrer: CanonicalURL?) -> FilteredTraffic? {
         var found: (FilteredTraffic.Cause, String)?
         if let bots, let agent = value(.userAgent, record), let bot = bots.botName(agent) {
             found = (.bot, bot)
-        } else if let referrer = value(.referrer, record).flatMap(canonicalURL), let domain = spamDomain(referrer.host) {
+        } else if let referrer, let domain = spamDomain(referrer.host) {
             found = (.referrerSpam, domain)
         }
         guard let (cause, source) = found else { return nil }
@@ -225,10 +243,15 @@ public final class RecordMapper {
     }
 
     public func map(_ record: SourceRecord) -> Result<CanonicalEvent, RowRejection> {
+        map(record, referrer: optionalURL(.referrer, record))
+    }
+
+    /// `referrer`: the record's referrer, canonical (nil when absent or not a URL).
+    private func map(_ record: SourceRecord, referrer: CanonicalURL?) -> Result<CanonicalEvent, RowRejection> {
         do {
             switch kind {
-            case .web: return .success(.web(try mapWeb(record)))
-            case .clicks: return .success(.click(try mapClick(record)))
+            case .web: return .success(.web(try mapWeb(record, referrer: referrer)))
+            case .clicks: return .success(.click(try mapClick(record, referrer: referrer)))
             case .groups: return .success(.group(try mapGroup(record)))
             }
         } catch {
@@ -238,8 +261,10 @@ public final class RecordMapper {
 
     // MARK: - Field helpers
 
+    private func accessor(_ column: Column) -> FieldAccessor { slots[column.rawValue] }
+
     private func value(_ column: Column, _ record: SourceRecord) -> String? {
-        slots[column.rawValue].value(in: record)
+        accessor(column).value(in: record)
     }
 
     private func required(_ column: Column, _ record: SourceRecord) throws(RowRejection) -> String {
@@ -319,7 +344,7 @@ public final class RecordMapper {
 
     // MARK: - Kinds
 
-    private func mapWeb(_ record: SourceRecord) throws(RowRejection) -> WebEvent {
+    private func mapWeb(_ record: SourceRecord, referrer: CanonicalURL?) throws(RowRejection) -> WebEvent {
         let occurredAt = try timestamp(record)
         let visitor = persons.person(try required(.visitorID, record))
         let page = try requiredURL(.url, record)
@@ -333,18 +358,18 @@ public final class RecordMapper {
         let identity = identity(idColumn: .eventID, record)
         return WebEvent(identity: identity, occurredAt: occurredAt, visitor: visitor,
                         sessionID: value(.sessionID, record), page: page,
-                        referrer: optionalURL(.referrer, record) ?? taggedSource(value(.url, record)),
+                        referrer: referrer ?? taggedSource(value(.url, record)),
                         place: place(record), engagedSeconds: engaged,
                         day: zone.localDate(ofUTC: occurredAt), identityKey: StableHash.rowKey(identity))
     }
 
-    private func mapClick(_ record: SourceRecord) throws(RowRejection) -> ClickEvent {
+    private func mapClick(_ record: SourceRecord, referrer: CanonicalURL?) throws(RowRejection) -> ClickEvent {
         let occurredAt = try timestamp(record)
         let short = try requiredURL(.shortURL, record)
         let target = try requiredURL(.longURL, record)
         let identity = identity(idColumn: .clickID, record)
         return ClickEvent(identity: identity, occurredAt: occurredAt, shortLink: short,
-                          target: target, referrer: optionalURL(.referrer, record),
+                          target: target, referrer: referrer,
                           channel: (value(.channel, record) ?? "").lowercased(), place: place(record),
                           day: zone.localDate(ofUTC: occurredAt), identityKey: StableHash.rowKey(identity))
     }

@@ -127,10 +127,10 @@ public final class StagedFileReader {
             return .rejected(line: line, reason: reason, raw: keepUnredacted ? raw : Self.withheld)
         case .record(let line, let record):
             if let reason = mapper.filterReason(record) { return .skipped(line: line, reason: reason) }
-            if let traffic = mapper.notPeople(record) { return .filtered(line: line, traffic) }
-            switch mapper.map(record) {
-            case .success(let event): return .event(line: line, event)
-            case .failure(let rejection): return .rejected(line: line, reason: rejection.reason, raw: mapper.redactedText(record))
+            switch mapper.stage(record) {
+            case .notPeople(let traffic): return .filtered(line: line, traffic)
+            case .mapped(.success(let event)): return .event(line: line, event)
+            case .mapped(.failure(let rejection)): return .rejected(line: line, reason: rejection.reason, raw: mapper.redactedText(record))
             }
         }
     }

@@ -165,7 +165,7 @@ final class FactWriter {
 
     private func countLoaded(_ view: PageViewRow) throws {
         loadedCount += 1
-        // A bulk load marks every person at the end instead (see flushPending).
+        // A bulk load marks every person at its end instead (finishBulkPageViews).
         if bulk == nil {
             pendingPersons.insert(view.person)
             if pendingPersons.count >= Self.pendingPersonsLimit { try writePendingPersons() }
@@ -179,8 +179,13 @@ final class FactWriter {
         bulk = try BulkPageViewLoad(connection: connection)
     }
 
-    /// Builds the dedupe index after a file appended without it, and counts the rows it
-    /// found to be duplicates (counted as loaded until then).
+    /// Builds the dedupe index after a file appended without it, counts the rows it
+    /// found to be duplicates (counted as loaded until then), and marks the visitors
+    /// for sessions. The table was empty before this file, so every person with page
+    /// views came with it: marking all of dim_person (in key order, as it is stored) is
+    /// one scan, where remembering each row's visitor took a random look-up per row and
+    /// a random insert per visitor. Persons without page views (group members) are
+    /// marked too; their sessions come out empty.
     private func finishBulkPageViews() throws {
         guard let bulk else { return }
         self.bulk = nil
@@ -188,6 +193,7 @@ final class FactWriter {
         loadedCount -= duplicates
         duplicateCount += duplicates
         daysToRecount = days.map(Int.init).sorted()
+        try SQLiteStatement(connection: connection, sql: "INSERT OR IGNORE INTO pending_sessions SELECT person_key FROM dim_person").execute()
     }
 
     /// Days whose referral counts include rows removed afterwards as duplicates; the
@@ -205,19 +211,10 @@ final class FactWriter {
     /// recomputed; called before the file's transaction commits.
     func flushPending() throws {
         try flushBatch()
-        let wasBulk = bulk != nil
-        try finishBulkPageViews()
         try referrals.flush()
         try keys.flushPersons()
         try writePendingPersons()
-        if wasBulk {
-            // The table was empty before this file, so every person with page views is
-            // in it: marking all persons (in key order, as dim_person is stored) is one
-            // scan, where remembering each row's visitor took a random look-up per row
-            // and a random insert per visitor. Persons without page views (group
-            // members) are marked too; their sessions come out empty.
-            try SQLiteStatement(connection: connection, sql: "INSERT OR IGNORE INTO pending_sessions SELECT person_key FROM dim_person").execute()
-        }
+        try finishBulkPageViews()  // after the persons: it marks them all
     }
 
     /// Visitors are written to pending_sessions in bunches, so the set stays small

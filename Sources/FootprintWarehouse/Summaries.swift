@@ -44,10 +44,16 @@ enum Summaries {
     }
 
     /// Recomputes the referral summary of some days (after page views were deleted).
+    /// fact_page_view has no index on date_key, so each statement scans the table: the
+    /// days go in together (as an integer list), one scan for all of them rather than
+    /// one per day — a file repeating rows across a year of days would otherwise scan a
+    /// large table hundreds of times.
     static func rebuildReferrals(_ db: Database, days: [Int]) throws {
-        for day in days {
-            try db.execute(sql: "DELETE FROM agg_page_view_referral WHERE date_key = ?", arguments: [day])
-            try db.execute(sql: "INSERT INTO agg_page_view_referral " + referrals(where: "WHERE date_key = ?"), arguments: [day])
+        let chunkSize = 1000  // keeps the statement short however many days there are
+        for start in stride(from: 0, to: days.count, by: chunkSize) {
+            let list = days[start..<min(start + chunkSize, days.count)].map(String.init).joined(separator: ", ")
+            try db.execute(sql: "DELETE FROM agg_page_view_referral WHERE date_key IN (\(list))")
+            try db.execute(sql: "INSERT INTO agg_page_view_referral " + referrals(where: "WHERE date_key IN (\(list))"))
         }
     }
 

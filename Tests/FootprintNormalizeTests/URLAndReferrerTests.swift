@@ -77,6 +77,23 @@ import Testing
         #expect(StableHash.rowKey("abc") == 4_036_077_884_532_448_558) // top bit cleared
         #expect(StableHash.rowKey("abc") != StableHash.rowKey("abd"))
     }
+
+    /// HashedText keys the staging and loader caches: texts differing only in their
+    /// last bytes (past the last full eight-byte word), or only in length, must hash
+    /// apart, and equal texts made separately must be equal keys.
+    @Test func hashedTextTellsTailsAndLengthsApart() {
+        let base = "https://www.acme.example/posts/p"  // 32 bytes: four full words
+        var hashes: Set<UInt64> = []
+        for suffix in ["", "1", "2", "12", "21", "1234567", "1234568", "\u{0}", "\u{0}\u{0}"] {
+            hashes.insert(HashedText(base + suffix).hashValue64)
+        }
+        #expect(hashes.count == 9)
+        #expect(HashedText("") != HashedText("\u{0}"))
+        #expect(HashedText(base + "7") == HashedText(String((base + "78").dropLast())))
+        let cache: [HashedText: Int] = [HashedText("a.example"): 1, HashedText("b.example"): 2]
+        #expect(cache[HashedText("b.example")] == 2)
+        #expect(cache[HashedText("c.example")] == nil)
+    }
 }
 
 @Suite struct TermMatcherTests {

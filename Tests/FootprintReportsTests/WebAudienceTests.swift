@@ -4,6 +4,7 @@ import FootprintConfig
 import FootprintOutput
 import FootprintPipeline
 import FootprintReports
+import FootprintTestSupport
 import FootprintWarehouse
 
 /// Distinct visitors in geo, geo_city and engagement, counted by VisitorPeriods from the
@@ -11,9 +12,8 @@ import FootprintWarehouse
 /// visitor of that country and of the property, one of each city.
 @Suite struct WebAudienceTests {
     @Test func visitorsAreDistinctPerCountryCityAndProperty() throws {
-        let folder = NSTemporaryDirectory() + "footprint-audience-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let folder = try TestFolder()
+        defer { withExtendedLifetime(folder) {} }  // the database lives in it
         // v1: Berlin on the 2nd (two views), Munich on the 3rd; v2: Berlin; v3: Paris.
         // Engaged seconds on three of the five site views: (10 + 20 + 60) / 3 = 30.0.
         let web = """
@@ -25,10 +25,10 @@ import FootprintWarehouse
             e5,2024-05-04T12:00:00Z,v3,https://www.acme.example/,FR,IDF,Paris,60
 
             """
-        try Data(web.utf8).write(to: URL(fileURLWithPath: folder + "/web.csv"))
+        let file = try folder.write("web.csv", web)
         let config = DefaultConfig.load()
-        let warehouse = try Warehouse(path: folder + "/db.sqlite")
-        _ = try Ingest(warehouse: warehouse, config: config).run(files: [folder + "/web.csv"])
+        let warehouse = try Warehouse(path: folder.file("db.sqlite"))
+        _ = try Ingest(warehouse: warehouse, config: config).run(files: [file])
         let scope = ReportScope(period: .month)
         func cells(_ name: String) throws -> [[String]] {
             let text = CSVEncoder.encode(try Reports.compute(name, from: warehouse, scope: scope))

@@ -3,16 +3,16 @@ import Testing
 import FootprintConfig
 import FootprintInput
 import FootprintNormalize
+import FootprintTestSupport
 @testable import FootprintStaging
 
 /// Each preset on a small fixture shaped like the real export (field names, nesting,
 /// BigQuery's INT64-as-string, Pushshift's fullnames), with the canonical rows asserted.
 @Suite struct PresetTests {
     func stage(_ preset: String, _ lines: [String]) throws -> [StagedRow] {
-        let folder = NSTemporaryDirectory() + "footprint-preset-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let path = folder + "/export.json"
+        let folder = try TestFolder()
+        defer { withExtendedLifetime(folder) {} }
+        let path = folder.file("export.json")
         try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
         var config = DefaultConfig.load()
         config.inputs = [try #require(Presets.spec(named: preset))]
@@ -98,9 +98,8 @@ import FootprintNormalize
 
 @Suite struct AccessLogTests {
     @Test func combinedAndCommonLinesBecomePageViewsAndTheRestIsSkippedByReason() throws {
-        let folder = NSTemporaryDirectory() + "footprint-access-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let folder = try TestFolder()
+        defer { withExtendedLifetime(folder) {} }
         let log = """
             81.2.69.142 - - [01/May/2024:10:00:00 +0200] "GET /posts/launch?utm_source=t HTTP/1.1" 200 5120 "https://t.co/abc" "Mozilla/5.0 (X11; Linux x86_64) Firefox/125.0"
             81.2.69.142 - - [01/May/2024:10:00:01 +0200] "GET /assets/site.css HTTP/1.1" 200 880 "https://blog.acme.example/posts/launch" "Mozilla/5.0"
@@ -111,9 +110,9 @@ import FootprintNormalize
             216.160.83.56 - - [01/May/2024:10:08:00 -0500] "GET / HTTP/1.0" 200 2326
 
             """
-        try log.write(toFile: folder + "/access.log", atomically: true, encoding: .utf8)
+        try log.write(toFile: folder.file("access.log"), atomically: true, encoding: .utf8)
         let config = try ConfigLoader.parse("[[inputs]]\nmatch = \"access*\"\npreset = \"access-log\"\nhost = \"Blog.Acme.example\"\n")
-        let reader = try StagedFileReader(path: folder + "/access.log", kindOverride: nil, config: config, zone: .utc, persons: testPersons())
+        let reader = try StagedFileReader(path: folder.file("access.log"), kindOverride: nil, config: config, zone: .utc, persons: testPersons())
         var rows: [StagedRow] = []
         while let row = reader.next() { rows.append(row) }
         #expect(rows.count == 7)
@@ -135,14 +134,13 @@ import FootprintNormalize
     }
 
     @Test func anAccessLogWithoutAHostIsOneClearError() throws {
-        let folder = NSTemporaryDirectory() + "footprint-access-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        try "1.2.3.4 - - [01/May/2024:10:00:00 +0000] \"GET / HTTP/1.1\" 200 1\n".write(toFile: folder + "/access.log", atomically: true, encoding: .utf8)
+        let folder = try TestFolder()
+        defer { withExtendedLifetime(folder) {} }
+        try "1.2.3.4 - - [01/May/2024:10:00:00 +0000] \"GET / HTTP/1.1\" 200 1\n".write(toFile: folder.file("access.log"), atomically: true, encoding: .utf8)
         var config = DefaultConfig.load()
         config.inputs = [try #require(Presets.spec(named: "access-log"))]
         do {
-            _ = try StagedFileReader(path: folder + "/access.log", kindOverride: nil, config: config, zone: .utc, persons: testPersons())
+            _ = try StagedFileReader(path: folder.file("access.log"), kindOverride: nil, config: config, zone: .utc, persons: testPersons())
             Issue.record("an access log without a host should fail")
         } catch let error as MappingError {
             #expect(error.reason.hasPrefix("the mapping builds URLs from {host}, but no host is given"))
@@ -150,7 +148,7 @@ import FootprintNormalize
         // Declared as an access log but with no mapping for its URL: the preset is needed.
         let bare = try ConfigLoader.parse("[[inputs]]\nmatch = \"access*\"\nformat = \"accesslog\"\n")
         do {
-            _ = try StagedFileReader(path: folder + "/access.log", kindOverride: nil, config: bare, zone: .utc, persons: testPersons())
+            _ = try StagedFileReader(path: folder.file("access.log"), kindOverride: nil, config: bare, zone: .utc, persons: testPersons())
             Issue.record("an access log without a url mapping should fail")
         } catch let error as MappingError {
             #expect(error.reason.hasPrefix("access logs carry paths, not host names: use preset = \"access-log\""))

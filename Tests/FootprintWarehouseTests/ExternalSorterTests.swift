@@ -88,6 +88,7 @@ import FootprintTestSupport
     /// NULLs and reals, must land exactly and in order.
     @Test func fullStatementsAndTheRemainderLandExactly() throws {
         let folder = try TestFolder()
+        defer { withExtendedLifetime(folder) {} }
         let warehouse = try Warehouse(path: folder.file("test.sqlite"))
         let rows: [(Int64, Double?)] = (0..<150).map { ($0, $0 % 3 == 0 ? nil : Double($0) / 4) }
         try warehouse.write { db in
@@ -106,5 +107,33 @@ import FootprintTestSupport
         #expect(stored.count == 150)
         #expect(stored.map(\.0) == rows.map(\.0))
         #expect(stored.map(\.1) == rows.map(\.1))
+    }
+}
+
+@Suite struct SQLiteStatementTests {
+    /// Text is bound from buffers the statement owns and reuses (SQLITE_STATIC): each
+    /// row must store its own text, through growth of the buffer (past 64 bytes), a
+    /// shorter text after a longer one, an empty text, NULL, and non-ASCII text.
+    @Test func reusedTextBuffersStoreEachRowsOwnText() throws {
+        let folder = try TestFolder()
+        defer { withExtendedLifetime(folder) {} }
+        let warehouse = try Warehouse(path: folder.file("test.sqlite"))
+        let texts: [String?] = ["short", String(repeating: "long-", count: 40), "mid", "", nil, "Zürich 東京", String(repeating: "x", count: 1000), "y"]
+        try warehouse.write { db in
+            try db.execute(sql: "CREATE TABLE t (n INTEGER NOT NULL, a TEXT, b TEXT)")
+            let connection = try #require(db.sqliteConnection)
+            let insert = try SQLiteStatement(connection: connection, sql: "INSERT INTO t (n, a, b) VALUES (?, ?, ?)")
+            for (n, text) in texts.enumerated() {
+                insert.bind(1, n)
+                insert.bind(2, text)
+                insert.bind(3, text.map { $0 + "!" })  // a second parameter with its own buffer
+                try insert.execute()
+            }
+        }
+        let stored = try warehouse.read { db in
+            try Row.fetchAll(db, sql: "SELECT a, b FROM t ORDER BY n").map { ($0[0] as String?, $0[1] as String?) }
+        }
+        #expect(stored.map(\.0) == texts)
+        #expect(stored.map(\.1) == texts.map { $0.map { $0 + "!" } })
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+import FootprintTestSupport
 import FootprintConfig
 import FootprintNormalize
 import FootprintPipeline
@@ -206,6 +207,23 @@ struct Fixture {
         #expect(try fx.count("fact_page_view") == 150_000)
     }
 
+    /// A first load runs with a rollback journal (LoadSession); WAL must be back after
+    /// it, whether the load succeeded or failed, so that reports and the sessionizer's
+    /// second connection read beside a writer as before.
+    @Test func firstLoadLeavesTheDatabaseInWALMode() throws {
+        let fx = try Fixture()
+        func journalMode() throws -> String? { try fx.warehouse.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") } }
+        struct Killed: Error {}
+        #expect(throws: Killed.self) {
+            _ = try Ingest(warehouse: fx.warehouse, config: fx.config).run(files: [try fx.folder.write("web_0.csv", webCSV(1...60_000))]) { _ in
+                throw Killed()
+            }
+        }
+        #expect(try journalMode() == "wal")
+        #expect(try fx.ingest([try fx.folder.write("web_1.csv", webCSV(1...10))]).files[0].result?.loaded == 10)
+        #expect(try journalMode() == "wal")
+    }
+
     /// A first load goes in without the dedupe index (BulkPageViewLoad); stopped midway,
     /// it must leave the index in place and no rows, and the retry must dedupe as usual.
     @Test func interruptedFirstLoadKeepsTheDedupeIndex() throws {
@@ -304,6 +322,28 @@ struct Fixture {
         #expect(incremental.allSatisfy { !$0.isEmpty }, "\(step): summaries should not be empty")
         try fx.warehouse.write { db in try Summaries.rebuild(db) }
         #expect(try summaries(fx) == incremental, "\(step)")
+    }
+
+    /// A first load appends without the dedupe index and counts referrals as it goes;
+    /// repeats found when the index is built are taken out of the days they fell on.
+    /// Here they fall on three days, which are recounted together (Summaries.rebuildReferrals).
+    @Test func repeatsOfAFirstLoadAreTakenOutOfEveryDayTheyFellOn() throws {
+        let fx = try Fixture()
+        var text = "event_id,timestamp,visitor_id,url,referrer\n"
+        for day in 1...4 {
+            for n in 0..<5 { text += "d\(day)-\(n),2024-05-0\(day)T1\(n):00:00Z,v\(n),https://acme.example/p\(n % 2),https://t.co/\n" }
+        }
+        for day in 1...3 {  // days 1-3 again, whole
+            for n in 0..<5 { text += "d\(day)-\(n),2024-05-0\(day)T1\(n):00:00Z,v\(n),https://acme.example/p\(n % 2),https://t.co/\n" }
+        }
+        let result = try #require(try fx.ingest([try fx.folder.write("web_1.csv", text)]).files[0].result)
+        #expect(result.loaded == 20)
+        #expect(result.duplicate == 15)
+        let perDay = try fx.warehouse.read { db in
+            try Int.fetchAll(db, sql: "SELECT SUM(views) FROM agg_page_view_referral GROUP BY date_key ORDER BY date_key")
+        }
+        #expect(perDay == [5, 5, 5, 5])
+        try expectEqualToRebuild(fx, "first load with repeats")
     }
 
     @Test func incrementalSummariesEqualARebuildAtEveryStep() throws {

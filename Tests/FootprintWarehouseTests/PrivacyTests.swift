@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+import FootprintTestSupport
 import FootprintConfig
 import FootprintPipeline
 @testable import FootprintWarehouse
