@@ -49,13 +49,11 @@ struct Sessionizer {
         cutter.provideLowerHalf(try SessionCutter.sortedViews(
             connection, where: SessionCutter.condition(filter, "f.page_view_key <= \(split)")))
         let tally = try SessionTally(connection: connection)
-        let sessions = MultiRowInsert(connection: connection, prefix: """
-            INSERT INTO fact_session (person_key, property_key, date_key, started_at, ended_at, session_number,
-                                      page_count, referrer_key, landing_content_key)
-            """, columns: 9)
-        let days = MultiRowInsert(connection: connection, prefix: """
-            INSERT INTO agg_visitor_day (person_key, property_key, date_key, geo_key, views, engaged_total, engaged_views)
-            """, columns: 7)
+        let sessions = MultiRowInsert(connection: connection, table: "fact_session", columns: [
+            "person_key", "property_key", "date_key", "started_at", "ended_at", "session_number",
+            "page_count", "referrer_key", "landing_content_key"])
+        let days = MultiRowInsert(connection: connection, table: "agg_visitor_day", columns: [
+            "person_key", "property_key", "date_key", "geo_key", "views", "engaged_total", "engaged_views"])
         while let batch = cutter.next() {
             for session in batch.sessions {
                 tally.add(date: session.dateKey, property: session.property, referrer: session.referrer, pages: session.pages)

@@ -94,7 +94,7 @@ import FootprintTestSupport
         try warehouse.write { db in
             try db.execute(sql: "CREATE TABLE t (a INTEGER NOT NULL, b REAL)")
             let connection = try #require(db.sqliteConnection)
-            let insert = MultiRowInsert(connection: connection, prefix: "INSERT INTO t (a, b)", columns: 2)
+            let insert = MultiRowInsert(connection: connection, table: "t", columns: ["a", "b"])
             for (a, b) in rows {
                 insert.append(a); insert.append(b)
                 try insert.endRow()
@@ -107,6 +107,25 @@ import FootprintTestSupport
         #expect(stored.count == 150)
         #expect(stored.map(\.0) == rows.map(\.0))
         #expect(stored.map(\.1) == rows.map(\.1))
+    }
+
+    /// The statements are INSERT OR FAIL, which needs no statement journal (see the type):
+    /// a bad row stops the statement without undoing the rows before it in the same
+    /// statement. With a plain INSERT (ABORT) the two good rows would be gone.
+    @Test func aBadRowStopsTheStatementWithoutUndoingItsEarlierRows() throws {
+        let folder = try TestFolder()
+        defer { withExtendedLifetime(folder) {} }
+        let warehouse = try Warehouse(path: folder.file("test.sqlite"))
+        let kept = try warehouse.write { db -> Int in
+            try db.execute(sql: "CREATE TABLE t (a INTEGER NOT NULL, b REAL)")
+            let connection = try #require(db.sqliteConnection)
+            let insert = MultiRowInsert(connection: connection, table: "t", columns: ["a", "b"], rowsPerStatement: 4)
+            for a in [1, 2, 3] as [Int64] { insert.append(a); insert.append(nil); try insert.endRow() }
+            insert.append(nil as Double?); insert.append(nil)  // NULL into a NOT NULL column
+            #expect(throws: (any Error).self) { try insert.endRow() }
+            return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM t") ?? -1
+        }
+        #expect(kept == 3)
     }
 }
 
