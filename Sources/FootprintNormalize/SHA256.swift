@@ -128,10 +128,15 @@ public struct HashedPerson: Hashable, Sendable {
 
     /// 32 hex digits (dim_person.person_hash).
     public var hash: String {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(16)
-        for word in [high, low] { for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: word >> UInt64(shift))) } }
-        return bytes.hexString
+        String(unsafeUninitializedCapacity: 32) { text in
+            let digits: StaticString = "0123456789abcdef"
+            for position in 0..<32 {
+                let word = position < 16 ? high : low
+                let nibble = Int((word >> UInt64(60 - 4 * (position % 16))) & 0xf)
+                text[position] = digits.utf8Start[nibble]
+            }
+            return 32
+        }
     }
 }
 

@@ -38,8 +38,10 @@ final class DimensionKeys {
     private let selectGroup, insertGroup: SQLiteStatement
     private let insertPerson: SQLiteStatement
     /// Persons first seen since the last flush, written in key order (cheap B-tree
-    /// appends) before the file's transaction commits.
-    private var newPersons: [Int64: HashedPerson] = [:]
+    /// appends) before the file's transaction commits. A plain list: a person pushed out
+    /// of `recentPersons` and seen again is listed twice, and the flush skips the
+    /// repeat, which is cheaper than hashing every new person into a set.
+    private var newPersons: [HashedPerson] = []
     private let selectChannel, insertChannel: SQLiteStatement
 
     /// `propertyNames`: page host (canonical, no `www.`) → property name, from config;
@@ -176,15 +178,18 @@ final class DimensionKeys {
         let slot = Int(truncatingIfNeeded: person.key) & (Self.recentPersonSlots - 1)
         if recentPersons[slot] == person.key { return person.key }
         recentPersons[slot] = person.key
-        newPersons[person.key] = person
+        newPersons.append(person)
         if newPersons.count >= 50_000 { try flushPersons() }
         return person.key
     }
 
     /// Writes the persons seen since the last flush. Call before committing.
     func flushPersons() throws {
-        for (key, person) in newPersons.sorted(by: { $0.key < $1.key }) {
-            insertPerson.bind(1, key)
+        newPersons.sort { $0.key < $1.key }
+        var previous: Int64?
+        for person in newPersons where person.key != previous {
+            previous = person.key
+            insertPerson.bind(1, person.key)
             insertPerson.bind(2, person.hash)
             try insertPerson.execute()
         }

@@ -77,8 +77,8 @@ enum Summaries {
 /// added to agg_page_view_referral in the file's transaction. Bounded: past `limit`
 /// distinct keys it is written out early.
 final class ReferralTally {
-    private struct Key: Hashable { let date: Int; let content: Int64; let referrer: Int64 }
-    private var counts: [Key: (first: Int64, views: Int64)] = [:]
+    /// first: the earliest view; second: the number of views.
+    private var counts = TripleKeyCounters()
     private let upsert: SQLiteStatement
     private let limit = 100_000
 
@@ -92,22 +92,20 @@ final class ReferralTally {
     }
 
     func add(date: Int, content: Int64, referrer: Int64, at time: Int64) throws {
-        // Updated in place: one hash look-up per page view instead of a read and a write.
-        func count(_ entry: inout (first: Int64, views: Int64)) {
+        counts.update(Int64(date), content, referrer, initial: (time, 0)) { entry in
             entry.first = min(entry.first, time)
-            entry.views += 1
+            entry.second += 1
         }
-        count(&counts[Key(date: date, content: content, referrer: referrer), default: (time, 0)])
         if counts.count >= limit { try flush() }
     }
 
     func flush() throws {
-        for (key, value) in counts.sorted(by: { ($0.key.date, $0.key.content, $0.key.referrer) < ($1.key.date, $1.key.content, $1.key.referrer) }) {
-            upsert.bind(1, key.date); upsert.bind(2, key.content); upsert.bind(3, key.referrer)
-            upsert.bind(4, value.first); upsert.bind(5, value.views)
+        for entry in counts.sortedEntries() {
+            upsert.bind(1, entry.a); upsert.bind(2, entry.b); upsert.bind(3, entry.c)
+            upsert.bind(4, entry.first); upsert.bind(5, entry.second)
             _ = try upsert.execute()
         }
-        counts.removeAll(keepingCapacity: true)
+        counts.removeAll()
     }
 
     func discard() { counts.removeAll() }
@@ -116,8 +114,8 @@ final class ReferralTally {
 /// Sessions per start day, property and referrer, counted while the sessionizer writes
 /// them and added to agg_session_start.
 final class SessionTally {
-    private struct Key: Hashable { let date: Int64; let property: Int64; let referrer: Int64 }
-    private var counts: [Key: (sessions: Int64, bounces: Int64)] = [:]
+    /// first: sessions; second: bounces (sessions of one page view).
+    private var counts = TripleKeyCounters()
     private let upsert: SQLiteStatement
 
     init(connection: OpaquePointer) throws {
@@ -130,17 +128,16 @@ final class SessionTally {
     }
 
     func add(date: Int64, property: Int64, referrer: Int64, pages: Int64) {
-        func count(_ entry: inout (sessions: Int64, bounces: Int64)) {
-            entry.sessions += 1
-            if pages == 1 { entry.bounces += 1 }
+        counts.update(date, property, referrer, initial: (0, 0)) { entry in
+            entry.first += 1
+            if pages == 1 { entry.second += 1 }
         }
-        count(&counts[Key(date: date, property: property, referrer: referrer), default: (0, 0)])
     }
 
     func flush() throws {
-        for (key, value) in counts.sorted(by: { ($0.key.date, $0.key.property, $0.key.referrer) < ($1.key.date, $1.key.property, $1.key.referrer) }) {
-            upsert.bind(1, key.date); upsert.bind(2, key.property); upsert.bind(3, key.referrer)
-            upsert.bind(4, value.sessions); upsert.bind(5, value.bounces)
+        for entry in counts.sortedEntries() {
+            upsert.bind(1, entry.a); upsert.bind(2, entry.b); upsert.bind(3, entry.c)
+            upsert.bind(4, entry.first); upsert.bind(5, entry.second)
             _ = try upsert.execute()
         }
         counts.removeAll()
@@ -158,29 +155,33 @@ struct VisitorDayCounter {
     }
 
     private var current: (person: Int64, property: Int64, date: Int64)?
-    private var byPlace: [Int64: (views: Int64, engagedTotal: Double?, engagedViews: Int64)] = [:]
+    /// The day's places so far. A visitor's day almost always has one or two, so a
+    /// linear scan beats hashing each page view's place (it runs once per page view).
+    private var places: [(geo: Int64, views: Int64, engagedTotal: Double?, engagedViews: Int64)] = []
 
     /// Counts one page view; appends the rows of a day it completes to `finished`.
     mutating func add(person: Int64, property: Int64, date: Int64, geo: Int64, engaged: Double?, into finished: inout [Row]) {
         if let current, current != (person, property, date) { finish(into: &finished) }
         current = (person, property, date)
-        var counts = byPlace[geo] ?? (0, nil, 0)
-        counts.views += 1
+        var index = 0
+        while index < places.count && places[index].geo != geo { index += 1 }
+        if index == places.count { places.append((geo, 0, nil, 0)) }
+        places[index].views += 1
         if let engaged {
-            counts.engagedTotal = (counts.engagedTotal ?? 0) + engaged
-            counts.engagedViews += 1
+            places[index].engagedTotal = (places[index].engagedTotal ?? 0) + engaged
+            places[index].engagedViews += 1
         }
-        byPlace[geo] = counts
     }
 
     /// Ends the day being counted; call after the last `add` too.
     mutating func finish(into finished: inout [Row]) {
         guard let current else { return }
-        for (geo, counts) in byPlace.sorted(by: { $0.key < $1.key }) {
-            finished.append(Row(person: current.person, property: current.property, date: current.date, geo: geo,
-                                views: counts.views, engagedTotal: counts.engagedTotal, engagedViews: counts.engagedViews))
+        if places.count > 1 { places.sort { $0.geo < $1.geo } }
+        for place in places {
+            finished.append(Row(person: current.person, property: current.property, date: current.date, geo: place.geo,
+                                views: place.views, engagedTotal: place.engagedTotal, engagedViews: place.engagedViews))
         }
-        byPlace.removeAll(keepingCapacity: true)
+        places.removeAll(keepingCapacity: true)
         self.current = nil
     }
 }

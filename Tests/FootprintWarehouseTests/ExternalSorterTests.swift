@@ -156,3 +156,36 @@ import FootprintTestSupport
         #expect(stored.map(\.1) == texts.map { $0.map { $0 + "!" } })
     }
 }
+
+@Suite struct TripleKeyCountersTests {
+    /// Against a Dictionary doing the same counting: 20,000 random updates over keys from
+    /// small ranges (keys sharing two of three parts, repeats, probe clusters, several
+    /// growths past the first 1,024 slots), then every key with its counters, in key order.
+    @Test func countsMatchADictionaryThroughGrowth() {
+        var generator = SeededGenerator(seed: 42)
+        var counters = TripleKeyCounters()
+        var reference: [[Int64]: (Int64, Int64)] = [:]
+        for _ in 0..<20_000 {
+            let a = Int64.random(in: 20240101...20240110, using: &generator)
+            let b = Int64.random(in: 1...10, using: &generator)
+            let c = Int64.random(in: -20...20, using: &generator)
+            let value = Int64.random(in: 0...1_000_000, using: &generator)
+            counters.update(a, b, c, initial: (value, 0)) { entry in
+                entry.first = min(entry.first, value)
+                entry.second += 1
+            }
+            let old = reference[[a, b, c]] ?? (value, 0)
+            reference[[a, b, c]] = (min(old.0, value), old.1 + 1)
+        }
+        let expected = reference.sorted { ($0.key[0], $0.key[1], $0.key[2]) < ($1.key[0], $1.key[1], $1.key[2]) }
+        let entries = counters.sortedEntries()
+        #expect(counters.count == reference.count)
+        #expect(reference.count > 3_000)  // grown well past the initial table
+        #expect(entries.map { [$0.a, $0.b, $0.c] } == expected.map(\.key))
+        #expect(entries.map(\.first) == expected.map(\.value.0))
+        #expect(entries.map(\.second) == expected.map(\.value.1))
+        #expect(entries.map(\.second).reduce(0, +) == 20_000)
+        counters.removeAll()
+        #expect(counters.count == 0 && counters.sortedEntries().isEmpty)
+    }
+}
