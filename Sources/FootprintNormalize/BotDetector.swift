@@ -8,7 +8,7 @@ import Foundation
 public final class BotDetector: @unchecked Sendable {
     private let crawlers: NSRegularExpression
     private let exclusions: NSRegularExpression
-    private var cache: [HashedText: String?] = [:]
+    private var cache = HashedTextCache<String?>(limit: 25_000)
     private let lock = NSLock()
 
     public struct PatternError: Error, CustomStringConvertible {
@@ -33,12 +33,11 @@ public final class BotDetector: @unchecked Sendable {
         let userAgent = userAgent.utf8.count <= 512 ? userAgent : String(userAgent.prefix(512))
         let key = HashedText(userAgent)
         lock.lock()
-        if let cached = cache[key] { lock.unlock(); return cached }
+        if let cached = cache.get(key) { lock.unlock(); return cached }
         lock.unlock()
         let found = match(userAgent)
         lock.lock()
-        if cache.count > 50_000 { cache.removeAll() }
-        cache[key] = found
+        cache.insert(key, found)
         lock.unlock()
         return found
     }

@@ -15,6 +15,12 @@ public struct HashedText: Hashable, Sendable {
         hashValue64 = bytes.withUTF8 { Self.hash($0) }
     }
 
+    /// A key with a chosen hash, for tests of what happens when hashes collide.
+    init(_ text: String, collidingHash: UInt64) {
+        self.text = text
+        hashValue64 = collidingHash
+    }
+
     public func hash(into hasher: inout Hasher) { hasher.combine(hashValue64) }
 
     public static func == (a: HashedText, b: HashedText) -> Bool {

@@ -145,14 +145,15 @@ public struct HashedPerson: Hashable, Sendable {
 /// thread has time to spare, and memory is the budget that matters (scripts/bench).
 public final class PersonCache {
     private let hasher: PersonHasher
-    private var cache = BoundedCache<String, HashedPerson>(limit: 32_768)
+    private var cache = HashedTextCache<HashedPerson>(limit: 32_768)
 
     public init(hasher: PersonHasher) { self.hasher = hasher }
 
     public func person(_ id: String) -> HashedPerson {
-        if let known = cache.get(id) { return known }
+        let key = HashedText(id)
+        if let known = cache.get(key) { return known }
         let person = hasher.person(id)
-        cache.insert(id, person)
+        cache.insert(key, person)
         return person
     }
 }

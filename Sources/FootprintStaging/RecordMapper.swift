@@ -32,9 +32,9 @@ public final class RecordMapper {
     public let rowsWithoutCountry = ByteMeter()
     public let rowsWithUnresolvedIP = ByteMeter()
     private let filters: [(path: String, accessor: FieldAccessor, wanted: String)]
-    private var urlCache: [HashedText: CanonicalURL?] = [:]
-    private var countryCache: [String: String] = [:]
-    private var spamCache: [HashedText: String?] = [:]
+    private var urlCache = HashedTextCache<CanonicalURL?>(limit: 100_000)
+    private var countryCache = HashedTextCache<String>(limit: 5_000)
+    private var spamCache = HashedTextCache<String?>(limit: 50_000)
 
     /// `header` is the CSV header, or nil for JSON records.
     public init(kind: EventKind, spec: InputSpec?, header: [String]?, zone: ZoneClock, file: String,
@@ -215,10 +215,9 @@ public final class RecordMapper {
     private func spamDomain(_ host: String) -> String? {
         guard let spam else { return nil }
         let key = HashedText(host)
-        if let known = spamCache[key] { return known }
+        if let known = spamCache.get(key) { return known }
         let domain = spam.listedDomain(ofHost: host)
-        if spamCache.count > 100_000 { spamCache.removeAll(keepingCapacity: true) }
-        spamCache[key] = domain
+        spamCache.insert(key, domain)
         return domain
     }
 
@@ -288,10 +287,9 @@ public final class RecordMapper {
 
     private func canonicalURL(_ raw: String) -> CanonicalURL? {
         let key = HashedText(raw)
-        if let cached = urlCache[key] { return cached }
+        if let cached = urlCache.get(key) { return cached }
         let url = CanonicalURL(raw)
-        if urlCache.count > 200_000 { urlCache.removeAll(keepingCapacity: true) }
-        urlCache[key] = url
+        urlCache.insert(key, url)
         return url
     }
 
@@ -319,11 +317,12 @@ public final class RecordMapper {
             return Place(countryCode: Countries.unknown, region: value(.region, record) ?? "", city: value(.city, record) ?? "")
         }
         let code: String
-        if let cached = countryCache[rawCountry] {
+        let key = HashedText(rawCountry)
+        if let cached = countryCache.get(key) {
             code = cached
         } else {
             code = Countries.code(for: rawCountry)
-            if countryCache.count < 10_000 { countryCache[rawCountry] = code }
+            countryCache.insert(key, code)
         }
         if code == Countries.unknown { rowsWithoutCountry.add(1) }
         return Place(countryCode: code, region: value(.region, record) ?? "", city: value(.city, record) ?? "")

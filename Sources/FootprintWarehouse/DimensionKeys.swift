@@ -13,13 +13,13 @@ final class DimensionKeys {
     private var geographies = BoundedCache<Place, Int64>(limit: maxCached)
     // Keyed by HashedText: URLs and host names are hashed once per look-up with a cheap
     // word-at-a-time hash instead of SipHash over every byte (a few look-ups per row).
-    private var contents = BoundedCache<HashedText, Int64>(limit: maxCached)
-    private var referrers = BoundedCache<HashedText, Int64>(limit: maxCached)
+    private var contents = HashedTextCache<Int64>(limit: maxCached)
+    private var referrers = HashedTextCache<Int64>(limit: maxCached)
     private var properties = BoundedCache<String, Int64>(limit: maxCached)
     private let propertyNames: [String: String]
     /// Page host → property key: one look-up per row instead of two.
-    private var propertiesByHost = BoundedCache<HashedText, Int64>(limit: maxCached)
-    private var shortLinks = BoundedCache<HashedText, Int64>(limit: maxCached)
+    private var propertiesByHost = HashedTextCache<Int64>(limit: maxCached)
+    private var shortLinks = HashedTextCache<Int64>(limit: maxCached)
     private var groups = BoundedCache<String, Int64>(limit: maxCached)
     // Persons arrive hashed (staging hashes ids); this remembers which keys were
     // written recently, so a returning visitor costs one array read, not an insert.

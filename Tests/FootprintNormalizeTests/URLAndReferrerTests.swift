@@ -96,6 +96,68 @@ import Testing
     }
 }
 
+@Suite struct HashedTextCacheTests {
+    /// A working set under the limit always hits, with the value last stored: 3,000 keys
+    /// (the tables grow from 64 slots many times), overwritten once, against a Dictionary.
+    @Test func aWorkingSetUnderTheLimitAlwaysHitsWithTheLatestValue() {
+        var cache = HashedTextCache<Int>(limit: 5_000)
+        var reference: [String: Int] = [:]
+        for round in 0..<2 {
+            for n in 0..<3_000 {
+                let text = "https://acme.example/posts/\(n * 7919 % 3_001)"
+                cache.insert(HashedText(text), n + round * 10_000)
+                reference[text] = n + round * 10_000
+            }
+        }
+        var wrong = 0
+        for (text, value) in reference where cache.get(HashedText(text)) != value { wrong += 1 }
+        #expect(wrong == 0)
+        #expect(cache.get(HashedText("https://acme.example/posts/3001")) == nil)
+        #expect(cache.get(HashedText("")) == nil)
+    }
+
+    /// Two generations: a full young table becomes the old one; a key used from the old
+    /// one comes back to the young and survives the next turn, one left alone is dropped.
+    @Test func keysUsedSinceTheLastTurnSurviveAndOthersAreDropped() {
+        var cache = HashedTextCache<Int>(limit: 3)
+        for n in 1...3 { cache.insert(HashedText("k\(n)"), n) }
+        cache.insert(HashedText("k4"), 4)               // turn: old k1-k3, young k4
+        #expect(cache.get(HashedText("k1")) == 1)        // back to young: k4, k1
+        cache.insert(HashedText("k5"), 5)               // young k4, k1, k5 (full)
+        cache.insert(HashedText("k6"), 6)               // turn: old k4, k1, k5; k2, k3 gone
+        #expect(cache.get(HashedText("k2")) == nil)
+        #expect(cache.get(HashedText("k3")) == nil)
+        #expect(cache.get(HashedText("k1")) == 1)
+        #expect(cache.get(HashedText("k6")) == 6)
+    }
+
+    /// Different texts under one hash (0 and 1 included: inside, 0 marks an empty slot
+    /// and is stored as 1) are different keys: each keeps its own value, through the tables' growth.
+    @Test func textsSharingAHashStayApart() {
+        var cache = HashedTextCache<Int>(limit: 1_000)
+        for hash: UInt64 in [0, 1, 42] {
+            for n in 0..<40 { cache.insert(HashedText("text \(hash)-\(n)", collidingHash: hash), Int(hash) * 100 + n) }
+        }
+        var wrong = 0
+        for hash: UInt64 in [0, 1, 42] {
+            for n in 0..<40 where cache.get(HashedText("text \(hash)-\(n)", collidingHash: hash)) != Int(hash) * 100 + n { wrong += 1 }
+        }
+        #expect(wrong == 0)
+        #expect(cache.get(HashedText("text 42-40", collidingHash: 42)) == nil)
+    }
+
+    /// A cached "nothing" (a user agent that is no bot, a URL that does not parse) is a
+    /// hit, told apart from a key never seen.
+    @Test func aCachedNilIsAHit() {
+        var cache = HashedTextCache<String?>(limit: 10)
+        cache.insert(HashedText("Mozilla/5.0"), nil)
+        cache.insert(HashedText("Googlebot/2.1"), "Googlebot")
+        #expect(cache.get(HashedText("Mozilla/5.0")) == .some(nil))
+        #expect(cache.get(HashedText("Googlebot/2.1")) == .some("Googlebot"))
+        #expect(cache.get(HashedText("curl/8.0")) == nil)
+    }
+}
+
 @Suite struct TermMatcherTests {
     let acme = TermMatcher(terms: ["Acme", "Acme Corp", "@acme", "#acme"])
 
