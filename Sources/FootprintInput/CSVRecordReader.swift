@@ -9,8 +9,8 @@ import Glibc
 ///
 /// Speed matters here (every byte of every export passes through): a row that lies whole
 /// inside the current chunk (nearly all of them) is split into fields in one pass over
-/// its bytes, eight at a time, each field's String made straight from the chunk. Only a
-/// row that spans chunks is first gathered (finding its end with a byte loop that knows
+/// its bytes, eight at a time, the fields copied into the row's one buffer (CSVRow). Only
+/// a row that spans chunks is first gathered (finding its end with a byte loop that knows
 /// about quotes), then split.
 public final class CSVRecordReader: RecordReader {
     public private(set) var header: [String] = []
@@ -37,7 +37,7 @@ public final class CSVRecordReader: RecordReader {
     }
 
     private struct ParsedRow {
-        var fields: [String]
+        var fields: CSVRow
         var problem: String?
         var line: Int
     }
@@ -45,9 +45,9 @@ public final class CSVRecordReader: RecordReader {
     private func readHeader() {
         guard let row = nextParsedRow() else { return }
         if let problem = row.problem {
-            headerProblem = .malformed(line: row.line, reason: "header row: \(problem)", raw: Self.reassemble(row.fields))
+            headerProblem = .malformed(line: row.line, reason: "header row: \(problem)", raw: Self.reassemble(row.fields.fields))
         }
-        header = row.fields.map { $0.trimmingASCIISpaces() }
+        header = row.fields.fields.map { $0.trimmingASCIISpaces() }
     }
 
     public func next() -> RecordReadResult? {
@@ -60,13 +60,13 @@ public final class CSVRecordReader: RecordReader {
                 }
                 return nil
             }
-            if row.fields.count == 1 && row.fields[0].isEmpty && row.problem == nil { continue } // blank line
+            if row.fields.count == 1 && row.fields.withField(0, \.isEmpty) && row.problem == nil { continue } // blank line
             if let problem = row.problem {
-                return .malformed(line: row.line, reason: problem, raw: Self.reassemble(row.fields))
+                return .malformed(line: row.line, reason: problem, raw: Self.reassemble(row.fields.fields))
             }
             if row.fields.count != header.count {
                 return .malformed(line: row.line, reason: "row has \(row.fields.count) fields, the header has \(header.count)",
-                                  raw: Self.reassemble(row.fields))
+                                  raw: Self.reassemble(row.fields.fields))
             }
             return .record(line: row.line, .csv(row.fields))
         }
@@ -123,7 +123,7 @@ public final class CSVRecordReader: RecordReader {
         var discarded = 0
         var discardedNewlines = 0
         func oversized() -> ParsedRow {
-            let row = ParsedRow(fields: [], problem: "row is longer than \(maxRecordBytes) bytes (\(discarded) read before giving up); it was skipped — raise [limits] max_record_bytes if such rows are real", line: nextLine)
+            let row = ParsedRow(fields: CSVRow([]), problem: "row is longer than \(maxRecordBytes) bytes (\(discarded) read before giving up); it was skipped — raise [limits] max_record_bytes if such rows are real", line: nextLine)
             nextLine += 1 + discardedNewlines
             carry.removeAll(keepingCapacity: true)
             return row
@@ -198,18 +198,19 @@ public final class CSVRecordReader: RecordReader {
     /// changed). When `final`, the buffer's end is the row's end: a row gathered across
     /// chunks (without its LF), or the file's last row.
     ///
-    /// Fields are found eight bytes at a time (`firstOf`), and a quoted field without
-    /// doubled quotes becomes its String straight from the buffer, without a copy.
+    /// Fields are found eight bytes at a time (`firstOf`); a quoted field without doubled
+    /// quotes is copied into the row straight from the buffer.
     private func parseRow(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, final: Bool) -> RowScan {
         guard let base = bytes.baseAddress else {
-            return final ? .complete(ParsedRow(fields: [""], problem: nil, line: nextLine), newlines: 0, next: 0) : .incomplete
+            return final ? .complete(ParsedRow(fields: CSVRow([""]), problem: nil, line: nextLine), newlines: 0, next: 0) : .incomplete
         }
         let line = nextLine
         var end = bytes.count
         if final && end > start && base[end - 1] == 0x0D { end -= 1 } // CR of CRLF
         var newlines = 0
-        var fields: [String] = []
-        fields.reserveCapacity(max(header.count, 4))
+        // The row's bytes are at most what lies between here and the buffer's end; the
+        // next LF is not known yet, so reserve for a typical row and let it grow.
+        var fields = CSVRowBuilder(byteCapacity: 256, fieldCapacity: max(header.count, 4))
         var problem: String?
         var i = start
         while true {
@@ -242,7 +243,7 @@ public final class CSVRecordReader: RecordReader {
                 if i < end && base[i] == 0x0A && tailEnd > tailStart && base[tailEnd - 1] == 0x0D { tailEnd -= 1 }
                 let content = UnsafeBufferPointer(start: base + contentStart, count: contentEnd - contentStart)
                 if !doubled && tailEnd == tailStart {
-                    fields.append(makeString(content, field: fields.count + 1, problem: &problem))
+                    fields.append(content)
                 } else {
                     scratch.removeAll(keepingCapacity: true)
                     var k = 0
@@ -254,7 +255,7 @@ public final class CSVRecordReader: RecordReader {
                         if problem == nil { problem = "field \(fields.count + 1) has text after its closing quote" }
                         scratch.append(contentsOf: UnsafeBufferPointer(start: base + tailStart, count: tailEnd - tailStart))
                     }
-                    fields.append(makeString(scratch, field: fields.count + 1, problem: &problem))
+                    fields.append(scratch)
                 }
             } else {
                 let fieldStart = i
@@ -267,23 +268,25 @@ public final class CSVRecordReader: RecordReader {
                 if i == end && !final { return .incomplete }
                 var fieldEnd = i
                 if i < end && base[i] == 0x0A && fieldEnd > fieldStart && base[fieldEnd - 1] == 0x0D { fieldEnd -= 1 }
-                fields.append(makeString(UnsafeBufferPointer(start: base + fieldStart, count: fieldEnd - fieldStart),
-                                         field: fields.count + 1, problem: &problem))
+                fields.append(UnsafeBufferPointer(start: base + fieldStart, count: fieldEnd - fieldStart))
             }
             if i >= end { break }
             if base[i] == 0x0A { i += 1; break }
             i += 1 // the comma
             if i == end {
                 if !final { return .incomplete }
-                fields.append("")
+                fields.appendEmpty()
                 break
             }
         }
         let rowEnd = final ? end : i - 1
+        if problem == nil, let field = fields.firstInvalidUTF8Field() {
+            problem = "field \(field) is not valid UTF-8 (convert the file to UTF-8)"
+        }
         if rowEnd > start, memchr(base + start, 0, rowEnd - start) != nil {
             problem = "row contains a NUL byte (binary data, or a UTF-16 file: convert it to UTF-8)"
         }
-        return .complete(ParsedRow(fields: fields, problem: problem, line: line), newlines: newlines, next: final ? bytes.count : i)
+        return .complete(ParsedRow(fields: fields.build(), problem: problem, line: line), newlines: newlines, next: final ? bytes.count : i)
     }
 
     /// Parses a whole row (see `parseRow`) and moves the line count past it.
@@ -317,19 +320,6 @@ public final class CSVRecordReader: RecordReader {
             i += 1
         }
         return end
-    }
-
-    private func makeString(_ bytes: [UInt8], field: Int, problem: inout String?) -> String {
-        bytes.withUnsafeBufferPointer { makeString($0, field: field, problem: &problem) }
-    }
-
-    private func makeString(_ bytes: UnsafeBufferPointer<UInt8>, field: Int, problem: inout String?) -> String {
-        // Most fields are ASCII: then decoding cannot repair anything, and it is far
-        // cheaper than the generic validating initialiser.
-        if Self.isASCII(bytes) { return String(decoding: bytes, as: UTF8.self) }
-        if let text = String(validating: bytes, as: UTF8.self) { return text }
-        if problem == nil { problem = "field \(field) is not valid UTF-8 (convert the file to UTF-8)" }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }
 

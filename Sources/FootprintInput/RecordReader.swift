@@ -1,7 +1,7 @@
 /// One record as it came out of a file, before any mapping: the fields of a CSV row
 /// (in header order) or the object on a JSONL line.
 public enum SourceRecord: Equatable, Sendable {
-    case csv([String])
+    case csv(CSVRow)
     case json(JSONValue)
 }
 

@@ -42,6 +42,18 @@ public final class BotDetector: @unchecked Sendable {
         return found
     }
 
+    /// `botName` of a user agent given as UTF-8 bytes: a user agent seen before (nearly
+    /// every row's) is answered from the cache without making a String of it.
+    public func botName(bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        if bytes.count <= 512 {
+            let hash = HashedText.hash(of: bytes)
+            lock.lock()
+            if let cached = cache.get(bytes: bytes, hash: hash) { lock.unlock(); return cached }
+            lock.unlock()
+        }
+        return botName(String(decoding: bytes, as: UTF8.self))
+    }
+
     private func match(_ full: String) -> String? {
         // Real user agents are a few hundred characters; a hostile 10 MB one must not
         // make 1,500 alternatives scan megabytes.

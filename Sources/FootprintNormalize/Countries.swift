@@ -94,3 +94,15 @@ extension String {
         byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
     }
 }
+
+extension UnsafeBufferPointer<UInt8> {
+    /// The bytes without leading and trailing spaces, tabs, CR and LF (as
+    /// `String.trimmingASCIIWhitespace`), as a slice of the same memory.
+    public func trimmingASCIIWhitespace() -> UnsafeBufferPointer<UInt8> {
+        var start = 0, end = count
+        while start < end && String.isASCIIWhitespace(self[start]) { start += 1 }
+        while end > start && String.isASCIIWhitespace(self[end - 1]) { end -= 1 }
+        if start == 0 && end == count { return self }
+        return UnsafeBufferPointer(rebasing: self[start..<end])
+    }
+}

@@ -15,6 +15,16 @@ public struct HashedText: Hashable, Sendable {
         hashValue64 = bytes.withUTF8 { Self.hash($0) }
     }
 
+    /// The hash `init` would give the text these UTF-8 bytes spell: look-ups by bytes
+    /// (HashedTextCache.get(bytes:hash:)) need no String.
+    public static func hash(of bytes: UnsafeBufferPointer<UInt8>) -> UInt64 { hash(bytes) }
+
+    /// The key of `text`, whose bytes' hash (`hash(of:)`) is already known.
+    public init(_ text: String, hashOfBytes: UInt64) {
+        self.text = text
+        hashValue64 = hashOfBytes
+    }
+
     /// A key with a chosen hash, for tests of what happens when hashes collide.
     init(_ text: String, collidingHash: UInt64) {
         self.text = text

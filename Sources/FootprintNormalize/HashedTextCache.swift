@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// BoundedCache's contract (two generations, memory under 2 × `limit` entries, a
 /// working set below `limit` always hits) for HashedText keys, in open-addressing tables
 /// probed by the key's own precomputed hash.
@@ -21,6 +25,18 @@ public struct HashedTextCache<Value> {
         if let value = young.find(key) { return value }
         if let value = old.find(key) {
             insert(key, value)
+            return value
+        }
+        return nil
+    }
+
+    /// `get` by the UTF-8 bytes of a key and their `HashedText.hash(of:)`, so that a hit
+    /// (most look-ups) makes no String.
+    @inlinable public mutating func get(bytes: UnsafeBufferPointer<UInt8>, hash: UInt64) -> Value? {
+        if let index = young.index(bytes: bytes, hash: hash) { return young.values[index] }
+        if let index = old.index(bytes: bytes, hash: hash) {
+            let value = old.values[index]
+            insert(HashedText(old.texts[index], hashOfBytes: hash), value!)
             return value
         }
         return nil
@@ -66,6 +82,27 @@ public struct HashedTextCache<Value> {
                 if slot == hash && texts[index] == key.text { return values[index] }
                 index = (index + 1) & mask
             }
+        }
+
+        @inlinable func index(bytes: UnsafeBufferPointer<UInt8>, hash rawHash: UInt64) -> Int? {
+            let hash = Self.stored(rawHash)
+            let mask = hashes.count - 1
+            var index = Int(truncatingIfNeeded: hash) & mask
+            while true {
+                let slot = hashes[index]
+                if slot == 0 { return nil }
+                if slot == hash && Self.equal(texts[index], bytes) { return index }
+                index = (index + 1) & mask
+            }
+        }
+
+        @inlinable static func equal(_ text: String, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+            let utf8 = text.utf8
+            guard utf8.count == bytes.count else { return false }
+            guard let other = bytes.baseAddress else { return true }
+            return utf8.withContiguousStorageIfAvailable { stored in
+                memcmp(stored.baseAddress!, other, bytes.count) == 0
+            } ?? utf8.elementsEqual(bytes)
         }
 
         @inlinable mutating func insert(_ key: HashedText, _ value: Value) {

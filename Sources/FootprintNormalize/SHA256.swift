@@ -156,6 +156,16 @@ public final class PersonCache {
         cache.insert(key, person)
         return person
     }
+
+    /// `person` of an id given as UTF-8 bytes; a recent visitor costs no String.
+    public func person(bytes: UnsafeBufferPointer<UInt8>) -> HashedPerson {
+        let hash = HashedText.hash(of: bytes)
+        if let known = cache.get(bytes: bytes, hash: hash) { return known }
+        let id = String(decoding: bytes, as: UTF8.self)
+        let person = hasher.person(id)
+        cache.insert(HashedText(id, hashOfBytes: hash), person)
+        return person
+    }
 }
 
 /// A fast, stable 64-bit hash (FNV-1a with a murmur3 finaliser) used to turn natural

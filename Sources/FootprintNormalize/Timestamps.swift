@@ -10,14 +10,20 @@ public enum Timestamps {
         var text = raw.trimmingASCIIWhitespace()
         if text.isEmpty { return .failure(.empty) }
         // Read in place: copying the bytes into an array cost an allocation per row.
-        let value: Int64? = text.withUTF8 { bytes in
-            if bytes.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E || $0 == 0x2D }) && !bytes.dropFirst().contains(0x2D) {
-                return parseEpoch(bytes)
-            }
-            return parseISO(bytes, zone: zone)
+        return text.withUTF8 { parse(trimmedBytes: $0, zone: zone) }
+    }
+
+    /// `parse` of a value's UTF-8 bytes, already trimmed (a CSV field read in place).
+    public static func parse(trimmedBytes bytes: UnsafeBufferPointer<UInt8>, zone: ZoneClock) -> Result<Int64, TimestampError> {
+        if bytes.isEmpty { return .failure(.empty) }
+        let value: Int64?
+        if bytes.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E || $0 == 0x2D }) && !bytes.dropFirst().contains(0x2D) {
+            value = parseEpoch(bytes)
+        } else {
+            value = parseISO(bytes, zone: zone)
         }
-        guard let seconds = value else { return .failure(.unreadable(text)) }
-        guard range.contains(seconds) else { return .failure(.outOfRange(text)) }
+        guard let seconds = value else { return .failure(.unreadable(String(decoding: bytes, as: UTF8.self))) }
+        guard range.contains(seconds) else { return .failure(.outOfRange(String(decoding: bytes, as: UTF8.self))) }
         return .success(seconds)
     }
 

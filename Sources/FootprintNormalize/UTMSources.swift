@@ -42,23 +42,26 @@ public struct UTMSources: Sendable {
     /// runs for every page view without a referrer); decodes `+` and `%XX` only when present.
     public static func source(inURL raw: String) -> String? {
         var raw = raw
-        return raw.withUTF8 { bytes -> String? in
-            guard let question = bytes.firstIndex(of: UInt8(ascii: "?")) else { return nil }
-            let end = bytes[question...].firstIndex(of: UInt8(ascii: "#")) ?? bytes.endIndex
-            var start = question + 1
-            while start < end {
-                let pairEnd = bytes[start..<end].firstIndex(of: UInt8(ascii: "&")) ?? end
-                if let equals = bytes[start..<pairEnd].firstIndex(of: UInt8(ascii: "=")), equals - start == 10,
-                   isUTMSource(bytes[start..<equals]) {
-                    let value = String(decoding: UnsafeBufferPointer(rebasing: bytes[(equals + 1)..<pairEnd]), as: UTF8.self)
-                    if !value.utf8.contains(UInt8(ascii: "%")) && !value.utf8.contains(UInt8(ascii: "+")) { return value }
-                    let spaced = value.replacingOccurrences(of: "+", with: " ")
-                    return spaced.removingPercentEncoding ?? spaced
-                }
-                start = pairEnd + 1
+        return raw.withUTF8 { source(inURLBytes: $0) }
+    }
+
+    /// `source(inURL:)` of a URL's UTF-8 bytes.
+    public static func source(inURLBytes bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        guard let question = bytes.firstIndex(of: UInt8(ascii: "?")) else { return nil }
+        let end = bytes[question...].firstIndex(of: UInt8(ascii: "#")) ?? bytes.endIndex
+        var start = question + 1
+        while start < end {
+            let pairEnd = bytes[start..<end].firstIndex(of: UInt8(ascii: "&")) ?? end
+            if let equals = bytes[start..<pairEnd].firstIndex(of: UInt8(ascii: "=")), equals - start == 10,
+               isUTMSource(bytes[start..<equals]) {
+                let value = String(decoding: UnsafeBufferPointer(rebasing: bytes[(equals + 1)..<pairEnd]), as: UTF8.self)
+                if !value.utf8.contains(UInt8(ascii: "%")) && !value.utf8.contains(UInt8(ascii: "+")) { return value }
+                let spaced = value.replacingOccurrences(of: "+", with: " ")
+                return spaced.removingPercentEncoding ?? spaced
             }
-            return nil
+            start = pairEnd + 1
         }
+        return nil
     }
 
     /// Whether ten bytes spell `utm_source` in any case.

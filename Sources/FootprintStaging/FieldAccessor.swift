@@ -114,6 +114,21 @@ indirect enum FieldAccessor {
         return trimmed.isEmpty ? nil : trimmed
     }
 
+    /// `value(in:)`'s bytes, for look-ups that need no String: a CSV field is read in
+    /// place (see CSVRow); other sources make the value's String first. `body` gets nil
+    /// when the value is absent or empty, and the bytes are valid only inside it.
+    func withTrimmedBytes<T>(in record: SourceRecord, _ body: (UnsafeBufferPointer<UInt8>?) -> T) -> T {
+        if case .csvColumn(let index) = self {
+            guard case .csv(let row) = record, index < row.count else { return body(nil) }
+            return row.withField(index) { field in
+                let trimmed = field.trimmingASCIIWhitespace()
+                return body(trimmed.isEmpty ? nil : trimmed)
+            }
+        }
+        guard var text = value(in: record) else { return body(nil) }
+        return text.withUTF8 { body($0) }
+    }
+
     /// The value with the member at `steps` (object keys only) replaced, if present.
     static func replacing(_ steps: [PathStep], in value: JSONValue, with replacement: JSONValue) -> JSONValue {
         guard let first = steps.first, case .key(let key) = first, case .object(var members) = value,

@@ -131,7 +131,8 @@ public final class RecordMapper {
     public func redactedText(_ record: SourceRecord) -> String {
         let idColumn: Column? = kind == .web ? .visitorID : kind == .groups ? .actorID : nil
         switch record {
-        case .csv(var fields):
+        case .csv(let row):
+            var fields = row.fields
             if let idColumn, case .csvColumn(let index) = accessor(idColumn), index < fields.count, !fields[index].isEmpty {
                 fields[index] = "[id removed]"
             }
@@ -168,8 +169,9 @@ public final class RecordMapper {
     }
 
     /// A visit without a referrer is credited to its utm_source, when that names a site.
-    private func taggedSource(_ rawURL: String?) -> CanonicalURL? {
-        guard let rawURL, let source = UTMSources.source(inURL: rawURL), let domain = utmSources.domain(for: source) else { return nil }
+    private func taggedSource(_ record: SourceRecord) -> CanonicalURL? {
+        let source = accessor(.url).withTrimmedBytes(in: record) { bytes in bytes.flatMap(UTMSources.source(inURLBytes:)) }
+        guard let source, let domain = utmSources.domain(for: source) else { return nil }
         return CanonicalURL(domainOnly: domain)
     }
 
@@ -196,18 +198,17 @@ public final class RecordMapper {
 
     private func notPeople(_ record: SourceRecord, referrer: CanonicalURL?) -> FilteredTraffic? {
         var found: (FilteredTraffic.Cause, String)?
-        if let bots, let agent = value(.userAgent, record), let bot = bots.botName(agent) {
+        if let bots, let bot = accessor(.userAgent).withTrimmedBytes(in: record, { $0.flatMap(bots.botName(bytes:)) }) {
             found = (.bot, bot)
         } else if let referrer, let domain = spamDomain(referrer.host) {
             found = (.referrerSpam, domain)
         }
         guard let (cause, source) = found else { return nil }
-        let raw = value(.timestamp, record)
         var occurredAt: Int64?
-        if let raw, case .success(let seconds) = Timestamps.parse(raw, zone: zone), timeBounds.contains(seconds) {
+        if case .success(let seconds)? = parsedTimestamp(record), timeBounds.contains(seconds) {
             occurredAt = seconds
         }
-        let page = value(kind == .web ? .url : .shortURL, record).flatMap(canonicalURL)
+        let page = lookUpURL(kind == .web ? .url : .shortURL, record).url
         return FilteredTraffic(cause: cause, source: source, occurredAt: occurredAt, host: page?.host ?? "")
     }
 
@@ -271,11 +272,19 @@ public final class RecordMapper {
         return text
     }
 
+    /// The record's timestamp parsed from its bytes; nil when it has none.
+    private func parsedTimestamp(_ record: SourceRecord) -> Result<Int64, TimestampError>? {
+        accessor(.timestamp).withTrimmedBytes(in: record) { bytes in
+            bytes.map { Timestamps.parse(trimmedBytes: $0, zone: zone) }
+        }
+    }
+
     private func timestamp(_ record: SourceRecord) throws(RowRejection) -> Int64 {
-        let raw = try required(.timestamp, record)
-        switch Timestamps.parse(raw, zone: zone) {
+        guard let parsed = parsedTimestamp(record) else { throw RowRejection("missing required value '\(Column.timestamp.name)'") }
+        switch parsed {
         case .success(let seconds):
             guard timeBounds.contains(seconds) else {
+                let raw = value(.timestamp, record) ?? ""
                 throw RowRejection(seconds < timeBounds.lowerBound
                     ? "timestamp '\(raw)' is before \(CivilDate(daysSinceEpoch: Int(timeBounds.lowerBound / 86400)).isoString) (a wrong unit or a placeholder date?)"
                     : "timestamp '\(raw)' is in the future (a clock or time-zone error?)")
@@ -293,22 +302,67 @@ public final class RecordMapper {
         return url
     }
 
+    private enum URLLookup {
+        case absent, invalid, url(CanonicalURL)
+        var url: CanonicalURL? { if case .url(let url) = self { return url } else { return nil } }
+    }
+
+    /// A column's value as a canonical URL, looked up by its bytes: the String is made
+    /// and the URL parsed only the first time a text is seen (see CSVRow).
+    private func lookUpURL(_ column: Column, _ record: SourceRecord) -> URLLookup {
+        accessor(column).withTrimmedBytes(in: record) { bytes in
+            guard let bytes else { return .absent }
+            let hash = HashedText.hash(of: bytes)
+            let url: CanonicalURL?
+            if let cached = urlCache.get(bytes: bytes, hash: hash) {
+                url = cached
+            } else {
+                let text = String(decoding: bytes, as: UTF8.self)
+                url = CanonicalURL(text)
+                urlCache.insert(HashedText(text, hashOfBytes: hash), url)
+            }
+            return url.map(URLLookup.url) ?? .invalid
+        }
+    }
+
     private func requiredURL(_ column: Column, _ record: SourceRecord) throws(RowRejection) -> CanonicalURL {
-        let raw = try required(column, record)
-        guard let url = canonicalURL(raw) else { throw RowRejection("\(column.name) '\(raw.prefix(200))' is not an absolute URL") }
-        return url
+        switch lookUpURL(column, record) {
+        case .url(let url): return url
+        case .absent: throw RowRejection("missing required value '\(column.name)'")
+        case .invalid: throw RowRejection("\(column.name) '\((value(column, record) ?? "").prefix(200))' is not an absolute URL")
+        }
     }
 
     /// A referrer that is not a URL (e.g. "(direct)", "android-app://…") counts as direct
     /// rather than rejecting a page view that is otherwise fine.
     private func optionalURL(_ column: Column, _ record: SourceRecord) -> CanonicalURL? {
-        value(column, record).flatMap(canonicalURL)
+        lookUpURL(column, record).url
+    }
+
+    /// A visitor's or actor's id, hashed; looked up by its bytes (see CSVRow).
+    private func requiredPerson(_ column: Column, _ record: SourceRecord) throws(RowRejection) -> HashedPerson {
+        let person = accessor(column).withTrimmedBytes(in: record) { bytes in bytes.map(persons.person(bytes:)) }
+        guard let person else { throw RowRejection("missing required value '\(column.name)'") }
+        return person
+    }
+
+    /// The ISO code of the record's country, looked up by its bytes; nil when it has none.
+    private func countryCode(_ record: SourceRecord) -> String? {
+        accessor(.country).withTrimmedBytes(in: record) { bytes -> String? in
+            guard let bytes else { return nil }
+            let hash = HashedText.hash(of: bytes)
+            if let cached = countryCache.get(bytes: bytes, hash: hash) { return cached }
+            let raw = String(decoding: bytes, as: UTF8.self)
+            let code = Countries.code(for: raw)
+            countryCache.insert(HashedText(raw, hashOfBytes: hash), code)
+            return code
+        }
     }
 
     private func place(_ record: SourceRecord) -> Place {
-        let rawCountry = value(.country, record) ?? ""
+        let given = countryCode(record)
         // Only an IP: look it up (the address itself goes no further than this).
-        if rawCountry.isEmpty, let ip = value(.ip, record) {
+        if given == nil, let ip = value(.ip, record) {
             if let geoIP, let found = geoIP.place(of: ip) {
                 return Place(countryCode: Countries.code(for: found.country), region: found.region, city: found.city)
             }
@@ -316,14 +370,7 @@ public final class RecordMapper {
             if geoIP == nil { rowsWithUnresolvedIP.add(1) }
             return Place(countryCode: Countries.unknown, region: value(.region, record) ?? "", city: value(.city, record) ?? "")
         }
-        let code: String
-        let key = HashedText(rawCountry)
-        if let cached = countryCache.get(key) {
-            code = cached
-        } else {
-            code = Countries.code(for: rawCountry)
-            countryCache.insert(key, code)
-        }
+        let code = given ?? Countries.code(for: "")
         if code == Countries.unknown { rowsWithoutCountry.add(1) }
         return Place(countryCode: code, region: value(.region, record) ?? "", city: value(.city, record) ?? "")
     }
@@ -345,7 +392,7 @@ public final class RecordMapper {
 
     private func mapWeb(_ record: SourceRecord, referrer: CanonicalURL?) throws(RowRejection) -> WebEvent {
         let occurredAt = try timestamp(record)
-        let visitor = persons.person(try required(.visitorID, record))
+        let visitor = try requiredPerson(.visitorID, record)
         let page = try requiredURL(.url, record)
         var engaged: Double?
         if let text = value(.engagedSeconds, record) {
@@ -357,7 +404,7 @@ public final class RecordMapper {
         let identity = identity(idColumn: .eventID, record)
         return WebEvent(identity: identity, occurredAt: occurredAt, visitor: visitor,
                         sessionID: value(.sessionID, record), page: page,
-                        referrer: referrer ?? taggedSource(value(.url, record)),
+                        referrer: referrer ?? taggedSource(record),
                         place: place(record), engagedSeconds: engaged,
                         day: zone.localDate(ofUTC: occurredAt), identityKey: StableHash.rowKey(identity))
     }
@@ -377,7 +424,7 @@ public final class RecordMapper {
         let activity = try required(.activityID, record)
         let occurredAt = try timestamp(record)
         let group = try required(.group, record)
-        let actor = persons.person(try required(.actorID, record))
+        let actor = try requiredPerson(.actorID, record)
         let action = try required(.action, record).lowercased()
         var count = 1
         if let text = value(.count, record) {

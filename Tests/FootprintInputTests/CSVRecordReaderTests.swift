@@ -107,3 +107,21 @@ func readCSV(_ bytes: [UInt8], chunkSize: Int = 1 << 20) -> (header: [String], r
         }
     }
 }
+
+@Suite struct CSVRowTests {
+    /// Fields go in as text and come out the same, as text and as bytes: empty fields
+    /// (first, middle, last), non-ASCII, a quote and a line break inside a field.
+    @Test func fieldsRoundTripAsTextAndBytes() {
+        let fields = ["", "plain", "", "Zürich 東京", "say \"hi\"\nbye", ""]
+        let row = CSVRow(fields)
+        #expect(row.count == 6)
+        #expect(row.fields == fields)
+        for (index, field) in fields.enumerated() {
+            #expect(row[index] == field)
+            #expect(row.withField(index) { Array($0) } == Array(field.utf8))
+        }
+        #expect(row == ["", "plain", "", "Zürich 東京", "say \"hi\"\nbye", ""])
+        #expect(row != CSVRow(["", "plain", "", "Zürich 東京", "say \"hi\"\nbye"]))  // a field fewer
+        #expect(CSVRow(["ab", "c"]) != CSVRow(["a", "bc"]))                          // same bytes, other split
+    }
+}

@@ -44,3 +44,62 @@ import Testing
         #expect(spam.listedDomain(ofHost: "google.com") == nil)
     }
 }
+
+@Suite struct LookUpByBytesTests {
+    /// The staging thread asks by a CSV field's bytes; the answers must be the ones the
+    /// text gives, on the first look-up (a miss) and the second (a hit), and past the
+    /// 512-byte cut.
+    @Test func botNamesByBytesEqualThoseByText() throws {
+        let detector = try BotDetector()
+        let agents = ["Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", "curl/8.4.0",
+                      "Mozilla/5.0 (X11; Linux x86_64; rv:125.0) Gecko/20100101 Firefox/125.0",
+                      "Googlebot/2.1 " + String(repeating: "a", count: 600)]
+        for _ in 0..<2 {
+            for agent in agents {
+                var bytes = agent
+                let byBytes = bytes.withUTF8 { detector.botName(bytes: $0) }
+                #expect(byBytes == BotDetectorTests.detector.botName(agent), "\(agent.prefix(40))")
+            }
+        }
+        var human = "Mozilla/5.0 (X11; Linux x86_64; rv:125.0) Gecko/20100101 Firefox/125.0"
+        #expect(human.withUTF8 { detector.botName(bytes: $0) } == nil)
+    }
+
+    /// A visitor hashed from bytes is the visitor hashed from text, hit or miss.
+    @Test func personsByBytesEqualThoseByText() {
+        let hasher = PersonHasher(key: [UInt8](repeating: 9, count: 32))
+        let cache = PersonCache(hasher: hasher)
+        for _ in 0..<2 {
+            for id in ["v1", "v022780", "a-much-longer-visitor-identifier-0001", ""] {
+                var text = id
+                let byBytes = text.withUTF8 { cache.person(bytes: $0) }
+                #expect(byBytes == hasher.person(id))
+                #expect(byBytes == cache.person(id))
+            }
+        }
+    }
+
+    /// Look-ups by bytes find what was stored by text, in the young table and in the
+    /// old one (which moves the key back to the young), and tell colliding texts apart.
+    @Test func cacheLookUpsByBytesFindKeysStoredByText() {
+        var cache = HashedTextCache<Int>(limit: 2)
+        func get(_ text: String) -> Int? {
+            var text = text
+            return text.withUTF8 { cache.get(bytes: $0, hash: HashedText.hash(of: $0)) }
+        }
+        cache.insert(HashedText("https://acme.example/a"), 1)
+        cache.insert(HashedText("b"), 2)
+        #expect(get("https://acme.example/a") == 1 && get("b") == 2 && get("c") == nil)
+        cache.insert(HashedText("c"), 3)                  // turn: old a, b; young c
+        #expect(get("https://acme.example/a") == 1)        // from the old table, back to young
+        cache.insert(HashedText("d"), 4)                  // young c, a, (full at 2) → turn
+        cache.insert(HashedText("e"), 5)
+        #expect(get("https://acme.example/a") == 1)
+        #expect(get("https://acme.example/") == nil)      // a prefix is another key
+        var colliding = HashedTextCache<Int>(limit: 10)
+        colliding.insert(HashedText("x1", collidingHash: 7), 1)
+        colliding.insert(HashedText("x2", collidingHash: 7), 2)
+        var x2 = "x2"
+        #expect(x2.withUTF8 { colliding.get(bytes: $0, hash: 7) } == 2)
+    }
+}

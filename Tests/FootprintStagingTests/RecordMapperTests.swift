@@ -40,7 +40,7 @@ import FootprintNormalize
     @Test func sameContentGivesSameIdentityDifferentContentDoesNot() throws {
         let mapper = try RecordMapper(kind: .clicks, spec: nil, header: ["timestamp", "short_url", "long_url"], zone: .utc, file: "c.csv", persons: testPersons())
         func identity(_ fields: [String]) -> String? {
-            if case .success(.click(let click)) = mapper.map(.csv(fields)) { return click.identity }
+            if case .success(.click(let click)) = mapper.map(.csv(CSVRow(fields))) { return click.identity }
             return nil
         }
         let a = identity(["1714557600", "https://bit.ly/a", "https://acme.example/x"])
@@ -61,7 +61,7 @@ import FootprintNormalize
     @Test func rowProblemsAreRejectionsWithReasons() throws {
         let mapper = try RecordMapper(kind: .web, spec: nil, header: ["timestamp", "visitor_id", "url", "engaged_seconds"], zone: .utc, file: "web.csv", persons: testPersons())
         func reason(_ fields: [String]) -> String? {
-            if case .failure(let rejection) = mapper.map(.csv(fields)) { return rejection.reason }
+            if case .failure(let rejection) = mapper.map(.csv(CSVRow(fields))) { return rejection.reason }
             return nil
         }
         #expect(reason(["", "v1", "https://acme.example/", ""]) == "missing required value 'timestamp'")
@@ -142,3 +142,25 @@ import FootprintNormalize
 /// The person hasher the staging tests use (a fixed key: the tests compare hashes).
 let testHasher = PersonHasher(key: [UInt8](repeating: 7, count: 32))
 func testPersons() -> PersonCache { PersonCache(hasher: testHasher) }
+
+@Suite struct FieldBytesTests {
+    /// The bytes handed to look-ups are exactly `value(in:)`'s text, for a CSV column read
+    /// in place (trimmed, empty or blank as absent, past the row's end), a JSON path, a
+    /// template and a constant.
+    @Test func trimmedBytesEqualTheValue() throws {
+        let csv = SourceRecord.csv(["  padded\t", "", "   ", "Zürich", "x"])
+        let json = SourceRecord.json(try JSONParser.parse(Array(#"{"geo": {"country": " DE "}, "n": 5}"#.utf8)))
+        let accessors: [(FieldAccessor, SourceRecord)] = [
+            (.csvColumn(0), csv), (.csvColumn(1), csv), (.csvColumn(2), csv), (.csvColumn(3), csv), (.csvColumn(9), csv),
+            (.csvColumn(0), json),
+            (.jsonPath([.key("geo"), .key("country")]), json), (.jsonPath([.key("n")]), json), (.jsonPath([.key("x")]), json),
+            (.template([.literal("https://"), .field(.csvColumn(4)), .literal("/p")]), csv), (.constant(" c "), csv),
+        ]
+        for (accessor, record) in accessors {
+            let bytes = accessor.withTrimmedBytes(in: record) { $0.map { String(decoding: $0, as: UTF8.self) } }
+            #expect(bytes == accessor.value(in: record), "\(accessor)")
+        }
+        #expect(FieldAccessor.csvColumn(0).withTrimmedBytes(in: csv) { $0.map { String(decoding: $0, as: UTF8.self) } } == "padded")
+        #expect(FieldAccessor.csvColumn(2).withTrimmedBytes(in: csv) { $0 == nil })
+    }
+}
