@@ -35,11 +35,6 @@ final class FactWriter {
         indirect case activity(ActivityRow)
     }
 
-    private struct PageViewRow {
-        let dateKey: Int, viewedAt: Int64, person: Int64, property: Int64, content: Int64, referrer: Int64, geo: Int64
-        let sessionID: String?, engagedSeconds: Double?
-    }
-
     private struct ClickRow {
         let dateKey: Int, clickedAt: Int64, shortLink: Int64, content: Int64, referrer: Int64, channel: Int64, geo: Int64
     }
@@ -252,11 +247,7 @@ final class FactWriter {
             referrer: try referrerKey(view.referrer), geo: try keys.geography(view.place),
             sessionID: view.sessionID, engagedSeconds: view.engagedSeconds)
         if let bulk {
-            let statement = bulk.statement()
-            statement.bind(1, view.identityKey)
-            statement.bind(2, view.identity)
-            bindPageView(row, statement)
-            try bulk.append()
+            try bulk.append(hash: view.identityKey, identity: view.identity, row: row, file: loadFileID)
             try countLoaded(row)
             return
         }
@@ -296,7 +287,7 @@ final class FactWriter {
         let file = loadFileID
         switch row {
         case .pageView(let v):
-            bindPageView(v, s)
+            v.bind(to: s, after: 0, file: file)
         case .click(let c):
             s.bind(3, c.dateKey); s.bind(4, c.clickedAt); s.bind(5, c.shortLink); s.bind(6, c.content)
             s.bind(7, c.referrer); s.bind(8, c.channel); s.bind(9, c.geo); s.bind(10, file)
@@ -308,13 +299,6 @@ final class FactWriter {
             s.bind(14, file)
             if let parent = a.parent { s.bind(15, StableHash.rowKey(parent)) } else { s.bindNull(15) }
         }
-    }
-
-    /// Binds a page view's columns after source_hash and source_id.
-    private func bindPageView(_ v: PageViewRow, _ s: SQLiteStatement) {
-        s.bind(3, v.dateKey); s.bind(4, v.viewedAt); s.bind(5, v.person); s.bind(6, v.property)
-        s.bind(7, v.content); s.bind(8, v.referrer); s.bind(9, v.geo); s.bind(10, v.sessionID)
-        s.bind(11, v.engagedSeconds); s.bind(12, loadFileID)
     }
 
     /// Inserts under the hash of `identity`; when the hash is taken by another identity
@@ -335,5 +319,19 @@ final class FactWriter {
             if holder == identity { return .duplicate }
             key = key == Int64.max ? 1 : key + 1
         }
+    }
+}
+
+/// A page view's fact row, its dimension keys resolved.
+struct PageViewRow {
+    let dateKey: Int, viewedAt: Int64, person: Int64, property: Int64, content: Int64, referrer: Int64, geo: Int64
+    let sessionID: String?, engagedSeconds: Double?
+
+    /// Binds the columns after source_hash and source_id (parameters 3 to 12 of the
+    /// page view inserts), for the row whose parameters start after `offset`.
+    func bind(to s: SQLiteStatement, after offset: Int32, file: Int64) {
+        s.bind(offset + 3, dateKey); s.bind(offset + 4, viewedAt); s.bind(offset + 5, person); s.bind(offset + 6, property)
+        s.bind(offset + 7, content); s.bind(offset + 8, referrer); s.bind(offset + 9, geo); s.bind(offset + 10, sessionID)
+        s.bind(offset + 11, engagedSeconds); s.bind(offset + 12, file)
     }
 }

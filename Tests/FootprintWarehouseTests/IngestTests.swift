@@ -156,6 +156,42 @@ struct Fixture {
         #expect(counted == distinct + (afterAnotherFile ? 1 : 0))
     }
 
+    /// A first load inserts page views 32 to a statement (BulkPageViewLoad): each row
+    /// must keep its own values through the statement's parameter offsets, the last
+    /// partial statement included (70 rows: two full statements and 6 more). Checked
+    /// by hand for the last row, and for all against the same file loaded row by row
+    /// (after another file; that path inserts in hash order, so rows are compared by id).
+    @Test func aFirstLoadStoresEachRowAsTheRowByRowPathDoes() throws {
+        var text = "event_id,timestamp,visitor_id,session_id,url,referrer,country,engaged_seconds\n"
+        for n in 0..<70 {
+            text += "r\(n),2024-05-\(String(format: "%02d", 1 + n % 28))T10:\(String(format: "%02d", n % 60)):00Z,"
+            text += "v\(n % 9),\(n % 4 == 0 ? "" : "s\(n)"),https://acme.example/p\(n),https://ref\(n % 5).example/,"
+            text += "\(["DE", "FR", "JP"][n % 3]),\(n % 3 == 0 ? "" : String(n))\n"
+        }
+        func rows(afterAnotherFile: Bool) throws -> [[String]] {
+            let fx = try Fixture()
+            if afterAnotherFile {
+                _ = try fx.ingest([try fx.folder.write("web_0.csv", "event_id,timestamp,visitor_id,url\nx0,2024-05-01T09:00:00Z,v,https://acme.example/\n")])
+            }
+            let result = try fx.ingest([try fx.folder.write("web_1.csv", text)])
+            #expect(result.files.last?.result?.loaded == 70)
+            return try fx.warehouse.read { db in
+                try Row.fetchAll(db, sql: """
+                    SELECT f.source_id, f.date_key, f.viewed_at, c.url, r.domain, g.country_code, f.session_ref, f.engaged_seconds,
+                           (SELECT COUNT(*) FROM fact_page_view AS o WHERE o.person_key = f.person_key)
+                    FROM fact_page_view AS f JOIN dim_content AS c USING (content_key) JOIN dim_referrer AS r USING (referrer_key)
+                    JOIN dim_geography AS g USING (geo_key)
+                    WHERE f.source_id LIKE 'r%' ORDER BY CAST(substr(f.source_id, 2) AS INTEGER)
+                    """).map { row in (0..<9).map { row[$0].map { "\($0)" } ?? "NULL" } }
+            }
+        }
+        let bulk = try rows(afterAnotherFile: false)
+        #expect(bulk.count == 70)
+        #expect(bulk[69] == ["r69", "20240514", "1715681340", "https://acme.example/p69", "ref4.example", "DE", "s69", "NULL", "8"])
+        let rowByRow = try rows(afterAnotherFile: true)
+        #expect(bulk == rowByRow)
+    }
+
     /// The export's session ids decide when both views have one (a new id 5 minutes
     /// later is a new session; the same id 2 hours later is not); a view without an id
     /// falls back to the 30-minute rule.
