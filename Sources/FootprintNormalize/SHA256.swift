@@ -118,7 +118,7 @@ public struct PersonHasher {
 /// A visitor or group member after hashing: what the loader stores instead of the id.
 /// The first 128 bits of the keyed hash, kept as two integers (no text per person in
 /// the caches); the surrogate key is its first 63 bits.
-public struct HashedPerson: Hashable, Sendable {
+public struct HashedPerson: Hashable, Sendable, BitwiseCopyable {
     let high: UInt64
     let low: UInt64
 

@@ -192,6 +192,29 @@ struct Fixture {
         #expect(bulk == rowByRow)
     }
 
+    /// Visitors go into dim_person once each, sorted and 32 to a statement when a file
+    /// ends (DimensionKeys.flushPersons): 70 visitors seen up to three times in a first
+    /// load, then 70 more of which 20 were already known, leave exactly 120 persons, and
+    /// every page view's person among them.
+    @Test func everyVisitorIsOnePersonAcrossRepeatsAndFiles() throws {
+        let fx = try Fixture()
+        func file(_ name: String, visitors: [Int]) throws -> String {
+            var text = "event_id,timestamp,visitor_id,url\n"
+            for (n, visitor) in visitors.enumerated() { text += "\(name)-\(n),2024-05-01T10:00:00Z,visitor-\(visitor),https://acme.example/\n" }
+            return try fx.folder.write("web_\(name).csv", text)
+        }
+        _ = try fx.ingest([try file("a", visitors: Array(0..<70) + Array(0..<70).reversed() + Array(stride(from: 0, to: 70, by: 3)))])
+        #expect(try fx.count("dim_person") == 70)
+        _ = try fx.ingest([try file("b", visitors: Array(50..<120))])
+        #expect(try fx.count("dim_person") == 120)
+        let orphans = try fx.warehouse.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM fact_page_view WHERE person_key NOT IN (SELECT person_key FROM dim_person)")
+        }
+        #expect(orphans == 0)
+        let distinctHashes = try fx.warehouse.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT person_hash) FROM dim_person") }
+        #expect(distinctHashes == 120)
+    }
+
     /// The export's session ids decide when both views have one (a new id 5 minutes
     /// later is a new session; the same id 2 hours later is not); a view without an id
     /// falls back to the 30-minute rule.
