@@ -53,7 +53,7 @@ let package = Package(
         // exports are made, a seeded generator).
         .target(name: "FootprintTestSupport", path: "Tests/FootprintTestSupport"),
         .testTarget(name: "FootprintInputTests", dependencies: ["FootprintInput", "FootprintTestSupport"]),
-        .testTarget(name: "FootprintNormalizeTests", dependencies: ["FootprintNormalize"],
+        .testTarget(name: "FootprintNormalizeTests", dependencies: ["FootprintNormalize", "FootprintTestSupport"],
                     resources: [.copy("GeoIP")]),
         .testTarget(name: "FootprintStagingTests", dependencies: [
             "FootprintStaging", "FootprintConfig", "FootprintInput", "FootprintTestSupport",

@@ -210,7 +210,7 @@ public final class CSVRecordReader: RecordReader {
         var newlines = 0
         // The row's bytes are at most what lies between here and the buffer's end; the
         // next LF is not known yet, so reserve for a typical row and let it grow.
-        var fields = CSVRowBuilder(byteCapacity: 256, fieldCapacity: max(header.count, 4))
+        var fields = CSVRowBuilder(base: base, rowStart: start, fieldCapacity: max(header.count, 4))
         var problem: String?
         var i = start
         while true {
@@ -243,7 +243,7 @@ public final class CSVRecordReader: RecordReader {
                 if i < end && base[i] == 0x0A && tailEnd > tailStart && base[tailEnd - 1] == 0x0D { tailEnd -= 1 }
                 let content = UnsafeBufferPointer(start: base + contentStart, count: contentEnd - contentStart)
                 if !doubled && tailEnd == tailStart {
-                    fields.append(content)
+                    fields.append(from: contentStart, to: contentEnd)
                 } else {
                     scratch.removeAll(keepingCapacity: true)
                     var k = 0
@@ -255,7 +255,7 @@ public final class CSVRecordReader: RecordReader {
                         if problem == nil { problem = "field \(fields.count + 1) has text after its closing quote" }
                         scratch.append(contentsOf: UnsafeBufferPointer(start: base + tailStart, count: tailEnd - tailStart))
                     }
-                    fields.append(scratch)
+                    fields.append(rebuilt: scratch)
                 }
             } else {
                 let fieldStart = i
@@ -268,7 +268,7 @@ public final class CSVRecordReader: RecordReader {
                 if i == end && !final { return .incomplete }
                 var fieldEnd = i
                 if i < end && base[i] == 0x0A && fieldEnd > fieldStart && base[fieldEnd - 1] == 0x0D { fieldEnd -= 1 }
-                fields.append(UnsafeBufferPointer(start: base + fieldStart, count: fieldEnd - fieldStart))
+                fields.append(from: fieldStart, to: fieldEnd)
             }
             if i >= end { break }
             if base[i] == 0x0A { i += 1; break }

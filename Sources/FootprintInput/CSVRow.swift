@@ -12,28 +12,29 @@ import Glibc
 /// only when one is needed (`self[i]`). The reader has already checked the bytes are
 /// UTF-8 (a row that is not is a reject), so a String made from them is exact.
 public struct CSVRow: Equatable, Sendable, ExpressibleByArrayLiteral {
-    private let bytes: [UInt8]
-    /// Where each field ends in `bytes`; field i starts where field i - 1 ends.
-    private let ends: [UInt32]
+    @usableFromInline let bytes: [UInt8]
+    /// Field i is `bytes[bounds[2 * i] ..< bounds[2 * i + 1]]`.
+    @usableFromInline let bounds: [UInt32]
 
-    init(bytes: [UInt8], ends: [UInt32]) {
+    init(bytes: [UInt8], bounds: [UInt32]) {
         self.bytes = bytes
-        self.ends = ends
+        self.bounds = bounds
     }
 
     public init(_ fields: [String]) {
         var bytes: [UInt8] = []
-        var ends: [UInt32] = []
+        var bounds: [UInt32] = []
         for field in fields {
+            bounds.append(UInt32(bytes.count))
             bytes.append(contentsOf: field.utf8)
-            ends.append(UInt32(bytes.count))
+            bounds.append(UInt32(bytes.count))
         }
-        self.init(bytes: bytes, ends: ends)
+        self.init(bytes: bytes, bounds: bounds)
     }
 
     public init(arrayLiteral fields: String...) { self.init(fields) }
 
-    public var count: Int { ends.count }
+    public var count: Int { bounds.count / 2 }
 
     /// Field `index` as text.
     public subscript(index: Int) -> String {
@@ -46,62 +47,92 @@ public struct CSVRow: Equatable, Sendable, ExpressibleByArrayLiteral {
     /// Calls `body` with the bytes of field `index` (valid only inside `body`).
     @inlinable
     public func withField<T>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
-        let range = fieldRange(index)
-        return try withBytes { all in try body(UnsafeBufferPointer(rebasing: all[range])) }
+        let start = Int(bounds[2 * index]), end = Int(bounds[2 * index + 1])
+        return try bytes.withUnsafeBufferPointer { all in
+            try body(UnsafeBufferPointer(start: all.baseAddress.map { $0 + start }, count: end - start))
+        }
     }
 
-    @usableFromInline func fieldRange(_ index: Int) -> Range<Int> {
-        (index == 0 ? 0 : Int(ends[index - 1]))..<Int(ends[index])
-    }
-
-    @usableFromInline func withBytes<T>(_ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
-        try bytes.withUnsafeBufferPointer(body)
-    }
+    public static func == (a: CSVRow, b: CSVRow) -> Bool { a.fields == b.fields }
 }
 
 extension CSVRow: CustomStringConvertible {
     public var description: String { fields.description }
 }
 
-/// Builds a CSVRow field by field (the reader's side).
+/// Builds a CSVRow while the reader parses a row in place: the row's bytes are copied
+/// once, whole, when it ends, and fields are kept as ranges into them, so a field costs
+/// two integers rather than a copy of its own. A field whose text differs from its bytes
+/// in the file (doubled quotes undone, text after a closing quote) is copied to a side
+/// buffer that goes after the row's bytes.
 struct CSVRowBuilder {
-    private(set) var bytes: [UInt8] = []
-    private(set) var ends: [UInt32] = []
+    private let base: UnsafePointer<UInt8>
+    private let rowStart: Int
+    /// Pairs of offsets from `rowStart`, or into `extra` when flagged with `inExtra`.
+    private var bounds: [UInt32] = []
+    private var extra: [UInt8] = []
+    /// One past the furthest field byte of the row, from `rowStart`.
+    private var rowLength = 0
+    private static let inExtra: UInt32 = 1 << 31
 
-    init(byteCapacity: Int, fieldCapacity: Int) {
-        bytes.reserveCapacity(byteCapacity)
-        ends.reserveCapacity(fieldCapacity)
+    /// `base` holds the row from `rowStart` on and must stay valid until `build`.
+    init(base: UnsafePointer<UInt8>, rowStart: Int, fieldCapacity: Int) {
+        self.base = base
+        self.rowStart = rowStart
+        bounds.reserveCapacity(2 * fieldCapacity)
     }
 
-    var count: Int { ends.count }
+    var count: Int { bounds.count / 2 }
 
-    mutating func append(_ field: UnsafeBufferPointer<UInt8>) {
-        bytes.append(contentsOf: field)
-        ends.append(UInt32(bytes.count))
+    /// A field that is `base[start..<end]` as it stands.
+    mutating func append(from start: Int, to end: Int) {
+        bounds.append(UInt32(start - rowStart))
+        bounds.append(UInt32(end - rowStart))
+        rowLength = max(rowLength, end - rowStart)
     }
 
-    mutating func append(_ field: [UInt8]) {
-        bytes.append(contentsOf: field)
-        ends.append(UInt32(bytes.count))
+    /// A field whose text had to be rebuilt (see the type).
+    mutating func append(rebuilt field: [UInt8]) {
+        bounds.append(UInt32(extra.count) | Self.inExtra)
+        extra.append(contentsOf: field)
+        bounds.append(UInt32(extra.count) | Self.inExtra)
     }
 
-    mutating func appendEmpty() { ends.append(UInt32(bytes.count)) }
+    mutating func appendEmpty() {
+        bounds.append(0)
+        bounds.append(0)
+    }
+
+    func build() -> CSVRow {
+        let total = rowLength + extra.count
+        let bytes = [UInt8](unsafeUninitializedCapacity: total) { buffer, initialized in
+            if let target = buffer.baseAddress {
+                target.initialize(from: base + rowStart, count: rowLength)
+                extra.withUnsafeBufferPointer { side in
+                    if let source = side.baseAddress { (target + rowLength).initialize(from: source, count: side.count) }
+                }
+            }
+            initialized = total
+        }
+        var fixed = bounds
+        if !extra.isEmpty {
+            for index in fixed.indices where fixed[index] & Self.inExtra != 0 {
+                fixed[index] = (fixed[index] & ~Self.inExtra) + UInt32(rowLength)
+            }
+        }
+        return CSVRow(bytes: bytes, bounds: fixed)
+    }
 
     /// The number (1-based) of the first field that is not valid UTF-8, or nil. All
-    /// ASCII, the common case, is one pass eight bytes at a time.
+    /// ASCII, the common case, is one pass over the row eight bytes at a time.
     func firstInvalidUTF8Field() -> Int? {
-        let ascii = bytes.withUnsafeBufferPointer { CSVRecordReader.isASCII($0) }
-        if ascii { return nil }
-        return bytes.withUnsafeBufferPointer { all in
-            var start = 0
-            for (index, end) in ends.enumerated() {
-                let field = UnsafeBufferPointer(rebasing: all[start..<Int(end)])
-                if !CSVRecordReader.isASCII(field) && String(validating: field, as: UTF8.self) == nil { return index + 1 }
-                start = Int(end)
-            }
-            return nil
+        if CSVRecordReader.isASCII(UnsafeBufferPointer(start: base + rowStart, count: rowLength))
+            && extra.withUnsafeBufferPointer(CSVRecordReader.isASCII) { return nil }
+        let row = build()
+        for index in 0..<row.count {
+            let valid = row.withField(index) { CSVRecordReader.isASCII($0) || String(validating: $0, as: UTF8.self) != nil }
+            if !valid { return index + 1 }
         }
+        return nil
     }
-
-    func build() -> CSVRow { CSVRow(bytes: bytes, ends: ends) }
 }
