@@ -185,11 +185,16 @@ final class FactWriter {
         guard let bulk else { return }
         self.bulk = nil
         let (duplicates, days) = try bulk.finish()
+        bulkSessionInput = bulk.takeSessionInput()
         loadedCount -= duplicates
         duplicateCount += duplicates
         daysToRecount = days.map(Int.init).sorted()
         try SQLiteStatement(connection: connection, sql: "INSERT OR IGNORE INTO pending_sessions SELECT person_key FROM dim_person").execute()
     }
+
+    /// The sessionizer's input gathered by a first load of page views (see
+    /// PresortedSessionInput); taken by the load session once the file commits.
+    var bulkSessionInput: PresortedSessionInput?
 
     /// Days whose referral counts include rows removed afterwards as duplicates; the
     /// file's loader recounts them (Summaries.rebuildReferrals) after `flushPending`.
@@ -226,6 +231,7 @@ final class FactWriter {
 
     func discardPending() {
         bulk = nil
+        bulkSessionInput = nil
         batch.removeAll()
         draining.removeAll()
         drainOrder.removeAll()

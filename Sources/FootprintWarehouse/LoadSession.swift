@@ -50,6 +50,9 @@ public final class LoadSession {
     private let insertFile, updateFile, insertReject: SQLiteStatement
     private let config: FootprintConfig
     public static let progressInterval = 50_000
+    /// The sessionizer's input from the last file loaded with page views into an empty
+    /// table (see PresortedSessionInput), once that file committed.
+    private(set) var presortedSessionInput: PresortedSessionInput?
     /// Hashes visitor and actor ids with this database's key; staging uses it (through a
     /// PersonCache) so that raw ids never reach the loader.
     public let personHasher: PersonHasher
@@ -145,6 +148,7 @@ public final class LoadSession {
             filtered.discard()
             throw error
         }
+        if let input = writer.bulkSessionInput { presortedSessionInput = input }
         writer.discardPending()
         return result
     }
@@ -164,6 +168,7 @@ extension Warehouse {
             let rollbackJournal = try Self.useRollbackJournalIfEmpty(db)
             defer { if rollbackJournal { try? Self.restoreWAL(db) } }
             let session = try LoadSession(db: db, config: config, zone: zone, hashKey: key)
+            defer { keepPresortedSessionInput(session.presortedSessionInput) }
             return try body(session)
         }
     }

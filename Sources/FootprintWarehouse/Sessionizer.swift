@@ -1,5 +1,6 @@
 import Foundation
 import FootprintInput
+import FootprintNormalize
 import GRDB
 
 /// Cuts page views into sessions (fact_session) for the visitors touched by recent
@@ -32,10 +33,22 @@ struct Sessionizer {
         let persons = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dim_person") ?? 0
         let everything = pending * 4 >= persons
         let filter = everything ? "" : "f.person_key IN (SELECT person_key FROM pending_sessions)"
-        let split = try Int64.fetchOne(db, sql: "SELECT (MIN(page_view_key) + MAX(page_view_key)) / 2 FROM fact_page_view") ?? 0
         let cutter = SessionCutter(timeoutSeconds: timeoutSeconds)
-        cutter.start(reading: warehouse, where: SessionCutter.condition(filter, "f.page_view_key > \(split)"))
         defer { cutter.stop() }
+        // A first load gathered and sorted this input while inserting (PresortedSessionInput);
+        // it stands for the table when it covers every page view there is.
+        var presorted = warehouse.takePresortedSessionInput()
+        if let input = presorted {
+            let views = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM fact_page_view") ?? -1
+            if !everything || input.count != views { presorted = nil }
+        }
+        let split = try Int64.fetchOne(db, sql: "SELECT (MIN(page_view_key) + MAX(page_view_key)) / 2 FROM fact_page_view") ?? 0
+        warehouse.lastSessionsUsedPresortedInput = presorted != nil
+        if var presorted {
+            cutter.start(cutting: try presorted.rows.sorted())
+        } else {
+            cutter.start(reading: warehouse, where: SessionCutter.condition(filter, "f.page_view_key > \(split)"))
+        }
         if everything {
             try db.execute(sql: "DELETE FROM agg_session_start")
             try db.execute(sql: "DELETE FROM agg_visitor_day")
@@ -46,8 +59,10 @@ struct Sessionizer {
             try db.execute(sql: "DELETE FROM agg_visitor_day WHERE " + pendingOnly)
             try db.execute(sql: "DELETE FROM fact_session WHERE " + pendingOnly)
         }
-        cutter.provideLowerHalf(try SessionCutter.sortedViews(
-            connection, where: SessionCutter.condition(filter, "f.page_view_key <= \(split)")))
+        if presorted == nil {
+            cutter.provideLowerHalf(try SessionCutter.sortedViews(
+                connection, where: SessionCutter.condition(filter, "f.page_view_key <= \(split)")))
+        }
         let tally = try SessionTally(connection: connection)
         let sessions = MultiRowInsert(connection: connection, table: "fact_session", columns: [
             "person_key", "property_key", "date_key", "started_at", "ended_at", "session_number",
@@ -123,6 +138,20 @@ final class SessionCutter: @unchecked Sendable {
                     guard let lower = lowerHalf.take() else { return }  // stopped
                     try cut(MergedRows(lower.rows, upper), into: queue)
                 }
+            } catch {
+                failure = error
+            }
+        }
+    }
+
+    /// Starts cutting rows already sorted (PresortedSessionInput), reading nothing.
+    func start(cutting rows: SortedRows<SessionInput>) {
+        started = true
+        let box = SortedRowsBox(rows: rows)
+        queue.startProducer(stackSize: 1 << 20) { [self] queue in
+            defer { done.signal() }
+            do {
+                try cut(MergedRows(box.rows, SortedRows(inMemory: [])), into: queue)
             } catch {
                 failure = error
             }
@@ -240,4 +269,30 @@ struct SessionInput: Comparable, BitwiseCopyable {
     static func == (a: SessionInput, b: SessionInput) -> Bool {
         a.person == b.person && a.property == b.property && a.viewedAt == b.viewedAt && a.pageView == b.pageView
     }
+}
+
+extension SessionInput {
+    /// The input for a page view being inserted as row `pageView` (BulkPageViewLoad);
+    /// the same values `SessionCutter.sortedViews` reads back from the table.
+    init(_ row: PageViewRow, pageView: Int64) {
+        self.init(person: row.person, property: row.property, viewedAt: row.viewedAt, pageView: pageView,
+                  date: Int64(row.dateKey), referrer: row.referrer, content: row.content, geo: row.geo,
+                  engaged: row.engagedSeconds ?? .nan,
+                  reference: row.sessionID.map { max(StableHash.hash64($0), 1) } ?? 0)
+    }
+}
+
+/// The sessionizer's input for the page views of a first load, gathered and sorted (in
+/// bounded memory) while they were inserted.
+///
+/// Why: after a first load the sessionizer re-cuts everything, and reading every page
+/// view back from the table and sorting it was about a second of wall time after the
+/// load (scripts/bench), with one core mostly idle. The rows are at hand while they are
+/// inserted, when the loading thread waits on the staging thread part of the time.
+/// It is used only when it covers the whole table (see Sessionizer): a load whose
+/// repeats were deleted when the dedupe index was built, or a later file in the same
+/// run adding page views, makes the sessionizer read the table as before.
+struct PresortedSessionInput {
+    var rows: ExternalSorter<SessionInput>
+    let count: Int
 }

@@ -8,6 +8,19 @@ import GRDB
 public final class Warehouse {
     public let path: String
     let queue: DatabaseQueue
+    /// Left by a first load of page views for the next sessionizer run (see
+    /// PresortedSessionInput); taken once.
+    private var presortedSessionInput: PresortedSessionInput?
+
+    /// Whether the sessionizer's last run cut the presorted input (for tests).
+    var lastSessionsUsedPresortedInput = false
+
+    func keepPresortedSessionInput(_ input: PresortedSessionInput?) { presortedSessionInput = input }
+
+    func takePresortedSessionInput() -> PresortedSessionInput? {
+        defer { presortedSessionInput = nil }
+        return presortedSessionInput
+    }
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     public init(path: String, fileMode: UInt16 = 0o600) throws {

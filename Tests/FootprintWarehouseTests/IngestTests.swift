@@ -215,6 +215,47 @@ struct Fixture {
         #expect(distinctHashes == 120)
     }
 
+    /// After a first load, sessions are cut from the input gathered while inserting
+    /// (PresortedSessionInput) instead of reading the table back: the sessions, visitor
+    /// days and session starts must be exactly those the table gives. 400 views of 23
+    /// visitors on two properties, with session ids, engaged times, gaps past the timeout
+    /// and views in the same second; then the same visitors re-cut from the table.
+    @Test func sessionsCutWhileLoadingEqualSessionsCutFromTheTable() throws {
+        let fx = try Fixture()
+        var generator = SeededGenerator(seed: 11)
+        var text = "event_id,timestamp,visitor_id,session_id,url,referrer,engaged_seconds\n"
+        for n in 0..<400 {
+            let minute = Int.random(in: 0..<600, using: &generator)
+            let second = Int.random(in: 0..<2, using: &generator) * 30
+            let at = String(format: "2024-05-%02dT%02d:%02d:%02dZ", 1 + minute / 300, (minute % 300) / 60 + 8, minute % 60, second)
+            let visitor = Int.random(in: 0..<23, using: &generator)
+            let session = Int.random(in: 0..<3, using: &generator) == 0 ? "s\(visitor)-\(minute / 90)" : ""
+            let host = Int.random(in: 0..<2, using: &generator) == 0 ? "acme.example" : "blog.acme.example"
+            let engaged = Int.random(in: 0..<2, using: &generator) == 0 ? "" : String(Int.random(in: 1..<300, using: &generator))
+            text += "e\(n),\(at),v\(visitor),\(session),https://\(host)/p\(n % 7),https://ref\(n % 3).example/,\(engaged)\n"
+        }
+        _ = try fx.ingest([try fx.folder.write("web_1.csv", text)])
+        #expect(fx.warehouse.lastSessionsUsedPresortedInput)
+        func derived() throws -> [[String]] {
+            try fx.warehouse.read { db in
+                var all: [[String]] = []
+                for sql in ["SELECT person_key, property_key, date_key, started_at, ended_at, session_number, page_count, referrer_key, landing_content_key FROM fact_session ORDER BY 1, 2, 4",
+                            "SELECT * FROM agg_visitor_day ORDER BY 1, 2, 3, 4",
+                            "SELECT * FROM agg_session_start ORDER BY 1, 2, 3"] {
+                    all += try Row.fetchAll(db, sql: sql).map { row in (0..<row.count).map { "\(row[$0] as DatabaseValue)" } }
+                    all.append(["--"])
+                }
+                return all
+            }
+        }
+        let whileLoading = try derived()
+        #expect(whileLoading.count > 100)
+        try fx.warehouse.write { db in try db.execute(sql: "INSERT INTO pending_sessions SELECT person_key FROM dim_person") }
+        try fx.warehouse.refreshDerivedFacts(config: fx.config)
+        #expect(!fx.warehouse.lastSessionsUsedPresortedInput)
+        #expect(try derived() == whileLoading)
+    }
+
     /// The export's session ids decide when both views have one (a new id 5 minutes
     /// later is a new session; the same id 2 hours later is not); a view without an id
     /// falls back to the 30-minute rule.
