@@ -26,7 +26,10 @@ final class BulkPageViewLoad {
     private let connection: OpaquePointer
     /// `rowsPerStatement` rows, and one row for the rest at the end.
     private let insertMany, insertOne: SQLiteStatement
-    private var pending: [(hash: Int64, identity: String, row: PageViewRow, file: Int64)] = []
+    private struct Pending {
+        let hash: Int64, identity: String, row: PageViewRow, file: Int64
+    }
+    private var pending: [Pending] = []
     /// The sessionizer's input for every row appended (nil once it cannot be trusted).
     /// Runs of 65,536 rows (5 MB, and as much again while one is sorted) rather than the
     /// default 200,000: this buffer lives beside the loader's caches, and the larger one
@@ -55,22 +58,24 @@ final class BulkPageViewLoad {
 
     /// Queues a row; a statement's worth goes in at once.
     func append(hash: Int64, identity: String, row: PageViewRow, file: Int64) throws {
-        pending.append((hash, identity, row, file))
+        pending.append(Pending(hash: hash, identity: identity, row: row, file: file))
         if pending.count == Self.rowsPerStatement { try insert(pending, with: insertMany) }
     }
 
-    private func insert(_ rows: [(hash: Int64, identity: String, row: PageViewRow, file: Int64)], with statement: SQLiteStatement) throws {
-        for (position, pending) in rows.enumerated() {
+    /// Binds by index into the array (iterating with enumerated() copied each queued
+    /// row, strings and all, through a generic tuple copy that showed in the profile).
+    private func insert(_ rows: [Pending], with statement: SQLiteStatement) throws {
+        for position in rows.indices {
             let offset = Int32(position * 12)
-            statement.bind(offset + 1, pending.hash)
-            statement.bind(offset + 2, pending.identity)
-            pending.row.bind(to: statement, after: offset, file: pending.file)
+            statement.bind(offset + 1, rows[position].hash)
+            statement.bind(offset + 2, rows[position].identity)
+            rows[position].row.bind(to: statement, after: offset, file: rows[position].file)
         }
         try statement.execute()
         // The rows took the next rowids in order (an empty table, no explicit keys).
         let first = statement.lastInsertedRowID - Int64(rows.count) + 1
-        for (position, pending) in rows.enumerated() {
-            try sessionInput?.append(SessionInput(pending.row, pageView: first + Int64(position)))
+        for position in rows.indices {
+            try sessionInput?.append(SessionInput(rows[position].row, pageView: first + Int64(position)))
         }
         collected += rows.count
         self.pending.removeAll(keepingCapacity: true)
