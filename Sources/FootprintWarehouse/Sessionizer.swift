@@ -44,7 +44,7 @@ struct Sessionizer {
         }
         let split = try Int64.fetchOne(db, sql: "SELECT (MIN(page_view_key) + MAX(page_view_key)) / 2 FROM fact_page_view") ?? 0
         warehouse.lastSessionsUsedPresortedInput = presorted != nil
-        if var presorted {
+        if let presorted {
             cutter.start(cutting: try presorted.rows.sorted())
         } else {
             cutter.start(reading: warehouse, where: SessionCutter.condition(filter, "f.page_view_key > \(split)"))
@@ -292,7 +292,17 @@ extension SessionInput {
 /// It is used only when it covers the whole table (see Sessionizer): a load whose
 /// repeats were deleted when the dedupe index was built, or a later file in the same
 /// run adding page views, makes the sessionizer read the table as before.
-struct PresortedSessionInput {
+///
+/// A class, so that Warehouse, which holds one between the load and the sessionizer,
+/// keeps its size when the sorter changes: a release build that recompiled the
+/// warehouse but not the executable allocated Warehouse at its old size (heap
+/// corruption, seen twice here); a clean build never does.
+final class PresortedSessionInput {
     var rows: ExternalSorter<SessionInput>
     let count: Int
+
+    init(rows: ExternalSorter<SessionInput>, count: Int) {
+        self.rows = rows
+        self.count = count
+    }
 }
