@@ -66,12 +66,17 @@ struct SortedRows<Row: Comparable & BitwiseCopyable> {
     /// Min-heap of reader indices, ordered by each reader's current row.
     private var heap: [Int] = []
     private var spill: SpillFile?
-    private static var rowsPerRead: Int { 4096 }
+    /// Rows read back from a run at a time: 4,096, fewer when there are many runs, so
+    /// that all read buffers together stay within `readBudget` however large the input
+    /// (with a fixed 4,096, 150 runs of a 10-million-row first load would hold 50 MB).
+    private(set) var rowsPerRead = 4096
+    static var readBudget: Int { 4 << 20 }
 
     init(inMemory rows: [Row]) { memory = rows }
 
     init(merging runs: [(start: Int, count: Int)], of spill: SpillFile) throws {
         self.spill = spill
+        rowsPerRead = max(64, min(4096, Self.readBudget / max(1, runs.count * MemoryLayout<Row>.stride)))
         readers = runs.map { RunReader(nextRow: $0.start, end: $0.start + $0.count) }
         for index in readers.indices where try refill(index) { push(index) }
     }
@@ -96,7 +101,7 @@ struct SortedRows<Row: Comparable & BitwiseCopyable> {
 
     /// Reads the next rows of a run; false when the run has none left.
     private mutating func refill(_ index: Int) throws -> Bool {
-        let count = min(Self.rowsPerRead, readers[index].end - readers[index].nextRow)
+        let count = min(rowsPerRead, readers[index].end - readers[index].nextRow)
         guard count > 0, let spill else { return false }
         let first = readers[index].nextRow
         readers[index].buffer = try Array(unsafeUninitializedCapacity: count) { storage, initialized in

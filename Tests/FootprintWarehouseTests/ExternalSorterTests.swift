@@ -23,6 +23,27 @@ import FootprintTestSupport
         #expect(merged.count == 10_007)
     }
 
+    /// Read-back buffers share a fixed budget: with many runs each reads fewer rows at a
+    /// time, so merging a huge input does not hold 4,096 rows per run (for the 300 runs
+    /// here that would be 98 MB of SessionInput).
+    @Test func manyRunsReadBackWithinTheBudget() throws {
+        var sorter = ExternalSorter<SessionInput>(runLength: 10)
+        for index in 0..<3_000 {
+            try sorter.append(SessionInput(person: Int64(index % 97), property: 1, viewedAt: Int64(index), pageView: Int64(index),
+                                           date: 0, referrer: 0, content: 0, geo: 0, engaged: .nan, reference: 0))
+        }
+        var sorted = try sorter.sorted()
+        #expect(sorted.rowsPerRead * 300 * MemoryLayout<SessionInput>.stride <= SortedRows<SessionInput>.readBudget)
+        #expect(sorted.rowsPerRead >= 64)
+        var count = 0, previous: SessionInput?
+        while let row = try sorted.next() {
+            if let previous { #expect(!(row < previous)) }
+            previous = row
+            count += 1
+        }
+        #expect(count == 3_000)
+    }
+
     /// The sessionizer sorts two halves on two threads and merges them.
     @Test func twoSortedStreamsMergeInOrder() throws {
         func sorted(_ keys: [Int64], runLength: Int) throws -> SortedRows<SessionInput> {
