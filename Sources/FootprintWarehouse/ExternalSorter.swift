@@ -67,10 +67,10 @@ struct SortedRows<Row: Comparable & BitwiseCopyable> {
     private var heap: [Int] = []
     private var spill: SpillFile?
     /// Rows read back from a run at a time: 4,096, fewer when there are many runs, so
-    /// that all read buffers together stay within `readBudget` however large the input
+    /// that all read buffers together stay within `readBudget` (8 MB) however large the input
     /// (with a fixed 4,096, 150 runs of a 10-million-row first load would hold 50 MB).
     private(set) var rowsPerRead = 4096
-    static var readBudget: Int { 4 << 20 }
+    static var readBudget: Int { 8 << 20 }
 
     init(inMemory rows: [Row]) { memory = rows }
 
