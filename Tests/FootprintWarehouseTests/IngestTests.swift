@@ -256,6 +256,36 @@ struct Fixture {
         #expect(try derived() == whileLoading)
     }
 
+    /// A first load followed, in the same run, by another file with page views: the
+    /// input gathered during the first no longer covers the table, so the sessionizer
+    /// must read the table instead, and cut the same sessions as a re-cut does.
+    @Test func aSecondFileInTheSameRunMakesTheSessionizerReadTheTable() throws {
+        let fx = try Fixture()
+        func file(_ name: String, hours: ClosedRange<Int>) throws -> String {
+            var text = "event_id,timestamp,visitor_id,url\n"
+            for hour in hours { for visitor in 0..<5 { text += "\(name)-\(hour)-\(visitor),2024-05-01T\(String(format: "%02d", hour)):00:00Z,v\(visitor),https://acme.example/\n" } }
+            return try fx.folder.write("web_\(name).csv", text)
+        }
+        let summary = try fx.ingest([try file("a", hours: 8...10), try file("b", hours: 10...12)])
+        #expect(summary.files.map { $0.result?.loaded } == [15, 15])
+        #expect(!fx.warehouse.lastSessionsUsedPresortedInput)
+        func sessions() throws -> [[Int64]] {
+            try fx.warehouse.read { db in
+                try Row.fetchAll(db, sql: "SELECT person_key, started_at, ended_at, page_count, session_number FROM fact_session ORDER BY 1, 2")
+                    .map { row in (0..<5).map { row[$0] as Int64 } }
+            }
+        }
+        let first = try sessions()
+        // 5 visitors, a view an hour (past the 30-minute timeout) from 8:00 to 12:00: 25
+        // sessions; the two views at 10:00, one from each file, are one session of two.
+        #expect(first.count == 25)
+        #expect(first.map { $0[3] }.reduce(0, +) == 30)
+        #expect(first.filter { $0[3] == 2 }.count == 5)
+        try fx.warehouse.write { db in try db.execute(sql: "INSERT INTO pending_sessions SELECT person_key FROM dim_person") }
+        try fx.warehouse.refreshDerivedFacts(config: fx.config)
+        #expect(try sessions() == first)
+    }
+
     /// The export's session ids decide when both views have one (a new id 5 minutes
     /// later is a new session; the same id 2 hours later is not); a view without an id
     /// falls back to the 30-minute rule.
