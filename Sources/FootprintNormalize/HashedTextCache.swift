@@ -42,6 +42,17 @@ public struct HashedTextCache<Value> {
         return nil
     }
 
+    /// The value cached for the text these UTF-8 bytes spell, else `make` of the text
+    /// (a String made only then), cached. The one path of every look-up by bytes.
+    @inlinable public mutating func value(forBytes bytes: UnsafeBufferPointer<UInt8>, make: (String) -> Value) -> Value {
+        let hash = HashedText.hash(of: bytes)
+        if let cached = get(bytes: bytes, hash: hash) { return cached }
+        let text = String(decoding: bytes, as: UTF8.self)
+        let value = make(text)
+        insert(HashedText(text, hashOfBytes: hash), value)
+        return value
+    }
+
     @inlinable public mutating func insert(_ key: HashedText, _ value: Value) {
         if young.count >= limit {
             old = young

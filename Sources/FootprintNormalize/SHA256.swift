@@ -49,13 +49,7 @@ public struct SHA256Hasher {
 }
 
 extension Array where Element == UInt8 {
-    public var hexString: String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(count * 2)
-        for byte in self { out.append(digits[Int(byte >> 4)]); out.append(digits[Int(byte & 0xf)]) }
-        return String(decoding: out, as: UTF8.self)
-    }
+    public var hexString: String { Hex.string(byteCount: count) { self[$0] } }
 
     public init?(hex: String) {
         let chars = Array(hex.utf8)
@@ -128,14 +122,24 @@ public struct HashedPerson: Hashable, Sendable, BitwiseCopyable {
 
     /// 32 hex digits (dim_person.person_hash).
     public var hash: String {
-        String(unsafeUninitializedCapacity: 32) { text in
+        Hex.string(byteCount: 16) { index in
+            UInt8(truncatingIfNeeded: (index < 8 ? high : low) >> UInt64(56 - 8 * (index % 8)))
+        }
+    }
+}
+
+/// Lowercase hex, written straight into the String's storage (no array of digits: the
+/// loader writes one for every new visitor).
+enum Hex {
+    static func string(byteCount: Int, _ byte: (Int) -> UInt8) -> String {
+        String(unsafeUninitializedCapacity: byteCount * 2) { text in
             let digits: StaticString = "0123456789abcdef"
-            for position in 0..<32 {
-                let word = position < 16 ? high : low
-                let nibble = Int((word >> UInt64(60 - 4 * (position % 16))) & 0xf)
-                text[position] = digits.utf8Start[nibble]
+            for index in 0..<byteCount {
+                let value = byte(index)
+                text[2 * index] = digits.utf8Start[Int(value >> 4)]
+                text[2 * index + 1] = digits.utf8Start[Int(value & 0xf)]
             }
-            return 32
+            return byteCount * 2
         }
     }
 }
@@ -150,21 +154,13 @@ public final class PersonCache {
     public init(hasher: PersonHasher) { self.hasher = hasher }
 
     public func person(_ id: String) -> HashedPerson {
-        let key = HashedText(id)
-        if let known = cache.get(key) { return known }
-        let person = hasher.person(id)
-        cache.insert(key, person)
-        return person
+        var id = id
+        return id.withUTF8 { person(bytes: $0) }
     }
 
     /// `person` of an id given as UTF-8 bytes; a recent visitor costs no String.
     public func person(bytes: UnsafeBufferPointer<UInt8>) -> HashedPerson {
-        let hash = HashedText.hash(of: bytes)
-        if let known = cache.get(bytes: bytes, hash: hash) { return known }
-        let id = String(decoding: bytes, as: UTF8.self)
-        let person = hasher.person(id)
-        cache.insert(HashedText(id, hashOfBytes: hash), person)
-        return person
+        cache.value(forBytes: bytes, make: hasher.person)
     }
 }
 

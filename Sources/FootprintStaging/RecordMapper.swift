@@ -295,11 +295,13 @@ public final class RecordMapper {
     }
 
     private func canonicalURL(_ raw: String) -> CanonicalURL? {
-        let key = HashedText(raw)
-        if let cached = urlCache.get(key) { return cached }
-        let url = CanonicalURL(raw)
-        urlCache.insert(key, url)
-        return url
+        var raw = raw
+        return raw.withUTF8 { canonicalURL(bytes: $0) }
+    }
+
+    /// Made once per distinct text (CanonicalURL(_:) trims, so the raw text is the key).
+    private func canonicalURL(bytes: UnsafeBufferPointer<UInt8>) -> CanonicalURL? {
+        urlCache.value(forBytes: bytes, make: CanonicalURL.init)
     }
 
     private enum URLLookup {
@@ -312,16 +314,7 @@ public final class RecordMapper {
     private func lookUpURL(_ column: Column, _ record: SourceRecord) -> URLLookup {
         accessor(column).withTrimmedBytes(in: record) { bytes in
             guard let bytes else { return .absent }
-            let hash = HashedText.hash(of: bytes)
-            let url: CanonicalURL?
-            if let cached = urlCache.get(bytes: bytes, hash: hash) {
-                url = cached
-            } else {
-                let text = String(decoding: bytes, as: UTF8.self)
-                url = CanonicalURL(text)
-                urlCache.insert(HashedText(text, hashOfBytes: hash), url)
-            }
-            return url.map(URLLookup.url) ?? .invalid
+            return canonicalURL(bytes: bytes).map(URLLookup.url) ?? .invalid
         }
     }
 
@@ -349,13 +342,7 @@ public final class RecordMapper {
     /// The ISO code of the record's country, looked up by its bytes; nil when it has none.
     private func countryCode(_ record: SourceRecord) -> String? {
         accessor(.country).withTrimmedBytes(in: record) { bytes -> String? in
-            guard let bytes else { return nil }
-            let hash = HashedText.hash(of: bytes)
-            if let cached = countryCache.get(bytes: bytes, hash: hash) { return cached }
-            let raw = String(decoding: bytes, as: UTF8.self)
-            let code = Countries.code(for: raw)
-            countryCache.insert(HashedText(raw, hashOfBytes: hash), code)
-            return code
+            bytes.map { countryCache.value(forBytes: $0, make: Countries.code(for:)) }
         }
     }
 

@@ -27,7 +27,7 @@ final class BulkPageViewLoad {
     /// `rowsPerStatement` rows, and one row for the rest at the end.
     private let insertMany, insertOne: SQLiteStatement
     private struct Pending {
-        let hash: Int64, identity: String, row: PageViewRow, file: Int64
+        let hash: Int64, identity: String, row: PageViewRow
     }
     private var pending: [Pending] = []
     /// The sessionizer's input for every row appended (nil once it cannot be trusted).
@@ -39,17 +39,19 @@ final class BulkPageViewLoad {
     static let rowsPerStatement = 32
     static let indexSQL = "CREATE UNIQUE INDEX fact_page_view_source ON fact_page_view (source_hash)"
 
+    /// The file every row of this load comes from.
+    private let loadFileID: Int64
+
     /// Drops the dedupe index; call in the file's transaction, with fact_page_view empty.
-    init(connection: OpaquePointer) throws {
+    init(connection: OpaquePointer, loadFileID: Int64) throws {
         self.connection = connection
+        self.loadFileID = loadFileID
         try Self.run(connection, "DROP INDEX fact_page_view_source")
         func insert(rows: Int) throws -> SQLiteStatement {
-            let row = "(" + Array(repeating: "?", count: 12).joined(separator: ", ") + ")"
-            return try SQLiteStatement(connection: connection, sql: """
+            try SQLiteStatement(connection: connection, sql: """
                 INSERT OR FAIL INTO fact_page_view (source_hash, source_id, date_key, viewed_at, person_key, property_key,
                     content_key, referrer_key, geo_key, session_ref, engaged_seconds, load_file_id)
-                VALUES \(Array(repeating: row, count: rows).joined(separator: ", "))
-                """)
+                """ + MultiRowInsert.values(rows: rows, columns: 12))
         }
         insertMany = try insert(rows: Self.rowsPerStatement)
         insertOne = try insert(rows: 1)
@@ -57,8 +59,8 @@ final class BulkPageViewLoad {
     }
 
     /// Queues a row; a statement's worth goes in at once.
-    func append(hash: Int64, identity: String, row: PageViewRow, file: Int64) throws {
-        pending.append(Pending(hash: hash, identity: identity, row: row, file: file))
+    func append(hash: Int64, identity: String, row: PageViewRow) throws {
+        pending.append(Pending(hash: hash, identity: identity, row: row))
         if pending.count == Self.rowsPerStatement { try insert(pending, with: insertMany) }
     }
 
@@ -69,7 +71,7 @@ final class BulkPageViewLoad {
             let offset = Int32(position * 12)
             statement.bind(offset + 1, rows[position].hash)
             statement.bind(offset + 2, rows[position].identity)
-            rows[position].row.bind(to: statement, after: offset, file: rows[position].file)
+            rows[position].row.bind(to: statement, after: offset, file: loadFileID)
         }
         try statement.execute()
         // The rows took the next rowids in order (an empty table, no explicit keys).

@@ -73,8 +73,8 @@ final class DimensionKeys {
         selectGroup = try prepare("SELECT group_key FROM dim_group WHERE platform = ? AND name = ?")
         insertGroup = try prepare("INSERT INTO dim_group (platform, name) VALUES (?, ?)")
         insertPerson = try prepare("INSERT OR IGNORE INTO dim_person (person_key, person_hash) VALUES (?, ?)")
-        insertPersons = try prepare("INSERT OR IGNORE INTO dim_person (person_key, person_hash) VALUES "
-            + Array(repeating: "(?, ?)", count: Self.personsPerStatement).joined(separator: ", "))
+        insertPersons = try prepare("INSERT OR IGNORE INTO dim_person (person_key, person_hash)"
+            + MultiRowInsert.values(rows: Self.personsPerStatement, columns: 2))
         selectChannel = try prepare("SELECT channel_key FROM dim_channel WHERE name = ?")
         insertChannel = try prepare("INSERT INTO dim_channel (name) VALUES (?)")
     }

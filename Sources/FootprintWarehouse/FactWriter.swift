@@ -171,7 +171,7 @@ final class FactWriter {
     /// Page views of this file go in without the dedupe index (see BulkPageViewLoad);
     /// call at the start of a file whose page views go into an empty table.
     func appendPageViewsWithoutIndex() throws {
-        bulk = try BulkPageViewLoad(connection: connection)
+        bulk = try BulkPageViewLoad(connection: connection, loadFileID: loadFileID)
     }
 
     /// Builds the dedupe index after a file appended without it, counts the rows it
@@ -253,7 +253,7 @@ final class FactWriter {
             referrer: try referrerKey(view.referrer), geo: try keys.geography(view.place),
             sessionID: view.sessionID, engagedSeconds: view.engagedSeconds)
         if let bulk {
-            try bulk.append(hash: view.identityKey, identity: view.identity, row: row, file: loadFileID)
+            try bulk.append(hash: view.identityKey, identity: view.identity, row: row)
             try countLoaded(row)
             return
         }

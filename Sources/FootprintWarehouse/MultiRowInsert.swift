@@ -53,9 +53,14 @@ final class MultiRowInsert {
     }
 
     private func statement(rows: Int) throws -> SQLiteStatement {
+        try SQLiteStatement(connection: connection, sql: prefix + Self.values(rows: rows, columns: columns))
+    }
+
+    /// " VALUES (?, ?), (?, ?), …": `rows` rows of `columns` parameters, for every
+    /// statement that inserts several rows at once (also page views and persons).
+    static func values(rows: Int, columns: Int) -> String {
         let row = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
-        return try SQLiteStatement(connection: connection,
-                                   sql: prefix + " VALUES " + Array(repeating: row, count: rows).joined(separator: ", "))
+        return " VALUES " + Array(repeating: row, count: rows).joined(separator: ", ")
     }
 
     private func execute(_ statement: SQLiteStatement) throws {

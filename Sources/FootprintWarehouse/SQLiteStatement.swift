@@ -114,11 +114,10 @@ final class SQLiteStatement {
         return String(cString: text)
     }
 
-    /// A non-zero 64-bit hash of the column's text, or 0 when it is NULL.
+    /// SessionInput's reference for the column's text (0 when it is NULL).
     func textHash(_ column: Int32) -> UInt64 {
         guard let text = sqlite3_column_text(handle, column) else { return 0 }
-        let bytes = UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(handle, column)))
-        return max(StableHash.hash64(bytes: bytes), 1)
+        return SessionInput.reference(UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(handle, column))))
     }
 
     var lastInsertedRowID: Int64 { sqlite3_last_insert_rowid(connection) }

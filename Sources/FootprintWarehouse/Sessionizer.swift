@@ -127,31 +127,30 @@ final class SessionCutter: @unchecked Sendable {
     /// Starts reading the page views that match `condition` ("" for all, else a WHERE
     /// clause over `f`, fact_page_view).
     func start(reading warehouse: Warehouse, where condition: String) {
-        started = true
-        queue.startProducer(stackSize: 1 << 20) { [self] queue in
-            defer { done.signal() }
-            do {
-                try warehouse.readOnSecondConnection { db in
-                    guard let connection = db.sqliteConnection else { return }
-                    // One pass in table order: a large page cache would only add memory.
-                    let upper = try Warehouse.withSortingCache(db) { try Self.sortedViews(connection, where: condition) }
-                    guard let lower = lowerHalf.take() else { return }  // stopped
-                    try cut(MergedRows(lower.rows, upper), into: queue)
-                }
-            } catch {
-                failure = error
+        run { [self] queue in
+            try warehouse.readOnSecondConnection { db in
+                guard let connection = db.sqliteConnection else { return }
+                // One pass in table order: a large page cache would only add memory.
+                let upper = try Warehouse.withSortingCache(db) { try Self.sortedViews(connection, where: condition) }
+                guard let lower = lowerHalf.take() else { return }  // stopped
+                try cut(MergedRows(lower.rows, upper), into: queue)
             }
         }
     }
 
     /// Starts cutting rows already sorted (PresortedSessionInput), reading nothing.
     func start(cutting rows: SortedRows<SessionInput>) {
-        started = true
         let box = SortedRowsBox(rows: rows)
+        run { [self] queue in try cut(MergedRows(box.rows, SortedRows(inMemory: [])), into: queue) }
+    }
+
+    /// Runs `work` on the cutter's thread; an error is kept for `rethrow`.
+    private func run(_ work: @escaping @Sendable (HandoffQueue<Batch>) throws -> Void) {
+        started = true
         queue.startProducer(stackSize: 1 << 20) { [self] queue in
             defer { done.signal() }
             do {
-                try cut(MergedRows(box.rows, SortedRows(inMemory: [])), into: queue)
+                try work(queue)
             } catch {
                 failure = error
             }
@@ -278,7 +277,13 @@ extension SessionInput {
         self.init(person: row.person, property: row.property, viewedAt: row.viewedAt, pageView: pageView,
                   date: Int64(row.dateKey), referrer: row.referrer, content: row.content, geo: row.geo,
                   engaged: row.engagedSeconds ?? .nan,
-                  reference: row.sessionID.map { max(StableHash.hash64($0), 1) } ?? 0)
+                  reference: row.sessionID.map { id in var id = id; return id.withUTF8(SessionInput.reference) } ?? 0)
+    }
+
+    /// The non-zero hash a session id stands for (read from the table or from the row
+    /// being inserted: both must give the same value).
+    static func reference(_ id: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        max(StableHash.hash64(bytes: id), 1)
     }
 }
 

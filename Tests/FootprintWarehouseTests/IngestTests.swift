@@ -159,7 +159,8 @@ struct Fixture {
     /// A first load inserts page views 32 to a statement (BulkPageViewLoad): each row
     /// must keep its own values through the statement's parameter offsets, the last
     /// partial statement included (70 rows: two full statements and 6 more). Checked
-    /// by hand for the last row, and for all against the same file loaded row by row
+    /// by hand for the last row (the file it is credited to included), and for all
+    /// against the same file loaded row by row
     /// (after another file; that path inserts in hash order, so rows are compared by id).
     @Test func aFirstLoadStoresEachRowAsTheRowByRowPathDoes() throws {
         var text = "event_id,timestamp,visitor_id,session_id,url,referrer,country,engaged_seconds\n"
@@ -178,16 +179,17 @@ struct Fixture {
             return try fx.warehouse.read { db in
                 try Row.fetchAll(db, sql: """
                     SELECT f.source_id, f.date_key, f.viewed_at, c.url, r.domain, g.country_code, f.session_ref, f.engaged_seconds,
-                           (SELECT COUNT(*) FROM fact_page_view AS o WHERE o.person_key = f.person_key)
+                           (SELECT COUNT(*) FROM fact_page_view AS o WHERE o.person_key = f.person_key),
+                           f.load_file_id = (SELECT load_file_id FROM load_files WHERE path LIKE '%web_1.csv')
                     FROM fact_page_view AS f JOIN dim_content AS c USING (content_key) JOIN dim_referrer AS r USING (referrer_key)
                     JOIN dim_geography AS g USING (geo_key)
                     WHERE f.source_id LIKE 'r%' ORDER BY CAST(substr(f.source_id, 2) AS INTEGER)
-                    """).map { row in (0..<9).map { row[$0].map { "\($0)" } ?? "NULL" } }
+                    """).map { row in (0..<10).map { row[$0].map { "\($0)" } ?? "NULL" } }
             }
         }
         let bulk = try rows(afterAnotherFile: false)
         #expect(bulk.count == 70)
-        #expect(bulk[69] == ["r69", "20240514", "1715681340", "https://acme.example/p69", "ref4.example", "DE", "s69", "NULL", "8"])
+        #expect(bulk[69] == ["r69", "20240514", "1715681340", "https://acme.example/p69", "ref4.example", "DE", "s69", "NULL", "8", "1"])
         let rowByRow = try rows(afterAnotherFile: true)
         #expect(bulk == rowByRow)
     }
