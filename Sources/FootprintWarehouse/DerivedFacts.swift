@@ -9,6 +9,7 @@ extension Warehouse {
     /// loads, reply-chain depths of group threads, brand mentions, and short links shared in groups
     /// resolved to their targets. Safe to run any number of times.
     public func refreshDerivedFacts(config: FootprintConfig) throws {
+        defer { if restoreWALAfterDerivedFacts { queue.inDatabase(restoreWALIfKeptForDerivedFacts) } }
         try queue.write { db in
             try resolveSharedShortLinks(db)
             try Sessionizer(timeoutSeconds: Int64(config.sessionTimeoutMinutes * 60)).rebuild(db, warehouse: self)

