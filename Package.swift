@@ -59,7 +59,8 @@ let package = Package(
             "FootprintStaging", "FootprintConfig", "FootprintInput", "FootprintTestSupport",
         ]),
         .testTarget(name: "FootprintWarehouseTests", dependencies: [
-            "FootprintWarehouse", "FootprintPipeline", "FootprintTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            "FootprintWarehouse", "FootprintPipeline", "FootprintStaging", "FootprintTestSupport",
+            .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "FootprintReportsTests", dependencies: [
             "FootprintPipeline", "FootprintReports", "FootprintOutput", "FootprintTestSupport",

@@ -84,13 +84,12 @@ final class BulkPageViewLoad {
     }
 
     /// Inserts the rows still queued, builds the dedupe index, settling repeated hashes
-    /// first. Returns how many rows were deleted as duplicates and the days they were on
-    /// (their referral counts need redoing).
-    func finish() throws -> (duplicates: Int, days: Set<Int64>) {
+    /// first. Returns how many rows were deleted as duplicates.
+    func finish() throws -> Int {
         for row in pending { try insert([row], with: insertOne) }
         pending.removeAll()
         let settled = try Warehouse.withSortingCache(connection) { try buildIndex() }
-        if settled.duplicates > 0 { sessionInput = nil }  // rows were deleted: the input no longer matches
+        if settled > 0 { sessionInput = nil }  // rows were deleted: the input no longer matches
         return settled
     }
 
@@ -100,10 +99,10 @@ final class BulkPageViewLoad {
         return sessionInput.map { PresortedSessionInput(rows: $0, count: collected) }
     }
 
-    private func buildIndex() throws -> (duplicates: Int, days: Set<Int64>) {
+    private func buildIndex() throws -> Int {
         do {
             try Self.run(connection, Self.indexSQL)
-            return (0, [])
+            return 0
         } catch WarehouseError.sqlite(let code, _, _) where code & 0xff == SQLITE_CONSTRAINT {
             let settled = try settleRepeatedHashes()
             try Self.run(connection, Self.indexSQL)
@@ -111,7 +110,7 @@ final class BulkPageViewLoad {
         }
     }
 
-    private func settleRepeatedHashes() throws -> (duplicates: Int, days: Set<Int64>) {
+    private func settleRepeatedHashes() throws -> Int {
         try Self.run(connection, "CREATE INDEX fact_page_view_source_scratch ON fact_page_view (source_hash)")
         func prepare(_ sql: String) throws -> SQLiteStatement { try SQLiteStatement(connection: connection, sql: sql) }
         let repeated = try prepare("SELECT source_hash FROM fact_page_view GROUP BY source_hash HAVING COUNT(*) > 1")
@@ -119,17 +118,16 @@ final class BulkPageViewLoad {
         while try repeated.step() { hashes.append(repeated.int64(0)) }
         repeated.reset()
         let rowsOfHash = try prepare("""
-            SELECT page_view_key, source_id, date_key FROM fact_page_view WHERE source_hash = ? ORDER BY page_view_key
+            SELECT page_view_key, source_id FROM fact_page_view WHERE source_hash = ? ORDER BY page_view_key
             """)
         let taken = try prepare("SELECT 1 FROM fact_page_view WHERE source_hash = ? LIMIT 1")
         let delete = try prepare("DELETE FROM fact_page_view WHERE page_view_key = ?")
         let rekey = try prepare("UPDATE fact_page_view SET source_hash = ? WHERE page_view_key = ?")
         var duplicates = 0
-        var days: Set<Int64> = []
         for hash in hashes {
             rowsOfHash.bind(1, hash)
-            var rows: [(key: Int64, id: String, day: Int64)] = []
-            while try rowsOfHash.step() { rows.append((rowsOfHash.int64(0), rowsOfHash.text(1), rowsOfHash.int64(2))) }
+            var rows: [(key: Int64, id: String)] = []
+            while try rowsOfHash.step() { rows.append((rowsOfHash.int64(0), rowsOfHash.text(1))) }
             rowsOfHash.reset()
             var ids: Set<String> = []
             for (position, row) in rows.enumerated() {
@@ -137,7 +135,6 @@ final class BulkPageViewLoad {
                     delete.bind(1, row.key)
                     try delete.execute()
                     duplicates += 1
-                    days.insert(row.day)
                     continue
                 }
                 ids.insert(row.id)
@@ -153,7 +150,7 @@ final class BulkPageViewLoad {
             }
         }
         try Self.run(connection, "DROP INDEX fact_page_view_source_scratch")
-        return (duplicates, days)
+        return duplicates
     }
 
     private static func run(_ connection: OpaquePointer, _ sql: String) throws {

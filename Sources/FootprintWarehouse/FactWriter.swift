@@ -160,11 +160,11 @@ final class FactWriter {
 
     private func countLoaded(_ view: PageViewRow) throws {
         loadedCount += 1
-        // A bulk load marks every person at its end instead (finishBulkPageViews).
-        if bulk == nil {
-            pendingPersons.insert(view.person)
-            if pendingPersons.count >= Self.pendingPersonsLimit { try writePendingPersons() }
-        }
+        // A bulk load marks every person, and leaves its referral counts to the
+        // sessionizer, at its end instead (finishBulkPageViews).
+        guard bulk == nil else { return }
+        pendingPersons.insert(view.person)
+        if pendingPersons.count >= Self.pendingPersonsLimit { try writePendingPersons() }
         try referrals.add(date: view.dateKey, content: view.content, referrer: view.referrer, at: view.viewedAt)
     }
 
@@ -175,35 +175,36 @@ final class FactWriter {
     }
 
     /// Builds the dedupe index after a file appended without it, counts the rows it
-    /// found to be duplicates (counted as loaded until then), and marks the visitors
-    /// for sessions. The table was empty before this file, so every person with page
-    /// views came with it: one mark says "everyone", where remembering each row's
-    /// visitor took a random look-up per row and a random insert per visitor, and
-    /// copying dim_person into pending_sessions took 0.06 s for 300,000 visitors.
+    /// found to be duplicates (counted as loaded until then), and leaves two marks for
+    /// the sessionizer, in this file's transaction:
+    /// - every visitor's sessions are due. The table was empty before this file, so
+    ///   every person with page views came with it: one mark says "everyone", where
+    ///   remembering each row's visitor took a random look-up per row and a random
+    ///   insert per visitor, and copying dim_person into pending_sessions 0.06 s for
+    ///   300,000 visitors;
+    /// - the referral summary of these page views is due. The sessionizer's cutter
+    ///   counts it on its own thread as it walks every page view anyway; counting here
+    ///   cost the loading thread 7 % of its time (a table of day × content × referrer
+    ///   that outgrows the CPU caches, one miss per row: scripts/bench under perf).
     private func finishBulkPageViews() throws {
         guard let bulk else { return }
         self.bulk = nil
-        let (duplicates, days) = try bulk.finish()
+        let duplicates = try bulk.finish()
         bulkSessionInput = bulk.takeSessionInput()
         loadedCount -= duplicates
         duplicateCount += duplicates
-        daysToRecount = days.map(Int.init).sorted()
         try SQLiteStatement(connection: connection, sql: Sessionizer.markEveryoneSQL).execute()
+        try SQLiteStatement(connection: connection, sql: Sessionizer.markReferralsDueSQL).execute()
     }
 
     /// The sessionizer's input gathered by a first load of page views (see
     /// PresortedSessionInput); taken by the load session once the file commits.
     var bulkSessionInput: PresortedSessionInput?
 
-    /// Days whose referral counts include rows removed afterwards as duplicates; the
-    /// file's loader recounts them (Summaries.rebuildReferrals) after `flushPending`.
-    private(set) var daysToRecount: [Int] = []
-
     /// Starts counting for a new file.
     func resetCounts() {
         loadedCount = 0
         duplicateCount = 0
-        daysToRecount = []
     }
 
     /// Writes everything still queued and records which visitors need their sessions

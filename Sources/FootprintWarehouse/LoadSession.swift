@@ -126,7 +126,6 @@ public final class LoadSession {
                     }
                 }) {}
                 try writer.flushPending()
-                try Summaries.rebuildReferrals(db, days: writer.daysToRecount)
                 try filtered.flush(fileID: fileID, kind: file.kind)
                 result.loaded = writer.loadedCount
                 result.withoutCountry = file.rowsWithoutCountry

@@ -28,10 +28,20 @@ struct Sessionizer {
     /// if all of dim_person were in pending_sessions.
     static let markEveryoneSQL = "INSERT OR REPLACE INTO meta (key, value) VALUES ('sessions_pending', 'everyone')"
 
+    /// Marks the referral summary (agg_page_view_referral) as due for every page view:
+    /// a first load leaves it to this pass (see FactWriter.finishBulkPageViews).
+    static let markReferralsDueSQL = "INSERT OR REPLACE INTO meta (key, value) VALUES ('referrals_pending', 'everyone')"
+
     private func rebuildWithSmallCache(_ db: Database, warehouse: Warehouse) throws {
         let everyoneMarked = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'sessions_pending'") != nil
+        let referralsDue = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'referrals_pending'") != nil
+        warehouse.lastReferralsCountedByCutter = false
         let pending = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM pending_sessions") ?? 0
-        if pending == 0 && !everyoneMarked { return }
+        if pending == 0 && !everyoneMarked {
+            if referralsDue { try Summaries.rebuildAllReferrals(db) }
+            try db.execute(sql: "DELETE FROM meta WHERE key = 'referrals_pending'")
+            return
+        }
         guard let connection = db.sqliteConnection else { return }
         // When most visitors are touched (a first or large load), rebuilding everything
         // is cheaper than filtering each page view against the pending list.
@@ -58,15 +68,24 @@ struct Sessionizer {
         let split = try Int64.fetchOne(db, sql: """
             SELECT ((SELECT MIN(page_view_key) FROM fact_page_view) + (SELECT MAX(page_view_key) FROM fact_page_view)) / 2
             """) ?? 0
+        // The cutter counts the referral summary only when it sees every page view;
+        // otherwise the table is grouped again.
+        let cutterCountsReferrals = referralsDue && presorted != nil
+        warehouse.lastReferralsCountedByCutter = cutterCountsReferrals
         if let presorted {
             warehouse.lastSessionsInput = .presorted
-            cutter.start(cutting: try presorted.rows.sorted())
+            cutter.start(cutting: try presorted.rows.sorted(), countingReferrals: cutterCountsReferrals)
         } else if readsOnBothConnections {
             warehouse.lastSessionsInput = .tableOnBothConnections
             cutter.start(reading: warehouse, where: SessionCutter.condition(filter, "f.page_view_key > \(split)"))
         } else {
             warehouse.lastSessionsInput = .tableOnOneConnection
             cutter.start(cutting: try SessionCutter.sortedViews(connection, where: SessionCutter.condition(filter)))
+        }
+        if cutterCountsReferrals {
+            try db.execute(sql: "DELETE FROM agg_page_view_referral")
+        } else if referralsDue {
+            try Summaries.rebuildAllReferrals(db)
         }
         if everything {
             try db.execute(sql: "DELETE FROM agg_session_start")
@@ -83,12 +102,14 @@ struct Sessionizer {
                 connection, where: SessionCutter.condition(filter, "f.page_view_key <= \(split)")))
         }
         let tally = try SessionTally(connection: connection)
+        let referrals = try ReferralTally(connection: connection)
         let sessions = MultiRowInsert(connection: connection, table: "fact_session", columns: [
             "person_key", "property_key", "date_key", "started_at", "ended_at", "session_number",
             "page_count", "referrer_key", "landing_content_key"])
         let days = MultiRowInsert(connection: connection, table: "agg_visitor_day", columns: [
             "person_key", "property_key", "date_key", "geo_key", "views", "engaged_total", "engaged_views"])
         while let batch = cutter.next() {
+            try referrals.add(counted: batch.referrals)
             for session in batch.sessions {
                 tally.add(date: session.dateKey, property: session.property, referrer: session.referrer, pages: session.pages)
                 sessions.append(session.person); sessions.append(session.property); sessions.append(session.dateKey)
@@ -107,7 +128,7 @@ struct Sessionizer {
         try days.flush()
         try tally.flush()
         try db.execute(sql: "DELETE FROM pending_sessions")
-        try db.execute(sql: "DELETE FROM meta WHERE key = 'sessions_pending'")
+        try db.execute(sql: "DELETE FROM meta WHERE key IN ('sessions_pending', 'referrals_pending')")
     }
 }
 
@@ -138,6 +159,9 @@ final class SessionCutter: @unchecked Sendable {
     struct Batch: Sendable {
         var sessions: [CutSession] = []
         var days: [VisitorDayCounter.Row] = []
+        /// Page views per day, content and referrer (when counting referrals): in
+        /// parts of up to `referralLimit` keys, added to what earlier parts counted.
+        var referrals: [TripleKeyCounters.Entry] = []
     }
 
     private let timeoutSeconds: Int64
@@ -149,6 +173,7 @@ final class SessionCutter: @unchecked Sendable {
     /// Set by the cutter's thread before it finishes the queue; read after.
     private var failure: Error?
     private static let batchSize = 8192
+    private static let referralLimit = 100_000
 
     init(timeoutSeconds: Int64) {
         self.timeoutSeconds = timeoutSeconds
@@ -168,10 +193,14 @@ final class SessionCutter: @unchecked Sendable {
         }
     }
 
-    /// Starts cutting rows already sorted (PresortedSessionInput), reading nothing.
-    func start(cutting rows: SortedRows<SessionInput>) {
+    /// Starts cutting rows already sorted (PresortedSessionInput, or all the rows the
+    /// writing connection read), reading nothing; counting the referral summary of all
+    /// of them too when asked.
+    func start(cutting rows: SortedRows<SessionInput>, countingReferrals: Bool = false) {
         let box = SortedRowsBox(rows: rows)
-        run { [self] queue in try cut(MergedRows(box.rows, SortedRows(inMemory: [])), into: queue) }
+        run { [self] queue in
+            try cut(MergedRows(box.rows, SortedRows(inMemory: [])), into: queue, countingReferrals: countingReferrals)
+        }
     }
 
     /// Runs `work` on the cutter's thread; an error is kept for `rethrow`.
@@ -234,14 +263,25 @@ final class SessionCutter: @unchecked Sendable {
         started = false
     }
 
-    private func cut(_ rows: MergedRows<SessionInput>, into queue: HandoffQueue<Batch>) throws {
+    private func cut(_ rows: MergedRows<SessionInput>, into queue: HandoffQueue<Batch>, countingReferrals: Bool = false) throws {
         var sorted = rows
         var days = VisitorDayCounter()
         var batch = Batch()
         var open: CutSession?
+        var referrals = TripleKeyCounters()
         while let view = try sorted.next() {
             let person = view.person, property = view.property, viewedAt = view.viewedAt
             let reference = view.reference
+            if countingReferrals {
+                referrals.update(view.date, view.content, view.referrer, initial: (viewedAt, 0)) { entry in
+                    entry.first = min(entry.first, viewedAt)
+                    entry.second += 1
+                }
+                if referrals.count >= Self.referralLimit {
+                    batch.referrals += referrals.sortedEntries()
+                    referrals.removeAll()
+                }
+            }
             days.add(person: person, property: property, date: view.date, geo: view.geo,
                      engaged: view.engaged.isNaN ? nil : view.engaged, into: &batch.days)
             if var session = open, session.person == person, session.property == property,
@@ -266,6 +306,7 @@ final class SessionCutter: @unchecked Sendable {
         }
         if let finished = open { batch.sessions.append(finished) }
         days.finish(into: &batch.days)
+        batch.referrals += referrals.sortedEntries()
         _ = queue.put(batch)
     }
 

@@ -1,7 +1,8 @@
 import GRDB
 
 /// The summary tables (migrations v5 and v7) and how they stay equal to what their fact
-/// tables say. The loader adds each file's new page views through a `ReferralTally`; the
+/// tables say. The loader adds each file's new page views through a `ReferralTally` (a
+/// first load leaves them to the sessionizer's cutter, which walks them all anyway); the
 /// sessionizer subtracts the sessions it is about to rebuild and adds the new ones
 /// through a `SessionTally`, and rewrites the visitor days of the visitors it re-cuts
 /// through a `VisitorDayCounter`; a change of time zone or an erasure recomputes what it
@@ -15,14 +16,19 @@ enum Summaries {
 
     /// The two summaries of migration v5 (a migration must not touch later tables).
     static func rebuildReferralsAndSessionStarts(_ db: Database) throws {
-        try db.execute(sql: "DELETE FROM agg_page_view_referral")
-        try db.execute(sql: "INSERT INTO agg_page_view_referral " + referrals(where: ""))
+        try rebuildAllReferrals(db)
         try db.execute(sql: "DELETE FROM agg_session_start")
         try db.execute(sql: """
             INSERT INTO agg_session_start
             SELECT date_key, property_key, referrer_key, COUNT(*), SUM(page_count = 1)
             FROM fact_session GROUP BY date_key, property_key, referrer_key
             """)
+    }
+
+    /// Recomputes the referral summary from the page views.
+    static func rebuildAllReferrals(_ db: Database) throws {
+        try db.execute(sql: "DELETE FROM agg_page_view_referral")
+        try db.execute(sql: "INSERT INTO agg_page_view_referral " + referrals(where: ""))
     }
 
     /// Recomputes the visitor-day summary from the page views.
@@ -100,15 +106,20 @@ final class ReferralTally {
     }
 
     func flush() throws {
-        for entry in counts.sortedEntries() {
-            upsert.bind(1, entry.a); upsert.bind(2, entry.b); upsert.bind(3, entry.c)
-            upsert.bind(4, entry.first); upsert.bind(5, entry.second)
-            _ = try upsert.execute()
-        }
+        try add(counted: counts.sortedEntries())
         counts.removeAll()
     }
 
     func discard() { counts.removeAll() }
+
+    /// Adds counts made elsewhere (the sessionizer's cutter, for a first load).
+    func add(counted entries: [TripleKeyCounters.Entry]) throws {
+        for entry in entries {
+            upsert.bind(1, entry.a); upsert.bind(2, entry.b); upsert.bind(3, entry.c)
+            upsert.bind(4, entry.first); upsert.bind(5, entry.second)
+            _ = try upsert.execute()
+        }
+    }
 }
 
 /// Sessions per start day, property and referrer, counted while the sessionizer writes

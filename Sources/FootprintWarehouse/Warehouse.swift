@@ -14,6 +14,8 @@ public final class Warehouse {
 
     /// Where the sessionizer's last run took its page views from (for tests).
     var lastSessionsInput: SessionsInput?
+    /// Whether the sessionizer's cutter counted the referral summary of a first load (for tests).
+    var lastReferralsCountedByCutter = false
 
     /// Set when a first load keeps its rollback journal through the derived facts that
     /// follow: the sessions and visitor days of a first load (70 MB for scripts/bench)

@@ -5,6 +5,7 @@ import FootprintTestSupport
 import FootprintConfig
 import FootprintNormalize
 import FootprintPipeline
+import FootprintStaging
 @testable import FootprintWarehouse
 
 /// Web rows for tests: `count` page views starting at `first`, ids e<n>.
@@ -26,6 +27,11 @@ struct Fixture {
         warehouse = try Warehouse(path: folder.file("test.sqlite"))
     }
 
+    init(folder: TestFolder, warehouse: Warehouse) {
+        self.folder = folder
+        self.warehouse = warehouse
+    }
+
     func ingest(_ paths: [String]) throws -> IngestSummary {
         try Ingest(warehouse: warehouse, config: config).run(files: paths)
     }
@@ -33,6 +39,17 @@ struct Fixture {
     func count(_ table: String) throws -> Int {
         try warehouse.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") ?? -1 }
     }
+}
+
+/// The referral summary equals what grouping fact_page_view gives (Summaries.rebuildAllReferrals).
+func expectReferralsEqualARegrouping(_ fx: Fixture, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    func referrals() throws -> [Row] {
+        try fx.warehouse.read { db in try Row.fetchAll(db, sql: "SELECT * FROM agg_page_view_referral ORDER BY 1, 2, 3") }
+    }
+    let kept = try referrals()
+    #expect(!kept.isEmpty, sourceLocation: sourceLocation)
+    try fx.warehouse.write { db in try Summaries.rebuildAllReferrals(db) }
+    #expect(try referrals() == kept, sourceLocation: sourceLocation)
 }
 
 @Suite struct IngestTests {
@@ -238,6 +255,11 @@ struct Fixture {
         }
         _ = try fx.ingest([try fx.folder.write("web_1.csv", text)])
         #expect(fx.warehouse.lastSessionsInput == .presorted)
+        // The cutter counted the referral summary the load left to it: 400 views, and
+        // exactly what grouping the table gives.
+        #expect(fx.warehouse.lastReferralsCountedByCutter)
+        #expect(try fx.warehouse.read { db in try Int.fetchOne(db, sql: "SELECT SUM(views) FROM agg_page_view_referral") } == 400)
+        try expectReferralsEqualARegrouping(fx)
         // The rollback journal of the first load was kept for the derived facts, then WAL restored.
         #expect(try fx.warehouse.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") } == "wal")
         #expect(try fx.count("pending_sessions") == 0)
@@ -278,6 +300,11 @@ struct Fixture {
         // connection must not read beside the writer then.
         #expect(fx.warehouse.lastSessionsInput == .tableOnOneConnection)
         #expect(try fx.warehouse.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") } == "wal")
+        // The first file's referrals were left to the sessionizer, which regrouped the
+        // table; the second file's were counted while loading: each view once.
+        #expect(!fx.warehouse.lastReferralsCountedByCutter)
+        #expect(try fx.warehouse.read { db in try Int.fetchOne(db, sql: "SELECT SUM(views) FROM agg_page_view_referral") } == 30)
+        try expectReferralsEqualARegrouping(fx)
         func sessions() throws -> [[Int64]] {
             try fx.warehouse.read { db in
                 try Row.fetchAll(db, sql: "SELECT person_key, started_at, ended_at, page_count, session_number FROM fact_session ORDER BY 1, 2")
@@ -294,6 +321,37 @@ struct Fixture {
         try fx.warehouse.refreshDerivedFacts(config: fx.config)
         #expect(fx.warehouse.lastSessionsInput == .tableOnBothConnections)
         #expect(try sessions() == first)
+    }
+
+    /// A first load whose run stopped after the file committed, before the derived facts
+    /// (a kill, a power cut): the marks it left in the file's transaction make the next
+    /// run, in a new process without the gathered input, cut every visitor's sessions
+    /// and count the referral summary from the table.
+    @Test func derivedFactsAFirstLoadLeftUndoneAreDoneByTheNextRun() throws {
+        let fx = try Fixture()
+        var text = "event_id,timestamp,visitor_id,url,referrer\n"
+        for n in 0..<60 { text += "e\(n),2024-05-0\(1 + n % 3)T1\(n % 10):00:00Z,v\(n % 7),https://acme.example/p\(n % 4),https://ref\(n % 3).example/\n" }
+        let path = try fx.folder.write("web_1.csv", text)
+        try fx.warehouse.withLoadSession(config: fx.config) { session in
+            let reader = try StagedFileReader(path: path, kindOverride: nil, config: fx.config, zone: .utc,
+                                              persons: PersonCache(hasher: session.personHasher))
+            #expect(try session.load(reader, path: path, sha256: "test").loaded == 60)
+        }
+        #expect(try fx.count("fact_page_view") == 60)
+        #expect(try fx.count("fact_session") == 0)
+        #expect(try fx.count("agg_page_view_referral") == 0)
+        // The next run: another Warehouse, as another process would open.
+        let next = try Warehouse(path: fx.folder.file("test.sqlite"))
+        try next.refreshDerivedFacts(config: fx.config)
+        #expect(next.lastSessionsInput == .tableOnBothConnections)
+        #expect(!next.lastReferralsCountedByCutter)
+        let sessions = try next.read { db in try Int.fetchOne(db, sql: "SELECT SUM(page_count) FROM fact_session") }
+        #expect(sessions == 60)
+        let views = try next.read { db in try Int.fetchOne(db, sql: "SELECT SUM(views) FROM agg_page_view_referral") }
+        #expect(views == 60)
+        #expect(try next.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM meta WHERE key LIKE '%_pending'") } == 0)
+        let fresh = Fixture(folder: fx.folder, warehouse: next)
+        try expectReferralsEqualARegrouping(fresh)
     }
 
     /// The export's session ids decide when both views have one (a new id 5 minutes
@@ -464,9 +522,10 @@ struct Fixture {
         #expect(try summaries(fx) == incremental, "\(step)")
     }
 
-    /// A first load appends without the dedupe index and counts referrals as it goes;
-    /// repeats found when the index is built are taken out of the days they fell on.
-    /// Here they fall on three days, which are recounted together (Summaries.rebuildReferrals).
+    /// A first load appends without the dedupe index and leaves its referral counts to
+    /// the sessionizer; repeats found when the index is built are deleted, so the
+    /// gathered input no longer matches the table, which is grouped again instead.
+    /// Here the repeats fall on three days.
     @Test func repeatsOfAFirstLoadAreTakenOutOfEveryDayTheyFellOn() throws {
         let fx = try Fixture()
         var text = "event_id,timestamp,visitor_id,url,referrer\n"
@@ -483,6 +542,9 @@ struct Fixture {
             try Int.fetchAll(db, sql: "SELECT SUM(views) FROM agg_page_view_referral GROUP BY date_key ORDER BY date_key")
         }
         #expect(perDay == [5, 5, 5, 5])
+        // Without a gathered input, the load went back to WAL before the derived facts.
+        #expect(fx.warehouse.lastSessionsInput == .tableOnBothConnections)
+        #expect(!fx.warehouse.lastReferralsCountedByCutter)
         try expectEqualToRebuild(fx, "first load with repeats")
     }
 
