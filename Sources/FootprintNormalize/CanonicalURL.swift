@@ -1,9 +1,23 @@
+import Foundation
+
 /// A URL in the canonical form that CONTRACT.md section 3 compares URLs in: lower-case
 /// scheme and host, no `www.`, no default port, no fragment, no `utm_*`, `fbclid` or
 /// `gclid` parameters, no trailing slash. Userinfo is dropped (it is never content).
 public struct CanonicalURL: Hashable, Sendable {
     public let text: String
     public let host: String
+    /// A number no other URL made in this process has (made, not equal: the same text
+    /// parsed twice gets two). It lets the loader, which sees the same few thousand
+    /// URL values from the staging thread's cache millions of times, keep their keys
+    /// in an array slot instead of hashing and comparing the text for every row
+    /// (OrdinalKeyCache). Not part of the value: equality and hashing ignore it.
+    public let ordinal: Int
+
+    public static func == (a: CanonicalURL, b: CanonicalURL) -> Bool { a.text == b.text && a.host == b.host }
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(text)
+        hasher.combine(host)
+    }
 
     /// Tracking parameters that say how a visitor came, not what they saw.
     static func isTrackingParameter(_ name: Substring) -> Bool {
@@ -15,6 +29,7 @@ public struct CanonicalURL: Hashable, Sendable {
     public init(domainOnly host: String) {
         self.text = "https://" + host
         self.host = host
+        self.ordinal = URLOrdinals.next()
     }
 
     /// Returns nil when the text has no host. A URL without a scheme whose first part
@@ -64,5 +79,21 @@ public struct CanonicalURL: Hashable, Sendable {
         if !keptParameters.isEmpty { text += "?" + keptParameters.joined(separator: "&") }
         self.text = text
         self.host = host
+        self.ordinal = URLOrdinals.next()
+    }
+}
+
+/// Hands out CanonicalURL.ordinal: 1, 2, 3 … for the whole process (files are staged
+/// on different threads, and the loader keeps its slots across files). Taken once per
+/// URL parsed, which the staging thread's cache already makes rare.
+enum URLOrdinals {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var last = 0
+
+    static func next() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        last += 1
+        return last
     }
 }

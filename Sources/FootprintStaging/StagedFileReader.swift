@@ -53,16 +53,17 @@ public final class StagedFileReader {
         maxRows = config.limits.maxRowsPerFile
         keepUnredacted = config.privacy.keepUnredactedRejects
         let bounds = Self.timeBounds(config.limits)
+        let inner: RecordReader
         switch format {
         case .csv:
             let csv = CSVRecordReader(source: replay, maxRecordBytes: config.limits.maxRecordBytes)
-            reader = csv
+            inner = csv
             let kind = try Self.decideKind(kindOverride ?? spec?.kind, name: name, columns: Set(csv.header), path: path)
             self.kind = kind
             mapper = try RecordMapper(kind: kind, spec: spec, header: csv.header, zone: zone, file: path, timeBounds: bounds,
                                       persons: persons, geoIP: geoIP, bots: bots, spam: spam, utmOverrides: config.utmSources)
         case .accesslog:
-            reader = AccessLogRecordReader(source: replay, maxRecordBytes: config.limits.maxRecordBytes)
+            inner = AccessLogRecordReader(source: replay, maxRecordBytes: config.limits.maxRecordBytes)
             kind = kindOverride ?? spec?.kind ?? .web
             // A `{host}` template without a host is caught by the mapper, for every format;
             // an access log read with no url mapping at all needs the preset.
@@ -75,7 +76,7 @@ public final class StagedFileReader {
             let json: RecordReader = format == .jsonl
                 ? JSONLRecordReader(source: replay, maxRecordBytes: config.limits.maxRecordBytes)
                 : JSONArrayRecordReader(source: replay, maxRecordBytes: config.limits.maxRecordBytes)
-            reader = json
+            inner = json
             var keys: Set<String> = []
             // Peek at the first object (it is replayed): its keys tell the kind when nothing
             // else does, and show early when a mapping does not fit the file at all.
@@ -91,6 +92,8 @@ public final class StagedFileReader {
                 throw MappingError(file: path, reason: "file looks like objects with keys \(shown)\(keys.count > 12 ? ", …" : ""), but \(expects) expects \(mapper.requiredSources().joined(separator: ", ")); none of them is in the first row — is this the right preset?")
             }
         }
+        // Rows are split on a thread of their own from here on (see BackgroundRecordReader).
+        reader = BackgroundRecordReader(inner)
     }
 
     /// Instants accepted as event times: from January 1st of the earliest year to a

@@ -20,6 +20,10 @@ final class DimensionKeys {
     /// Page host → property key: one look-up per row instead of two.
     private var propertiesByHost = HashedTextCache<Int64>(limit: maxCached)
     private var shortLinks = HashedTextCache<Int64>(limit: maxCached)
+    /// The same three by URL ordinal (see OrdinalKeyCache): page → content and
+    /// property, referring URL → referrer.
+    private var contentsByURL = OrdinalKeyCache(), propertiesByURL = OrdinalKeyCache()
+    private var referrersByURL = OrdinalKeyCache()
     private var groups = BoundedCache<String, Int64>(limit: maxCached)
     // Persons arrive hashed (staging hashes ids); this remembers which keys were
     // written recently, so a returning visitor costs one array read, not an insert.
@@ -85,6 +89,7 @@ final class DimensionKeys {
         shortLinks.removeAll(); groups.removeAll(); channels.removeAll()
         recentPersons = [Int64](repeating: -1, count: Self.recentPersonSlots)
         newPersons = ExternalSorter(); propertiesByHost.removeAll()
+        contentsByURL.removeAll(); propertiesByURL.removeAll(); referrersByURL.removeAll()
     }
 
     /// The dim_date key (yyyymmdd in the configured zone) of an instant.
@@ -122,6 +127,13 @@ final class DimensionKeys {
     }
 
     func content(_ url: CanonicalURL) throws -> Int64 {
+        if let key = contentsByURL.key(url.ordinal) { return key }
+        let key = try content(byText: url)
+        contentsByURL.remember(url.ordinal, key)
+        return key
+    }
+
+    private func content(byText url: CanonicalURL) throws -> Int64 {
         let cacheKey = HashedText(url.text)
         if let key = contents.get(cacheKey) { return key }
         let key = try findOrInsert(select: selectContent, insert: insertContent) { statement, inserting in
@@ -129,6 +141,15 @@ final class DimensionKeys {
             if inserting { statement.bind(2, url.host) }
         }
         contents.insert(cacheKey, key)
+        return key
+    }
+
+    /// The key of the referring site of `url` (its host); `category` is asked only for
+    /// a domain not seen before.
+    func referrer(of url: CanonicalURL, category: (String) -> ReferrerCategory) throws -> Int64 {
+        if let key = referrersByURL.key(url.ordinal) { return key }
+        let key = try referrer(domain: url.host) { category(url.host) }
+        referrersByURL.remember(url.ordinal, key)
         return key
     }
 
@@ -141,6 +162,14 @@ final class DimensionKeys {
             if inserting { statement.bind(2, category().rawValue) }
         }
         referrers.insert(cacheKey, key)
+        return key
+    }
+
+    /// The key of the property a page belongs to (by its host).
+    func property(of page: CanonicalURL) throws -> Int64 {
+        if let key = propertiesByURL.key(page.ordinal) { return key }
+        let key = try property(forHost: page.host)
+        propertiesByURL.remember(page.ordinal, key)
         return key
     }
 

@@ -242,14 +242,14 @@ final class FactWriter {
     }
 
     private func referrerKey(_ url: CanonicalURL?) throws -> Int64 {
-        let host = url?.host ?? ""
-        return try keys.referrer(domain: host) { classifier.category(ofHost: host) }
+        guard let url else { return try keys.referrer(domain: "") { classifier.category(ofHost: "") } }
+        return try keys.referrer(of: url) { host in classifier.category(ofHost: host) }
     }
 
     private func writePageView(_ view: WebEvent) throws {
         let row = PageViewRow(
             dateKey: try keys.dateKey(of: view.day), viewedAt: view.occurredAt, person: try keys.person(view.visitor),
-            property: try keys.property(forHost: view.page.host), content: try keys.content(view.page),
+            property: try keys.property(of: view.page), content: try keys.content(view.page),
             referrer: try referrerKey(view.referrer), geo: try keys.geography(view.place),
             sessionID: view.sessionID, engagedSeconds: view.engagedSeconds)
         if let bulk {

@@ -104,7 +104,7 @@ public final class LoadSession {
                 }
                 while try reader.withNextRow({ row in
                     result.read += 1
-                    switch copy row {
+                    switch row {
                     case .event(_, let event):
                         try writer.write(event)
                     case .skipped(_, let reason):

@@ -25,6 +25,18 @@ import Testing
     func refusesTextWithoutAHost(raw: String) {
         #expect(CanonicalURL(raw) == nil)
     }
+
+    /// Every URL made gets its own ordinal (the loader's key cache relies on it), but
+    /// two URLs with the same text are equal and hash alike whatever their ordinals.
+    @Test func ordinalsAreUniqueButNotPartOfTheValue() throws {
+        let a = try #require(CanonicalURL("https://www.acme.example/x?utm_source=t"))
+        let b = try #require(CanonicalURL("https://acme.example/x"))
+        let c = CanonicalURL(domainOnly: "acme.example")
+        #expect(a.ordinal != b.ordinal && b.ordinal != c.ordinal && a.ordinal != 0)
+        #expect(a == b)
+        #expect(Set([a, b]).count == 1)
+        #expect(a != c)
+    }
 }
 
 @Suite struct ReferrerTests {

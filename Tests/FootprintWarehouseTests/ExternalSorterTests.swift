@@ -210,3 +210,23 @@ import FootprintTestSupport
         #expect(counters.count == 0 && counters.sortedEntries().isEmpty)
     }
 }
+
+@Suite struct OrdinalKeyCacheTests {
+    /// A key comes back only for the ordinal it was remembered under: not for another
+    /// ordinal in the same slot (65,536 apart), which takes the slot over, and never for
+    /// ordinal 0 (a URL without one).
+    @Test func aSlotAnswersOnlyForItsOwnOrdinal() {
+        var cache = OrdinalKeyCache()
+        cache.remember(7, 70)
+        cache.remember(8, 80)
+        #expect(cache.key(7) == 70 && cache.key(8) == 80)
+        #expect(cache.key(7 + 65_536) == nil)
+        cache.remember(7 + 65_536, 71)
+        #expect(cache.key(7) == nil)
+        #expect(cache.key(7 + 65_536) == 71)
+        cache.remember(0, 5)
+        #expect(cache.key(0) == nil)
+        cache.removeAll()
+        #expect(cache.key(8) == nil)
+    }
+}
