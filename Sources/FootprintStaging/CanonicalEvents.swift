@@ -69,7 +69,12 @@ public struct GroupEvent: Equatable, Sendable {
     public var identityKey: Int64
 }
 
-public enum CanonicalEvent: Equatable, Sendable {
+/// `indirect`: each event lives in one heap box, so handing a staged row to the loader
+/// and letting go of it retains and releases the box once, where copying the payload
+/// retained and released each of its strings, all last touched on the staging thread
+/// (callgrind: 820 instructions a row on the loading thread; now 2.13 G → 2.09 G for
+/// 100,000 rows, the staging thread +0.01 G for the boxes).
+public indirect enum CanonicalEvent: Equatable, Sendable {
     case web(WebEvent)
     case click(ClickEvent)
     case group(GroupEvent)
