@@ -133,7 +133,7 @@ extension Warehouse {
 
     static func withSortingCache<T>(_ connection: OpaquePointer, _ body: () throws -> T) throws -> T {
         try SQLiteStatement(connection: connection, sql: "PRAGMA cache_size = -2048").execute()
-        defer { try? SQLiteStatement(connection: connection, sql: "PRAGMA cache_size = \(loadingCacheKiB)").execute() }
+        defer { _ = try? SQLiteStatement(connection: connection, sql: "PRAGMA cache_size = \(loadingCacheKiB)").execute() }
         return try body()
     }
 
