@@ -35,6 +35,10 @@ public final class RecordMapper {
     private var urlCache = HashedTextCache<CanonicalURL?>(limit: 100_000)
     private var countryCache = HashedTextCache<String>(limit: 5_000)
     private var spamCache = HashedTextCache<String?>(limit: 50_000)
+    /// utm_source value → the referring site it names. One URL per source, so that it
+    /// keeps one ordinal (the loader's key cache; see CanonicalURL.ordinal) and the
+    /// source is looked up and parsed once, not for every page view that carries it.
+    private var taggedSourceCache = HashedTextCache<CanonicalURL?>(limit: 5_000)
 
     /// `header` is the CSV header, or nil for JSON records.
     public init(kind: EventKind, spec: InputSpec?, header: [String]?, zone: ZoneClock, file: String,
@@ -171,8 +175,10 @@ public final class RecordMapper {
     /// A visit without a referrer is credited to its utm_source, when that names a site.
     private func taggedSource(_ record: SourceRecord) -> CanonicalURL? {
         let source = accessor(.url).withTrimmedBytes(in: record) { bytes in bytes.flatMap(UTMSources.source(inURLBytes:)) }
-        guard let source, let domain = utmSources.domain(for: source) else { return nil }
-        return CanonicalURL(domainOnly: domain)
+        guard var source else { return nil }
+        return source.withUTF8 { bytes in
+            taggedSourceCache.value(forBytes: bytes) { source in utmSources.domain(for: source).map(CanonicalURL.init(domainOnly:)) }
+        }
     }
 
     /// Whether a record is traffic that is not people: a crawler, monitor or script by

@@ -40,10 +40,9 @@ final class DimensionKeys {
     private let selectProperty, insertProperty: SQLiteStatement
     private let selectShortLink, insertShortLink: SQLiteStatement
     private let selectGroup, insertGroup: SQLiteStatement
-    /// One person, and `personsPerStatement` at once (a statement's execution costs
-    /// about as much as the insert of a narrow row).
-    private let insertPerson, insertPersons: SQLiteStatement
-    private static let personsPerStatement = 32
+    /// Persons go in 32 to a statement (a statement's execution costs about as much as
+    /// the insert of a narrow row); one already there is left as it is.
+    private let insertPersons: MultiRowInsert
     /// Persons seen in the file (and not just before), written in key order when the
     /// file ends, before its transaction commits. Sorted in bounded memory (spilling to
     /// a temporary file past 200,000), so that however many visitors a file has, they go
@@ -76,9 +75,8 @@ final class DimensionKeys {
         insertShortLink = try prepare("INSERT INTO dim_short_link (short_url, target_content_key) VALUES (?, ?)")
         selectGroup = try prepare("SELECT group_key FROM dim_group WHERE platform = ? AND name = ?")
         insertGroup = try prepare("INSERT INTO dim_group (platform, name) VALUES (?, ?)")
-        insertPerson = try prepare("INSERT OR IGNORE INTO dim_person (person_key, person_hash) VALUES (?, ?)")
-        insertPersons = try prepare("INSERT OR IGNORE INTO dim_person (person_key, person_hash)"
-            + MultiRowInsert.values(rows: Self.personsPerStatement, columns: 2))
+        insertPersons = MultiRowInsert(connection: connection, table: "dim_person", columns: ["person_key", "person_hash"],
+                                       onConflict: .ignore, rowsPerStatement: 32)
         selectChannel = try prepare("SELECT channel_key FROM dim_channel WHERE name = ?")
         insertChannel = try prepare("INSERT INTO dim_channel (name) VALUES (?)")
     }
@@ -88,7 +86,7 @@ final class DimensionKeys {
         dates = []; geographies.removeAll(); contents.removeAll(); referrers.removeAll(); properties.removeAll()
         shortLinks.removeAll(); groups.removeAll(); channels.removeAll()
         recentPersons = [Int64](repeating: -1, count: Self.recentPersonSlots)
-        newPersons = ExternalSorter(); propertiesByHost.removeAll()
+        newPersons = ExternalSorter(); insertPersons.discard(); propertiesByHost.removeAll()
         contentsByURL.removeAll(); propertiesByURL.removeAll(); referrersByURL.removeAll()
     }
 
@@ -226,26 +224,14 @@ final class DimensionKeys {
         var sorted = try newPersons.sorted()
         newPersons = ExternalSorter()
         var previous: Int64?
-        var queued: [HashedPerson] = []
-        queued.reserveCapacity(Self.personsPerStatement)
         while let pending = try sorted.next() {
             if pending.key == previous { continue }
             previous = pending.key
-            queued.append(pending.person)
-            if queued.count == Self.personsPerStatement {
-                for (position, person) in queued.enumerated() {
-                    insertPersons.bind(Int32(2 * position + 1), person.key)
-                    insertPersons.bind(Int32(2 * position + 2), person.hash)
-                }
-                try insertPersons.execute()
-                queued.removeAll(keepingCapacity: true)
-            }
+            insertPersons.append(pending.key)
+            insertPersons.append(pending.person.hash)
+            try insertPersons.endRow()
         }
-        for person in queued {
-            insertPerson.bind(1, person.key)
-            insertPerson.bind(2, person.hash)
-            try insertPerson.execute()
-        }
+        try insertPersons.flush()
     }
 
     func channel(_ name: String) throws -> Int64 {

@@ -175,8 +175,8 @@ final class FactWriter {
     }
 
     /// Builds the dedupe index after a file appended without it, counts the rows it
-    /// found to be duplicates (counted as loaded until then), and leaves two marks for
-    /// the sessionizer, in this file's transaction:
+    /// found to be duplicates (counted as loaded until then), and leaves one mark for
+    /// the sessionizer, in this file's transaction, that two things are due:
     /// - every visitor's sessions are due. The table was empty before this file, so
     ///   every person with page views came with it: one mark says "everyone", where
     ///   remembering each row's visitor took a random look-up per row and a random
@@ -193,8 +193,7 @@ final class FactWriter {
         bulkSessionInput = bulk.takeSessionInput()
         loadedCount -= duplicates
         duplicateCount += duplicates
-        try SQLiteStatement(connection: connection, sql: Sessionizer.markEveryoneSQL).execute()
-        try SQLiteStatement(connection: connection, sql: Sessionizer.markReferralsDueSQL).execute()
+        try SQLiteStatement(connection: connection, sql: Sessionizer.markFirstLoadSQL).execute()
     }
 
     /// The sessionizer's input gathered by a first load of page views (see

@@ -24,29 +24,22 @@ struct Sessionizer {
         try Warehouse.withSortingCache(db) { try rebuildWithSmallCache(db, warehouse: warehouse) }
     }
 
-    /// Marks every visitor's sessions for recomputing (a first load of page views), as
-    /// if all of dim_person were in pending_sessions.
-    static let markEveryoneSQL = "INSERT OR REPLACE INTO meta (key, value) VALUES ('sessions_pending', 'everyone')"
-
-    /// Marks the referral summary (agg_page_view_referral) as due for every page view:
-    /// a first load leaves it to this pass (see FactWriter.finishBulkPageViews).
-    static let markReferralsDueSQL = "INSERT OR REPLACE INTO meta (key, value) VALUES ('referrals_pending', 'everyone')"
+    /// Marks what a first load of page views owes this pass (see
+    /// FactWriter.finishBulkPageViews): every visitor's sessions, as if all of dim_person
+    /// were in pending_sessions, and the referral summary of all page views.
+    static let firstLoadMark = "first_load_pending"
+    static let markFirstLoadSQL = "INSERT OR REPLACE INTO meta (key, value) VALUES ('\(firstLoadMark)', 'everyone')"
 
     private func rebuildWithSmallCache(_ db: Database, warehouse: Warehouse) throws {
-        let everyoneMarked = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'sessions_pending'") != nil
-        let referralsDue = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'referrals_pending'") != nil
+        let firstLoad = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [Self.firstLoadMark]) != nil
         warehouse.lastReferralsCountedByCutter = false
         let pending = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM pending_sessions") ?? 0
-        if pending == 0 && !everyoneMarked {
-            if referralsDue { try Summaries.rebuildAllReferrals(db) }
-            try db.execute(sql: "DELETE FROM meta WHERE key = 'referrals_pending'")
-            return
-        }
+        if pending == 0 && !firstLoad { return }
         guard let connection = db.sqliteConnection else { return }
         // When most visitors are touched (a first or large load), rebuilding everything
         // is cheaper than filtering each page view against the pending list.
         let persons = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dim_person") ?? 0
-        let everything = everyoneMarked || pending * 4 >= persons
+        let everything = firstLoad || pending * 4 >= persons
         let filter = everything ? "" : "f.person_key IN (SELECT person_key FROM pending_sessions)"
         let cutter = SessionCutter(timeoutSeconds: timeoutSeconds)
         defer { cutter.stop() }
@@ -65,12 +58,12 @@ struct Sessionizer {
         // Where the two halves meet. Two subqueries: SQLite answers a lone MIN or MAX of
         // the key from one end of the B-tree, but both in one SELECT scanned the whole
         // table (0.16 s for 2 million rows, on every run).
-        let split = try Int64.fetchOne(db, sql: """
+        let split = try readsOnBothConnections ? Int64.fetchOne(db, sql: """
             SELECT ((SELECT MIN(page_view_key) FROM fact_page_view) + (SELECT MAX(page_view_key) FROM fact_page_view)) / 2
-            """) ?? 0
+            """) ?? 0 : 0
         // The cutter counts the referral summary only when it sees every page view;
         // otherwise the table is grouped again.
-        let cutterCountsReferrals = referralsDue && presorted != nil
+        let cutterCountsReferrals = firstLoad && presorted != nil
         warehouse.lastReferralsCountedByCutter = cutterCountsReferrals
         if let presorted {
             warehouse.lastSessionsInput = .presorted
@@ -84,7 +77,7 @@ struct Sessionizer {
         }
         if cutterCountsReferrals {
             try db.execute(sql: "DELETE FROM agg_page_view_referral")
-        } else if referralsDue {
+        } else if firstLoad {
             try Summaries.rebuildAllReferrals(db)
         }
         if everything {
@@ -128,7 +121,7 @@ struct Sessionizer {
         try days.flush()
         try tally.flush()
         try db.execute(sql: "DELETE FROM pending_sessions")
-        try db.execute(sql: "DELETE FROM meta WHERE key IN ('sessions_pending', 'referrals_pending')")
+        try db.execute(sql: "DELETE FROM meta WHERE key = ?", arguments: [Self.firstLoadMark])
     }
 }
 
@@ -273,10 +266,7 @@ final class SessionCutter: @unchecked Sendable {
             let person = view.person, property = view.property, viewedAt = view.viewedAt
             let reference = view.reference
             if countingReferrals {
-                referrals.update(view.date, view.content, view.referrer, initial: (viewedAt, 0)) { entry in
-                    entry.first = min(entry.first, viewedAt)
-                    entry.second += 1
-                }
+                referrals.countView(date: view.date, content: view.content, referrer: view.referrer, at: viewedAt)
                 if referrals.count >= Self.referralLimit {
                     batch.referrals += referrals.sortedEntries()
                     referrals.removeAll()

@@ -98,10 +98,7 @@ final class ReferralTally {
     }
 
     func add(date: Int, content: Int64, referrer: Int64, at time: Int64) throws {
-        counts.update(Int64(date), content, referrer, initial: (time, 0)) { entry in
-            entry.first = min(entry.first, time)
-            entry.second += 1
-        }
+        counts.countView(date: Int64(date), content: content, referrer: referrer, at: time)
         if counts.count >= limit { try flush() }
     }
 
@@ -114,11 +111,7 @@ final class ReferralTally {
 
     /// Adds counts made elsewhere (the sessionizer's cutter, for a first load).
     func add(counted entries: [TripleKeyCounters.Entry]) throws {
-        for entry in entries {
-            upsert.bind(1, entry.a); upsert.bind(2, entry.b); upsert.bind(3, entry.c)
-            upsert.bind(4, entry.first); upsert.bind(5, entry.second)
-            _ = try upsert.execute()
-        }
+        try TripleKeyCounters.write(entries, with: upsert)
     }
 }
 
@@ -146,11 +139,7 @@ final class SessionTally {
     }
 
     func flush() throws {
-        for entry in counts.sortedEntries() {
-            upsert.bind(1, entry.a); upsert.bind(2, entry.b); upsert.bind(3, entry.c)
-            upsert.bind(4, entry.first); upsert.bind(5, entry.second)
-            _ = try upsert.execute()
-        }
+        try TripleKeyCounters.write(counts.sortedEntries(), with: upsert)
         counts.removeAll()
     }
 }
@@ -194,5 +183,27 @@ struct VisitorDayCounter {
         }
         places.removeAll(keepingCapacity: true)
         self.current = nil
+    }
+}
+
+extension TripleKeyCounters {
+    /// Counts one page view in a referral summary's terms (agg_page_view_referral):
+    /// keyed by day, content and referrer; `first` the earliest view, `second` the views.
+    /// The loader's ReferralTally and the sessionizer's cutter count the same way.
+    mutating func countView(date: Int64, content: Int64, referrer: Int64, at time: Int64) {
+        update(date, content, referrer, initial: (time, 0)) { entry in
+            entry.first = min(entry.first, time)
+            entry.second += 1
+        }
+    }
+
+    /// Writes entries through an upsert whose five parameters are the three keys and
+    /// the two counters, in that order (the summaries' statements).
+    static func write(_ entries: [Entry], with upsert: SQLiteStatement) throws {
+        for entry in entries {
+            upsert.bind(1, entry.a); upsert.bind(2, entry.b); upsert.bind(3, entry.c)
+            upsert.bind(4, entry.first); upsert.bind(5, entry.second)
+            _ = try upsert.execute()
+        }
     }
 }

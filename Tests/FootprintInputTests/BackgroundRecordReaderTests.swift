@@ -28,26 +28,33 @@ import Testing
     }
 
     /// A reader dropped before the end stops its thread instead of waiting forever with
-    /// a full queue: the source stops being read soon after.
+    /// a full queue: the thread lets go of the wrapped reader, and so of its source
+    /// (endless here), which it would hold for good if it were still blocked.
     @Test func droppingItEarlyStopsTheReadingThread() throws {
-        final class CountingSource: ByteChunkSource, @unchecked Sendable {
-            let lock = NSLock()
-            var chunks = 0
+        final class EndlessSource: ByteChunkSource, @unchecked Sendable {
+            let released: NSCondition
+            var first = true
+            init(released: NSCondition) { self.released = released }
+            deinit { released.lock(); released.broadcast(); released.unlock() }
             func nextChunk() throws -> [UInt8]? {
-                lock.lock(); defer { lock.unlock() }
-                chunks += 1
-                return chunks == 1 ? Array("a\n".utf8) : Array(repeating: UInt8(ascii: "1"), count: 63) + [0x0A]
+                defer { first = false }
+                return first ? Array("a\n".utf8) : Array(repeating: UInt8(ascii: "1"), count: 63) + [0x0A]
             }
-            var read: Int { lock.lock(); defer { lock.unlock() }; return chunks }
         }
-        let source = CountingSource()
-        var reader: BackgroundRecordReader? = BackgroundRecordReader(CSVRecordReader(source: source))
-        #expect(reader?.next() != nil)
-        reader = nil
-        Thread.sleep(forTimeInterval: 0.2)
-        let settled = source.read
-        Thread.sleep(forTimeInterval: 0.2)
-        #expect(source.read == settled)       // no longer read: the thread has stopped
-        #expect(settled < 1_000_000)          // an endless source, read only a bounded way
+        let condition = NSCondition()
+        weak var watched: EndlessSource?
+        // The source is held only by the reader from here on.
+        func startAndDrop() {
+            let source = EndlessSource(released: condition)
+            watched = source
+            let reader = BackgroundRecordReader(CSVRecordReader(source: source))
+            #expect(reader.next() != nil)
+        }
+        startAndDrop()
+        condition.lock()
+        let deadline = Date().addingTimeInterval(5)
+        while watched != nil && Date() < deadline { _ = condition.wait(until: deadline) }
+        condition.unlock()
+        #expect(watched == nil, "the reading thread still holds the reader 5 s after it was dropped")
     }
 }

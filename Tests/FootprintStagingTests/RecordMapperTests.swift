@@ -71,6 +71,24 @@ import FootprintNormalize
         #expect(reason(["2024-05-01T10:00:00Z", "v1", "https://acme.example/", "12.5"]) == nil)
     }
 
+    /// A page view without a referrer is credited to the site its utm_source names; the
+    /// rows of one source share one URL value (one ordinal, for the loader's key cache),
+    /// and a source that names no site credits nothing.
+    @Test func utmSourcesWithoutAReferrerShareOneReferringURL() throws {
+        let mapper = try RecordMapper(kind: .web, spec: nil, header: ["timestamp", "visitor_id", "url"], zone: .utc, file: "web.csv", persons: testPersons())
+        func referrer(_ url: String) -> CanonicalURL? {
+            guard case .success(.web(let view)) = mapper.map(.csv(CSVRow(["2024-05-01T10:00:00Z", "v1", url]))) else { return nil }
+            return view.referrer
+        }
+        let first = try #require(referrer("https://acme.example/a?utm_source=news.example.org"))
+        let second = try #require(referrer("https://acme.example/b?utm_source=news.example.org&x=1"))
+        #expect(first.host == "news.example.org")
+        #expect(second == first)
+        #expect(second.ordinal == first.ordinal)
+        #expect(referrer("https://acme.example/c?utm_source=not%20a%20site") == nil)
+        #expect(referrer("https://acme.example/d") == nil)
+    }
+
     @Test func groupActivitiesAreIdentifiedWithinTheirPlatform() throws {
         let mapper = try RecordMapper(kind: .groups, spec: nil, header: nil, zone: .utc, file: "groups.jsonl", persons: testPersons())
         let record = try JSONParser.parse(Array(#"{"activity_id": 42, "timestamp": "2024-05-01T10:00:00Z", "platform": "LinkedIn", "group": "G", "actor_id": "m1", "action": "Comment", "parent_id": 41, "count": "3"}"#.utf8))

@@ -148,6 +148,26 @@ import FootprintTestSupport
         }
         #expect(kept == 3)
     }
+
+    /// With `.ignore`, rows whose key is already there are left out and the others go
+    /// in, text included (how persons are written): 10 rows, keys 0 to 9, into a table
+    /// that holds keys 2, 5 and 8 already, 4 rows to a statement.
+    @Test func ignoredConflictsLeaveTheOtherRowsIn() throws {
+        let folder = try TestFolder()
+        defer { withExtendedLifetime(folder) {} }
+        let warehouse = try Warehouse(path: folder.file("test.sqlite"))
+        let stored = try warehouse.write { db -> [String] in
+            try db.execute(sql: "CREATE TABLE t (k INTEGER PRIMARY KEY, name TEXT NOT NULL)")
+            try db.execute(sql: "INSERT INTO t VALUES (2, 'old'), (5, 'old'), (8, 'old')")
+            let connection = try #require(db.sqliteConnection)
+            let insert = MultiRowInsert(connection: connection, table: "t", columns: ["k", "name"], onConflict: .ignore,
+                                        rowsPerStatement: 4)
+            for k in 0..<10 as Range<Int64> { insert.append(k); insert.append("new-\(k)"); try insert.endRow() }
+            try insert.flush()
+            return try String.fetchAll(db, sql: "SELECT name FROM t ORDER BY k")
+        }
+        #expect(stored == ["new-0", "new-1", "old", "new-3", "new-4", "old", "new-6", "new-7", "old", "new-9"])
+    }
 }
 
 @Suite struct SQLiteStatementTests {

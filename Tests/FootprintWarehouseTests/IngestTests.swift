@@ -39,6 +39,28 @@ struct Fixture {
     func count(_ table: String) throws -> Int {
         try warehouse.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") ?? -1 }
     }
+
+    /// The integer a query gives (nil for NULL or no row).
+    func int(_ sql: String) throws -> Int? {
+        try warehouse.read { db in try Int.fetchOne(db, sql: sql) }
+    }
+
+    func journalMode() throws -> String? {
+        try warehouse.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
+    }
+
+    /// Whether a first load's derived facts are still owed (the sessionizer's mark).
+    func firstLoadMarked() throws -> Bool {
+        try warehouse.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM meta WHERE key = ?", arguments: [Sessionizer.firstLoadMark])
+        } == 1
+    }
+
+    /// Cuts every visitor's sessions again, from the table.
+    func recutAllSessions() throws {
+        try warehouse.write { db in try db.execute(sql: "INSERT INTO pending_sessions SELECT person_key FROM dim_person") }
+        try warehouse.refreshDerivedFacts(config: config)
+    }
 }
 
 /// The referral summary equals what grouping fact_page_view gives (Summaries.rebuildAllReferrals).
@@ -258,12 +280,12 @@ func expectReferralsEqualARegrouping(_ fx: Fixture, sourceLocation: SourceLocati
         // The cutter counted the referral summary the load left to it: 400 views, and
         // exactly what grouping the table gives.
         #expect(fx.warehouse.lastReferralsCountedByCutter)
-        #expect(try fx.warehouse.read { db in try Int.fetchOne(db, sql: "SELECT SUM(views) FROM agg_page_view_referral") } == 400)
+        #expect(try fx.int("SELECT SUM(views) FROM agg_page_view_referral") == 400)
         try expectReferralsEqualARegrouping(fx)
         // The rollback journal of the first load was kept for the derived facts, then WAL restored.
-        #expect(try fx.warehouse.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") } == "wal")
+        #expect(try fx.journalMode() == "wal")
         #expect(try fx.count("pending_sessions") == 0)
-        #expect(try fx.warehouse.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM meta WHERE key = 'sessions_pending'") } == 0)
+        #expect(try !fx.firstLoadMarked())
         func derived() throws -> [[String]] {
             try fx.warehouse.read { db in
                 var all: [[String]] = []
@@ -278,8 +300,7 @@ func expectReferralsEqualARegrouping(_ fx: Fixture, sourceLocation: SourceLocati
         }
         let whileLoading = try derived()
         #expect(whileLoading.count > 100)
-        try fx.warehouse.write { db in try db.execute(sql: "INSERT INTO pending_sessions SELECT person_key FROM dim_person") }
-        try fx.warehouse.refreshDerivedFacts(config: fx.config)
+        try fx.recutAllSessions()
         #expect(fx.warehouse.lastSessionsInput == .tableOnBothConnections)
         #expect(try derived() == whileLoading)
     }
@@ -299,11 +320,11 @@ func expectReferralsEqualARegrouping(_ fx: Fixture, sourceLocation: SourceLocati
         // The first load kept its rollback journal for the derived facts: a second
         // connection must not read beside the writer then.
         #expect(fx.warehouse.lastSessionsInput == .tableOnOneConnection)
-        #expect(try fx.warehouse.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") } == "wal")
+        #expect(try fx.journalMode() == "wal")
         // The first file's referrals were left to the sessionizer, which regrouped the
         // table; the second file's were counted while loading: each view once.
         #expect(!fx.warehouse.lastReferralsCountedByCutter)
-        #expect(try fx.warehouse.read { db in try Int.fetchOne(db, sql: "SELECT SUM(views) FROM agg_page_view_referral") } == 30)
+        #expect(try fx.int("SELECT SUM(views) FROM agg_page_view_referral") == 30)
         try expectReferralsEqualARegrouping(fx)
         func sessions() throws -> [[Int64]] {
             try fx.warehouse.read { db in
@@ -317,8 +338,7 @@ func expectReferralsEqualARegrouping(_ fx: Fixture, sourceLocation: SourceLocati
         #expect(first.count == 25)
         #expect(first.map { $0[3] }.reduce(0, +) == 30)
         #expect(first.filter { $0[3] == 2 }.count == 5)
-        try fx.warehouse.write { db in try db.execute(sql: "INSERT INTO pending_sessions SELECT person_key FROM dim_person") }
-        try fx.warehouse.refreshDerivedFacts(config: fx.config)
+        try fx.recutAllSessions()
         #expect(fx.warehouse.lastSessionsInput == .tableOnBothConnections)
         #expect(try sessions() == first)
     }
@@ -340,18 +360,16 @@ func expectReferralsEqualARegrouping(_ fx: Fixture, sourceLocation: SourceLocati
         #expect(try fx.count("fact_page_view") == 60)
         #expect(try fx.count("fact_session") == 0)
         #expect(try fx.count("agg_page_view_referral") == 0)
+        #expect(try fx.firstLoadMarked())
         // The next run: another Warehouse, as another process would open.
-        let next = try Warehouse(path: fx.folder.file("test.sqlite"))
-        try next.refreshDerivedFacts(config: fx.config)
-        #expect(next.lastSessionsInput == .tableOnBothConnections)
-        #expect(!next.lastReferralsCountedByCutter)
-        let sessions = try next.read { db in try Int.fetchOne(db, sql: "SELECT SUM(page_count) FROM fact_session") }
-        #expect(sessions == 60)
-        let views = try next.read { db in try Int.fetchOne(db, sql: "SELECT SUM(views) FROM agg_page_view_referral") }
-        #expect(views == 60)
-        #expect(try next.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM meta WHERE key LIKE '%_pending'") } == 0)
-        let fresh = Fixture(folder: fx.folder, warehouse: next)
-        try expectReferralsEqualARegrouping(fresh)
+        let next = Fixture(folder: fx.folder, warehouse: try Warehouse(path: fx.folder.file("test.sqlite")))
+        try next.warehouse.refreshDerivedFacts(config: next.config)
+        #expect(next.warehouse.lastSessionsInput == .tableOnBothConnections)
+        #expect(!next.warehouse.lastReferralsCountedByCutter)
+        #expect(try next.int("SELECT SUM(page_count) FROM fact_session") == 60)
+        #expect(try next.int("SELECT SUM(views) FROM agg_page_view_referral") == 60)
+        #expect(try !next.firstLoadMarked())
+        try expectReferralsEqualARegrouping(next)
     }
 
     /// The export's session ids decide when both views have one (a new id 5 minutes
@@ -410,16 +428,15 @@ func expectReferralsEqualARegrouping(_ fx: Fixture, sourceLocation: SourceLocati
     /// second connection read beside a writer as before.
     @Test func firstLoadLeavesTheDatabaseInWALMode() throws {
         let fx = try Fixture()
-        func journalMode() throws -> String? { try fx.warehouse.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") } }
         struct Killed: Error {}
         #expect(throws: Killed.self) {
             _ = try Ingest(warehouse: fx.warehouse, config: fx.config).run(files: [try fx.folder.write("web_0.csv", webCSV(1...60_000))]) { _ in
                 throw Killed()
             }
         }
-        #expect(try journalMode() == "wal")
+        #expect(try fx.journalMode() == "wal")
         #expect(try fx.ingest([try fx.folder.write("web_1.csv", webCSV(1...10))]).files[0].result?.loaded == 10)
-        #expect(try journalMode() == "wal")
+        #expect(try fx.journalMode() == "wal")
     }
 
     /// A first load goes in without the dedupe index (BulkPageViewLoad); stopped midway,
