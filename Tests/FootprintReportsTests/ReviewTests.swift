@@ -3,17 +3,19 @@ import Testing
 import FootprintConfig
 import FootprintPipeline
 import FootprintWarehouse
+import FootprintOutput
 
 @Suite struct ReviewTests {
-    static func review(_ quarter: String) throws -> String {
+    static func review(_ quarter: String, config configText: String = HandComputedFixture.config,
+                       extraGroups: String = "") throws -> String {
         let folder = NSTemporaryDirectory() + "footprint-review-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: folder + "/inbox", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         for (name, text) in ["web.csv": HandComputedFixture.web, "clicks.csv": HandComputedFixture.clicks,
-                             "groups.jsonl": HandComputedFixture.groups] {
+                             "groups.jsonl": HandComputedFixture.groups + extraGroups] {
             try Data(text.utf8).write(to: URL(fileURLWithPath: folder + "/inbox/" + name))
         }
-        let config = try ConfigLoader.parse(HandComputedFixture.config)
+        let config = try ConfigLoader.parse(configText)
         let warehouse = try Warehouse(path: folder + "/db.sqlite")
         _ = try Ingest(warehouse: warehouse, config: config).run(files: try InputFiles.expand([folder + "/inbox"]))
         return try QuarterlyReview(warehouse: warehouse, config: config).render(QuarterlyReview.Quarter(quarter)!)
@@ -44,6 +46,30 @@ import FootprintWarehouse
         #expect(html.contains("<td class=\"url\">https://blog.acme.example/posts/launch</td><td class=\"path\">clicks&gt;&#8203;web&gt;&#8203;social&gt;&#8203;groups&gt;&#8203;news</td>"))
         // Engagement for the quarter (see the quarter golden test): site bounce rate 0.75, no earlier data.
         #expect(html.contains("<tr><td>site</td><td>bounce rate</td><td class=\"n\">0.75</td><td class=\"n\"><span class=\"flat\">no data</span></td>"))
+    }
+
+    /// A Unicode Prepend character (U+0600) fuses with the `<` after it into one grapheme
+    /// cluster; an escaper that compares Characters let that `<` through and the review
+    /// ran the member's `onerror` in Chromium. The payload arrives through a group post's
+    /// URL (shown under "Content that travelled furthest") and through config names.
+    @Test func prependCharacterDoesNotSmuggleMarkup() throws {
+        let payload = "\u{0600}<img src=x onerror=alert(1)>"
+        let post = #"{"activity_id":"x1","timestamp":"2024-05-05T10:00:00Z","platform":"linkedin","group":"G","actor_id":"m9","action":"post","url":"https://blog.acme.example/posts/x\#(payload)"}"# + "\n"
+        let config = HandComputedFixture.config
+            .replacingOccurrences(of: #"name = "Globex""#, with: #"name = "Globex\#(payload)""#)
+            .replacingOccurrences(of: #""hardware"]"#, with: #""hardware\#(payload)"]"#)
+        let html = try Self.review("2024-Q2", config: config, extraGroups: post)
+        #expect(!html.contains("<img"))
+        #expect(html.contains("posts/x\u{0600}&lt;img src=x onerror=alert(1)&gt;</td>"))
+        #expect(html.contains("Globex\u{0600}&lt;img src=x onerror=alert(1)&gt;"))
+        #expect(html.contains("hardware\u{0600}&lt;img src=x onerror=alert(1)&gt;"))
+    }
+
+    @Test func escapesEveryMarkupByteWhateverPrecedesIt() {
+        #expect(escape("a\u{0600}<b>\u{0600}\"\u{0600}'\u{0600}&") == "a\u{0600}&lt;b&gt;\u{0600}&quot;\u{0600}&#39;\u{0600}&amp;")
+        #expect(escape("e\u{0301}<x>") == "e\u{0301}&lt;x&gt;")          // a combining mark after a letter, before `<`
+        #expect(escape("\u{1F1E9}\u{1F1EA}<") == "\u{1F1E9}\u{1F1EA}&lt;")   // a flag
+        #expect(escape("a\u{0}b\u{1B}[31m\tc\n") == "a\u{FFFD}b\u{FFFD}[31m\tc\n")
     }
 
     @Test func quarterArithmetic() {

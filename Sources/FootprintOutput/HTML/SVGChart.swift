@@ -108,20 +108,3 @@ public enum SVGChart {
 
     static func f(_ value: Double) -> String { CSVEncoder.decimal(value, places: 1) }
 }
-
-/// Escapes text for HTML and SVG.
-public func escape(_ text: String) -> String {
-    var out = ""
-    out.reserveCapacity(text.count)
-    for character in text {
-        switch character {
-        case "&": out += "&amp;"
-        case "<": out += "&lt;"
-        case ">": out += "&gt;"
-        case "\"": out += "&quot;"
-        case "'": out += "&#39;"
-        default: out.append(character)
-        }
-    }
-    return out
-}
