@@ -2,6 +2,10 @@ import Foundation
 
 /// Writes files so that a reader never sees half of one: the bytes go to a temporary
 /// file in the same folder, are flushed to disk, and then renamed over the target.
+///
+/// The temporary file is made by `mkstemp` (a random name, `O_CREAT|O_EXCL`), so a link
+/// planted at a predictable name cannot redirect the write; its mode is set with
+/// `fchmod`, so it is exactly `permissions` whatever the process's umask.
 public enum AtomicFile {
     public struct WriteError: Error, CustomStringConvertible {
         public let path: String
@@ -12,9 +16,15 @@ public enum AtomicFile {
     public static func write(_ text: String, to path: String, permissions: mode_t = 0o600) throws {
         let folder = (path as NSString).deletingLastPathComponent
         let name = (path as NSString).lastPathComponent
-        let temporary = (folder.isEmpty ? "." : folder) + "/.\(name).tmp-\(getpid())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, permissions)
+        var template = Array(((folder.isEmpty ? "." : folder) + "/.\(name).tmp-XXXXXX").utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else { throw WriteError(path: path, reason: String(cString: strerror(errno))) }
+        let temporary = String(cString: template)
+        func fail(_ reason: String) -> WriteError {
+            close(fd); unlink(temporary)
+            return WriteError(path: path, reason: reason)
+        }
+        guard fchmod(fd, permissions) == 0 else { throw fail(String(cString: strerror(errno))) }
         var bytes = Array(text.utf8)
         var written = 0
         while written < bytes.count {
@@ -23,14 +33,13 @@ public enum AtomicFile {
             }
             if n < 0 {
                 if errno == EINTR { continue }
-                let reason = String(cString: strerror(errno))
-                close(fd); unlink(temporary)
-                throw WriteError(path: path, reason: reason)
+                throw fail(String(cString: strerror(errno)))
             }
             written += n
         }
         bytes.removeAll()
-        if fsync(fd) != 0 || close(fd) != 0 {
+        guard fsync(fd) == 0 else { throw fail(String(cString: strerror(errno))) }
+        if close(fd) != 0 {
             let reason = String(cString: strerror(errno))
             unlink(temporary)
             throw WriteError(path: path, reason: reason)

@@ -14,17 +14,23 @@ public final class RunLock {
         }
     }
 
+    public struct LockFileError: Error, CustomStringConvertible {
+        public let path: String
+        public let reason: String
+        public var description: String { "cannot create the lock file \(path): \(reason) — check that its folder exists and is writable" }
+    }
+
     private let fd: Int32
     public let path: String
 
     /// Takes the lock, waiting up to `waitSeconds` for another run to finish.
     public init(databasePath: String, waitSeconds: Int, fileMode: UInt16 = 0o600) throws {
         path = databasePath + ".lock"
-        let fd = open(path, O_RDWR | O_CREAT, mode_t(fileMode))
-        guard fd >= 0 else {
-            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path,
-                NSLocalizedDescriptionKey: "cannot create lock file \(path): \(String(cString: strerror(errno)))"])
-        }
+        // O_NOFOLLOW: a link planted at the lock's name is refused, not written through.
+        let fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, mode_t(fileMode))
+        guard fd >= 0 else { throw LockFileError(path: path, reason: String(cString: strerror(errno))) }
+        // The configured mode exactly, whatever the umask (open's mode is masked by it).
+        _ = fchmod(fd, mode_t(fileMode))
         let deadline = Date().addingTimeInterval(Double(waitSeconds))
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {
             if Date() >= deadline {

@@ -71,7 +71,7 @@ enum Main {
     }
 
     static func fail(_ message: String, _ status: Int32) -> Never {
-        FileHandle.standardError.write(Data(("footprint: " + message + "\n").utf8))
+        FileHandle.standardError.write(Data(("footprint: " + TerminalText.visible(message) + "\n").utf8))
         exit(status)
     }
 }

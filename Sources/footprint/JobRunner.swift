@@ -4,6 +4,7 @@ import FootprintConfig
 import FootprintPipeline
 import FootprintReports
 import FootprintNormalize
+import FootprintOutput
 import FootprintWarehouse
 
 /// The machine-readable summary of one command run (`--json`, and the runs table).
@@ -33,9 +34,15 @@ struct JobRunner {
         let printer = SummaryPrinter(quiet: database.quiet)
         let started = Date()
         var summary = JobSummary(command: command, startedAt: ISO8601DateFormatter().string(from: started))
+        // A --out that would destroy something stops the run before any work (exit 2).
+        if let reports {
+            do { try ReportSet.checkTarget(reports.out) } catch { throw UsageFailure(message: "\(error)") }
+        }
         var files: [String] = []
         if let inputs {
-            do { files = try InputFiles.expand(inputs) } catch { throw UsageFailure(message: "\(error) — check the path") }
+            do {
+                files = try InputFiles.expand(inputs) { path, reason in printer.say("note     \(path): \(reason)") }
+            } catch { throw UsageFailure(message: "\(error) — check the path") }
         }
         if inputs == nil && !FileManager.default.fileExists(atPath: database.db) {
             throw UsageFailure(message: "\(database.db): no such database — load data first with `footprint run` or `footprint ingest`, or pass --db")

@@ -6,8 +6,10 @@ import FootprintWarehouse
 struct SummaryPrinter {
     var quiet: Bool
 
+    /// One line: control characters in it (from file names, rejected values, errors)
+    /// are shown as escapes, so input cannot forge or recolour a line.
     func say(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        FileHandle.standardError.write(Data((TerminalText.visible(line) + "\n").utf8))
     }
 
     /// One line per file, its first rejects indented below it, then the totals.
@@ -70,7 +72,7 @@ final class ProgressLine {
         guard enabled else { return }
         if step.path != currentPath { currentPath = step.path; started = Date() }
         let seconds = max(Date().timeIntervalSince(started), 0.001)
-        let name = (step.path as NSString).lastPathComponent
+        let name = TerminalText.visible((step.path as NSString).lastPathComponent)
         let fraction = step.fileSize > 0 ? min(Double(step.fileBytesRead) / Double(step.fileSize), 1) : 0
         var eta = ""
         if fraction > 0.01 {

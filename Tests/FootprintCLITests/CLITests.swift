@@ -26,9 +26,13 @@ struct CLI {
     /// Runs footprint under a file-size limit (ulimit -f, in 512-byte blocks) with
     /// SIGXFSZ ignored, so writes past the limit fail with EFBIG as on a full disk.
     static func run(_ arguments: [String], in folder: String, fileSizeLimitBlocks blocks: Int) throws -> Result {
+        try run(arguments, in: folder, shellPrefix: "trap '' XFSZ; ulimit -f \(blocks)")
+    }
+
+    /// Runs footprint from /bin/sh after `prefix` (e.g. `umask 077`).
+    static func run(_ arguments: [String], in folder: String, shellPrefix prefix: String) throws -> Result {
         let quoted = arguments.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
-        return try runProcess(URL(fileURLWithPath: "/bin/sh"),
-                              ["-c", "trap '' XFSZ; ulimit -f \(blocks); exec '\(binary.path)' \(quoted)"], in: folder)
+        return try runProcess(URL(fileURLWithPath: "/bin/sh"), ["-c", "\(prefix); exec '\(binary.path)' \(quoted)"], in: folder)
     }
 
     /// Starts footprint without waiting for it (to overlap or kill it).

@@ -30,15 +30,31 @@ struct ReviewCommand: ParsableCommand {
         guard FileManager.default.fileExists(atPath: database.db) else {
             throw UsageFailure(message: "\(database.db): no such database — run `footprint run` first, or pass --db")
         }
+        try Self.checkOut(out)
         do {
-            let lock = try RunLock(databasePath: database.db, waitSeconds: waiting.wait)
+            let lock = try RunLock(databasePath: database.db, waitSeconds: waiting.wait, fileMode: config.privacy.fileMode)
             defer { withExtendedLifetime(lock) {} }
-            let html = try QuarterlyReview(warehouse: try Warehouse(path: database.db), config: config)
+            let warehouse = try Warehouse(path: database.db, fileMode: config.privacy.fileMode)
+            let html = try QuarterlyReview(warehouse: warehouse, config: config)
                 .render(QuarterlyReview.Quarter(quarter)!)
             try AtomicFile.write(html, to: out, permissions: mode_t(config.privacy.fileMode))
         } catch {
             throw RunFailure(message: "review not written: \(error)")
         }
         if !database.quiet { SummaryPrinter(quiet: false).say("review: wrote \(out)") }
+    }
+
+    /// The review replaces only a review: a file at `--out` that is not an HTML page
+    /// (the database, a CSV, a folder) is refused before anything is written.
+    static func checkOut(_ out: String) throws {
+        var info = stat()
+        guard lstat(out, &info) == 0 else { return }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            throw UsageFailure(message: "--out \(out): it exists and is not a plain file (a folder or a link); name the HTML file to write")
+        }
+        let head = FileHandle(forReadingAtPath: out).flatMap { try? $0.read(upToCount: 15) } ?? Data()
+        guard info.st_size == 0 || String(decoding: head, as: UTF8.self).lowercased() == "<!doctype html>" else {
+            throw UsageFailure(message: "--out \(out): it exists and is not an HTML page, so it would be lost; name a new file (e.g. review.html)")
+        }
     }
 }
