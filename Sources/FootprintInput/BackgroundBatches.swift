@@ -10,7 +10,12 @@ public protocol BatchProducer: AnyObject {
 
 /// The items of a `BatchProducer`, made on a thread of its own and handed out in order,
 /// in batches, a few batches ahead of the consumer; at most `depth` batches wait in
-/// memory.
+/// memory, and at most `maxQueuedBytes` of input behind them.
+///
+/// Batches are cut by input bytes as well as by count (`maxBatchBytes`, measured by the
+/// producer's `bytesConsumed`): counted in rows alone, 1,024 rows just under
+/// `max_record_bytes` (32 MiB) made one batch, and a few such batches in flight took
+/// gigabytes. A single item larger than the limits still passes, alone.
 ///
 /// The pipeline's stages overlap through this: gunzip, splitting rows
 /// (BackgroundRecordReader), mapping them (BackgroundStager) and loading each run on
@@ -36,8 +41,9 @@ public final class BackgroundBatches<Producer: BatchProducer> {
 
     /// Starts making at once; only the making thread uses `producer` from then on.
     /// Deeply nested JSON is parsed recursively, hence the large stack.
-    @inlinable public init(_ producer: Producer, batchSize: Int, depth: Int, stackSize: Int = 4 << 20) {
-        queue = HandoffQueue(capacity: depth)
+    @inlinable public init(_ producer: Producer, batchSize: Int, depth: Int, stackSize: Int = 4 << 20,
+                           maxBatchBytes: Int = 4 << 20, maxQueuedBytes: Int = 16 << 20) {
+        queue = HandoffQueue(capacity: depth, maxWeight: maxQueuedBytes)
         let spent = self.spent
         nonisolated(unsafe) let producer = producer
         queue.startProducer(stackSize: stackSize) { queue in
@@ -45,9 +51,15 @@ public final class BackgroundBatches<Producer: BatchProducer> {
                 while spent.poll() != nil {}
                 var batch: [Item] = []
                 batch.reserveCapacity(batchSize)
-                while batch.count < batchSize, let item = producer.next() { batch.append(item) }
-                if !batch.isEmpty && !queue.put((batch, producer.bytesConsumed)) { return }
-                if batch.count < batchSize { return }
+                let start = producer.bytesConsumed
+                var ended = false
+                while batch.count < batchSize && producer.bytesConsumed - start < maxBatchBytes {
+                    guard let item = producer.next() else { ended = true; break }
+                    batch.append(item)
+                }
+                let end = producer.bytesConsumed
+                if !batch.isEmpty && !queue.put((batch, end), weight: end - start) { return }
+                if ended { return }
             }
         }
     }

@@ -7,23 +7,41 @@ import Foundation
 public final class HandoffQueue<Element>: @unchecked Sendable {
     private let condition = NSCondition()
     private var items: [Element] = []
+    private var weights: [Int] = []
+    private var queuedWeight = 0
     private var finished = false
     private var cancelled = false
     private let capacity: Int
+    private let maxWeight: Int
 
-    public init(capacity: Int) { self.capacity = capacity }
+    /// At most `capacity` items wait, and at most `maxWeight` of their weight (bytes),
+    /// except that one item always fits however heavy: rows near `max_record_bytes`
+    /// must still pass, one at a time.
+    public init(capacity: Int, maxWeight: Int = .max) {
+        self.capacity = capacity
+        self.maxWeight = maxWeight
+    }
 
     /// Producer: adds an item, waiting for room. Returns false once the consumer has
     /// cancelled: the producer should stop.
     @discardableResult
-    public func put(_ item: Element) -> Bool {
+    public func put(_ item: Element, weight: Int = 0) -> Bool {
         condition.lock()
         defer { condition.unlock() }
-        while items.count >= capacity && !cancelled { condition.wait() }
+        while (items.count >= capacity || (!items.isEmpty && queuedWeight + weight > maxWeight)) && !cancelled {
+            condition.wait()
+        }
         if cancelled { return false }
         items.append(item)
+        weights.append(weight)
+        queuedWeight += weight
         condition.broadcast()
         return true
+    }
+
+    private func removeFirst() -> Element {
+        queuedWeight -= weights.removeFirst()
+        return items.removeFirst()
     }
 
     /// Producer: no more items will come.
@@ -40,7 +58,7 @@ public final class HandoffQueue<Element>: @unchecked Sendable {
         defer { condition.unlock() }
         while items.isEmpty && !finished && !cancelled { condition.wait() }
         if items.isEmpty { return nil }
-        let item = items.removeFirst()
+        let item = removeFirst()
         condition.broadcast()
         return item
     }
@@ -50,7 +68,7 @@ public final class HandoffQueue<Element>: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         if items.isEmpty { return nil }
-        let item = items.removeFirst()
+        let item = removeFirst()
         condition.broadcast()
         return item
     }
@@ -60,6 +78,8 @@ public final class HandoffQueue<Element>: @unchecked Sendable {
         condition.lock()
         cancelled = true
         items.removeAll()
+        weights.removeAll()
+        queuedWeight = 0
         condition.broadcast()
         condition.unlock()
     }

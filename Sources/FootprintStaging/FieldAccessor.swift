@@ -130,11 +130,33 @@ indirect enum FieldAccessor {
     }
 
     /// The value with the member at `steps` (object keys only) replaced, if present.
+    /// The value with what `steps` reaches replaced, following the same steps as `walk`
+    /// (keys, a dotted key as one, indexes, `[key=…]` selections); unchanged when the path
+    /// leads nowhere.
     static func replacing(_ steps: [PathStep], in value: JSONValue, with replacement: JSONValue) -> JSONValue {
-        guard let first = steps.first, case .key(let key) = first, case .object(var members) = value,
-              let inner = members[key] else { return value }
-        members[key] = steps.count == 1 ? replacement : replacing(Array(steps.dropFirst()), in: inner, with: replacement)
-        return .object(members)
+        guard let first = steps.first else { return replacement }
+        let rest = Array(steps.dropFirst())
+        switch (first, value) {
+        case (.key, .object(var members)):
+            let joined = steps.compactMap { if case .key(let k) = $0 { return k } else { return nil } }
+            if steps.count > 1, joined.count == steps.count, members[joined.joined(separator: ".")] != nil {
+                members[joined.joined(separator: ".")] = replacement
+                return .object(members)
+            }
+            guard case .key(let key) = first, let inner = members[key] else { return value }
+            members[key] = replacing(rest, in: inner, with: replacement)
+            return .object(members)
+        case (.index(let index), .array(var elements)):
+            guard index >= 0 && index < elements.count else { return value }
+            elements[index] = replacing(rest, in: elements[index], with: replacement)
+            return .array(elements)
+        case (.select(let field, let wanted), .array(var elements)):
+            guard let index = elements.firstIndex(where: { $0[field]?.scalarText == wanted }) else { return value }
+            elements[index] = replacing(rest, in: elements[index], with: replacement)
+            return .array(elements)
+        default:
+            return value
+        }
     }
 
     private static func walk(_ root: JSONValue, _ steps: [PathStep]) -> JSONValue? {

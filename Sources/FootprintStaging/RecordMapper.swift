@@ -130,23 +130,48 @@ public final class RecordMapper {
         URL(fileURLWithPath: path).standardizedFileURL.deletingLastPathComponent().lastPathComponent
     }
 
-    /// The record's text for the rejects table, with the visitor or actor id blanked out:
-    /// raw ids never reach the database, not even in a rejected row.
+    /// What CONTRACT.md and the README say is never stored: ids (kept only as keyed
+    /// hashes), IP addresses (used for the geolocation look-up only) and user agents
+    /// (used for bot detection only). A rejected row's kept text has them replaced.
+    static let neverStored: [(Column, String)] = [
+        (.visitorID, "[id removed]"), (.actorID, "[id removed]"), (.ip, "[ip removed]"), (.userAgent, "[user agent removed]"),
+    ]
+
+    /// The record's text for the rejects table, with every never-stored column blanked
+    /// out wherever the mapping reads it (all the sources of `a|b`, templates, scaled
+    /// paths): raw ids, addresses and user agents never reach the database, not even in
+    /// a rejected row.
     public func redactedText(_ record: SourceRecord) -> String {
-        let idColumn: Column? = kind == .web ? .visitorID : kind == .groups ? .actorID : nil
         switch record {
         case .csv(let row):
             var fields = row.fields
-            if let idColumn, case .csvColumn(let index) = accessor(idColumn), index < fields.count, !fields[index].isEmpty {
-                fields[index] = "[id removed]"
+            for (column, replacement) in Self.neverStored {
+                for case .csvColumn(let index) in Self.sources(of: accessor(column)) where index < fields.count && !fields[index].isEmpty {
+                    fields[index] = replacement
+                }
             }
             return String(fields.joined(separator: ",").prefix(maxRawRejectBytes))
         case .json(let value):
             var redacted = value
-            if let idColumn, case .jsonPath(let steps) = accessor(idColumn) {
-                redacted = FieldAccessor.replacing(steps, in: value, with: .string("[id removed]"))
+            for (column, replacement) in Self.neverStored {
+                for case .jsonPath(let steps) in Self.sources(of: accessor(column)) {
+                    redacted = FieldAccessor.replacing(steps, in: redacted, with: .string(replacement))
+                }
             }
             return String(redacted.jsonText.prefix(maxRawRejectBytes))
+        }
+    }
+
+    /// The columns and JSON paths an accessor reads.
+    static func sources(of accessor: FieldAccessor) -> [FieldAccessor] {
+        switch accessor {
+        case .csvColumn, .jsonPath: return [accessor]
+        case .firstOf(let choices): return choices.flatMap(sources)
+        case .scaled(let inner, _): return sources(of: inner)
+        case .template(let pieces): return pieces.flatMap { piece -> [FieldAccessor] in
+            if case .field(let inner) = piece { return sources(of: inner) } else { return [] }
+        }
+        case .constant, .absent: return []
         }
     }
 

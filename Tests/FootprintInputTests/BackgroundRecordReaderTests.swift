@@ -57,4 +57,45 @@ import Testing
         condition.unlock()
         #expect(watched == nil, "the reading thread still holds the reader 5 s after it was dropped")
     }
+
+    /// Rows just under `max_record_bytes` used to be batched 1,024 at a time with four
+    /// batches waiting: 150 rows of 30 MiB peaked at 4.7 GB. Batches are cut at 4 MiB
+    /// of input and the queue holds 16 MiB, so a producer of 1 MiB items runs at most
+    /// 24 items ahead (4 handed out + 16 queued + 4 in the batch waiting to be queued),
+    /// not thousands.
+    @Test func batchesAreBoundedByBytesNotOnlyRows() throws {
+        final class HeavyProducer: BatchProducer {
+            let lock = NSLock()
+            private var count = 0
+            var made: Int { lock.lock(); defer { lock.unlock() }; return count }
+            func next() -> Int? {
+                lock.lock(); defer { lock.unlock() }
+                guard count < 10_000 else { return nil }
+                count += 1
+                return count
+            }
+            var bytesConsumed: Int { lock.lock(); defer { lock.unlock() }; return count << 20 }
+        }
+        let producer = HeavyProducer()
+        let batches = BackgroundBatches(producer, batchSize: 1024, depth: 4)
+        #expect(batches.next() == 1)
+        var last = -1
+        while producer.made != last { last = producer.made; Thread.sleep(forTimeInterval: 0.2) }
+        #expect(producer.made == 24)
+        // Everything still arrives, in order.
+        var expected = 2
+        while let item = batches.next() { #expect(item == expected); expected += 1 }
+        #expect(expected == 10_001)
+    }
+
+    /// One item heavier than every limit still passes, alone.
+    @Test func anItemHeavierThanTheLimitsPassesAlone() {
+        let queue = HandoffQueue<Int>(capacity: 4, maxWeight: 10)
+        #expect(queue.put(1, weight: 50))
+        #expect(queue.poll() == 1)
+        #expect(queue.put(2, weight: 6))
+        #expect(queue.put(3, weight: 4))
+        queue.finish()
+        #expect(queue.take() == 2 && queue.take() == 3 && queue.take() == nil)
+    }
 }

@@ -38,6 +38,28 @@ import FootprintPipeline
         #expect(raw == #"{"action":"post","activity_id":"p","actor":{"id":"[id removed]"},"group":"g","timestamp":"never"}"#)
     }
 
+    /// A row with a bad timestamp used to keep `…,SecretUA/9.9,203.0.113.77` in
+    /// load_rejects: the user agent and address the README says are never stored.
+    @Test func rejectedRowsKeepNoAddressOrUserAgent() throws {
+        let fx = try Fixture()
+        let web = "event_id,timestamp,visitor_id,url,user_agent,ip\n"
+            + "e1,not-a-time,alice,https://acme.example/,SecretUA/9.9,203.0.113.77\n"
+        let clicks = "click_id,timestamp,short_url,long_url,user_agent,ip\n"
+            + "c1,never,https://bit.ly/a,https://acme.example/,SecretUA/9.8,198.51.100.7\n"
+        _ = try fx.ingest([try fx.folder.write("web.csv", web), try fx.folder.write("clicks.csv", clicks)])
+        let raw = try fx.warehouse.read { db in try String.fetchAll(db, sql: "SELECT raw_text FROM load_rejects ORDER BY raw_text") }
+        #expect(raw == ["c1,never,https://bit.ly/a,https://acme.example/,[user agent removed],[ip removed]",
+                        "e1,not-a-time,[id removed],https://acme.example/,[user agent removed],[ip removed]"])
+        // In JSON, every source of a mapped column goes: both sides of `a|b`, an array element.
+        var config = fx.config
+        config.inputs = [InputSpec(match: "hits*", kind: .web, fields: [
+            "visitor_id": .path("uid|cid"), "user_agent": .path("dev.ua"), "ip": .path("addr[0]")])]
+        let line = #"{"timestamp":"never","uid":"u1","cid":"c1","url":"https://acme.example/","dev":{"ua":"SecretUA/9.7"},"addr":["192.0.2.1","x"]}"#
+        _ = try Ingest(warehouse: fx.warehouse, config: config).run(files: [try fx.folder.write("hits.jsonl", line + "\n")])
+        let json = try fx.warehouse.read { db in try String.fetchOne(db, sql: "SELECT raw_text FROM load_rejects WHERE raw_text LIKE '{%'") }
+        #expect(json == #"{"addr":["[ip removed]","x"],"cid":"[id removed]","dev":{"ua":"[user agent removed]"},"timestamp":"never","uid":"[id removed]","url":"https://acme.example/"}"#)
+    }
+
     @Test func forgetAnActorKeepsOthersRepliesAsTheirOwnChains() throws {
         let fx = try Fixture()
         let groups = [
