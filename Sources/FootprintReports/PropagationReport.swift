@@ -63,11 +63,18 @@ enum PropagationReport {
             JOIN dim_referrer AS r ON r.referrer_key = p.referrer_key
             WHERE r.category NOT IN ('direct', 'owned')
             GROUP BY p.content_key, r.domain
-        ), ranked_domains AS (
-            SELECT content_key, domain,
-                   COUNT(*) OVER (PARTITION BY content_key) AS domain_count,
-                   ROW_NUMBER() OVER (PARTITION BY content_key ORDER BY referrals DESC, domain) AS position
-            FROM domains
+        ), domain_counts AS (
+            SELECT content_key, COUNT(*) AS domain_count, MAX(referrals) AS top_referrals
+            FROM domains GROUP BY content_key
+        ), top_domains AS (
+            -- The top referrer: most referrals, ties to the first domain by name. An
+            -- aggregate joined back, not ROW_NUMBER() OVER (…): SQLite indexes neither a
+            -- window's result nor its join, and the LEFT JOIN below scanned it once per
+            -- content item (20,000 referred pages: 65 s; this way 0.4 s).
+            SELECT d.content_key, n.domain_count, MIN(d.domain) AS domain
+            FROM domains AS d
+            JOIN domain_counts AS n ON n.content_key = d.content_key AND n.top_referrals = d.referrals
+            GROUP BY d.content_key, n.domain_count
         )
         SELECT c.url, v.first_at, k.first_at, s.first_at,
                r.first_social, r.first_news, r.first_search, r.first_email, r.first_web_referral,
@@ -79,7 +86,7 @@ enum PropagationReport {
         LEFT JOIN clicks AS k ON k.content_key = c.content_key
         LEFT JOIN shares AS s ON s.content_key = c.content_key
         LEFT JOIN cascades AS g ON g.content_key = c.content_key
-        LEFT JOIN ranked_domains AS d ON d.content_key = c.content_key AND d.position = 1
+        LEFT JOIN top_domains AS d ON d.content_key = c.content_key
         WHERE v.content_key IS NOT NULL OR k.content_key IS NOT NULL OR s.content_key IS NOT NULL
         """
 
