@@ -54,7 +54,7 @@ let package = Package(
         .target(name: "FootprintTestSupport", path: "Tests/FootprintTestSupport"),
         .testTarget(name: "FootprintInputTests", dependencies: ["FootprintInput", "FootprintTestSupport"]),
         .testTarget(name: "FootprintNormalizeTests", dependencies: ["FootprintNormalize", "FootprintTestSupport"],
-                    resources: [.copy("GeoIP")]),
+                    resources: [.copy("GeoIP"), .copy("UserAgents")]),
         .testTarget(name: "FootprintStagingTests", dependencies: [
             "FootprintStaging", "FootprintConfig", "FootprintInput", "FootprintTestSupport",
         ]),

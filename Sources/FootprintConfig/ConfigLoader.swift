@@ -40,8 +40,13 @@ public enum ConfigLoader {
         }
         if let bom = try reader.bool("csv_bom") { config.csvBom = bom }
         if let patterns = try reader.strings("bot_patterns") {
-            for (index, pattern) in patterns.enumerated() where (try? NSRegularExpression(pattern: pattern)) == nil {
-                throw ConfigError(keyPath: "bot_patterns[\(index)]", reason: "'\(pattern)' is not a valid regular expression")
+            for (index, pattern) in patterns.enumerated() {
+                if (try? NSRegularExpression(pattern: pattern)) == nil {
+                    throw ConfigError(keyPath: "bot_patterns[\(index)]", reason: "'\(pattern)' is not a valid regular expression")
+                }
+                if RegexSafety.hasNestedRepetition(pattern) {
+                    throw ConfigError(keyPath: "bot_patterns[\(index)]", reason: "'\(pattern)' repeats a group that itself repeats or alternates (like (a+)+ or (a|ab)*), which can take minutes on one user agent; write it without the outer repetition")
+                }
             }
             config.botPatterns = patterns
         }
@@ -114,19 +119,20 @@ public enum ConfigLoader {
         }
         if let limits = try reader.table("limits") {
             try limits.allowOnly(["max_record_bytes", "max_file_bytes", "max_rows_per_file", "earliest_year", "future_tolerance_hours"])
-            func positive(_ key: String) throws(ConfigError) -> Int? {
+            // Bounded, not only positive: an extreme value (future_tolerance_hours =
+            // 5000000000000000) overflowed the arithmetic it feeds and crashed the run.
+            func bounded(_ key: String, _ range: ClosedRange<Int>) throws(ConfigError) -> Int? {
                 guard let value = try limits.int(key) else { return nil }
-                guard value > 0 else { throw ConfigError(keyPath: "limits.\(key)", reason: "must be a positive whole number") }
+                guard range.contains(value) else {
+                    throw ConfigError(keyPath: "limits.\(key)", reason: "must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+                }
                 return value
             }
-            if let value = try positive("max_record_bytes") { config.limits.maxRecordBytes = value }
-            if let value = try positive("max_file_bytes") { config.limits.maxFileBytes = value }
-            if let value = try positive("max_rows_per_file") { config.limits.maxRowsPerFile = value }
-            if let value = try positive("earliest_year") { config.limits.earliestYear = value }
-            if let value = try limits.int("future_tolerance_hours") {
-                guard value >= 0 else { throw ConfigError(keyPath: "limits.future_tolerance_hours", reason: "must be 0 or more") }
-                config.limits.futureToleranceHours = value
-            }
+            if let value = try bounded("max_record_bytes", 64...(1 << 30)) { config.limits.maxRecordBytes = value }
+            if let value = try bounded("max_file_bytes", 1...(1 << 50)) { config.limits.maxFileBytes = value }
+            if let value = try bounded("max_rows_per_file", 1...1_000_000_000_000) { config.limits.maxRowsPerFile = value }
+            if let value = try bounded("earliest_year", 1900...9999) { config.limits.earliestYear = value }
+            if let value = try bounded("future_tolerance_hours", 0...876_600) { config.limits.futureToleranceHours = value }
         }
         return config
     }

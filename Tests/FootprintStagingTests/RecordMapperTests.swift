@@ -131,6 +131,14 @@ import FootprintNormalize
         ("[[inputs]]\nmatch = \"x*\"\nkind = \"web\"\n[inputs.fields]\nshort_url = \"s\"", "config: inputs[0].fields.short_url: is not a canonical column of web (see CONTRACT.md section 1)"),
         ("[[inputs]]\nmatch = \"x*\"\nkind = \"logs\"", "config: inputs[0].kind: must be web, clicks or groups"),
         ("csv_bom = \"yes\"", "config: csv_bom: must be true or false"),
+        // Extreme integers crashed with an arithmetic overflow (SIGILL) instead of exit 2.
+        ("[limits]\nfuture_tolerance_hours = 5000000000000000", "config: limits.future_tolerance_hours: must be a whole number from 0 to 876600"),
+        ("[limits]\nearliest_year = 9223372036854775807", "config: limits.earliest_year: must be a whole number from 1900 to 9999"),
+        ("[limits]\nmax_record_bytes = 0", "config: limits.max_record_bytes: must be a whole number from 64 to 1073741824"),
+        ("[limits]\nmax_file_bytes = 9223372036854775807", "config: limits.max_file_bytes: must be a whole number from 1 to 1125899906842624"),
+        // A pattern that backtracks exponentially took 298 s on one user agent.
+        ("bot_patterns = [\"ok\", \"(a+)+$\"]", "config: bot_patterns[1]: '(a+)+$' repeats a group that itself repeats or alternates (like (a+)+ or (a|ab)*), which can take minutes on one user agent; write it without the outer repetition"),
+        ("bot_patterns = [\"(x|xy)*z\"]", "config: bot_patterns[0]: '(x|xy)*z' repeats a group that itself repeats or alternates (like (a+)+ or (a|ab)*), which can take minutes on one user agent; write it without the outer repetition"),
     ])
     func badConfigNamesTheKeyPath(toml: String, message: String) {
         do {
@@ -138,6 +146,15 @@ import FootprintNormalize
             Issue.record("should have failed: \(toml)")
         } catch {
             #expect(error.description == message)
+        }
+    }
+
+    @Test func safePatternsPassTheRepetitionCheck() {
+        for pattern in ["AcmeUptimeProbe", "(foo)?bar", "[a-z]+bot", "(ab)+", "([a-z]+)?x", "x{2,3}", "(?i)probe", "a\\(b+\\)+"] {
+            #expect(!RegexSafety.hasNestedRepetition(pattern), "\(pattern)")
+        }
+        for pattern in ["(a+)+$", "(\\w*)*", "(a|aa)+", "((ab)+)*", "(a{1,9})+", "([a-z]+x)*y", "(?:a+)+"] {
+            #expect(RegexSafety.hasNestedRepetition(pattern), "\(pattern)")
         }
     }
 
