@@ -16,8 +16,8 @@ public final class AccessLogRecordReader: LineRecordReader {
         "atom", "csv", "wasm",
     ]
 
-    public init(source: any ByteChunkSource, maxRecordBytes: Int = defaultMaxRecordBytes) {
-        lines = LineSplitter(source: source, maxLineBytes: maxRecordBytes)
+    public init(source: any ByteChunkSource, maxRecordBytes: Int = defaultMaxRecordBytes, maxBlankLines: Int = defaultMaxBlankLines) {
+        lines = LineSplitter(source: source, maxLineBytes: maxRecordBytes, maxBlankLines: maxBlankLines)
     }
 
     func result(line: Int, bytes: [UInt8]) -> RecordReadResult {

@@ -30,9 +30,15 @@ public final class CSVRecordReader: RecordReader {
     /// line cannot take memory with it.
     public let maxRecordBytes: Int
 
-    public init(source: any ByteChunkSource, maxRecordBytes: Int = defaultMaxRecordBytes) {
+    /// Blank lines count toward a bound (see LineSplitter): runs of them are skipped in
+    /// one tight loop, and past the bound the file stops with one reject.
+    public let maxBlankLines: Int
+    private var blankLines = 0
+
+    public init(source: any ByteChunkSource, maxRecordBytes: Int = defaultMaxRecordBytes, maxBlankLines: Int = defaultMaxBlankLines) {
         self.source = source
         self.maxRecordBytes = maxRecordBytes
+        self.maxBlankLines = maxBlankLines
         readHeader()
     }
 
@@ -60,7 +66,14 @@ public final class CSVRecordReader: RecordReader {
                 }
                 return nil
             }
-            if row.fields.count == 1 && row.fields.withField(0, \.isEmpty) && row.problem == nil { continue } // blank line
+            if row.fields.count == 1 && row.fields.withField(0, \.isEmpty) && row.problem == nil { // a blank line the skip did not take (CR and LF in two chunks)
+                blankLines += 1
+                if blankLines > maxBlankLines {
+                    let stop = tooManyBlankLines(line: row.line)
+                    return .malformed(line: stop.line, reason: stop.problem!, raw: "")
+                }
+                continue
+            }
             if let problem = row.problem {
                 return .malformed(line: row.line, reason: problem, raw: Self.reassemble(row.fields.fields))
             }
@@ -102,10 +115,37 @@ public final class CSVRecordReader: RecordReader {
         }
     }
 
+    /// The one reject past the bound on blank lines; reading stops there.
+    private func tooManyBlankLines(line: Int) -> ParsedRow {
+        atEnd = true
+        chunk = []
+        position = 0
+        carry.removeAll()
+        return ParsedRow(fields: CSVRow([]), problem: "more than \(maxBlankLines) blank lines; the rest of the file was not read — raise [limits] max_rows_per_file if this is expected", line: line)
+    }
+
     /// Finds the next row's bytes and parses them. A row that spans chunks is gathered
     /// in `carry`. When the stream breaks mid-row, the partial row stays in `carry` and
     /// becomes the one reject that `next()` reports with the error.
     private func nextParsedRow() -> ParsedRow? {
+        // Runs of empty lines, skipped without parsing each as a row.
+        while !header.isEmpty {
+            if position >= chunk.count && !refill() { break }
+            let allowance = maxBlankLines - blankLines + 1   // stop at the first line over the bound
+            let (skipped, next) = chunk.withUnsafeBufferPointer { bytes -> (Int, Int) in
+                var i = position, count = 0
+                while i < bytes.count && count < allowance {
+                    if bytes[i] == 0x0A { i += 1 } else if bytes[i] == 0x0D && i + 1 < bytes.count && bytes[i + 1] == 0x0A { i += 2 } else { break }
+                    count += 1
+                }
+                return (count, i)
+            }
+            guard skipped > 0 else { break }
+            position = next
+            nextLine += skipped
+            blankLines += skipped
+            if blankLines > maxBlankLines { return tooManyBlankLines(line: nextLine - 1) }
+        }
         // Most rows lie whole inside the current chunk: parse them in place, in one pass.
         if position < chunk.count {
             let scan = chunk.withUnsafeBufferPointer { parseRow($0, from: position, final: false) }

@@ -22,8 +22,8 @@ extension LineRecordReader {
 public final class JSONLRecordReader: LineRecordReader {
     let lines: LineSplitter
 
-    public init(source: any ByteChunkSource, maxRecordBytes: Int = defaultMaxRecordBytes) {
-        lines = LineSplitter(source: source, maxLineBytes: maxRecordBytes)
+    public init(source: any ByteChunkSource, maxRecordBytes: Int = defaultMaxRecordBytes, maxBlankLines: Int = defaultMaxBlankLines) {
+        lines = LineSplitter(source: source, maxLineBytes: maxRecordBytes, maxBlankLines: maxBlankLines)
     }
 
     func result(line: Int, bytes: [UInt8]) -> RecordReadResult {
@@ -39,6 +39,7 @@ final class LineSplitter {
         case line([UInt8])
         case damaged(Error, partial: [UInt8])
         case oversized(bytes: Int, limit: Int)
+        case tooManyBlankLines(limit: Int)
     }
 
     /// What line-based readers work with: a non-blank line, or the damage or
@@ -51,14 +52,24 @@ final class LineSplitter {
     /// The next non-blank line, or the problem in its place; nil at the end.
     func nextContentLine() -> ContentLine? {
         while true {
-            guard let (lineNumber, result) = nextLine() else { return nil }
+            guard !stopped, let (lineNumber, result) = nextLine() else { return nil }
             switch result {
+            case .tooManyBlankLines(let limit):
+                stopped = true
+                return .problem(.malformed(line: lineNumber, reason: "more than \(limit) blank lines; the rest of the file was not read — raise [limits] max_rows_per_file if this is expected", raw: ""))
             case .damaged(let error, let partial):
                 return .problem(.malformed(line: lineNumber, reason: "\(error)", raw: truncatedRaw(partial)))
             case .oversized(let bytes, let limit):
                 return .problem(.malformed(line: lineNumber, reason: "line is longer than \(limit) bytes (\(bytes) read before giving up); it was skipped — raise [limits] max_record_bytes if such lines are real", raw: ""))
             case .line(let bytes):
-                if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+                if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) {
+                    blankLines += 1
+                    if blankLines > maxBlankLines {
+                        stopped = true
+                        return .problem(.malformed(line: lineNumber, reason: "more than \(maxBlankLines) blank lines; the rest of the file was not read — raise [limits] max_rows_per_file if this is expected", raw: ""))
+                    }
+                    continue
+                }
                 return .line(lineNumber, bytes)
             }
         }
@@ -71,10 +82,17 @@ final class LineSplitter {
     var bytesConsumed: Int { feed.bytesConsumed }
 
     private let maxLineBytes: Int
+    /// Blank lines count toward a bound too: 9 MB of gzip can hold 2 GB of line feeds,
+    /// which cost minutes of CPU when each went through the line machinery. Runs of
+    /// them are skipped in one tight loop, and past the bound the file stops.
+    private let maxBlankLines: Int
+    private var blankLines = 0
+    private var stopped = false
 
-    init(source: any ByteChunkSource, maxLineBytes: Int) {
+    init(source: any ByteChunkSource, maxLineBytes: Int, maxBlankLines: Int = defaultMaxBlankLines) {
         feed = ChunkFeed(source)
         self.maxLineBytes = maxLineBytes
+        self.maxBlankLines = maxBlankLines
     }
 
     func nextLine() -> (Int, Line)? {
@@ -97,6 +115,25 @@ final class LineSplitter {
                     return (lineNumber, .damaged(error, partial: line))
                 }
                 return sawByte ? finish(line) : nil
+            }
+            if !sawByte && line.isEmpty && dropped == 0 {
+                // Skip a run of empty lines (LF or CRLF) in one loop.
+                let allowance = maxBlankLines - blankLines + 1   // stop at the first line over the bound
+                let (skipped, next) = chunk.withUnsafeBufferPointer { bytes -> (Int, Int) in
+                    var i = position, count = 0
+                    while i < bytes.count && count < allowance {
+                        if bytes[i] == 0x0A { i += 1 } else if bytes[i] == 0x0D && i + 1 < bytes.count && bytes[i + 1] == 0x0A { i += 2 } else { break }
+                        count += 1
+                    }
+                    return (count, i)
+                }
+                if skipped > 0 {
+                    lineNumber += skipped
+                    blankLines += skipped
+                    position = next
+                    if blankLines > maxBlankLines { return (lineNumber, .tooManyBlankLines(limit: maxBlankLines)) }
+                    continue
+                }
             }
             let newline = chunk[position...].firstIndex(of: 0x0A)
             let spanEnd = newline ?? chunk.count

@@ -25,6 +25,10 @@ public protocol RecordReader: AnyObject {
 /// The default longest row or line accepted (32 MiB): a 10 MB text field reads fine.
 public let defaultMaxRecordBytes = 32 << 20
 
+/// The default most blank lines a file may hold before reading stops (the default
+/// `max_rows_per_file`): blank lines are cheap to skip but not free.
+public let defaultMaxBlankLines = 1_000_000_000
+
 /// Raw text kept with a reject is cut to this many bytes so a 1 GB line cannot fill the
 /// database.
 public let maxRawRejectBytes = 4096

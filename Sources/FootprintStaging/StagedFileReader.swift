@@ -56,14 +56,14 @@ public final class StagedFileReader {
         let inner: RecordReader
         switch format {
         case .csv:
-            let csv = CSVRecordReader(source: replay, maxRecordBytes: config.limits.maxRecordBytes)
+            let csv = CSVRecordReader(source: replay, maxRecordBytes: config.limits.maxRecordBytes, maxBlankLines: config.limits.maxRowsPerFile)
             inner = csv
             let kind = try Self.decideKind(kindOverride ?? spec?.kind, name: name, columns: Set(csv.header), path: path)
             self.kind = kind
             mapper = try RecordMapper(kind: kind, spec: spec, header: csv.header, zone: zone, file: path, timeBounds: bounds,
                                       persons: persons, geoIP: geoIP, bots: bots, spam: spam, utmOverrides: config.utmSources)
         case .accesslog:
-            inner = AccessLogRecordReader(source: replay, maxRecordBytes: config.limits.maxRecordBytes)
+            inner = AccessLogRecordReader(source: replay, maxRecordBytes: config.limits.maxRecordBytes, maxBlankLines: config.limits.maxRowsPerFile)
             kind = kindOverride ?? spec?.kind ?? .web
             // A `{host}` template without a host is caught by the mapper, for every format;
             // an access log read with no url mapping at all needs the preset.
@@ -74,7 +74,7 @@ public final class StagedFileReader {
                                       persons: persons, geoIP: geoIP, bots: bots, spam: spam, utmOverrides: config.utmSources)
         case .jsonl, .jsonarray:
             let json: RecordReader = format == .jsonl
-                ? JSONLRecordReader(source: replay, maxRecordBytes: config.limits.maxRecordBytes)
+                ? JSONLRecordReader(source: replay, maxRecordBytes: config.limits.maxRecordBytes, maxBlankLines: config.limits.maxRowsPerFile)
                 : JSONArrayRecordReader(source: replay, maxRecordBytes: config.limits.maxRecordBytes)
             inner = json
             var keys: Set<String> = []

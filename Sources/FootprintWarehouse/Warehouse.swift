@@ -39,7 +39,7 @@ public final class Warehouse {
         do {
             queue = try DatabaseQueue(path: path, configuration: configuration)
         } catch {
-            throw WarehouseError.unusable(path: path, reason: "cannot open the database: \(error)")
+            throw WarehouseError.unusable(path: path, reason: "cannot open the database: \(ErrorText.plain(error))")
         }
         if !existed { chmod(path, mode_t(fileMode)) }
         var migrator = DatabaseMigrator()
@@ -47,7 +47,7 @@ public final class Warehouse {
         do {
             try migrator.migrate(queue)
         } catch {
-            throw WarehouseError.unusable(path: path, reason: "cannot create or upgrade the schema: \(error)")
+            throw WarehouseError.unusable(path: path, reason: "cannot create or upgrade the schema: \(ErrorText.plain(error))")
         }
     }
 
@@ -148,7 +148,7 @@ extension Warehouse {
             code = ResultCode(rawValue: raw).primaryResultCode
             detail = message
         } else {
-            return "\(error)"
+            return ErrorText.plain(error)
         }
         switch code {
         case .SQLITE_BUSY, .SQLITE_LOCKED:

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import FootprintConfig
 
 /// The root command only configures; each subcommand lives in Commands/.
 struct Footprint: ParsableCommand {
@@ -66,7 +67,7 @@ enum Main {
                 FileHandle.standardError.write(Data((message + "\n").utf8))
                 exit(ExitStatus.usage)
             }
-            fail(message.isEmpty ? "\(error)" : message, ExitStatus.incomplete)
+            fail(message.isEmpty ? ErrorText.plain(error) : message, ExitStatus.incomplete)
         }
     }
 

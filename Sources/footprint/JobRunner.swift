@@ -36,13 +36,13 @@ struct JobRunner {
         var summary = JobSummary(command: command, startedAt: ISO8601DateFormatter().string(from: started))
         // A --out that would destroy something stops the run before any work (exit 2).
         if let reports {
-            do { try ReportSet.checkTarget(reports.out) } catch { throw UsageFailure(message: "\(error)") }
+            do { try ReportSet.checkTarget(reports.out) } catch { throw UsageFailure(message: ErrorText.plain(error)) }
         }
         var files: [String] = []
         if let inputs {
             do {
                 files = try InputFiles.expand(inputs) { path, reason in printer.say("note     \(path): \(reason)") }
-            } catch { throw UsageFailure(message: "\(error) — check the path") }
+            } catch { throw UsageFailure(message: "\(ErrorText.plain(error)) — check the path") }
         }
         if inputs == nil && !FileManager.default.fileExists(atPath: database.db) {
             throw UsageFailure(message: "\(database.db): no such database — load data first with `footprint run` or `footprint ingest`, or pass --db")
@@ -51,11 +51,11 @@ struct JobRunner {
         do {
             lock = try RunLock(databasePath: database.db, waitSeconds: waitSeconds, fileMode: config.privacy.fileMode)
         } catch {
-            throw RunFailure(message: "\(error)")
+            throw RunFailure(message: ErrorText.plain(error))
         }
         defer { withExtendedLifetime(lock) {} }
         let warehouse: Warehouse
-        do { warehouse = try Warehouse(path: database.db, fileMode: config.privacy.fileMode) } catch { throw RunFailure(message: "\(error)") }
+        do { warehouse = try Warehouse(path: database.db, fileMode: config.privacy.fileMode) } catch { throw RunFailure(message: ErrorText.plain(error)) }
 
         // What a failure leaves behind depends on where it happened; the message says so.
         var aftermath = "Files loaded before the failure are kept; the file being loaded was rolled back; reports were not switched."
@@ -79,6 +79,10 @@ struct JobRunner {
                 if !database.quiet { printer.say("report: wrote \(summary.reports.count) files to \(reports.out)") }
             }
             summary.exitStatus = summary.ingest?.hasProblems == true ? ExitStatus.rowsRejected : ExitStatus.success
+        } catch let pending as DerivedFactsPending {
+            summary.exitStatus = ExitStatus.incomplete
+            summary.error = warehouse.explain(pending.underlying)
+            aftermath = "Every file of this run was loaded and committed; the derived tables (sessions, visitor days, mentions) are not up to date yet — the next run or report brings them up to date; reports were not switched."
         } catch {
             summary.exitStatus = ExitStatus.incomplete
             summary.error = warehouse.explain(error)

@@ -28,6 +28,44 @@ import Testing
         #expect(after.stdout.contains("\"rowsLoaded\" : 60200"))
     }
 
+    /// A full disk after a first load's rows were committed, while the derived tables
+    /// (sessions, visitor days) were being written, used to say "the file being loaded
+    /// was rolled back" although its rows were in. The message says what is true, and
+    /// the next run completes the derived tables.
+    @Test func fullDiskDuringDerivedTablesSaysTheRowsAreKept() throws {
+        let folder = try temporaryFolder()
+        var web = "event_id,timestamp,visitor_id,url,referrer,country\n"
+        for i in 0..<60_000 { web += "e\(i),2024-05-\(String(format: "%02d", 1 + i % 28))T10:\(String(format: "%02d", i % 60)):00Z,v\(i),https://acme.example/p\(i % 50),https://t.co/x,DE\n" }
+        try web.write(toFile: folder + "/web_many.csv", atomically: true, encoding: .utf8)
+        // 9.5 MB: the rows (about 7.5 MB with their index) fit, the sessions after them do not.
+        let full = try CLI.run(["ingest", "--db", "d.sqlite", "web_many.csv"], in: folder, fileSizeLimitBlocks: 19_000)
+        #expect(full.status == 3, "\(full.stderr)")
+        #expect(full.stderr.contains("Every file of this run was loaded and committed; the derived tables"))
+        #expect(!full.stderr.contains("rolled back"))
+        #expect(try CLI.sqlite3(folder + "/d.sqlite", "SELECT COUNT(*) FROM fact_page_view;") == "60000\n")
+        let again = try CLI.run(["ingest", "--db", "d.sqlite", "web_many.csv"], in: folder)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try CLI.sqlite3(folder + "/d.sqlite", "SELECT COUNT(*), SUM(page_count) FROM fact_session;") == "60000|60000\n")
+    }
+
+    /// `--db nodir/x.sqlite` exited 3 with an NSCocoaErrorDomain dump: a missing folder
+    /// is a usage error, said in a sentence.
+    @Test func aDatabaseInAMissingFolderIsAUsageError() throws {
+        let folder = try temporaryFolder()
+        try NightlyRunTests.webRows(5).write(toFile: folder + "/web.csv", atomically: true, encoding: .utf8)
+        for arguments in [["ingest", "--db", "nodir/x.sqlite", "web.csv"], ["run", "--db", "nodir/x.sqlite", "--out", "r", "web.csv"],
+                          ["report", "--db", "nodir/x.sqlite", "--out", "r"]] {
+            let result = try CLI.run(arguments, in: folder)
+            #expect(result.status == 2, "\(arguments) \(result.stderr)")
+            #expect(result.stderr.contains("--db nodir/x.sqlite: the folder nodir does not exist"))
+            #expect(!result.stderr.contains("Domain="))
+        }
+        // A database path through a file: also a sentence, not a dictionary.
+        let through = try CLI.run(["ingest", "--db", "web.csv/x.sqlite", "web.csv"], in: folder)
+        #expect(through.status == 2)
+        #expect(through.stderr.contains("web.csv is not a folder"))
+    }
+
     /// A report that cannot be written says what was kept: the data, not "rolled back".
     @Test func reportFailureSaysTheDataIsKept() throws {
         let folder = try temporaryFolder()

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import FootprintConfig
 import FootprintPipeline
 import FootprintWarehouse
 
@@ -36,7 +37,7 @@ struct ForgetCommand: ParsableCommand {
             let warehouse = try Warehouse(path: database.db)
             result = try warehouse.forget(rawID: visitor ?? actor ?? "", role: visitor != nil ? .visitor : .actor, config: config)
         } catch {
-            throw RunFailure(message: "forget failed, nothing was removed: \(error)")
+            throw RunFailure(message: "forget failed, nothing was removed: \(ErrorText.plain(error))")
         }
         if database.json { SummaryPrinter(quiet: false).printJSON(result); return }
         if !database.quiet {

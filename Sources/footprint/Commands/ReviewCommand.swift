@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import FootprintConfig
 import FootprintOutput
 import FootprintPipeline
 import FootprintWarehouse
@@ -39,7 +40,7 @@ struct ReviewCommand: ParsableCommand {
                 .render(QuarterlyReview.Quarter(quarter)!)
             try AtomicFile.write(html, to: out, permissions: mode_t(config.privacy.fileMode))
         } catch {
-            throw RunFailure(message: "review not written: \(error)")
+            throw RunFailure(message: "review not written: \(ErrorText.plain(error))")
         }
         if !database.quiet { SummaryPrinter(quiet: false).say("review: wrote \(out)") }
     }

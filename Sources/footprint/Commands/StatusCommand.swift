@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import FootprintConfig
 import FootprintWarehouse
 
 struct StatusCommand: ParsableCommand {
@@ -26,7 +27,7 @@ struct StatusCommand: ParsableCommand {
             throw UsageFailure(message: "\(db): no such database — run `footprint run` or `footprint ingest` first, or pass --db")
         }
         let warehouse: Warehouse
-        do { warehouse = try Warehouse(path: db) } catch { throw RunFailure(message: "\(error)") }
+        do { warehouse = try Warehouse(path: db) } catch { throw RunFailure(message: ErrorText.plain(error)) }
         let status = Status(runs: try warehouse.recentRuns(limit: runs), freshness: try warehouse.freshness())
         if json {
             SummaryPrinter(quiet: false).printJSON(status)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import FootprintConfig
 import FootprintNormalize
 
@@ -15,6 +16,20 @@ struct DatabaseOptions: ParsableArguments {
 
     @Flag(name: .long, help: "Print nothing on stderr unless something went wrong.")
     var quiet = false
+
+    /// A database in a folder that does not exist is a mistyped path: a usage error
+    /// (exit 2) before anything starts, not a failed run.
+    func validate() throws {
+        let folder = (db as NSString).deletingLastPathComponent
+        guard !folder.isEmpty else { return }
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) else {
+            throw ValidationError("--db \(db): the folder \(folder) does not exist; create it (mkdir -p \(folder)) or choose another path")
+        }
+        guard isFolder.boolValue else {
+            throw ValidationError("--db \(db): \(folder) is not a folder; choose another path")
+        }
+    }
 
     /// The configuration to use; a bad file is a usage error (exit 2) naming the key.
     func loadConfig() throws -> FootprintConfig {
