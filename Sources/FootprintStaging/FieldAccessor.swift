@@ -133,33 +133,34 @@ indirect enum FieldAccessor {
     /// The value with what `steps` reaches replaced, following the same steps as `walk`
     /// (keys, a dotted key as one, indexes, `[key=…]` selections); unchanged when the path
     /// leads nowhere.
-    static func replacing(_ steps: [PathStep], in value: JSONValue, with replacement: JSONValue) -> JSONValue {
+    static func replacing(_ steps: [PathStep], in value: JSONValue, with replacement: JSONValue, atRoot: Bool = true) -> JSONValue {
         guard let first = steps.first else { return replacement }
         let rest = Array(steps.dropFirst())
         switch (first, value) {
         case (.key, .object(var members)):
+            // As in walk: a dotted key is looked for at the root only.
             let joined = steps.compactMap { if case .key(let k) = $0 { return k } else { return nil } }
-            if steps.count > 1, joined.count == steps.count, members[joined.joined(separator: ".")] != nil {
+            if atRoot, steps.count > 1, joined.count == steps.count, members[joined.joined(separator: ".")] != nil {
                 members[joined.joined(separator: ".")] = replacement
                 return .object(members)
             }
             guard case .key(let key) = first, let inner = members[key] else { return value }
-            members[key] = replacing(rest, in: inner, with: replacement)
+            members[key] = replacing(rest, in: inner, with: replacement, atRoot: false)
             return .object(members)
         case (.index(let index), .array(var elements)):
             guard index >= 0 && index < elements.count else { return value }
-            elements[index] = replacing(rest, in: elements[index], with: replacement)
+            elements[index] = replacing(rest, in: elements[index], with: replacement, atRoot: false)
             return .array(elements)
         case (.select(let field, let wanted), .array(var elements)):
             guard let index = elements.firstIndex(where: { $0[field]?.scalarText == wanted }) else { return value }
-            elements[index] = replacing(rest, in: elements[index], with: replacement)
+            elements[index] = replacing(rest, in: elements[index], with: replacement, atRoot: false)
             return .array(elements)
         default:
             return value
         }
     }
 
-    private static func walk(_ root: JSONValue, _ steps: [PathStep]) -> JSONValue? {
+    static func walk(_ root: JSONValue, _ steps: [PathStep]) -> JSONValue? {
         // A key that itself contains dots ("geo.country" as one key) wins over the path.
         if steps.count > 1, case .object(let members) = root {
             let joined = steps.compactMap { if case .key(let k) = $0 { return k } else { return nil } }

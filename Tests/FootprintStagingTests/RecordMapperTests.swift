@@ -199,3 +199,19 @@ func testPersons() -> PersonCache { PersonCache(hasher: testHasher) }
         #expect(FieldAccessor.csvColumn(2).withTrimmedBytes(in: csv) { $0 == nil })
     }
 }
+
+/// Redaction replaces exactly what a path reads (found while fuzzing the mapping
+/// language): a dotted key is read as one key at the root only, so below the root
+/// `b.c` must not be taken for the path `b`, `c`.
+@Suite struct RedactionPathTests {
+    @Test func redactionReplacesWhatThePathReads() throws {
+        let object = try JSONParser.parse(Array(#"{"a":{"b.c":"x","b":{"c":"secret"}},"d.e":"top","d":{"e":"not read"},"l":[{"k":"id","v":"s2"}]}"#.utf8))
+        for (path, read) in [("a.b.c", "secret"), ("d.e", "top"), ("l[k=id].v", "s2")] {
+            let steps = FieldAccessor.parsePath(path)
+            #expect(FieldAccessor.walk(object, steps)?.scalarText == read)
+            let redacted = FieldAccessor.replacing(steps, in: object, with: .string("[id removed]"))
+            #expect(FieldAccessor.walk(redacted, steps) == .string("[id removed]"), "\(path)")
+            #expect(!redacted.jsonText.contains(read), "\(path)")
+        }
+    }
+}
