@@ -30,7 +30,7 @@ let package = Package(
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .target(name: "FootprintInput", dependencies: ["CZlib"], swiftSettings: fast),
         .target(name: "FootprintConfig", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
-        .target(name: "FootprintNormalize", dependencies: ["CMaxMindDB", "CCrypto"], swiftSettings: fast),
+        .target(name: "FootprintNormalize", dependencies: ["FootprintConfig", "CMaxMindDB", "CCrypto"], swiftSettings: fast),
         .target(name: "FootprintStaging", dependencies: ["FootprintInput", "FootprintConfig", "FootprintNormalize"], swiftSettings: fast),
         .target(name: "FootprintWarehouse", dependencies: [
             "FootprintStaging", "FootprintConfig", "FootprintNormalize",
@@ -53,7 +53,7 @@ let package = Package(
         // exports are made, a seeded generator).
         .target(name: "FootprintTestSupport", path: "Tests/FootprintTestSupport"),
         .testTarget(name: "FootprintInputTests", dependencies: ["FootprintInput", "FootprintTestSupport"]),
-        .testTarget(name: "FootprintNormalizeTests", dependencies: ["FootprintNormalize", "FootprintTestSupport"],
+        .testTarget(name: "FootprintNormalizeTests", dependencies: ["FootprintNormalize", "FootprintConfig", "FootprintTestSupport"],
                     resources: [.copy("GeoIP"), .copy("UserAgents")]),
         .testTarget(name: "FootprintStagingTests", dependencies: [
             "FootprintStaging", "FootprintConfig", "FootprintInput", "FootprintTestSupport",

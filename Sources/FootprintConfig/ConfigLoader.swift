@@ -44,7 +44,7 @@ public enum ConfigLoader {
                 if (try? NSRegularExpression(pattern: pattern)) == nil {
                     throw ConfigError(keyPath: "bot_patterns[\(index)]", reason: "'\(pattern)' is not a valid regular expression")
                 }
-                if RegexSafety.hasNestedRepetition(pattern) {
+                if RegexText.hasNestedRepetition(pattern) {
                     throw ConfigError(keyPath: "bot_patterns[\(index)]", reason: "'\(pattern)' repeats a group that itself repeats or alternates (like (a+)+ or (a|ab)*), which can take minutes on one user agent; write it without the outer repetition")
                 }
             }

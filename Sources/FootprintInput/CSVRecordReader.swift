@@ -132,14 +132,7 @@ public final class CSVRecordReader: RecordReader {
         while !header.isEmpty {
             if position >= chunk.count && !refill() { break }
             let allowance = maxBlankLines - blankLines + 1   // stop at the first line over the bound
-            let (skipped, next) = chunk.withUnsafeBufferPointer { bytes -> (Int, Int) in
-                var i = position, count = 0
-                while i < bytes.count && count < allowance {
-                    if bytes[i] == 0x0A { i += 1 } else if bytes[i] == 0x0D && i + 1 < bytes.count && bytes[i + 1] == 0x0A { i += 2 } else { break }
-                    count += 1
-                }
-                return (count, i)
-            }
+            let (skipped, next) = skipEmptyLines(in: chunk, from: position, atMost: allowance)
             guard skipped > 0 else { break }
             position = next
             nextLine += skipped

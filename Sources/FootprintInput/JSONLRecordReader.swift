@@ -119,14 +119,7 @@ final class LineSplitter {
             if !sawByte && line.isEmpty && dropped == 0 {
                 // Skip a run of empty lines (LF or CRLF) in one loop.
                 let allowance = maxBlankLines - blankLines + 1   // stop at the first line over the bound
-                let (skipped, next) = chunk.withUnsafeBufferPointer { bytes -> (Int, Int) in
-                    var i = position, count = 0
-                    while i < bytes.count && count < allowance {
-                        if bytes[i] == 0x0A { i += 1 } else if bytes[i] == 0x0D && i + 1 < bytes.count && bytes[i + 1] == 0x0A { i += 2 } else { break }
-                        count += 1
-                    }
-                    return (count, i)
-                }
+                let (skipped, next) = skipEmptyLines(in: chunk, from: position, atMost: allowance)
                 if skipped > 0 {
                     lineNumber += skipped
                     blankLines += skipped

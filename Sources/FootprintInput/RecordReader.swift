@@ -48,3 +48,23 @@ func jsonObjectRecord(_ bytes: [UInt8], line: Int, notAnObject: String) -> Recor
         return .malformed(line: line, reason: error.description, raw: truncatedRaw(bytes))
     }
 }
+
+/// Skips a run of empty lines (LF or CRLF) from `start`, at most `limit` of them, in one
+/// tight loop: how the CSV and line readers pass over blank lines without handling each
+/// as a row. Returns how many were skipped and where the next byte is.
+func skipEmptyLines(in chunk: [UInt8], from start: Int, atMost limit: Int) -> (count: Int, next: Int) {
+    chunk.withUnsafeBufferPointer { bytes in
+        var i = start, count = 0
+        while i < bytes.count && count < limit {
+            if bytes[i] == 0x0A {
+                i += 1
+            } else if bytes[i] == 0x0D && i + 1 < bytes.count && bytes[i + 1] == 0x0A {
+                i += 2
+            } else {
+                break
+            }
+            count += 1
+        }
+        return (count, i)
+    }
+}

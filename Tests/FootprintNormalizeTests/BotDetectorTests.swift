@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import FootprintTestSupport
+import FootprintConfig
 @testable import FootprintNormalize
 
 @Suite struct BotDetectorTests {

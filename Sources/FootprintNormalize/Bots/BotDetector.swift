@@ -1,4 +1,5 @@
 import Foundation
+import FootprintConfig
 
 /// Tells crawlers, monitors and scripts from people by their user agent, with the
 /// maintained Crawler-Detect list (BotPatterns.swift) plus patterns from the config.
@@ -57,7 +58,7 @@ public final class BotDetector: @unchecked Sendable {
     }
 
     /// Why a config pattern cannot be used, or nil when it can. (The config reader also
-    /// refuses patterns that repeat a repeated group: FootprintConfig's RegexSafety.)
+    /// refuses patterns that repeat a repeated group: RegexText.hasNestedRepetition.)
     public static func problem(with pattern: String) -> String? {
         (try? NSRegularExpression(pattern: pattern)) == nil ? "is not a valid regular expression" : nil
     }
