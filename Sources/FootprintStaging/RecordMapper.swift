@@ -253,17 +253,21 @@ public final class RecordMapper {
         return domain
     }
 
-    /// Why a record is not an event of this kind (its filter value differs), or nil.
-    public func filterReason(_ record: SourceRecord) -> String? {
+    /// Why a record is not an event of this kind (its filter value differs), or nil: the
+    /// rule, and the record's value as an example (a bit.ly archive has a heartbeat a
+    /// minute, each with its own time: one rule, not 120 reasons).
+    public func filterReason(_ record: SourceRecord) -> (rule: String, example: String?)? {
         for filter in filters {
             let value = filter.accessor.value(in: record)
             // An empty wanted value means "absent": the bit.ly stream's heartbeat lines
             // are the ones that carry `_heartbeat_`.
             if filter.wanted.isEmpty {
-                if let value { return "\(filter.path) is present ('\(value.prefix(50))')" }
+                if let value { return ("\(filter.path) is present", String(value.prefix(50))) }
                 continue
             }
-            if value != filter.wanted { return "\(filter.path) is \(value.map { "'\($0)'" } ?? "missing"), not '\(filter.wanted)'" }
+            if value != filter.wanted {
+                return value.map { ("\(filter.path) is not '\(filter.wanted)'", String($0.prefix(50))) } ?? ("\(filter.path) is missing", nil)
+            }
         }
         return nil
     }

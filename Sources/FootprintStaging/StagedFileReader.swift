@@ -8,7 +8,9 @@ public enum StagedRow: Equatable, Sendable {
     case event(line: Int, CanonicalEvent)
     case rejected(line: Int, reason: String, raw: String)
     /// Not an event of this kind (filtered out by the file's mapping); counted, not kept.
-    case skipped(line: Int, reason: String)
+    /// `reason` names the rule, without the row's value, so that one rule is one line of
+    /// the summary however many values it meets; `example` is this row's value.
+    case skipped(line: Int, reason: String, example: String? = nil)
     /// Traffic that is not people (a bot, referrer spam): counted by day and source for
     /// bots.csv, not loaded.
     case filtered(line: Int, FilteredTraffic)
@@ -22,7 +24,9 @@ public final class StagedFileReader {
     public let format: InputFormat
     private let reader: RecordReader
     private var mapper: RecordMapper
-    private var firstRecord: RecordReadResult?
+    /// The first records of a JSON file, read ahead to decide its kind and whether the
+    /// mapping fits; handed out first.
+    private var peeked: [RecordReadResult] = []
     private let maxRows: Int
     private let keepUnredacted: Bool
     static let withheld = "(text not kept: the row could not be split to remove ids — see the file at this line)"
@@ -80,16 +84,33 @@ public final class StagedFileReader {
             var keys: Set<String> = []
             // Peek at the first object (it is replayed): its keys tell the kind when nothing
             // else does, and show early when a mapping does not fit the file at all.
-            firstRecord = json.next()
-            if case .record(_, .json(.object(let members)))? = firstRecord { keys = Set(members.keys) }
+            // Several, not one: 3 of 44 bit.ly hourly archives start with a heartbeat
+            // ({"_heartbeat_": …}) that the preset skips, and judging the fit on it failed
+            // the whole file. Up to 20 records or 4 MiB, whichever comes first.
+            while peeked.count < 20, json.bytesConsumed < 4 << 20 || peeked.isEmpty, let next = json.next() {
+                peeked.append(next)
+            }
+            for case .record(_, .json(.object(let members))) in peeked { keys.formUnion(members.keys) }
             let kind = try Self.decideKind(kindOverride ?? spec?.kind, name: name, columns: keys, path: path)
             self.kind = kind
             mapper = try RecordMapper(kind: kind, spec: spec, header: nil, zone: zone, file: path, timeBounds: bounds,
                                       persons: persons, geoIP: geoIP, bots: bots, spam: spam, utmOverrides: config.utmSources)
-            if let spec, case .record(_, let record)? = firstRecord, !mapper.resolvesAnyRequired(record) {
+            // The fit is judged on the first record the mapping's `where` filters keep.
+            // When the filters keep none of them, a filter that found its field with
+            // another value (a heartbeat's `_heartbeat_`) knows the format; one that did
+            // not find its field at all (GA4's event_name in a Hacker News file) does not,
+            // and the first record is judged.
+            var judged: SourceRecord?
+            var recognised = false
+            for case .record(_, let record) in peeked {
+                guard let skip = mapper.filterReason(record) else { judged = record; break }
+                if skip.example != nil { recognised = true }
+            }
+            if judged == nil && !recognised, case .record(_, let record)? = peeked.first { judged = record }
+            if let spec, let record = judged, !mapper.resolvesAnyRequired(record) {
                 let shown = keys.sorted().prefix(12).joined(separator: ", ")
                 let expects = spec.preset.map { "preset '\($0)'" } ?? "the [[inputs]] entry '\(spec.match)'"
-                throw MappingError(file: path, reason: "file looks like objects with keys \(shown)\(keys.count > 12 ? ", …" : ""), but \(expects) expects \(mapper.requiredSources().joined(separator: ", ")); none of them is in the first row — is this the right preset?")
+                throw MappingError(file: path, reason: "file looks like objects with keys \(shown)\(keys.count > 12 ? ", …" : ""), but \(expects) expects \(mapper.requiredSources().joined(separator: ", ")); none of them is in the first row it keeps — is this the right preset?")
             }
         }
         // Rows are split on a thread of their own from here on (see BackgroundRecordReader).
@@ -114,22 +135,21 @@ public final class StagedFileReader {
         }
         rows += 1
         let result: RecordReadResult
-        if let first = firstRecord {
-            firstRecord = nil
-            result = first
+        if !peeked.isEmpty {
+            result = peeked.removeFirst()
         } else {
             guard let next = reader.next() else { return nil }
             result = next
         }
         switch result {
         case .skipped(let line, let reason):
-            return .skipped(line: line, reason: reason)
+            return .skipped(line: line, reason: reason, example: nil)
         case .malformed(let line, let reason, let raw):
             // The row could not be split into fields, so a visitor or actor id in it
             // cannot be removed: keep its text only if the config asks for that.
             return .rejected(line: line, reason: reason, raw: keepUnredacted ? raw : Self.withheld)
         case .record(let line, let record):
-            if let reason = mapper.filterReason(record) { return .skipped(line: line, reason: reason) }
+            if let skip = mapper.filterReason(record) { return .skipped(line: line, reason: skip.rule, example: skip.example) }
             switch mapper.stage(record) {
             case .notPeople(let traffic): return .filtered(line: line, traffic)
             case .mapped(.success(let event)): return .event(line: line, event)

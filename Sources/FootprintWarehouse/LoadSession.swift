@@ -16,6 +16,8 @@ public struct FileLoadResult: Equatable, Sendable, Codable {
     /// Rows that are not events of this kind (a preset's or entry's filter), by reason.
     public var skipped = 0
     public var skippedByReason: [String: Int] = [:]
+    /// One value seen per skip reason, for the summary (`e.g. '1331923261'`).
+    public var skipExamples: [String: String] = [:]
     /// Loaded rows with no country (ZZ); of those, rows whose IP could not be looked up
     /// because no GeoIP database is configured.
     public var withoutCountry = 0
@@ -107,9 +109,10 @@ public final class LoadSession {
                     switch row {
                     case .event(_, let event):
                         try writer.write(event)
-                    case .skipped(_, let reason):
+                    case .skipped(_, let reason, let example):
                         result.skipped += 1
                         result.skippedByReason[reason, default: 0] += 1
+                        if let example, result.skipExamples[reason] == nil { result.skipExamples[reason] = example }
                     case .filtered(_, let traffic):
                         result.skipped += 1
                         result.skippedByReason[traffic.reason, default: 0] += 1

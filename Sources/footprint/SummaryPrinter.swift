@@ -31,7 +31,7 @@ struct SummaryPrinter {
                     say("         \(result.withoutCountry) rows without a known country (ZZ)")
                 }
                 for (reason, count) in result.skippedByReason.sorted(by: { ($1.value, $0.key) < ($0.value, $1.key) }).prefix(5) {
-                    say("         skipped \(count): \(reason)")
+                    say("         skipped \(count): \(reason)\(result.skipExamples[reason].map { " (e.g. '\($0)')" } ?? "")")
                 }
                 for reject in result.firstRejects {
                     say("         line \(reject.line): \(reject.reason)")

@@ -38,4 +38,20 @@ import Testing
         #expect(misuse.status == 2)
         #expect(misuse.stderr.contains("--host goes with --preset"))
     }
+
+    /// Each bit.ly heartbeat used to be its own skip reason (`_heartbeat_ is present
+    /// ('1331923261')`): 120 reasons for one rule in an hour's archive. One rule, one line,
+    /// one example.
+    @Test func skipReasonsAreGroupedByRuleWithOneExample() throws {
+        let folder = try temporaryFolder()
+        var text = ""
+        for minute in 0..<7 { text += "{\"_heartbeat_\": \(1331923201 + minute * 60)}\n" }
+        text += #"{"hh": "1.usa.gov", "h": "wfLQtf", "u": "http://www.ncbi.nlm.nih.gov/pubmed/22415991", "t": 1331923247, "c": "US"}"# + "\n"
+        try text.write(toFile: folder + "/bitly-hour.json", atomically: true, encoding: .utf8)
+        let result = try CLI.run(["ingest", "--json", "--db", "f.sqlite", "--preset", "bitly-stream", "bitly-hour.json"], in: folder)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("skipped 7: _heartbeat_ is present (e.g. '1331923201')"))
+        #expect(result.stderr.components(separatedBy: "skipped ").count == 3)   // the per-file line and this one
+        #expect(result.stdout.contains("\"_heartbeat_ is present\" : 7"))
+    }
 }
