@@ -56,6 +56,9 @@ public struct InputSpec: Equatable, Sendable {
     /// The site's host name, for formats whose rows carry only a path (access logs):
     /// available to templates as `{host}`.
     public var host: String?
+    /// Files this entry matches are not input (a README.txt in the inbox): skipped with a
+    /// note, never failed, so they do not make every nightly run exit 1.
+    public var ignore = false
 
     public init(match: String, kind: EventKind? = nil, format: InputFormat? = nil, fields: [String: FieldSource] = [:],
                 filters: [String: String] = [:], preset: String? = nil) {

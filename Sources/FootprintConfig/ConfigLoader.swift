@@ -167,7 +167,7 @@ public enum ConfigLoader {
         guard let entries = try reader.tables("inputs") else { return [] }
         var specs: [InputSpec] = []
         for entry in entries {
-            try entry.allowOnly(["match", "kind", "format", "fields", "where", "preset", "host"])
+            try entry.allowOnly(["match", "kind", "format", "fields", "where", "preset", "host", "ignore"])
             guard let match = try entry.string("match"), !match.isEmpty else {
                 throw ConfigError(keyPath: "\(entry.path).match", reason: "needs a file-name glob such as \"usagov_*\"")
             }
@@ -178,6 +178,12 @@ public enum ConfigLoader {
                 }
                 spec = preset
                 spec.match = match
+            }
+            if let ignore = try entry.bool("ignore") {
+                spec.ignore = ignore
+                if ignore && entry.table.keys.contains(where: { !["match", "ignore"].contains($0) }) {
+                    throw ConfigError(keyPath: "\(entry.path).ignore", reason: "an entry that ignores files takes only match and ignore")
+                }
             }
             if let host = try entry.string("host") { spec.host = normalizedHost(host) }
             if let filters = try entry.table("where") {
@@ -204,7 +210,7 @@ public enum ConfigLoader {
                 let known = Set(spec.kind.map(CanonicalColumns.all) ?? EventKind.allCases.flatMap(CanonicalColumns.all))
                 for key in fields.table.keys {
                     guard known.contains(key) else {
-                        throw ConfigError(keyPath: "\(fields.path).\(key)", reason: "is not a canonical column\(spec.kind.map { " of \($0.rawValue)" } ?? "") (see CONTRACT.md section 1)")
+                        throw ConfigError(keyPath: "\(fields.path).\(key)", reason: "is not a canonical column\(spec.kind.map { " of \($0.rawValue)" } ?? "") (see the README, \"Inputs\")")
                     }
                     spec.fields[key] = try fieldSource(fields, key)
                 }

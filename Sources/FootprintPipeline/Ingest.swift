@@ -57,6 +57,12 @@ public struct Ingest {
                         summary.files.append(outcome)
                         continue
                     }
+                    if let spec = config.inputSpec(forFileName: (path as NSString).lastPathComponent), spec.ignore {
+                        outcome.status = .skipped
+                        outcome.note = "ignored ([[inputs]] entry '\(spec.match)' has ignore = true)"
+                        summary.files.append(outcome)
+                        continue
+                    }
                     let sha = try FileDigest.sha256(path: path)
                     if let earlier = try session.loadedFile(withSHA256: sha) {
                         outcome.status = .skipped

@@ -115,7 +115,7 @@ public final class RecordMapper {
             }
             if !missing.isEmpty {
                 let shown = header.prefix(12).joined(separator: ", ")
-                throw MappingError(file: file, reason: "file looks like \(kind.rawValue) but lacks the required column(s) \(missing.joined(separator: ", ")); its header is: \(shown)\(header.count > 12 ? ", …" : ""). Map them in an [[inputs]] entry of the config (CONTRACT.md section 4)\(Self.looksLikeData(header) ? ", or add the missing header row: the first row looks like data" : "")\(spec?.preset.flatMap { Presets.notes[$0] }.map { ". " + $0 } ?? "")")
+                throw MappingError(file: file, reason: "file looks like \(kind.rawValue) but lacks the required column(s) \(missing.joined(separator: ", ")); its header is: \(shown)\(header.count > 12 ? ", …" : ""). Map them in an [[inputs]] entry of the config (see the README, \"Configuration\")\(Self.looksLikeData(header) ? ", or add the missing header row: the first row looks like data" : "")\(spec?.preset.flatMap { Presets.notes[$0] }.map { ". " + $0 } ?? "")")
             }
         }
         self.columnOrder = CanonicalColumns.all(kind).map { Column(name: $0)! }

@@ -54,4 +54,24 @@ import Testing
         #expect(result.stderr.components(separatedBy: "skipped ").count == 3)   // the per-file line and this one
         #expect(result.stdout.contains("\"_heartbeat_ is present\" : 7"))
     }
+
+    /// A stray README.txt in the inbox failed its file on every nightly run (exit 1)
+    /// with no way to say it is not input.
+    @Test func anIgnoredFileIsSkippedNotFailed() throws {
+        let folder = try temporaryFolder()
+        try FileManager.default.createDirectory(atPath: folder + "/inbox", withIntermediateDirectories: true)
+        try "Exports land here nightly.\n".write(toFile: folder + "/inbox/README.txt", atomically: true, encoding: .utf8)
+        try NightlyRunTests.webRows(5).write(toFile: folder + "/inbox/web_1.csv", atomically: true, encoding: .utf8)
+        let stray = try CLI.run(["ingest", "--db", "a.sqlite", "inbox"], in: folder)
+        #expect(stray.status == 1, "\(stray.stderr)")
+        try "[[inputs]]\nmatch = \"README*\"\nignore = true\n".write(toFile: folder + "/f.toml", atomically: true, encoding: .utf8)
+        let ignored = try CLI.run(["run", "--config", "f.toml", "--db", "b.sqlite", "--out", "reports", "inbox"], in: folder)
+        #expect(ignored.status == 0, "\(ignored.stderr)")
+        #expect(ignored.stderr.contains("skipped  inbox/README.txt: ignored ([[inputs]] entry 'README*' has ignore = true)"))
+        #expect(try CLI.run(["run", "--quiet", "--config", "f.toml", "--db", "b.sqlite", "--out", "reports", "inbox"], in: folder).stderr == "")
+        try "[[inputs]]\nmatch = \"README*\"\nignore = true\nkind = \"web\"\n".write(toFile: folder + "/bad.toml", atomically: true, encoding: .utf8)
+        let bad = try CLI.run(["ingest", "--config", "bad.toml", "--db", "c.sqlite", "inbox"], in: folder)
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("inputs[0].ignore: an entry that ignores files takes only match and ignore"))
+    }
 }

@@ -128,7 +128,7 @@ import FootprintNormalize
         ("timezone = \"Mars/Olympus\"", "config: timezone: 'Mars/Olympus' is not an IANA time zone name (e.g. \"Europe/Berlin\")"),
         ("[referrers]\n\"x.example\" = \"podcast\"", "config: referrers.x.example: must be one of direct, search, social, news, email, shortener, owned, web"),
         ("[[brands]]\nname = \"A\"\n[[brands]]\nname = \"B\"", "config: brands: exactly one brand must have self = true (found 0)"),
-        ("[[inputs]]\nmatch = \"x*\"\nkind = \"web\"\n[inputs.fields]\nshort_url = \"s\"", "config: inputs[0].fields.short_url: is not a canonical column of web (see CONTRACT.md section 1)"),
+        ("[[inputs]]\nmatch = \"x*\"\nkind = \"web\"\n[inputs.fields]\nshort_url = \"s\"", "config: inputs[0].fields.short_url: is not a canonical column of web (see the README, \"Inputs\")"),
         ("[[inputs]]\nmatch = \"x*\"\nkind = \"logs\"", "config: inputs[0].kind: must be web, clicks or groups"),
         ("csv_bom = \"yes\"", "config: csv_bom: must be true or false"),
         // Extreme integers crashed with an arithmetic overflow (SIGILL) instead of exit 2.

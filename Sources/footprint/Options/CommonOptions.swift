@@ -8,7 +8,7 @@ struct DatabaseOptions: ParsableArguments {
     @Option(name: .long, help: "SQLite database file (created if missing).")
     var db: String = "footprint.sqlite"
 
-    @Option(name: .long, help: "TOML configuration file (CONTRACT.md section 4); without it the embedded default applies.")
+    @Option(name: .long, help: "TOML configuration file (see the README, \"Configuration\"); without it the embedded default applies.")
     var config: String?
 
     @Flag(name: .long, help: "Print a machine-readable run summary as JSON on stdout.")
