@@ -165,7 +165,7 @@ public enum Presets {
             [inputs.fields]
             activity_id = "{@folder}/{ts}"
             timestamp = "ts"
-            actor_id = "user|bot_id"
+            actor_id = "user|bot_id|comment.user"
             group = "{@folder}"
             action = "subtype|type"
             parent_id = "{@folder}/{thread_ts}"

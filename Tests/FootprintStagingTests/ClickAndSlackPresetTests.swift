@@ -210,6 +210,30 @@ import FootprintNormalize
         #expect(join.parentID == nil)
     }
 
+    /// Older Slack exports keep comments on files as `file_comment` messages whose author
+    /// is only in `comment.user`: the preset rejected them, and the reject kept that id.
+    @Test func fileCommentsAreActivitiesOfTheirCommenter() throws {
+        let rows = try stage("export/general/2016-06-30.json", """
+            [
+                {
+                    "type": "message",
+                    "subtype": "file_comment",
+                    "text": "<@U0G9QF9C6|mia> commented on <@U024BE7LH|ann>’s file <https://acme.slack.com/files/ann/F1RBC8ZT3/roadmap.pdf|roadmap>: Acme consulting looks good",
+                    "file": {"id": "F1RBC8ZT3", "created": 1467296000, "name": "roadmap.pdf", "user": "U024BE7LH"},
+                    "comment": {"id": "Fc1RBD7ELQ", "created": 1467296345, "timestamp": 1467296345, "user": "U0G9QF9C6", "is_intro": false, "comment": "Acme consulting looks good"},
+                    "is_intro": false,
+                    "ts": "1467296345.000003"
+                }
+            ]
+
+            """, config: "[[inputs]]\nmatch = \"????-??-??.json\"\npreset = \"slack\"\n")
+        #expect(rows.count == 1)
+        guard case .event(2, .group(let comment)) = rows[0] else { Issue.record("one activity: \(rows)"); return }
+        #expect(comment.actor == testHasher.person("U0G9QF9C6"))
+        #expect(comment.action == "file_comment")
+        #expect(comment.group == "general")
+    }
+
     @Test func slacksOwnListsAreNotMistakenForMessages() throws {
         do {
             _ = try stage("export/channels.json", #"[{"id": "C0G9QF9GW", "name": "launch-chat", "created": 1449252889, "members": ["U024BE7LH"]}]"#,
