@@ -23,7 +23,7 @@ public final class AccessLogRecordReader: LineRecordReader {
     func result(line: Int, bytes: [UInt8]) -> RecordReadResult {
         // Invalid UTF-8 is repaired, not rejected: log lines carry raw request bytes.
         guard let fields = Self.parse(String(decoding: bytes, as: UTF8.self)) else {
-            return .malformed(line: line, reason: "line is not in Combined or Common Log Format", raw: truncatedRaw(bytes))
+            return .malformed(line: line, reason: "line is not in Combined or Common Log Format (or is cut off inside a quoted field)", raw: truncatedRaw(bytes))
         }
         if let reason = Self.skipReason(fields) { return .skipped(line: line, reason: reason) }
         var members: [String: JSONValue] = [:]
@@ -61,20 +61,36 @@ public final class AccessLogRecordReader: LineRecordReader {
             defer { rest = rest[rest.index(after: close)...] }
             return String(rest[rest.index(after: rest.startIndex)..<close])
         }
+        // A quoted field, its escapes decoded as Apache and nginx write them: `\xhh` for
+        // a raw byte (non-ASCII text in a referrer arrives so), `\"` and `\\`, and C-style
+        // whitespace (`\n`, `\t` …). nil when the field never closes.
         func quoted() -> String? {
             rest = rest.drop(while: { $0 == " " })
             guard rest.first == "\"" else { return nil }
-            var value = ""
-            var index = rest.index(after: rest.startIndex)
-            while index < rest.endIndex {
-                let c = rest[index]
-                if c == "\\" {
-                    let next = rest.index(after: index)
-                    if next < rest.endIndex { value.append(rest[next]); index = rest.index(after: next); continue }
+            let bytes = Array(rest.utf8)
+            var value: [UInt8] = []
+            var i = 1
+            while i < bytes.count {
+                let byte = bytes[i]
+                if byte == UInt8(ascii: "\\"), i + 1 < bytes.count {
+                    let next = bytes[i + 1]
+                    if next == UInt8(ascii: "x"), i + 3 < bytes.count, let high = hexValue(bytes[i + 2]), let low = hexValue(bytes[i + 3]) {
+                        value.append(high << 4 | low)
+                        i += 4
+                        continue
+                    }
+                    let whitespace: [UInt8: UInt8] = [UInt8(ascii: "n"): 0x0A, UInt8(ascii: "t"): 0x09, UInt8(ascii: "r"): 0x0D,
+                                                      UInt8(ascii: "v"): 0x0B, UInt8(ascii: "f"): 0x0C]
+                    value.append(whitespace[next] ?? next)
+                    i += 2
+                    continue
                 }
-                if c == "\"" { rest = rest[rest.index(after: index)...]; return value }
-                value.append(c)
-                index = rest.index(after: index)
+                if byte == UInt8(ascii: "\"") {
+                    rest = Substring(String(decoding: bytes[(i + 1)...], as: UTF8.self))
+                    return String(decoding: value, as: UTF8.self)
+                }
+                value.append(byte)
+                i += 1
             }
             return nil
         }
@@ -86,11 +102,27 @@ public final class AccessLogRecordReader: LineRecordReader {
         fields["method"] = parts.count > 0 ? String(parts[0]) : ""
         fields["path"] = parts.count > 1 ? String(parts[1]) : ""
         fields["protocol"] = parts.count > 2 ? String(parts[2]) : ""
-        if let referrer = quoted() {
+        // Combined format: referrer and user agent, each closed. A line cut off inside
+        // one (a truncated log) is not a page view of unknown origin: it is rejected.
+        // Fields after the user agent (nginx's X-Forwarded-For, say) are allowed.
+        if !rest.drop(while: { $0 == " " }).isEmpty {
+            guard let referrer = quoted() else { return nil }
             fields["referrer"] = referrer
-            if let agent = quoted() { fields["user_agent"] = agent }
+            if !rest.drop(while: { $0 == " " }).isEmpty {
+                guard let agent = quoted() else { return nil }
+                fields["user_agent"] = agent
+            }
         }
         return fields
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
+        default: return nil
+        }
     }
 
     private static let months = ["Jan": 1, "Feb": 2, "Mar": 3, "Apr": 4, "May": 5, "Jun": 6,

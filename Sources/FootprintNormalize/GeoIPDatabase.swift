@@ -1,4 +1,5 @@
 import CMaxMindDB
+import Foundation
 
 /// Looks IP addresses up in a MaxMind-format database (.mmdb: GeoLite2, DB-IP Lite,
 /// IPinfo Lite …) through libmaxminddb. The address is only used for the look-up and is
@@ -24,6 +25,12 @@ public final class GeoIPDatabase: @unchecked Sendable {
 
     /// Country (alpha-2), first subdivision and city in English, for an IPv4 or IPv6
     /// address; nil when the address is malformed or not in the database.
+    /// Whether `text` is an IPv4 or IPv6 address (not a host name).
+    public static func isAddress(_ text: String) -> Bool {
+        var v4 = in_addr(), v6 = in6_addr()
+        return inet_pton(AF_INET, text, &v4) == 1 || inet_pton(AF_INET6, text, &v6) == 1
+    }
+
     public func place(of ip: String) -> (country: String, region: String, city: String)? {
         var gaiError: Int32 = 0
         var mmdbError: Int32 = 0

@@ -384,7 +384,8 @@ public final class RecordMapper {
     private func place(_ record: SourceRecord) -> Place {
         let given = countryCode(record)
         // Only an IP: look it up (the address itself goes no further than this).
-        if given == nil, let ip = value(.ip, record) {
+        // Only an address is looked up: a host name (Apache with HostnameLookups on) is not.
+        if given == nil, let ip = value(.ip, record), GeoIPDatabase.isAddress(ip) {
             if let geoIP, let found = geoIP.place(of: ip) {
                 return Place(countryCode: Countries.code(for: found.country), region: found.region, city: found.city)
             }

@@ -128,9 +128,39 @@ import FootprintTestSupport
         #expect(rows[1] == .skipped(line: 2, reason: "asset (.css)"))
         #expect(rows[3] == .skipped(line: 4, reason: "method POST, not GET"))
         #expect(rows[4] == .skipped(line: 5, reason: "status 4xx"))
-        guard case .rejected(6, "line is not in Combined or Common Log Format", _) = rows[5] else {
+        guard case .rejected(6, "line is not in Combined or Common Log Format (or is cut off inside a quoted field)", _) = rows[5] else {
             Issue.record("line 6 should be rejected"); return
         }
+    }
+
+    /// Three defects found on real Apache and NASA logs: a line cut off inside the user
+    /// agent loaded as a person's page view (it was Googlebot); `\xHH` escapes were not
+    /// decoded, so a referrer became the domain `xe4xe5…`; and a host name (HostnameLookups
+    /// on) was counted as "an IP without a country".
+    @Test func truncatedLinesEscapesAndHostNames() throws {
+        let folder = try TestFolder()
+        defer { withExtendedLifetime(folder) {} }
+        let log = #"""
+            66.249.66.1 - - [01/May/2024:10:00:00 +0000] "GET /posts/launch HTTP/1.1" 200 5120 "-" "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.goo
+            81.2.69.142 - - [01/May/2024:10:01:00 +0000] "GET /posts/launch HTTP/1.1" 200 5120 "https://\xe4\xbe\x8b\xe3\x81\x88.example/a?q=\"x\"" "Mozilla/5.0 Firefox/125.0"
+            crawl-66-249-66-1.googlebot.example - - [01/May/2024:10:02:00 +0000] "GET /posts/other HTTP/1.1" 200 10 "-" "Mozilla/5.0 Firefox/125.0" "10.0.0.1"
+
+            """#
+        try log.write(toFile: folder.file("access.log"), atomically: true, encoding: .utf8)
+        let config = try ConfigLoader.parse("[[inputs]]\nmatch = \"access*\"\npreset = \"access-log\"\nhost = \"blog.acme.example\"\n")
+        let reader = try StagedFileReader(path: folder.file("access.log"), kindOverride: nil, config: config, zone: .utc, persons: testPersons())
+        var rows: [StagedRow] = []
+        while let row = reader.next() { rows.append(row) }
+        #expect(rows.count == 3)
+        guard case .rejected(1, "line is not in Combined or Common Log Format (or is cut off inside a quoted field)", _) = rows[0] else {
+            Issue.record("the cut-off line is rejected: \(rows[0])"); return
+        }
+        guard case .event(2, .web(let decoded)) = rows[1], case .event(3, .web(let named)) = rows[2] else {
+            Issue.record("lines 2 and 3 are page views: \(rows)"); return
+        }
+        #expect(decoded.referrer?.host == "例え.example")
+        #expect(named.visitor == testHasher.person("crawl-66-249-66-1.googlebot.example"))
+        #expect(reader.rowsWithUnresolvedIP == 1)    // the address on line 2; not the host name on line 3
     }
 
     @Test func anAccessLogWithoutAHostIsOneClearError() throws {
