@@ -52,7 +52,8 @@ public final class StagedFileReader {
         let spec = config.inputSpec(forFileName: name)
         fileSize = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
         var source = try InputOpener.open(path: path, maxBytes: config.limits.maxFileBytes, meter: meter)
-        let (format, replay) = try Self.sniffFormat(name: name, declared: spec?.format, source: &source, path: path)
+        let (format, replay) = try Self.sniffFormat(name: name, declared: spec?.format, source: &source, path: path,
+                                                    declaredBy: spec.map { $0.preset.map { "preset '\($0)'" } ?? "the [[inputs]] entry '\($0.match)'" })
         self.format = format
         maxRows = config.limits.maxRowsPerFile
         keepUnredacted = config.privacy.keepUnredactedRejects
@@ -173,24 +174,88 @@ public final class StagedFileReader {
     /// Format from config, else from the name (.csv / .jsonl / .ndjson, under any .gz),
     /// else from the first non-blank byte: `{` means JSONL, `[` a JSON array (also for
     /// .json files, which hold either).
+    ///
+    /// Before that, what cannot be read at all stops the file with one message instead of
+    /// a reject per line: other compressions (by their magic bytes), and a file whose first
+    /// byte contradicts the declared format (a CSV under a JSON-lines preset, a JSON array
+    /// under a JSONL preset, JSON under the access-log preset).
     static func sniffFormat(name: String, declared: InputFormat?, source: inout any ByteChunkSource,
-                            path: String) throws -> (InputFormat, any ByteChunkSource) {
+                            path: String, declaredBy: String? = nil) throws -> (InputFormat, any ByteChunkSource) {
         let first = try source.nextChunk() ?? []
         if first.starts(with: [0xFF, 0xFE]) || first.starts(with: [0xFE, 0xFF]) {
             throw MappingError(file: path, reason: "file is UTF-16 (it starts with a UTF-16 byte-order mark); convert it to UTF-8 first, e.g. iconv -f UTF-16 -t UTF-8 \(name) > \(name).utf8.csv")
         }
+        if let compression = Self.unsupportedCompression(first) {
+            throw MappingError(file: path, reason: "file is \(compression.what), which Footprint does not read; \(compression.fix(name))")
+        }
         let replay: any ByteChunkSource = PrependingSource(first: first, rest: source)
-        if let declared { return (declared, replay) }
+        var content = first[...]
+        if content.starts(with: [0xEF, 0xBB, 0xBF]) { content = content.dropFirst(3) }
+        let lead = content.first { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }
+        if let declared {
+            if let lead, let problem = Self.contradiction(declared, lead: lead, name: name) {
+                let start = String(decoding: content.drop { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }.prefix(40), as: UTF8.self)
+                    .split(separator: "\n").first.map(String.init) ?? ""
+                throw MappingError(file: path, reason: "\(declaredBy ?? "the mapping") reads \(Self.formatName(declared)), but this file starts with '\(start)' — \(problem)")
+            }
+            return (declared, replay)
+        }
         var stem = name.lowercased()
         if stem.hasSuffix(".gz") { stem.removeLast(3) }
         if stem.hasSuffix(".csv") || stem.hasSuffix(".tsv") { return (.csv, replay) }
         if stem.hasSuffix(".jsonl") || stem.hasSuffix(".ndjson") { return (.jsonl, replay) }
-        var bytes = first[...]
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
-        let firstByte = bytes.first { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }
+        let firstByte = lead
         if firstByte == UInt8(ascii: "[") { return (.jsonarray, replay) }
         if stem.hasSuffix(".json") { return (.jsonl, replay) }
         return (firstByte == UInt8(ascii: "{") ? .jsonl : .csv, replay)
+    }
+}
+
+extension StagedFileReader {
+    /// Compressions and archives told by their magic bytes; gzip is read, these are not.
+    static func unsupportedCompression(_ bytes: [UInt8]) -> (what: String, fix: (String) -> String)? {
+        if bytes.count >= 10, bytes.starts(with: [0x42, 0x5A, 0x68]), (0x31...0x39).contains(bytes[3]),
+           Array(bytes[4..<10]) == [0x31, 0x41, 0x59, 0x26, 0x53, 0x59] {
+            return ("compressed with bzip2", { "decompress it (bunzip2 -k \($0)) or recompress it with gzip (bunzip2 -c \($0) | gzip > \($0).gz)" })
+        }
+        if bytes.starts(with: [0x28, 0xB5, 0x2F, 0xFD]) {
+            return ("compressed with zstd", { "decompress it (zstd -d \($0)) or recompress it with gzip (zstd -dc \($0) | gzip > \($0).gz)" })
+        }
+        if bytes.starts(with: [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00]) {
+            return ("compressed with xz", { "decompress it (xz -dk \($0)) or recompress it with gzip (xz -dc \($0) | gzip > \($0).gz)" })
+        }
+        if bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
+            return ("a zip archive", { "unzip it and ingest the files inside (unzip \($0) -d export; a Slack export: footprint ingest --preset slack export/*/)" })
+        }
+        return nil
+    }
+
+    static func formatName(_ format: InputFormat) -> String {
+        switch format {
+        case .csv: return "CSV with a header row"
+        case .jsonl: return "one JSON object per line (JSONL)"
+        case .jsonarray: return "a JSON array of objects"
+        case .accesslog: return "web server access log lines"
+        }
+    }
+
+    /// Why the first non-blank byte rules the declared format out, or nil.
+    static func contradiction(_ format: InputFormat, lead: UInt8, name: String) -> String? {
+        let brace = UInt8(ascii: "{"), bracket = UInt8(ascii: "[")
+        switch format {
+        case .jsonl where lead == bracket:
+            return "a JSON array: convert it to one object per line (jq -c '.[]' \(name) > \(name).jsonl), or set format = \"jsonarray\" in the [[inputs]] entry"
+        case .jsonl where lead != brace:
+            return "it is not JSON (CSV?): use the preset or mapping made for this export"
+        case .jsonarray where lead != bracket:
+            return lead == brace ? "one JSON object per line: set format = \"jsonl\" in the [[inputs]] entry" : "it is not JSON: use the preset or mapping made for this export"
+        case .accesslog where lead == brace || lead == bracket:
+            return "JSON, not log lines: use the preset or mapping made for this export"
+        case .csv where lead == brace || lead == bracket:
+            return "JSON, not CSV: set format = \"jsonl\" or \"jsonarray\" in the [[inputs]] entry"
+        default:
+            return nil
+        }
     }
 }
 

@@ -87,6 +87,41 @@ import FootprintTestSupport
         }
     }
 
+    /// A wrong format under a preset used to reject row by row (a Hacker News CSV under
+    /// `hackernews`: 21,349 rejects; a JSON array under `reddit-comments`: 4,443 rejects
+    /// at "line 1"; a bzip2 log under `access-log`: compressed bytes read as text). Now the
+    /// file stops with one message saying what the preset reads and what to do.
+    @Test func aWrongFormatUnderAPresetIsOneMessage() throws {
+        func reason(_ preset: String, _ bytes: [UInt8]) throws -> String? {
+            let folder = try TestFolder()
+            defer { withExtendedLifetime(folder) {} }
+            let path = try folder.writeBytes("export.data", bytes)
+            var config = DefaultConfig.load()
+            var spec = try #require(Presets.spec(named: preset))
+            spec.host = "blog.acme.example"
+            config.inputs = [spec]
+            do {
+                _ = try StagedFileReader(path: path, kindOverride: nil, config: config, zone: .utc, persons: testPersons())
+                return nil
+            } catch let error as MappingError {
+                return error.reason
+            }
+        }
+        let hnCSV = Array("id,title,url,num_points,num_comments,author,created_at\n12579005,SHOW HN: Something,https://x.example,1,0,pg,9/26/2016 3:26\n".utf8)
+        #expect(try reason("hackernews", hnCSV) == "preset 'hackernews' reads one JSON object per line (JSONL), but this file starts with 'id,title,url,num_points,num_comments,aut' — it is not JSON (CSV?): use the preset or mapping made for this export")
+        let redditArray = Array(#"[{"id":"l1abcd","parent_id":"t3_1cxyz","author":"ann","body":"hi","created_utc":1714557600,"subreddit":"devops"}]"#.utf8)
+        #expect(try reason("reddit-comments", redditArray)?.hasSuffix("— a JSON array: convert it to one object per line (jq -c '.[]' export.data > export.data.jsonl), or set format = \"jsonarray\" in the [[inputs]] entry") == true)
+        // Real magic bytes: `printf 'x' | bzip2 | xxd`, and the zstd, xz and zip headers.
+        let bzip2: [UInt8] = [0x42, 0x5A, 0x68, 0x39, 0x31, 0x41, 0x59, 0x26, 0x53, 0x59, 0x8B, 0x16, 0x29, 0x4A]
+        #expect(try reason("access-log", bzip2) == "file is compressed with bzip2, which Footprint does not read; decompress it (bunzip2 -k export.data) or recompress it with gzip (bunzip2 -c export.data | gzip > export.data.gz)")
+        #expect(try reason("reddit-comments", [0x28, 0xB5, 0x2F, 0xFD, 0x04, 0x58, 0x09, 0x00])?.hasPrefix("file is compressed with zstd") == true)
+        #expect(try reason("hackernews", [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00, 0x00, 0x04])?.hasPrefix("file is compressed with xz") == true)
+        #expect(try reason("slack", [0x50, 0x4B, 0x03, 0x04, 0x14, 0x00])?.hasPrefix("file is a zip archive") == true)
+        #expect(try reason("access-log", Array(#"{"ip":"1.2.3.4"}"#.utf8))?.contains("JSON, not log lines") == true)
+        // The right format still loads.
+        #expect(try reason("access-log", Array("1.2.3.4 - - [01/May/2024:10:00:00 +0000] \"GET / HTTP/1.1\" 200 1\n".utf8)) == nil)
+    }
+
     @Test func everyPresetParsesAndNamesItsKind() {
         for name in Presets.names {
             #expect(Presets.spec(named: name)?.kind != nil, "\(name)")
