@@ -260,7 +260,24 @@ final class SessionCutter: @unchecked Sendable {
         var sorted = rows
         var days = VisitorDayCounter()
         var batch = Batch()
-        var open: CutSession?
+        // The sessions of the current visitor and property, in the order they started.
+        // Several can be open at once when the export gives session ids: two tabs or two
+        // devices interleave their page views, and a session is all the page views of
+        // one (visitor, session id), not a run of them (cutting at every switch made 3
+        // sessions of 2).
+        var open: [CutSession] = []
+        var number: Int64 = 0
+        func flush() -> Bool {
+            for finished in open {
+                batch.sessions.append(finished)
+                if batch.sessions.count >= Self.batchSize {
+                    guard queue.put(batch) else { return false }  // stopped
+                    batch = Batch()
+                }
+            }
+            open.removeAll(keepingCapacity: true)
+            return true
+        }
         var referrals = TripleKeyCounters()
         while let view = try sorted.next() {
             let person = view.person, property = view.property, viewedAt = view.viewedAt
@@ -274,36 +291,38 @@ final class SessionCutter: @unchecked Sendable {
             }
             days.add(person: person, property: property, date: view.date, geo: view.geo,
                      engaged: view.engaged.isNaN ? nil : view.engaged, into: &batch.days)
-            if var session = open, session.person == person, session.property == property,
-               continues(session, at: viewedAt, reference: reference) {
-                session.endedAt = viewedAt
-                session.pages += 1
-                if reference != 0 { session.reference = reference }
-                open = session
+            if let first = open.first, first.person != person || first.property != property {
+                guard flush() else { return }
+                number = 0
+            }
+            if let index = sessionContinued(in: open, at: viewedAt, reference: reference) {
+                open[index].endedAt = viewedAt
+                open[index].pages += 1
+                if reference != 0 { open[index].reference = reference }
                 continue
             }
-            let number = open.map { $0.person == person && $0.property == property ? $0.number + 1 : 1 } ?? 1
-            if let finished = open {
-                batch.sessions.append(finished)
-                if batch.sessions.count >= Self.batchSize {
-                    guard queue.put(batch) else { return }  // stopped
-                    batch = Batch()
-                }
-            }
-            open = CutSession(person: person, property: property, dateKey: view.date, startedAt: viewedAt,
-                              endedAt: viewedAt, number: number, pages: 1, referrer: view.referrer,
-                              landing: view.content, reference: reference)
+            number += 1
+            open.append(CutSession(person: person, property: property, dateKey: view.date, startedAt: viewedAt,
+                                   endedAt: viewedAt, number: number, pages: 1, referrer: view.referrer,
+                                   landing: view.content, reference: reference))
         }
-        if let finished = open { batch.sessions.append(finished) }
+        guard flush() else { return }
         days.finish(into: &batch.days)
         batch.referrals += referrals.sortedEntries()
         _ = queue.put(batch)
     }
 
-    /// Given session ids decide when both rows have one; otherwise the inactivity gap does.
-    private func continues(_ session: CutSession, at time: Int64, reference: UInt64) -> Bool {
-        if reference != 0 && session.reference != 0 { return reference == session.reference }
-        return time - session.endedAt <= timeoutSeconds
+    /// Which open session a page view continues, if any. A view with a session id joins
+    /// the open session with that id, however long ago it was active; otherwise the most
+    /// recently active session is continued when the inactivity gap allows and the two
+    /// do not carry different ids.
+    private func sessionContinued(in open: [CutSession], at time: Int64, reference: UInt64) -> Int? {
+        if reference != 0, let same = open.lastIndex(where: { $0.reference == reference }) { return same }
+        guard var latest = open.indices.last else { return nil }
+        for index in open.indices where open[index].endedAt > open[latest].endedAt { latest = index }
+        let session = open[latest]
+        if reference != 0 && session.reference != 0 { return nil }
+        return time - session.endedAt <= timeoutSeconds ? latest : nil
     }
 }
 

@@ -403,6 +403,33 @@ func expectReferralsEqualARegrouping(_ fx: Fixture, sourceLocation: SourceLocati
         ])
     }
 
+    /// Two tabs (or two devices) of one visitor: their page views interleave. A session
+    /// is all the page views of one (visitor, session id), so two ids make two sessions,
+    /// not one per switch (the cut used to make 4 of these 2, and bounces of each).
+    @Test func interleavedSessionIdsAreTwoSessions() throws {
+        let fx = try Fixture()
+        let csv = """
+            event_id,timestamp,visitor_id,session_id,url
+            t1,2024-05-01T10:00:00Z,v1,tab-A,https://acme.example/
+            t2,2024-05-01T10:01:00Z,v1,tab-B,https://acme.example/pricing
+            t3,2024-05-01T10:02:00Z,v1,tab-A,https://acme.example/docs
+            t4,2024-05-01T10:03:00Z,v1,tab-B,https://acme.example/signup
+            t5,2024-05-01T10:04:00Z,v1,,https://acme.example/thanks
+            t6,2024-05-01T11:00:00Z,v1,tab-C,https://acme.example/
+
+            """
+        _ = try fx.ingest([try fx.folder.write("web_1.csv", csv)])
+        let sessions = try fx.warehouse.read { db in
+            try Row.fetchAll(db, sql: "SELECT session_number, page_count, started_at, ended_at FROM fact_session ORDER BY session_number")
+        }
+        let start = Int64(1_714_557_600)  // 2024-05-01T10:00:00Z
+        #expect(sessions.map { [$0[0] as Int64, $0[1] as Int64, ($0[2] as Int64) - start, ($0[3] as Int64) - start] } == [
+            [1, 2, 0, 120],               // tab-A: t1, t3
+            [2, 3, 60, 240],              // tab-B: t2, t4, and t5 (no id, a minute after the latest view)
+            [3, 1, 3600, 3600],           // tab-C an hour later
+        ])
+    }
+
     @Test func interruptedLoadLeavesNoTrace() throws {
         let fx = try Fixture()
         let first = try fx.folder.write("web_1.csv", webCSV(1...10))
