@@ -81,8 +81,15 @@ public final class LoadSession {
     }
 
     /// The path a file with this content was loaded from before, if any (then it is skipped).
+    ///
+    /// A file none of whose rows loaded because they were all rejected does not count:
+    /// the next run reads it again (after the mapping or the file was fixed), instead of
+    /// calling it "already loaded" for good.
     public func loadedFile(withSHA256 sha: String) throws -> String? {
-        try String.fetchOne(db, sql: "SELECT path FROM load_files WHERE content_sha256 = ?", arguments: [sha])
+        try String.fetchOne(db, sql: """
+            SELECT path FROM load_files
+            WHERE content_sha256 = ? AND NOT (rows_loaded = 0 AND rows_duplicate = 0 AND rows_rejected > 0)
+            """, arguments: [sha])
     }
 
     /// Loads every row of `reader` in one transaction. On any error the transaction is
@@ -95,6 +102,13 @@ public final class LoadSession {
         let startedAt = Int64(Date().timeIntervalSince1970)
         do {
             try db.inTransaction {
+                // An earlier read of this content that loaded nothing (loadedFile skips
+                // it): its rejects and filtered counts make way for this read's.
+                for table in ["load_rejects", "fact_filtered_traffic"] {
+                    try db.execute(sql: "DELETE FROM \(table) WHERE load_file_id IN (SELECT load_file_id FROM load_files WHERE content_sha256 = ?)",
+                                   arguments: [sha256])
+                }
+                try db.execute(sql: "DELETE FROM load_files WHERE content_sha256 = ?", arguments: [sha256])
                 insertFile.bind(1, path); insertFile.bind(2, sha256); insertFile.bind(3, file.kind.rawValue)
                 insertFile.bind(4, file.format.rawValue); insertFile.bind(5, startedAt); insertFile.bind(6, startedAt)
                 try insertFile.execute()

@@ -25,6 +25,9 @@ struct SummaryPrinter {
                 if quiet && result.rejected == 0 { continue }
                 let skipped = result.skipped > 0 ? ", skipped \(result.skipped)" : ""
                 say("loaded   \(file.path) [\(result.kind), \(result.format)]: read \(result.read), loaded \(result.loaded), duplicate \(result.duplicate), rejected \(result.rejected)\(skipped) (\(String(format: "%.1f", file.seconds)) s)")
+                if result.loaded == 0 && result.duplicate == 0 && result.rejected > 0 {
+                    say("         nothing was loaded, so the file is not marked as loaded: fix the mapping (or the file) and the next run reads it again")
+                }
                 if result.unresolvedIP > 0 {
                     say("         \(result.unresolvedIP) rows have an IP but no country: set geoip_database in the config to look them up (country ZZ for now)")
                 } else if result.withoutCountry > 0 && !quiet {

@@ -74,4 +74,32 @@ import Testing
         #expect(bad.status == 2)
         #expect(bad.stderr.contains("inputs[0].ignore: an entry that ignores files takes only match and ignore"))
     }
+
+    /// A file whose rows were all rejected counted as loaded: after the mapping was
+    /// fixed, the next run said "already loaded" and its rows could never come in.
+    @Test func aFileThatLoadedNothingIsReadAgainOnceTheMappingIsFixed() throws {
+        let folder = try temporaryFolder()
+        try """
+            event_id,timestamp,ts,visitor_id,url
+            e1,see ts,2024-05-01T10:00:00Z,v1,https://acme.example/
+            e2,see ts,2024-05-01T10:05:00Z,v2,https://acme.example/x
+            e3,see ts,2024-05-01T10:10:00Z,v3,https://acme.example/y
+
+            """.write(toFile: folder + "/web_1.csv", atomically: true, encoding: .utf8)
+        for _ in 0..<2 {
+            let rejected = try CLI.run(["ingest", "--db", "d.sqlite", "web_1.csv"], in: folder)
+            #expect(rejected.status == 1, "\(rejected.stderr)")
+            #expect(rejected.stderr.contains("rejected 3"))
+            #expect(rejected.stderr.contains("nothing was loaded, so the file is not marked as loaded"))
+            #expect(!rejected.stderr.contains("already loaded"))
+            // The second read replaces the first one's rejects instead of adding to them.
+            #expect(try CLI.sqlite3(folder + "/d.sqlite", "SELECT COUNT(*) FROM load_rejects; SELECT COUNT(*) FROM load_files;") == "3\n1\n")
+        }
+        try "[[inputs]]\nmatch = \"web_*\"\nkind = \"web\"\n[inputs.fields]\ntimestamp = \"ts\"\n".write(toFile: folder + "/fixed.toml", atomically: true, encoding: .utf8)
+        let fixed = try CLI.run(["ingest", "--config", "fixed.toml", "--db", "d.sqlite", "web_1.csv"], in: folder)
+        #expect(fixed.status == 0, "\(fixed.stderr)")
+        #expect(try CLI.sqlite3(folder + "/d.sqlite", "SELECT COUNT(*) FROM fact_page_view; SELECT COUNT(*) FROM load_rejects; SELECT rows_loaded FROM load_files;") == "3\n0\n3\n")
+        let again = try CLI.run(["ingest", "--config", "fixed.toml", "--db", "d.sqlite", "web_1.csv"], in: folder)
+        #expect(again.stderr.contains("already loaded"))
+    }
 }
