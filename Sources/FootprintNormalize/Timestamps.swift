@@ -20,7 +20,9 @@ public enum Timestamps {
         if bytes.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E || $0 == 0x2D }) && !bytes.dropFirst().contains(0x2D) {
             value = parseEpoch(bytes)
         } else {
-            value = parseISO(bytes, zone: zone)
+            var inGap = false
+            value = parseISO(bytes, zone: zone, inGap: &inGap)
+            if inGap { return .failure(.inGap(String(decoding: bytes, as: UTF8.self), zone: zone.identifier)) }
         }
         guard let seconds = value else { return .failure(.unreadable(String(decoding: bytes, as: UTF8.self))) }
         guard range.contains(seconds) else { return .failure(.outOfRange(String(decoding: bytes, as: UTF8.self))) }
@@ -52,7 +54,7 @@ public enum Timestamps {
         }
     }
 
-    private static func parseISO(_ b: UnsafeBufferPointer<UInt8>, zone: ZoneClock) -> Int64? {
+    private static func parseISO(_ b: UnsafeBufferPointer<UInt8>, zone: ZoneClock, inGap: inout Bool) -> Int64? {
         var i = 0
         func number(_ width: Int) -> Int? {
             guard i + width <= b.count else { return nil }
@@ -87,7 +89,10 @@ public enum Timestamps {
             secondsOfDay = hour * 3600 + minute * 60 + second
         }
         let local = Int64(date.daysSinceEpoch) * 86400 + Int64(secondsOfDay)
-        if i == b.count { return zone.utcSeconds(fromLocal: local) }
+        if i == b.count {
+            guard let utc = zone.exactUTCSeconds(fromLocal: local) else { inGap = true; return nil }
+            return utc
+        }
         if take(0x5A) || take(0x7A) { return i == b.count ? local : nil } // 'Z'
         if i + 1 < b.count && b[i] == 0x20 && (b[i + 1] == 0x2B || b[i + 1] == 0x2D) { i += 1 }
         guard i < b.count, b[i] == 0x2B || b[i] == 0x2D else { return nil }
@@ -109,9 +114,13 @@ public enum TimestampError: Error, Equatable, CustomStringConvertible {
     case empty
     case unreadable(String)
     case outOfRange(String)
+    /// A naive local time the zone skips (spring forward).
+    case inGap(String, zone: String)
 
     public var description: String {
         switch self {
+        case .inGap(let text, let zone):
+            return "timestamp '\(text)' does not exist in \(zone) (the clocks jumped over it for daylight saving time): the export's zone is probably not the configured timezone"
         case .empty: return "timestamp is empty"
         case .unreadable(let text):
             return "timestamp '\(text)' is not ISO 8601, 'YYYY-MM-DD HH:MM:SS' or epoch seconds/milliseconds (or names a day that does not exist)"

@@ -40,12 +40,20 @@ public final class ZoneClock: @unchecked Sendable {
     }
 
     /// The UTC instant of a naive local time. In a DST gap the later offset applies; in
-    /// an overlap the earlier instant is chosen.
+    /// an overlap the later (standard-time) instant is chosen.
     public func utcSeconds(fromLocal local: Int64) -> Int64 {
         if isUTC { return local }
         let guess = local - offset(atUTC: local - offset(atUTC: local))
         let settled = offset(atUTC: guess)
         return local - settled
+    }
+
+    /// The UTC instant of a naive local time, or nil when that local time does not exist
+    /// (the clocks jumped over it for daylight saving time): a timestamp read from an
+    /// export must not be moved silently by an hour.
+    public func exactUTCSeconds(fromLocal local: Int64) -> Int64? {
+        let utc = utcSeconds(fromLocal: local)
+        return utc + offset(atUTC: utc) == local ? utc : nil
     }
 
     /// UTC instant of local midnight starting a day.

@@ -30,6 +30,21 @@ import FootprintTestSupport
         #expect(Timestamps.parse("2024-05-01T10:00:00Z", zone: berlin) == .success(1_714_557_600))
     }
 
+    /// Berlin skipped 02:00–03:00 on 2024-03-31: a naive time in that hour does not
+    /// exist, and was read silently as standard time (an hour off). Rejected now; the
+    /// hour repeated in October is read as its second (standard-time) occurrence, as before.
+    @Test func aLocalTimeTheClocksSkipIsRejected() {
+        #expect(Timestamps.parse("2024-03-31 02:30:00", zone: berlin)
+                == .failure(.inGap("2024-03-31 02:30:00", zone: "Europe/Berlin")))
+        #expect(Timestamps.parse("2024-03-31 01:59:59", zone: berlin) == .success(1_711_846_799))   // 00:59:59Z
+        #expect(Timestamps.parse("2024-03-31 03:00:00", zone: berlin) == .success(1_711_846_800))   // 01:00:00Z
+        #expect(Timestamps.parse("2024-10-27 02:30:00", zone: berlin) == .success(1_729_992_600))   // 01:30Z, the second 02:30
+        #expect(Timestamps.parse("2024-03-31T02:30:00+02:00", zone: berlin) == .success(1_711_845_000)) // an offset is exact
+        #expect(Timestamps.parse("2024-03-31 02:30:00", zone: .utc) == .success(1_711_852_200))
+        #expect(TimestampError.inGap("2024-03-31 02:30:00", zone: "Europe/Berlin").description
+                == "timestamp '2024-03-31 02:30:00' does not exist in Europe/Berlin (the clocks jumped over it for daylight saving time): the export's zone is probably not the configured timezone")
+    }
+
     @Test(arguments: ["2024-02-30 10:00:00", "2023-02-29", "2024-13-01", "2024-05-01T25:00:00Z", "yesterday",
                       "2024-05-01T10:00:00+99:00", "12.5.2024"])
     func rejectsImpossibleOrUnknownForms(text: String) {
