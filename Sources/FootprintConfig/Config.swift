@@ -21,6 +21,8 @@ public enum FieldSource: Equatable, Sendable {
     case constant(String)
     /// A numeric source multiplied by a factor (milliseconds → seconds: 0.001).
     indirect case scaled(FieldSource, factor: Double)
+    /// A date written in another form, read with a strftime-style format (TimeFormat).
+    indirect case formatted(FieldSource, format: TimeFormat)
 
     public enum TemplatePart: Equatable, Sendable {
         case literal(String)

@@ -222,10 +222,17 @@ public enum ConfigLoader {
 
     private static func fieldSource(_ fields: TableReader, _ key: String) throws(ConfigError) -> FieldSource {
         if fields.table[key]?.table != nil, let constant = try fields.table(key) {
-            try constant.allowOnly(["const", "path", "scale"])
+            try constant.allowOnly(["const", "path", "scale", "format"])
+            if let path = try constant.string("path"), let format = try constant.string("format") {
+                do {
+                    return .formatted(FieldSource.parse(path), format: try TimeFormat(format))
+                } catch {
+                    throw ConfigError(keyPath: "\(fields.path).\(key).format", reason: error.reason)
+                }
+            }
             if let path = try constant.string("path") {
                 guard let scale = constant.table["scale"], let factor = scale.double ?? scale.int.map(Double.init) else {
-                    throw ConfigError(keyPath: "\(fields.path).\(key)", reason: "{ path = \"…\" } needs scale = <number>, e.g. 0.001 for milliseconds to seconds")
+                    throw ConfigError(keyPath: "\(fields.path).\(key)", reason: "{ path = \"…\" } needs scale = <number> (e.g. 0.001 for milliseconds to seconds) or format = \"%m/%d/%Y %H:%M\" (a date as people write it)")
                 }
                 return .scaled(FieldSource.parse(path), factor: factor)
             }

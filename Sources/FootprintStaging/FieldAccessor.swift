@@ -12,6 +12,7 @@ indirect enum FieldAccessor {
     /// The first of several that has a value (`a|b`).
     case firstOf([FieldAccessor])
     case scaled(FieldAccessor, Double)
+    case formatted(FieldAccessor, TimeFormat)
     case absent
 
     /// `key`, `[2]`, or `[key=page_location]`: the element of an array of objects whose
@@ -23,6 +24,7 @@ indirect enum FieldAccessor {
         switch source {
         case .constant(let value): return .constant(value)
         case .scaled(let inner, let factor): return .scaled(compile(inner, header: header), factor)
+        case .formatted(let inner, let format): return .formatted(compile(inner, header: header), format)
         case .path(let path) where path.contains("|"):
             let choices = path.split(separator: "|").map { compilePath(String($0), header: header) }
             if choices.allSatisfy({ if case .absent = $0 { return true } else { return false } }) { return .absent }
@@ -91,6 +93,12 @@ indirect enum FieldAccessor {
             guard let raw = inner.value(in: record), let number = Double(raw) else { return inner.value(in: record) }
             let scaled = number * factor
             text = scaled == scaled.rounded() && abs(scaled) < 1e15 ? String(Int64(scaled)) : String(scaled)
+        case .formatted(let inner, let format):
+            // A value that does not follow the format is passed on as it is: the
+            // timestamp reader still takes the standard forms, and rejects anything
+            // else with the value in the reason.
+            guard let raw = inner.value(in: record) else { return nil }
+            text = format.normalize(raw) ?? raw
         case .csvColumn(let index):
             guard case .csv(let fields) = record, index < fields.count else { return nil }
             text = fields[index]

@@ -98,7 +98,7 @@ public final class RecordMapper {
             case .path(let path): return path.split(separator: "|").map(String.init)
             case .template(let parts): return parts.compactMap { if case .placeholder(let p) = $0 { return p } else { return nil } }
             case .constant: return []
-            case .scaled(let inner, _): return columnsRead(inner)
+            case .scaled(let inner, _), .formatted(let inner, _): return columnsRead(inner)
             }
         }
         let used = Set(CanonicalColumns.all(kind).flatMap { columnsRead(spec?.fields[$0] ?? .path($0)) })
@@ -167,7 +167,7 @@ public final class RecordMapper {
         switch accessor {
         case .csvColumn, .jsonPath: return [accessor]
         case .firstOf(let choices): return choices.flatMap(sources)
-        case .scaled(let inner, _): return sources(of: inner)
+        case .scaled(let inner, _), .formatted(let inner, _): return sources(of: inner)
         case .template(let pieces): return pieces.flatMap { piece -> [FieldAccessor] in
             if case .field(let inner) = piece { return sources(of: inner) } else { return [] }
         }
@@ -191,7 +191,7 @@ public final class RecordMapper {
             switch spec?.fields[column] ?? .path(column) {
             case .path(let path): return path
             case .template(let parts): return parts.compactMap { if case .placeholder(let p) = $0 { return p } else { return nil } }.joined(separator: "+")
-            case .scaled(let inner, _): if case .path(let path) = inner { return path } else { return nil }
+            case .scaled(let inner, _), .formatted(let inner, _): if case .path(let path) = inner { return path } else { return nil }
             case .constant: return nil
             }
         }

@@ -91,6 +91,55 @@ import FootprintNormalize
         }
     }
 
+    /// A Hacker News CSV writes dates as `9/26/2016 3:26`: readable with a format in the
+    /// mapping; a value in neither the format nor a standard form is rejected with the value.
+    @Test func datesAsPeopleWriteThemReadWithAFormat() throws {
+        let rows = try stage("HN_posts.csv", """
+            id,title,url,num_points,num_comments,author,created_at
+            12579008,You have two days to comment if you want stem cells to be classified as your own,http://www.regulations.gov/document?D=FDA-2015-D-3719-0018,1,0,altstar,9/26/2016 3:26
+            12579005,SQLAR  the SQLite Archiver,https://www.sqlite.org/sqlar/doc/trunk/README.md,1,0,blacksqr,9/26/2016 12:04
+            12578997,What if we just printed a flatscreen television on the side of our boxes?,https://medium.com/vanmoof/our-secrets-out-f21c1f03fdc8#.ietxmez43,1,0,pavel_lishin,Sept 26 2016
+
+            """, config: """
+            [[inputs]]
+            match = "HN_*"
+            kind = "groups"
+            [inputs.fields]
+            activity_id = "id"
+            timestamp = { path = "created_at", format = "%m/%d/%Y %H:%M" }
+            group = { const = "hackernews" }
+            actor_id = "author"
+            action = { const = "post" }
+            title = "title"
+            url = "url"
+            """)
+        #expect(rows.count == 3)
+        guard case .event(2, .group(let first)) = rows[0], case .event(3, .group(let second)) = rows[1] else {
+            Issue.record("two posts: \(rows)"); return
+        }
+        #expect(first.occurredAt == 1_474_860_360)    // 2016-09-26T03:26:00Z (the default zone is UTC)
+        #expect(second.occurredAt == 1_474_891_440)   // 12:04
+        guard case .rejected(4, let reason, _) = rows[2] else { Issue.record("line 4 is rejected: \(rows[2])"); return }
+        #expect(reason.hasPrefix("timestamp 'Sept 26 2016' is not"))
+    }
+
+    @Test func timeFormatsReadWhatTheySay() throws {
+        #expect(try TimeFormat("%m/%d/%Y %H:%M").normalize("8/4/2016 11:52") == "2016-08-04 11:52:00")
+        #expect(try TimeFormat("%d.%m.%y %I:%M %p").normalize("04.08.16 11:52 pm") == "2016-08-04 23:52:00")
+        #expect(try TimeFormat("%d.%m.%y %I:%M %p").normalize("04.08.16 12:05 AM") == "2016-08-04 00:05:00")
+        #expect(try TimeFormat("%d %b %Y").normalize("4 Aug 2016") == "2016-08-04 00:00:00")
+        #expect(try TimeFormat("%m/%d/%Y").normalize("13/4/2016") == nil)
+        #expect(try TimeFormat("%m/%d/%Y").normalize("8/4/2016 extra") == nil)
+        #expect(throws: ConfigError.self) { try TimeFormat("%m/%d %H:%M") }        // no year
+        #expect(throws: ConfigError.self) { try TimeFormat("%Y-%m-%d %Q") }        // unknown directive
+        do {
+            _ = try ConfigLoader.parse("[[inputs]]\nmatch = \"x*\"\nkind = \"web\"\n[inputs.fields]\ntimestamp = { path = \"t\", format = \"%Y-%m-%d %Q\" }\n")
+            Issue.record("a bad format must be a config error")
+        } catch {
+            #expect(error.description == "config: inputs[0].fields.timestamp.format: format '%Y-%m-%d %Q' uses %Q; known: %Y %y %m %d %H %I %p %M %S %b %%")
+        }
+    }
+
     @Test func yourlsLogJoinedWithItsUrlsBecomesClicksOnTheShortDomain() throws {
         // phpMyAdmin/Adminer CSV export of the README's query: every field quoted.
         let rows = try stage("yourls-clicks.csv", """
