@@ -63,7 +63,7 @@ public struct Ingest {
                         summary.files.append(outcome)
                         continue
                     }
-                    let sha = try FileDigest.sha256(path: path)
+                    let sha = Self.identity(ofContent: try FileDigest.sha256(path: path), path: path, config: config)
                     if let earlier = try session.loadedFile(withSHA256: sha) {
                         outcome.status = .skipped
                         outcome.note = earlier == path ? "already loaded" : "same content as \(earlier), already loaded"
@@ -97,6 +97,28 @@ public struct Ingest {
 }
 
 import FootprintInput
+
+extension Ingest {
+    /// A file's identity for "already loaded": its content's SHA-256, and what its mapping
+    /// takes from outside the bytes — the folder's name (`{@folder}`: Slack keeps each
+    /// channel's days in a folder, and a day file can be byte-identical in two channels),
+    /// the entry's host (one access log is two sites' traffic under two hosts) and the
+    /// preset. Without any of those it is the digest alone, as before.
+    static func identity(ofContent sha: String, path: String, config: FootprintConfig) -> String {
+        guard let spec = config.inputSpec(forFileName: (path as NSString).lastPathComponent) else { return sha }
+        var context: [String] = []
+        if let preset = spec.preset { context.append("preset=\(preset)") }
+        if let host = spec.host { context.append("host=\(host)") }
+        let usesFolder = spec.fields.values.contains { source in
+            if case .template(let parts) = source { return parts.contains(.placeholder("@folder")) }
+            return false
+        }
+        if usesFolder {
+            context.append("folder=" + URL(fileURLWithPath: path).standardizedFileURL.deletingLastPathComponent().lastPathComponent)
+        }
+        return context.isEmpty ? sha : sha + " " + context.joined(separator: " ")
+    }
+}
 
 /// Every file of the run was loaded and committed, but bringing the derived tables
 /// (sessions, visitor days, cascades, mentions) up to date failed: the next run or

@@ -102,4 +102,21 @@ import Testing
         let again = try CLI.run(["ingest", "--config", "fixed.toml", "--db", "d.sqlite", "web_1.csv"], in: folder)
         #expect(again.stderr.contains("already loaded"))
     }
+
+    /// In a Slack export, day files can be byte-identical across channels (the same
+    /// user's channel_join at the same ts): different events in different channels, but
+    /// the second file was skipped as "same content as …", and its messages never read.
+    @Test func identicalDayFilesInTwoChannelsAreBothRead() throws {
+        let folder = try temporaryFolder()
+        let day = #"[{"type": "message", "subtype": "channel_join", "user": "U1", "text": "<@U1> has joined the channel", "ts": "1714557600.000200"}]"#
+        for channel in ["general", "random"] {
+            try FileManager.default.createDirectory(atPath: "\(folder)/export/\(channel)", withIntermediateDirectories: true)
+            try day.write(toFile: "\(folder)/export/\(channel)/2024-05-01.json", atomically: true, encoding: .utf8)
+        }
+        let first = try CLI.run(["ingest", "--db", "f.sqlite", "--preset", "slack", "export/general", "export/random"], in: folder)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(try CLI.sqlite3(folder + "/f.sqlite", "SELECT g.name, COUNT(*) FROM fact_group_activity a JOIN dim_group g USING (group_key) GROUP BY g.name ORDER BY g.name;") == "general|1\nrandom|1\n")
+        let again = try CLI.run(["ingest", "--db", "f.sqlite", "--preset", "slack", "export/general", "export/random"], in: folder)
+        #expect(again.stderr.contains("ingest: 0 file(s) loaded, 2 skipped"))
+    }
 }
