@@ -10,6 +10,8 @@ public struct Ingest {
     public let warehouse: Warehouse
     public let config: FootprintConfig
     public var kindOverride: EventKind?
+    /// Read every file again, replacing its earlier load (`ingest --reload`).
+    public var reload = false
     /// Opened once per run when the config names a GeoIP database.
     public var geoIP: GeoIPDatabase?
     /// Compiled once per run: the Crawler-Detect list and the config's bot patterns.
@@ -64,14 +66,14 @@ public struct Ingest {
                         continue
                     }
                     let sha = Self.identity(ofContent: try FileDigest.sha256(path: path), path: path, config: config)
-                    if let earlier = try session.loadedFile(withSHA256: sha) {
+                    if !reload, let earlier = try session.loadedFile(withSHA256: sha) {
                         outcome.status = .skipped
                         outcome.note = earlier == path ? "already loaded" : "same content as \(earlier), already loaded"
                     } else {
                         let reader = try StagedFileReader(path: path, kindOverride: kindOverride, config: config, zone: zone,
                                                           persons: PersonCache(hasher: session.personHasher),
                                                           geoIP: geoIP, bots: bots, spam: spam)
-                        outcome.result = try session.load(reader, path: path, sha256: sha, progress: progress)
+                        outcome.result = try session.load(reader, path: path, sha256: sha, replacing: reload, progress: progress)
                     }
                 } catch let error as MappingError {
                     outcome.status = .failed

@@ -94,7 +94,11 @@ public final class LoadSession {
 
     /// Loads every row of `reader` in one transaction. On any error the transaction is
     /// rolled back: the database is exactly as before this file.
-    public func load(_ file: StagedFileReader, path: String, sha256: String,
+    ///
+    /// `replacing`: the file was loaded before (same identity) and is read
+    /// again (`ingest --reload`, after its mapping was fixed): its earlier rows go first,
+    /// in this same transaction, so a failure leaves the earlier load as it was.
+    public func load(_ file: StagedFileReader, path: String, sha256: String, replacing: Bool = false,
                      progress: ((LoadProgress) throws -> Void)? = nil) throws -> FileLoadResult {
         var result = FileLoadResult(path: path, kind: file.kind.rawValue, format: file.format.rawValue)
         let reader = BackgroundStager(reader: file)
@@ -102,6 +106,7 @@ public final class LoadSession {
         let startedAt = Int64(Date().timeIntervalSince1970)
         do {
             try db.inTransaction {
+                if replacing { try Self.removeEarlierLoad(db, identity: sha256) }
                 // An earlier read of this content that loaded nothing (loadedFile skips
                 // it): its rejects and filtered counts make way for this read's.
                 for table in ["load_rejects", "fact_filtered_traffic"] {
@@ -167,6 +172,36 @@ public final class LoadSession {
         if let input = writer.bulkSessionInput { presortedSessionInput = input }
         writer.discardPending()
         return result
+    }
+}
+
+extension LoadSession {
+    /// Removes what the earlier load of a file left (found by its identity: content and context):
+    /// facts, their summaries' share and their mentions; the visitors whose page views go
+    /// are marked for sessions to be cut again, threads for depths to be recomputed.
+    static func removeEarlierLoad(_ db: Database, identity: String) throws {
+        // By identity only: a path names many files over time (a nightly export written
+        // under one name), and removing them all would lose data.
+        let files = try Int64.fetchAll(db, sql: "SELECT load_file_id FROM load_files WHERE content_sha256 = ?", arguments: [identity])
+        for file in files {
+            let days = try Int.fetchAll(db, sql: "SELECT DISTINCT date_key FROM fact_page_view WHERE load_file_id = ?", arguments: [file])
+            try db.execute(sql: "INSERT OR IGNORE INTO pending_sessions (person_key) SELECT DISTINCT person_key FROM fact_page_view WHERE load_file_id = ?",
+                           arguments: [file])
+            try db.execute(sql: "DELETE FROM fact_page_view WHERE load_file_id = ?", arguments: [file])
+            if !days.isEmpty { try Summaries.rebuildReferrals(db, days: days) }
+            try db.execute(sql: "DELETE FROM fact_click WHERE load_file_id = ?", arguments: [file])
+            let activities = "SELECT activity_key FROM fact_group_activity WHERE load_file_id = ?"
+            if try Bool.fetchOne(db, sql: "SELECT EXISTS (\(activities))", arguments: [file]) == true {
+                try db.execute(sql: "DELETE FROM fact_brand_mention WHERE activity_key IN (\(activities))", arguments: [file])
+                try db.execute(sql: "DELETE FROM fact_term_mention WHERE activity_key IN (\(activities))", arguments: [file])
+                try db.execute(sql: "UPDATE fact_group_activity SET parent_activity_key = NULL WHERE parent_activity_key IN (\(activities))", arguments: [file])
+                try db.execute(sql: "DELETE FROM fact_group_activity WHERE load_file_id = ?", arguments: [file])
+                try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('cascades_stale', '1')")
+            }
+            for table in ["fact_filtered_traffic", "load_rejects", "load_files"] {
+                try db.execute(sql: "DELETE FROM \(table) WHERE load_file_id = ?", arguments: [file])
+            }
+        }
     }
 }
 

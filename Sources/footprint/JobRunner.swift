@@ -27,6 +27,8 @@ struct JobRunner {
     let database: DatabaseOptions
     let config: FootprintConfig
     var waitSeconds = 0
+    /// `ingest --reload`: read the files again, replacing what they loaded before.
+    var reload = false
 
     /// Runs the steps and returns the exit status (0, or 1 when input was rejected).
     /// Throws UsageFailure (exit 2) or RunFailure (exit 3).
@@ -64,6 +66,7 @@ struct JobRunner {
                 let progress = ProgressLine()
                 defer { progress.clear() }
                 var ingest = Ingest(warehouse: warehouse, config: config, kindOverride: kind)
+                ingest.reload = reload
                 if let path = config.geoipDatabase { ingest.geoIP = try GeoIPDatabase(path: path) }
                 summary.ingest = try ingest.run(files: files) { step in
                     progress.update(step)

@@ -430,6 +430,53 @@ func expectReferralsEqualARegrouping(_ fx: Fixture, sourceLocation: SourceLocati
         ])
     }
 
+    /// A file loaded under a wrong mapping could never be read again ("already loaded").
+    /// `--reload` replaces its earlier load in the same transaction: the same rows as a
+    /// fresh load with the right mapping, sessions and summaries included.
+    @Test func reloadReplacesAFilesEarlierLoad() throws {
+        let csv = """
+            event_id,timestamp,visitor_id,url,page,referrer
+            r1,2024-05-01T10:00:00Z,v1,https://acme.example/,https://acme.example/pricing,https://t.co/a
+            r2,2024-05-01T10:05:00Z,v1,https://acme.example/,https://acme.example/docs,
+            r3,2024-05-02T09:00:00Z,v2,https://acme.example/,https://acme.example/pricing,https://news.example/x
+            r4,2024-05-03T09:00:00Z,v3,https://acme.example/,https://acme.example/,
+
+            """
+        var wrong = DefaultConfig.load()
+        wrong.inputs = [InputSpec(match: "web_1*", kind: .web, fields: [:])]
+        var right = wrong
+        right.inputs = [InputSpec(match: "web_1*", kind: .web, fields: ["url": .path("page")])]
+        let other = "event_id,timestamp,visitor_id,url\no1,2024-05-02T09:30:00Z,v2,https://acme.example/about\n"
+
+        let fx = try Fixture()
+        let file = try fx.folder.write("web_1.csv", csv)
+        _ = try Ingest(warehouse: fx.warehouse, config: wrong).run(files: [file, try fx.folder.write("web_2.csv", other)])
+        #expect(try fx.int("SELECT COUNT(DISTINCT content_key) FROM fact_page_view WHERE source_id LIKE 'r%'") == 1)
+        let again = try Ingest(warehouse: fx.warehouse, config: right).run(files: [file])
+        #expect(again.files.first?.status == .skipped)            // without --reload: already loaded
+        var reload = Ingest(warehouse: fx.warehouse, config: right)
+        reload.reload = true
+        let reloaded = try reload.run(files: [file])
+        #expect(reloaded.files.first?.result?.loaded == 4)
+        #expect(reloaded.files.first?.result?.duplicate == 0)
+
+        // The same as loading both files with the right mapping into a new database.
+        let fresh = try Fixture()
+        _ = try Ingest(warehouse: fresh.warehouse, config: right).run(files: [try fresh.folder.write("web_1.csv", csv),
+                                                                             try fresh.folder.write("web_2.csv", other)])
+        let facts = """
+            SELECT f.source_id, c.url, f.viewed_at FROM fact_page_view f JOIN dim_content c USING (content_key) ORDER BY f.source_id
+            """
+        let sessions = "SELECT started_at, ended_at, session_number, page_count FROM fact_session ORDER BY started_at"
+        for sql in [facts, sessions, "SELECT date_key, views FROM agg_visitor_day ORDER BY 1, 2", "SELECT COUNT(*) FROM load_files"] {
+            let reloadedRows = try fx.warehouse.read { db in try Row.fetchAll(db, sql: sql) }
+            let freshRows = try fresh.warehouse.read { db in try Row.fetchAll(db, sql: sql) }
+            #expect(reloadedRows == freshRows, "\(sql)")
+        }
+        try expectReferralsEqualARegrouping(fx)
+        #expect(try fx.int("SELECT SUM(views) FROM agg_page_view_referral") == 5)
+    }
+
     @Test func interruptedLoadLeavesNoTrace() throws {
         let fx = try Fixture()
         let first = try fx.folder.write("web_1.csv", webCSV(1...10))

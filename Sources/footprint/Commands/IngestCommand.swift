@@ -19,6 +19,9 @@ struct IngestCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("With --preset access-log or yourls: the site's or short domain's host name, which those files do not carry.", valueName: "host"))
     var host: String?
 
+    @Flag(name: .long, help: "Read the files again although they were loaded before (after their mapping was fixed): their earlier rows are removed first, in the same transaction as the new load.")
+    var reload = false
+
     @Argument(help: "Files or folders to load.")
     var inputs: [String]
 
@@ -37,7 +40,8 @@ struct IngestCommand: ParsableCommand {
             if let host { spec.host = ConfigLoader.normalizedHost(host) }
             config.inputs.insert(spec, at: 0)   // matches every file given
         }
-        let job = JobRunner(command: "ingest", database: database, config: config, waitSeconds: waiting.wait)
+        var job = JobRunner(command: "ingest", database: database, config: config, waitSeconds: waiting.wait)
+        job.reload = reload
         let status = try job.execute(inputs: inputs, kind: kind, reports: nil)
         if status != ExitStatus.success { throw ExitCode(status) }
     }
