@@ -119,4 +119,24 @@ import Testing
         let again = try CLI.run(["ingest", "--db", "f.sqlite", "--preset", "slack", "export/general", "export/random"], in: folder)
         #expect(again.stderr.contains("ingest: 0 file(s) loaded, 2 skipped"))
     }
+
+    /// `ingest --reload FILE` after the mapping was fixed: the file's rows are replaced,
+    /// not added to.
+    @Test func reloadReadsAFileAgainUnderAFixedMapping() throws {
+        let folder = try temporaryFolder()
+        try """
+            event_id,timestamp,visitor_id,url,page
+            e1,2024-05-01T10:00:00Z,v1,https://acme.example/,https://acme.example/pricing
+            e2,2024-05-01T10:05:00Z,v2,https://acme.example/,https://acme.example/docs
+
+            """.write(toFile: folder + "/web_1.csv", atomically: true, encoding: .utf8)
+        #expect(try CLI.run(["ingest", "--db", "d.sqlite", "web_1.csv"], in: folder).status == 0)
+        try "[[inputs]]\nmatch = \"web_*\"\nkind = \"web\"\n[inputs.fields]\nurl = \"page\"\n".write(toFile: folder + "/fixed.toml", atomically: true, encoding: .utf8)
+        #expect(try CLI.run(["ingest", "--config", "fixed.toml", "--db", "d.sqlite", "web_1.csv"], in: folder).stderr.contains("already loaded"))
+        let reload = try CLI.run(["ingest", "--reload", "--config", "fixed.toml", "--db", "d.sqlite", "web_1.csv"], in: folder)
+        #expect(reload.status == 0, "\(reload.stderr)")
+        #expect(reload.stderr.contains("loaded 2, duplicate 0"))
+        #expect(try CLI.sqlite3(folder + "/d.sqlite", "SELECT c.url FROM fact_page_view JOIN dim_content c USING (content_key) ORDER BY source_id; SELECT COUNT(*) FROM load_files;")
+                == "https://acme.example/pricing\nhttps://acme.example/docs\n1\n")
+    }
 }
