@@ -67,30 +67,32 @@ public final class AccessLogRecordReader: LineRecordReader {
         func quoted() -> String? {
             rest = rest.drop(while: { $0 == " " })
             guard rest.first == "\"" else { return nil }
-            let bytes = Array(rest.utf8)
+            // Walks the line's own UTF-8 view: no copy of the rest of the line per field.
+            let bytes = rest.utf8
             var value: [UInt8] = []
-            var i = 1
-            while i < bytes.count {
-                let byte = bytes[i]
-                if byte == UInt8(ascii: "\\"), i + 1 < bytes.count {
-                    let next = bytes[i + 1]
-                    if next == UInt8(ascii: "x"), i + 3 < bytes.count, let high = hexValue(bytes[i + 2]), let low = hexValue(bytes[i + 3]) {
+            var i = bytes.index(after: bytes.startIndex)
+            func byte(_ offset: Int) -> UInt8? {
+                guard let at = bytes.index(i, offsetBy: offset, limitedBy: bytes.endIndex), at < bytes.endIndex else { return nil }
+                return bytes[at]
+            }
+            while i < bytes.endIndex {
+                let current = bytes[i]
+                if current == UInt8(ascii: "\\"), let next = byte(1) {
+                    if next == UInt8(ascii: "x"), let high = byte(2).flatMap(hexValue), let low = byte(3).flatMap(hexValue) {
                         value.append(high << 4 | low)
-                        i += 4
+                        i = bytes.index(i, offsetBy: 4)
                         continue
                     }
-                    let whitespace: [UInt8: UInt8] = [UInt8(ascii: "n"): 0x0A, UInt8(ascii: "t"): 0x09, UInt8(ascii: "r"): 0x0D,
-                                                      UInt8(ascii: "v"): 0x0B, UInt8(ascii: "f"): 0x0C]
-                    value.append(whitespace[next] ?? next)
-                    i += 2
+                    value.append(Self.whitespaceEscapes[next] ?? next)
+                    i = bytes.index(i, offsetBy: 2)
                     continue
                 }
-                if byte == UInt8(ascii: "\"") {
-                    rest = Substring(String(decoding: bytes[(i + 1)...], as: UTF8.self))
+                if current == UInt8(ascii: "\"") {
+                    rest = rest[bytes.index(after: i)...]   // after an ASCII quote: a character boundary
                     return String(decoding: value, as: UTF8.self)
                 }
-                value.append(byte)
-                i += 1
+                value.append(current)
+                i = bytes.index(after: i)
             }
             return nil
         }
@@ -115,6 +117,10 @@ public final class AccessLogRecordReader: LineRecordReader {
         }
         return fields
     }
+
+    /// C-style escapes of whitespace, as Apache writes them in quoted fields.
+    private static let whitespaceEscapes: [UInt8: UInt8] = [UInt8(ascii: "n"): 0x0A, UInt8(ascii: "t"): 0x09, UInt8(ascii: "r"): 0x0D,
+                                                            UInt8(ascii: "v"): 0x0B, UInt8(ascii: "f"): 0x0C]
 
     private static func hexValue(_ byte: UInt8) -> UInt8? {
         switch byte {

@@ -131,6 +131,8 @@ public final class CSVRecordReader: RecordReader {
         // Runs of empty lines, skipped without parsing each as a row.
         while !header.isEmpty {
             if position >= chunk.count && !refill() { break }
+            // Nearly every row starts with data: one byte test, not a call, on that path.
+            guard chunk[position] == 0x0A || chunk[position] == 0x0D else { break }
             let allowance = maxBlankLines - blankLines + 1   // stop at the first line over the bound
             let (skipped, next) = skipEmptyLines(in: chunk, from: position, atMost: allowance)
             guard skipped > 0 else { break }

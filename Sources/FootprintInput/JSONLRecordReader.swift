@@ -116,7 +116,7 @@ final class LineSplitter {
                 }
                 return sawByte ? finish(line) : nil
             }
-            if !sawByte && line.isEmpty && dropped == 0 {
+            if !sawByte && line.isEmpty && dropped == 0 && (chunk[position] == 0x0A || chunk[position] == 0x0D) {
                 // Skip a run of empty lines (LF or CRLF) in one loop.
                 let allowance = maxBlankLines - blankLines + 1   // stop at the first line over the bound
                 let (skipped, next) = skipEmptyLines(in: chunk, from: position, atMost: allowance)

@@ -201,11 +201,8 @@ public enum ReportSet {
         }
         unlinkat(fd, marker, 0)
         closedir(dir)
-        if rmdir(path) != 0 {
-            // Something not ours is in it: put the marker back so the next run tries again.
-            let again = open(path + "/" + marker, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600)
-            if again >= 0 { close(again) }
-        }
+        // Fails when a subfolder (not ours) is in it: then the folder stays, unmarked.
+        rmdir(path)
     }
 }
 

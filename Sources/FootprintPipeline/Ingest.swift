@@ -59,13 +59,14 @@ public struct Ingest {
                         summary.files.append(outcome)
                         continue
                     }
-                    if let spec = config.inputSpec(forFileName: (path as NSString).lastPathComponent), spec.ignore {
+                    let spec = config.inputSpec(forFileName: (path as NSString).lastPathComponent)
+                    if let spec, spec.ignore {
                         outcome.status = .skipped
                         outcome.note = "ignored ([[inputs]] entry '\(spec.match)' has ignore = true)"
                         summary.files.append(outcome)
                         continue
                     }
-                    let sha = Self.identity(ofContent: try FileDigest.sha256(path: path), path: path, config: config)
+                    let sha = Self.identity(ofContent: try FileDigest.sha256(path: path), path: path, spec: spec)
                     if !reload, let earlier = try session.loadedFile(withSHA256: sha) {
                         outcome.status = .skipped
                         outcome.note = earlier == path ? "already loaded" : "same content as \(earlier), already loaded"
@@ -106,8 +107,8 @@ extension Ingest {
     /// channel's days in a folder, and a day file can be byte-identical in two channels),
     /// the entry's host (one access log is two sites' traffic under two hosts) and the
     /// preset. Without any of those it is the digest alone, as before.
-    static func identity(ofContent sha: String, path: String, config: FootprintConfig) -> String {
-        guard let spec = config.inputSpec(forFileName: (path as NSString).lastPathComponent) else { return sha }
+    static func identity(ofContent sha: String, path: String, spec: InputSpec?) -> String {
+        guard let spec else { return sha }
         var context: [String] = []
         if let preset = spec.preset { context.append("preset=\(preset)") }
         if let host = spec.host { context.append("host=\(host)") }

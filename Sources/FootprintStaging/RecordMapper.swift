@@ -19,7 +19,7 @@ public final class RecordMapper {
     /// another kind's columns).
     private let slots: [FieldAccessor]
     private let columnOrder: [Column]
-    private let zone: ZoneClock
+    let zone: ZoneClock
     private let timeBounds: ClosedRange<Int64>
     private let spec: InputSpec?
     private let geoIP: GeoIPDatabase?
@@ -32,6 +32,8 @@ public final class RecordMapper {
     public let rowsWithoutCountry = ByteMeter()
     public let rowsWithUnresolvedIP = ByteMeter()
     private let filters: [(path: String, accessor: FieldAccessor, wanted: String)]
+    /// Where this mapping reads what rejected rows must not keep; worked out once per file.
+    private let redaction: RowRedaction
     private var urlCache = HashedTextCache<CanonicalURL?>(limit: 100_000)
     private var countryCache = HashedTextCache<String>(limit: 5_000)
     private var spamCache = HashedTextCache<String?>(limit: 50_000)
@@ -120,6 +122,7 @@ public final class RecordMapper {
         }
         self.columnOrder = CanonicalColumns.all(kind).map { Column(name: $0)! }
         self.slots = Column.allCases.map { accessors[$0.name] ?? .absent }
+        self.redaction = RowRedaction(slots: slots)
         self.filters = (spec?.filters ?? [:]).sorted { $0.key < $1.key }.map { path, wanted in
             (path, FieldAccessor.compilePath(path, header: headerIndex), wanted)
         }
@@ -130,50 +133,8 @@ public final class RecordMapper {
         URL(fileURLWithPath: path).standardizedFileURL.deletingLastPathComponent().lastPathComponent
     }
 
-    /// What CONTRACT.md and the README say is never stored: ids (kept only as keyed
-    /// hashes), IP addresses (used for the geolocation look-up only) and user agents
-    /// (used for bot detection only). A rejected row's kept text has them replaced.
-    static let neverStored: [(Column, String)] = [
-        (.visitorID, "[id removed]"), (.actorID, "[id removed]"), (.ip, "[ip removed]"), (.userAgent, "[user agent removed]"),
-    ]
-
-    /// The record's text for the rejects table, with every never-stored column blanked
-    /// out wherever the mapping reads it (all the sources of `a|b`, templates, scaled
-    /// paths): raw ids, addresses and user agents never reach the database, not even in
-    /// a rejected row.
-    public func redactedText(_ record: SourceRecord) -> String {
-        switch record {
-        case .csv(let row):
-            var fields = row.fields
-            for (column, replacement) in Self.neverStored {
-                for case .csvColumn(let index) in Self.sources(of: accessor(column)) where index < fields.count && !fields[index].isEmpty {
-                    fields[index] = replacement
-                }
-            }
-            return String(fields.joined(separator: ",").prefix(maxRawRejectBytes))
-        case .json(let value):
-            var redacted = value
-            for (column, replacement) in Self.neverStored {
-                for case .jsonPath(let steps) in Self.sources(of: accessor(column)) {
-                    redacted = FieldAccessor.replacing(steps, in: redacted, with: .string(replacement))
-                }
-            }
-            return String(redacted.jsonText.prefix(maxRawRejectBytes))
-        }
-    }
-
-    /// The columns and JSON paths an accessor reads.
-    static func sources(of accessor: FieldAccessor) -> [FieldAccessor] {
-        switch accessor {
-        case .csvColumn, .jsonPath: return [accessor]
-        case .firstOf(let choices): return choices.flatMap(sources)
-        case .scaled(let inner, _), .formatted(let inner, _): return sources(of: inner)
-        case .template(let pieces): return pieces.flatMap { piece -> [FieldAccessor] in
-            if case .field(let inner) = piece { return sources(of: inner) } else { return [] }
-        }
-        case .constant, .absent: return []
-        }
-    }
+    /// The record's text for the rejects table, without what is never stored (RowRedaction).
+    public func redactedText(_ record: SourceRecord) -> String { redaction.text(of: record) }
 
     /// Whether the record has a value for at least one required column: a mapping that
     /// finds none of them in the first row was made for another format.
@@ -198,7 +159,7 @@ public final class RecordMapper {
     }
 
     /// A visit without a referrer is credited to its utm_source, when that names a site.
-    private func taggedSource(_ record: SourceRecord) -> CanonicalURL? {
+    func taggedSource(_ record: SourceRecord) -> CanonicalURL? {
         let source = accessor(.url).withTrimmedBytes(in: record) { bytes in bytes.flatMap(UTMSources.source(inURLBytes:)) }
         guard var source else { return nil }
         return source.withUTF8 { bytes in
@@ -296,13 +257,13 @@ public final class RecordMapper {
 
     // MARK: - Field helpers
 
-    private func accessor(_ column: Column) -> FieldAccessor { slots[column.rawValue] }
+    func accessor(_ column: Column) -> FieldAccessor { slots[column.rawValue] }
 
-    private func value(_ column: Column, _ record: SourceRecord) -> String? {
+    func value(_ column: Column, _ record: SourceRecord) -> String? {
         accessor(column).value(in: record)
     }
 
-    private func required(_ column: Column, _ record: SourceRecord) throws(RowRejection) -> String {
+    func required(_ column: Column, _ record: SourceRecord) throws(RowRejection) -> String {
         guard let text = value(column, record) else { throw RowRejection("missing required value '\(column.name)'") }
         return text
     }
@@ -314,7 +275,7 @@ public final class RecordMapper {
         }
     }
 
-    private func timestamp(_ record: SourceRecord) throws(RowRejection) -> Int64 {
+    func timestamp(_ record: SourceRecord) throws(RowRejection) -> Int64 {
         guard let parsed = parsedTimestamp(record) else { throw RowRejection("missing required value '\(Column.timestamp.name)'") }
         switch parsed {
         case .success(let seconds):
@@ -329,13 +290,13 @@ public final class RecordMapper {
         }
     }
 
-    private func canonicalURL(_ raw: String) -> CanonicalURL? {
+    func canonicalURL(_ raw: String) -> CanonicalURL? {
         var raw = raw
         return raw.withUTF8 { canonicalURL(bytes: $0) }
     }
 
     /// Made once per distinct text (CanonicalURL(_:) trims, so the raw text is the key).
-    private func canonicalURL(bytes: UnsafeBufferPointer<UInt8>) -> CanonicalURL? {
+    func canonicalURL(bytes: UnsafeBufferPointer<UInt8>) -> CanonicalURL? {
         urlCache.value(forBytes: bytes, make: CanonicalURL.init)
     }
 
@@ -353,7 +314,7 @@ public final class RecordMapper {
         }
     }
 
-    private func requiredURL(_ column: Column, _ record: SourceRecord) throws(RowRejection) -> CanonicalURL {
+    func requiredURL(_ column: Column, _ record: SourceRecord) throws(RowRejection) -> CanonicalURL {
         switch lookUpURL(column, record) {
         case .url(let url): return url
         case .absent: throw RowRejection("missing required value '\(column.name)'")
@@ -368,7 +329,7 @@ public final class RecordMapper {
     }
 
     /// A visitor's or actor's id, hashed; looked up by its bytes (see CSVRow).
-    private func requiredPerson(_ column: Column, _ record: SourceRecord) throws(RowRejection) -> HashedPerson {
+    func requiredPerson(_ column: Column, _ record: SourceRecord) throws(RowRejection) -> HashedPerson {
         let person = accessor(column).withTrimmedBytes(in: record) { bytes in bytes.map(persons.person(bytes:)) }
         guard let person else { throw RowRejection("missing required value '\(column.name)'") }
         return person
@@ -381,7 +342,7 @@ public final class RecordMapper {
         }
     }
 
-    private func place(_ record: SourceRecord) -> Place {
+    func place(_ record: SourceRecord) -> Place {
         let given = countryCode(record)
         // Only an IP: look it up (the address itself goes no further than this).
         // Only an address is looked up: a host name (Apache with HostnameLookups on) is not.
@@ -399,7 +360,7 @@ public final class RecordMapper {
     }
 
     /// The id that makes a row unique: its own id column, else a hash of every mapped value.
-    private func identity(idColumn: Column, _ record: SourceRecord) -> String {
+    func identity(idColumn: Column, _ record: SourceRecord) -> String {
         if let id = value(idColumn, record) { return id }
         var content = ""
         for column in columnOrder {
@@ -409,77 +370,6 @@ public final class RecordMapper {
         let high = StableHash.hash64(content, seed: 0x9E37_79B9_7F4A_7C15)
         let low = StableHash.hash64(content, seed: 0x632B_E59B_D9B4_E019)
         return "#" + String(high, radix: 16) + String(low, radix: 16)
-    }
-
-    // MARK: - Kinds
-
-    private func mapWeb(_ record: SourceRecord, referrer: CanonicalURL?) throws(RowRejection) -> WebEvent {
-        let occurredAt = try timestamp(record)
-        let visitor = try requiredPerson(.visitorID, record)
-        let page = try requiredURL(.url, record)
-        var engaged: Double?
-        // Read from the bytes: most values are plain decimals (DecimalText), and making a
-        // String for Double(_:) cost more than the rest of the field's handling.
-        let plain = accessor(.engagedSeconds).withTrimmedBytes(in: record) { bytes in bytes.map(DecimalText.value(of:)) }
-        if let plain {
-            if let seconds = plain {
-                engaged = seconds
-            } else {
-                let text = value(.engagedSeconds, record) ?? ""
-                guard let seconds = Double(text), seconds >= 0, seconds.isFinite else {
-                    throw RowRejection("engaged_seconds '\(text.prefix(50))' is not a non-negative number")
-                }
-                engaged = seconds
-            }
-        }
-        let identity = identity(idColumn: .eventID, record)
-        return WebEvent(identity: identity, occurredAt: occurredAt, visitor: visitor,
-                        sessionID: value(.sessionID, record), page: page,
-                        referrer: referrer ?? taggedSource(record),
-                        place: place(record), engagedSeconds: engaged,
-                        day: zone.localDate(ofUTC: occurredAt), identityKey: StableHash.rowKey(identity))
-    }
-
-    private func mapClick(_ record: SourceRecord, referrer: CanonicalURL?) throws(RowRejection) -> ClickEvent {
-        let occurredAt = try timestamp(record)
-        let short = try requiredURL(.shortURL, record)
-        let target = try requiredURL(.longURL, record)
-        let identity = identity(idColumn: .clickID, record)
-        return ClickEvent(identity: identity, occurredAt: occurredAt, shortLink: short,
-                          target: target, referrer: referrer,
-                          channel: (value(.channel, record) ?? "").lowercased(), place: place(record),
-                          day: zone.localDate(ofUTC: occurredAt), identityKey: StableHash.rowKey(identity))
-    }
-
-    private func mapGroup(_ record: SourceRecord) throws(RowRejection) -> GroupEvent {
-        let activity = try required(.activityID, record)
-        let occurredAt = try timestamp(record)
-        let group = try required(.group, record)
-        let actor = try requiredPerson(.actorID, record)
-        let action = try required(.action, record).lowercased()
-        var count = 1
-        if let text = value(.count, record) {
-            guard let parsed = Int(text) ?? Double(text).flatMap({ $0 == $0.rounded() && abs($0) < 1e15 ? Int($0) : nil }),
-                  parsed >= 0 else {
-                throw RowRejection("count '\(text.prefix(50))' is not a non-negative whole number")
-            }
-            count = parsed
-        }
-        let platform = (value(.platform, record) ?? "").lowercased()
-        var shared: CanonicalURL?
-        if let raw = value(.url, record) {
-            guard let url = canonicalURL(raw) else { throw RowRejection("url '\(raw.prefix(200))' is not an absolute URL") }
-            shared = url
-        }
-        // A thread's first message names itself as its thread (Slack's thread_ts): it
-        // answers nothing.
-        let identity = platform + "\u{1F}" + activity
-        return GroupEvent(identity: identity, activityID: activity, occurredAt: occurredAt,
-                          platform: platform, group: group, actor: actor, action: action,
-                          parentID: value(.parentID, record).flatMap { $0 == activity ? nil : $0 },
-                          title: value(.title, record) ?? "",
-                          text: value(.text, record) ?? "", sharedURL: shared, count: count, place: place(record),
-                          day: zone.localDate(ofUTC: occurredAt), identityKey: StableHash.rowKey(identity))
     }
 }
 
