@@ -5,6 +5,8 @@ public enum CanonicalColumns {
         case .web: return ["timestamp", "visitor_id", "url"]
         case .clicks: return ["timestamp", "short_url", "long_url"]
         case .groups: return ["activity_id", "timestamp", "group", "actor_id", "action"]
+        case .subscribers: return ["subscriber_id", "subscribed_at"]
+        case .outcomes: return ["date", "metric", "value"]
         }
     }
 
@@ -13,6 +15,8 @@ public enum CanonicalColumns {
         case .web: return ["event_id", "session_id", "referrer", "country", "region", "city", "engaged_seconds", "user_agent", "ip"]
         case .clicks: return ["click_id", "referrer", "channel", "country", "region", "city", "user_agent", "ip"]
         case .groups: return ["platform", "parent_id", "title", "text", "url", "count", "country"]
+        case .subscribers: return ["unsubscribed_at", "list"]
+        case .outcomes: return []
         }
     }
 

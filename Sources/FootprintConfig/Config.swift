@@ -1,6 +1,10 @@
 /// The three kinds of export Footprint reads (CONTRACT.md section 1).
 public enum EventKind: String, CaseIterable, Codable, Sendable {
     case web, clicks, groups
+    /// Subscriptions to the blog's feed, e-mail list or newsletter (CONTRACT.md section 5).
+    case subscribers
+    /// Business results per day and metric (sales, leads …), set beside the conversation.
+    case outcomes
 }
 
 public enum InputFormat: String, Sendable {
@@ -74,9 +78,30 @@ public struct Brand: Equatable, Sendable {
     public var isSelf: Bool
     public var aliases: [String]
     public var domains: [String]
+    /// Actor ids of the brand's own accounts in groups (`acmehq`, `jane@acme.example`).
+    public var accounts: [String]
 
-    public init(name: String, isSelf: Bool, aliases: [String], domains: [String]) {
-        self.name = name; self.isSelf = isSelf; self.aliases = aliases; self.domains = domains
+    public init(name: String, isSelf: Bool, aliases: [String], domains: [String], accounts: [String] = []) {
+        self.name = name; self.isSelf = isSelf; self.aliases = aliases; self.domains = domains; self.accounts = accounts
+    }
+}
+
+/// A call to action (`[[goals]]`): a visit converts when it views one of its pages.
+public struct Goal: Equatable, Sendable {
+    public var name: String
+    /// Canonical URLs; `*` matches any run of characters (PagePattern).
+    public var pages: [String]
+    public init(name: String, pages: [String]) { self.name = name; self.pages = pages }
+}
+
+/// A subject whose interest the reports gauge (`[[topics]]`): its content items by URL,
+/// and the words that mention it in group titles and texts.
+public struct Topic: Equatable, Sendable {
+    public var name: String
+    public var pages: [String]
+    public var keywords: [String]
+    public init(name: String, pages: [String] = [], keywords: [String] = []) {
+        self.name = name; self.pages = pages; self.keywords = keywords
     }
 }
 
@@ -111,6 +136,9 @@ public struct Privacy: Equatable, Sendable {
     /// visitor or actor id cannot be removed. Off by default: the file and line still
     /// say where the row is.
     public var keepUnredactedRejects = false
+    /// Name actors in reports by their id as given (and keep it in the database) instead
+    /// of a pseudonym.
+    public var showActorHandles = false
     public init() {}
 
     public var folderMode: UInt16 {
@@ -149,6 +177,12 @@ public struct FootprintConfig: Equatable, Sendable {
     /// utm_source alias → referring domain, on top of the built-in table.
     public var utmSources: [String: String] = [:]
     public var privacy = Privacy()
+    public var goals: [Goal] = []
+    public var topics: [Topic] = []
+    /// Comments in a period that make a subscriber a VIP (`[vips] min_comments`).
+    public var vipMinComments = 2
+    /// How many influencers per period and platform influencers.csv lists.
+    public var influencersTop = 100
 
     public init() {}
 

@@ -31,7 +31,7 @@ public enum ConfigLoader {
         let reader = TableReader(table: root, path: "")
         try reader.allowOnly(["timezone", "properties", "brands", "referrers", "perception", "inputs",
                               "csv_bom", "hash_key", "session_timeout_minutes", "limits", "privacy", "geoip_database", "bot_patterns", "utm_sources",
-                              "spam_referrers", "not_spam_referrers"])
+                              "spam_referrers", "not_spam_referrers", "goals", "topics", "vips", "influencers_top"])
         if let zone = try reader.string("timezone") {
             guard TimeZone(identifier: zone) != nil else {
                 throw ConfigError(keyPath: "timezone", reason: "'\(zone)' is not an IANA time zone name (e.g. \"Europe/Berlin\")")
@@ -107,8 +107,25 @@ public enum ConfigLoader {
                                            aspired: try perception.strings("aspired") ?? [])
         }
         config.inputs = try readInputs(reader)
+        config.goals = try readGoals(reader)
+        config.topics = try readTopics(reader)
+        if let vips = try reader.table("vips") {
+            try vips.allowOnly(["min_comments"])
+            if let count = try vips.int("min_comments") {
+                guard (1...10_000).contains(count) else {
+                    throw ConfigError(keyPath: "vips.min_comments", reason: "must be a whole number from 1 to 10000")
+                }
+                config.vipMinComments = count
+            }
+        }
+        if let top = try reader.int("influencers_top") {
+            guard (1...1_000_000).contains(top) else {
+                throw ConfigError(keyPath: "influencers_top", reason: "must be a whole number from 1 to 1000000")
+            }
+            config.influencersTop = top
+        }
         if let privacy = try reader.table("privacy") {
-            try privacy.allowOnly(["file_mode", "keep_unredacted_rejects"])
+            try privacy.allowOnly(["file_mode", "keep_unredacted_rejects", "show_actor_handles"])
             if let text = try privacy.string("file_mode") {
                 guard let mode = UInt16(text, radix: 8), mode & 0o600 == 0o600, mode <= 0o666 else {
                     throw ConfigError(keyPath: "privacy.file_mode", reason: "must be octal text such as \"0600\" or \"0640\", readable and writable by the owner, without execute bits")
@@ -116,6 +133,7 @@ public enum ConfigLoader {
                 config.privacy.fileMode = mode
             }
             if let keep = try privacy.bool("keep_unredacted_rejects") { config.privacy.keepUnredactedRejects = keep }
+            if let show = try privacy.bool("show_actor_handles") { config.privacy.showActorHandles = show }
         }
         if let limits = try reader.table("limits") {
             try limits.allowOnly(["max_record_bytes", "max_file_bytes", "max_rows_per_file", "earliest_year", "future_tolerance_hours"])
@@ -147,20 +165,86 @@ public enum ConfigLoader {
         guard let entries = try reader.tables("brands") else { return [] }
         var brands: [Brand] = []
         for entry in entries {
-            try entry.allowOnly(["name", "self", "aliases", "domains"])
+            try entry.allowOnly(["name", "self", "aliases", "domains", "accounts"])
             guard let name = try entry.string("name"), !name.isEmpty else {
                 throw ConfigError(keyPath: "\(entry.path).name", reason: "every brand needs a name")
             }
             let aliases = try entry.strings("aliases") ?? [name]
             brands.append(Brand(name: name, isSelf: try entry.bool("self") ?? false,
                                 aliases: aliases.isEmpty ? [name] : aliases,
-                                domains: (try entry.strings("domains") ?? []).map(normalizedHost)))
+                                domains: (try entry.strings("domains") ?? []).map(normalizedHost),
+                                accounts: try nonEmptyStrings(entry, "accounts", what: "an actor id as the group exports give it")))
         }
         let selfCount = brands.filter(\.isSelf).count
         if selfCount != 1 {
             throw ConfigError(keyPath: "brands", reason: "exactly one brand must have self = true (found \(selfCount))")
         }
         return brands
+    }
+
+    /// `[[goals]]`: each a unique name and at least one page pattern.
+    private static func readGoals(_ reader: TableReader) throws(ConfigError) -> [Goal] {
+        guard let entries = try reader.tables("goals") else { return [] }
+        var goals: [Goal] = []
+        for entry in entries {
+            try entry.allowOnly(["name", "pages"])
+            let name = try uniqueName(entry, taken: goals.map(\.name), what: "goal")
+            let pages = try pagePatterns(entry)
+            guard !pages.isEmpty else {
+                throw ConfigError(keyPath: "\(entry.path).pages", reason: "a goal needs at least one page, e.g. pages = [\"https://acme.example/newsletter/thanks\"]")
+            }
+            goals.append(Goal(name: name, pages: pages))
+        }
+        return goals
+    }
+
+    /// `[[topics]]`: a unique name, and pages, keywords or both.
+    private static func readTopics(_ reader: TableReader) throws(ConfigError) -> [Topic] {
+        guard let entries = try reader.tables("topics") else { return [] }
+        var topics: [Topic] = []
+        for entry in entries {
+            try entry.allowOnly(["name", "pages", "keywords"])
+            let name = try uniqueName(entry, taken: topics.map(\.name), what: "topic")
+            let pages = try pagePatterns(entry)
+            let keywords = try nonEmptyStrings(entry, "keywords", what: "a word or phrase such as \"supply chain\"")
+            guard !pages.isEmpty || !keywords.isEmpty else {
+                throw ConfigError(keyPath: entry.path, reason: "a topic needs pages (its content items), keywords (words that mention it), or both")
+            }
+            topics.append(Topic(name: name, pages: pages, keywords: keywords))
+        }
+        return topics
+    }
+
+    private static func uniqueName(_ entry: TableReader, taken: [String], what: String) throws(ConfigError) -> String {
+        guard let name = try entry.string("name"), !name.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw ConfigError(keyPath: "\(entry.path).name", reason: "every \(what) needs a name")
+        }
+        guard !taken.contains(name) else {
+            throw ConfigError(keyPath: "\(entry.path).name", reason: "another \(what) is already named '\(name)'")
+        }
+        return name
+    }
+
+    /// Page patterns: absolute URLs (a scheme is optional) where `*` matches any run of characters.
+    private static func pagePatterns(_ entry: TableReader) throws(ConfigError) -> [String] {
+        let pages = try nonEmptyStrings(entry, "pages", what: "a page URL such as \"https://acme.example/demo\"")
+        for (index, page) in pages.enumerated() {
+            var rest = Substring(page)
+            if let scheme = rest.range(of: "://") { rest = rest[scheme.upperBound...] }
+            let host = rest.prefix { $0 != "/" && $0 != "?" }
+            guard host.contains("."), !page.contains(where: \.isWhitespace) else {
+                throw ConfigError(keyPath: "\(entry.path).pages[\(index)]", reason: "'\(page)' is not a page URL such as \"https://acme.example/demo\" (* matches any run of characters)")
+            }
+        }
+        return pages
+    }
+
+    private static func nonEmptyStrings(_ entry: TableReader, _ key: String, what: String) throws(ConfigError) -> [String] {
+        let values = try entry.strings(key) ?? []
+        for (index, value) in values.enumerated() where value.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ConfigError(keyPath: "\(entry.path).\(key)[\(index)]", reason: "is empty; give \(what)")
+        }
+        return values
     }
 
     private static func readInputs(_ reader: TableReader) throws(ConfigError) -> [InputSpec] {
@@ -196,7 +280,7 @@ public enum ConfigLoader {
             }
             if let kind = try entry.string("kind") {
                 guard let parsed = EventKind(rawValue: kind) else {
-                    throw ConfigError(keyPath: "\(entry.path).kind", reason: "must be web, clicks or groups")
+                    throw ConfigError(keyPath: "\(entry.path).kind", reason: "must be web, clicks, groups, subscribers or outcomes")
                 }
                 spec.kind = parsed
             }

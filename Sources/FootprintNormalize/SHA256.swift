@@ -95,7 +95,7 @@ public struct PersonHasher {
     public func person(_ id: String) -> HashedPerson {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { digest in
             var innerHasher = inner
-            var text = id
+            var text = Self.normalizedID(id)
             text.withUTF8 { innerHasher.update($0) }
             innerHasher.finalize(into: digest)
             var outerHasher = outer
@@ -106,6 +106,20 @@ public struct PersonHasher {
             for index in 8..<16 { low = low << 8 | UInt64(digest[index]) }
             return HashedPerson(high: high, low: low)
         }
+    }
+}
+
+extension PersonHasher {
+    /// An e-mail address is one person however it is written: trimmed and lower-cased
+    /// (CONTRACT.md section 5), so that `Jane@Acme.example` subscribing and
+    /// `jane@acme.example` commenting are the same actor. Other ids are kept as given.
+    public static func normalizedID(_ id: String) -> String {
+        guard id.utf8.contains(UInt8(ascii: "@")) else { return id }
+        let trimmed = id.trimmingASCIIWhitespace()
+        guard let at = trimmed.firstIndex(of: "@"), at > trimmed.startIndex,
+              trimmed[trimmed.index(after: at)...].contains("."),
+              !trimmed.contains(where: { $0 == " " }) else { return id }
+        return trimmed.lowercased()
     }
 }
 

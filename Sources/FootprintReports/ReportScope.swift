@@ -32,6 +32,11 @@ public struct ReportScope: Equatable, Sendable {
     public var firstDay: Int
     public var lastDay: Int
 
+    /// influencers.csv lists this many actors per period and platform (`influencers_top`).
+    public var influencersTop = 100
+    /// Comments in a period that make a subscriber a VIP (`[vips] min_comments`).
+    public var vipMinComments = 2
+
     public init(period: Period = .month, firstDay: Int? = nil, lastDay: Int? = nil) {
         self.period = period
         self.firstDay = firstDay ?? 0

@@ -8,7 +8,8 @@ import GRDB
 /// and the loader's summaries. They agree with each other because nothing writes while
 /// they run: every footprint command that writes holds the run lock.
 public enum Reports {
-    public static let fileNames = ["geo.csv", "geo_city.csv", "propagation.csv", "attention.csv", "engagement.csv", "referrers.csv", "perception.csv", "bots.csv"]
+    public static let fileNames = ["geo.csv", "geo_city.csv", "propagation.csv", "attention.csv", "engagement.csv", "referrers.csv", "perception.csv", "bots.csv",
+                                         "goals.csv", "topics.csv", "groups.csv", "influencers.csv", "vips.csv", "impact.csv"]
 
     public static func compute(from warehouse: Warehouse, scope: ReportScope) throws -> [CSVTable] {
         try compute(fileNames, from: warehouse, scope: scope)
@@ -74,6 +75,12 @@ public enum Reports {
         case "referrers.csv": return try ReferrersReport.table(db, scope: scope)
         case "perception.csv": return try PerceptionReport.table(db, scope: scope)
         case "bots.csv": return try BotsReport.table(db, scope: scope)
+        case "goals.csv": return try GoalsReport.table(db, scope: scope)
+        case "topics.csv": return try TopicsReport.table(db, scope: scope)
+        case "groups.csv": return try GroupsReport.table(db, scope: scope)
+        case "influencers.csv": return try InfluencersReport.table(db, scope: scope)
+        case "vips.csv": return try VIPsReport.table(db, scope: scope)
+        case "impact.csv": return try ImpactReport.table(db, scope: scope)
         default: preconditionFailure("unknown report \(fileName)")
         }
     }

@@ -67,6 +67,34 @@ public struct GroupEvent: Equatable, Sendable {
     public var place: Place
     public var day: CivilDate
     public var identityKey: Int64
+    /// The actor's id as given, only when the config asks to show handles
+    /// (`show_actor_handles`); otherwise nil and the id stops here.
+    public var actorHandle: String?
+}
+
+/// A subscription to a feed, e-mail list or newsletter, normalised. The identity is the
+/// list, the subscriber's hash and the time subscribed: the same subscription in
+/// tomorrow's export is a duplicate, one that has since ended fills in when.
+public struct SubscriptionEvent: Equatable, Sendable {
+    public var identity: String
+    public var subscriber: HashedPerson
+    public var list: String
+    public var subscribedAt: Int64
+    public var subscribedDay: CivilDate
+    public var unsubscribedAt: Int64?
+    public var unsubscribedDay: CivilDate?
+    public var identityKey: Int64
+}
+
+/// A business result for one day and metric. Rows of one file with the same content are
+/// told apart by their order (the second identical row is the second sale of 100), so a
+/// file loaded again, or an export overlapping another, adds nothing.
+public struct OutcomeEvent: Equatable, Sendable {
+    public var identity: String
+    public var day: CivilDate
+    public var metric: String
+    public var value: Double
+    public var identityKey: Int64
 }
 
 /// `indirect`: each event lives in one heap box, so handing a staged row to the loader
@@ -78,6 +106,8 @@ public indirect enum CanonicalEvent: Equatable, Sendable {
     case web(WebEvent)
     case click(ClickEvent)
     case group(GroupEvent)
+    case subscription(SubscriptionEvent)
+    case outcome(OutcomeEvent)
 }
 
 /// A row that is not a person's visit or click: a bot by its user agent, or referrer

@@ -69,6 +69,66 @@ extension RecordMapper {
                           parentID: value(.parentID, record).flatMap { $0 == activity ? nil : $0 },
                           title: value(.title, record) ?? "",
                           text: value(.text, record) ?? "", sharedURL: shared, count: count, place: place(record),
-                          day: zone.localDate(ofUTC: occurredAt), identityKey: StableHash.rowKey(identity))
+                          day: zone.localDate(ofUTC: occurredAt), identityKey: StableHash.rowKey(identity),
+                          actorHandle: keepsHandles ? value(.actorID, record).map(PersonHasher.normalizedID) : nil)
     }
+
+    func mapSubscription(_ record: SourceRecord) throws(RowRejection) -> SubscriptionEvent {
+        let subscriber = try requiredPerson(.subscriberID, record)
+        let subscribedAt = try timestamp(record, .subscribedAt)
+        var unsubscribedAt: Int64?
+        if value(.unsubscribedAt, record) != nil {
+            let ended = try timestamp(record, .unsubscribedAt)
+            guard ended >= subscribedAt else {
+                throw RowRejection("unsubscribed_at '\(value(.unsubscribedAt, record) ?? "")' is before subscribed_at '\(value(.subscribedAt, record) ?? "")'")
+            }
+            unsubscribedAt = ended
+        }
+        let list = (value(.list, record) ?? "default").lowercased()
+        // The hash, not the address: source_id is stored, and an address must not be.
+        let identity = list + "\u{1F}" + subscriber.hash + "\u{1F}" + String(subscribedAt)
+        return SubscriptionEvent(identity: identity, subscriber: subscriber, list: list, subscribedAt: subscribedAt,
+                                 subscribedDay: zone.localDate(ofUTC: subscribedAt), unsubscribedAt: unsubscribedAt,
+                                 unsubscribedDay: unsubscribedAt.map(zone.localDate(ofUTC:)),
+                                 identityKey: StableHash.rowKey(identity))
+    }
+
+    func mapOutcome(_ record: SourceRecord) throws(RowRejection) -> OutcomeEvent {
+        let dateText = try required(.date, record)
+        let day: CivilDate
+        if let plain = Self.plainDate(dateText) {
+            day = plain
+        } else {
+            // A timestamp: the day it falls on in the configured zone.
+            day = zone.localDate(ofUTC: try timestamp(record, .date))
+        }
+        let metric = try required(.metric, record).lowercased()
+        let valueText = try required(.value, record)
+        guard let number = Double(valueText), number.isFinite, !valueText.contains(where: { $0.isLetter && $0 != "e" && $0 != "E" }) else {
+            throw RowRejection("value '\(valueText.prefix(50))' is not a number (write 1234.5: a dot for decimals, no thousands separators or currency)")
+        }
+        // The n-th row of this file with this content is the n-th such result: a file
+        // loaded again, or an overlapping export, finds the same identities.
+        let content = "\(day.key)\u{1F}\(metric)\u{1F}\(number)"
+        let key = OutcomeContent(high: StableHash.hash64(content, seed: 0x9E37_79B9_7F4A_7C15),
+                                 low: StableHash.hash64(content, seed: 0x632B_E59B_D9B4_E019))
+        let occurrence = (outcomeOccurrences[key] ?? 0) + 1
+        outcomeOccurrences[key] = occurrence
+        let identity = content + "\u{1F}" + String(occurrence)
+        return OutcomeEvent(identity: identity, day: day, metric: metric, value: number, identityKey: StableHash.rowKey(identity))
+    }
+
+    /// `2024-05-01`: a day as given, not an instant.
+    static func plainDate(_ text: String) -> CivilDate? {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard text.count == 10, parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]) else { return nil }
+        return CivilDate(year: year, month: month, day: day)
+    }
+}
+
+/// The content of an outcome row, hashed to 128 bits (RecordMapper.outcomeOccurrences).
+struct OutcomeContent: Hashable {
+    let high: UInt64
+    let low: UInt64
 }

@@ -26,6 +26,10 @@ public final class RecordMapper {
     private let bots: BotDetector?
     private let spam: ReferrerSpam?
     private let persons: PersonCache
+    /// Whether actors' ids are kept beside their hash (config `show_actor_handles`).
+    let keepsHandles: Bool
+    /// How many rows of this file so far had each outcome content (OutcomeEvent).
+    var outcomeOccurrences: [OutcomeContent: Int] = [:]
     private let utmSources: UTMSources
     /// Rows that ended up without a country (ZZ), and how many of those had an IP that
     /// no database was there to look up. Read from other threads for the summary.
@@ -46,8 +50,9 @@ public final class RecordMapper {
     public init(kind: EventKind, spec: InputSpec?, header: [String]?, zone: ZoneClock, file: String,
                 timeBounds: ClosedRange<Int64> = Timestamps.range, persons: PersonCache,
                 geoIP: GeoIPDatabase? = nil, bots: BotDetector? = nil, spam: ReferrerSpam? = nil,
-                utmOverrides: [String: String] = [:]) throws(MappingError) {
+                utmOverrides: [String: String] = [:], keepsHandles: Bool = false) throws(MappingError) {
         self.kind = kind
+        self.keepsHandles = keepsHandles
         self.zone = zone
         self.timeBounds = timeBounds
         self.spec = spec
@@ -249,6 +254,8 @@ public final class RecordMapper {
             case .web: return .success(.web(try mapWeb(record, referrer: referrer)))
             case .clicks: return .success(.click(try mapClick(record, referrer: referrer)))
             case .groups: return .success(.group(try mapGroup(record)))
+            case .subscribers: return .success(.subscription(try mapSubscription(record)))
+            case .outcomes: return .success(.outcome(try mapOutcome(record)))
             }
         } catch {
             return .failure(error)
@@ -269,18 +276,19 @@ public final class RecordMapper {
     }
 
     /// The record's timestamp parsed from its bytes; nil when it has none.
-    private func parsedTimestamp(_ record: SourceRecord) -> Result<Int64, TimestampError>? {
-        accessor(.timestamp).withTrimmedBytes(in: record) { bytes in
+    private func parsedTimestamp(_ record: SourceRecord, _ column: Column = .timestamp) -> Result<Int64, TimestampError>? {
+        accessor(column).withTrimmedBytes(in: record) { bytes in
             bytes.map { Timestamps.parse(trimmedBytes: $0, zone: zone) }
         }
     }
 
-    func timestamp(_ record: SourceRecord) throws(RowRejection) -> Int64 {
-        guard let parsed = parsedTimestamp(record) else { throw RowRejection("missing required value '\(Column.timestamp.name)'") }
+    /// A timestamp column's value as UTC epoch seconds, within the configured bounds.
+    func timestamp(_ record: SourceRecord, _ column: Column = .timestamp) throws(RowRejection) -> Int64 {
+        guard let parsed = parsedTimestamp(record, column) else { throw RowRejection("missing required value '\(column.name)'") }
         switch parsed {
         case .success(let seconds):
             guard timeBounds.contains(seconds) else {
-                let raw = value(.timestamp, record) ?? ""
+                let raw = value(column, record) ?? ""
                 throw RowRejection(seconds < timeBounds.lowerBound
                     ? "timestamp '\(raw)' is before \(CivilDate(daysSinceEpoch: Int(timeBounds.lowerBound / 86400)).isoString) (a wrong unit or a placeholder date?)"
                     : "timestamp '\(raw)' is in the future (a clock or time-zone error?)")

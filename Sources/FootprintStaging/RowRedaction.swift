@@ -7,7 +7,7 @@ import FootprintInput
 /// array elements and `[key=…]` selections. The places are worked out once per file.
 struct RowRedaction {
     static let neverStored: [(Column, String)] = [
-        (.visitorID, "[id removed]"), (.actorID, "[id removed]"), (.ip, "[ip removed]"), (.userAgent, "[user agent removed]"),
+        (.visitorID, "[id removed]"), (.actorID, "[id removed]"), (.subscriberID, "[id removed]"), (.ip, "[ip removed]"), (.userAgent, "[user agent removed]"),
     ]
 
     private var columns: [(index: Int, replacement: String)] = []

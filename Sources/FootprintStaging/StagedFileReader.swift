@@ -66,7 +66,8 @@ public final class StagedFileReader {
             let kind = try Self.decideKind(kindOverride ?? spec?.kind, name: name, columns: Set(csv.header), path: path)
             self.kind = kind
             mapper = try RecordMapper(kind: kind, spec: spec, header: csv.header, zone: zone, file: path, timeBounds: bounds,
-                                      persons: persons, geoIP: geoIP, bots: bots, spam: spam, utmOverrides: config.utmSources)
+                                      persons: persons, geoIP: geoIP, bots: bots, spam: spam, utmOverrides: config.utmSources,
+                                      keepsHandles: config.privacy.showActorHandles)
         case .accesslog:
             inner = AccessLogRecordReader(source: replay, maxRecordBytes: config.limits.maxRecordBytes, maxBlankLines: config.limits.maxRowsPerFile)
             kind = kindOverride ?? spec?.kind ?? .web
@@ -76,7 +77,8 @@ public final class StagedFileReader {
                 throw MappingError(file: path, reason: "access logs carry paths, not host names: use preset = \"access-log\" with host = \"blog.example.com\" in the [[inputs]] entry (or --preset access-log --host blog.example.com)")
             }
             mapper = try RecordMapper(kind: kind, spec: spec, header: nil, zone: zone, file: path, timeBounds: bounds,
-                                      persons: persons, geoIP: geoIP, bots: bots, spam: spam, utmOverrides: config.utmSources)
+                                      persons: persons, geoIP: geoIP, bots: bots, spam: spam, utmOverrides: config.utmSources,
+                                      keepsHandles: config.privacy.showActorHandles)
         case .jsonl, .jsonarray:
             let json: RecordReader = format == .jsonl
                 ? JSONLRecordReader(source: replay, maxRecordBytes: config.limits.maxRecordBytes, maxBlankLines: config.limits.maxRowsPerFile)
@@ -95,7 +97,8 @@ public final class StagedFileReader {
             let kind = try Self.decideKind(kindOverride ?? spec?.kind, name: name, columns: keys, path: path)
             self.kind = kind
             mapper = try RecordMapper(kind: kind, spec: spec, header: nil, zone: zone, file: path, timeBounds: bounds,
-                                      persons: persons, geoIP: geoIP, bots: bots, spam: spam, utmOverrides: config.utmSources)
+                                      persons: persons, geoIP: geoIP, bots: bots, spam: spam, utmOverrides: config.utmSources,
+                                      keepsHandles: config.privacy.showActorHandles)
             // The fit is judged on the first record the mapping's `where` filters keep.
             // When the filters keep none of them, a filter that found its field with
             // another value (a heartbeat's `_heartbeat_`) knows the format; one that did
@@ -168,7 +171,7 @@ public final class StagedFileReader {
         if let declared { return declared }
         if let byName = kindFromName(name) { return byName }
         if let byColumns = CanonicalColumns.detectKind(fromColumns: columns) { return byColumns }
-        throw MappingError(file: path, reason: "cannot tell whether this is web, clicks or groups data: name the file web*/clicks*/groups*, pass --kind, or add an [[inputs]] entry with kind = ... to the config")
+        throw MappingError(file: path, reason: "cannot tell which kind of data this is (web, clicks, groups, subscribers or outcomes): name the file web*/clicks*/groups*/subscribers*/outcomes*, pass --kind, or add an [[inputs]] entry with kind = ... to the config")
     }
 
     /// Format from config, else from the name (.csv / .jsonl / .ndjson, under any .gz),

@@ -10,6 +10,7 @@ extension Warehouse {
     /// resolved to their targets. Safe to run any number of times.
     public func refreshDerivedFacts(config: FootprintConfig) throws {
         defer { if restoreWALAfterDerivedFacts { queue.inDatabase(restoreWALIfKeptForDerivedFacts) } }
+        let hasher = PersonHasher(key: try hashKey(configured: config.hashKey))
         try queue.write { db in
             try resolveSharedShortLinks(db)
             try Sessionizer(timeoutSeconds: Int64(config.sessionTimeoutMinutes * 60)).rebuild(db, warehouse: self)
@@ -18,7 +19,7 @@ extension Warehouse {
                 try recomputeCascades(db)
                 try db.execute(sql: "DELETE FROM meta WHERE key = 'cascades_stale'")
             }
-            try refreshBrandMentions(db, brands: config.brands, perception: config.perception)
+            try refreshDefinitions(db, config: config, hasher: hasher)
         }
     }
 
@@ -78,9 +79,14 @@ extension Warehouse {
                                               ("fact_click", "click_key", "clicked_at"),
                                               ("fact_group_activity", "activity_key", "occurred_at"),
                                               ("fact_session", "session_key", "started_at"),
+                                              ("fact_visit", "visit_key", "started_at"),
+                                              ("fact_subscription", "subscription_key", "subscribed_at"),
+                                              ("fact_subscription", "subscription_key", "unsubscribed_at"),
                                               ("fact_filtered_traffic", "rowid", "bucket_at")] {
+                    // fact_outcome is not here: its days are dates as given, not instants.
+                    let column = instant == "unsubscribed_at" ? "unsubscribed_date_key" : "date_key"
                     let rows = try Row.fetchAll(db, sql: "SELECT \(key), \(instant) FROM \(table) WHERE \(instant) IS NOT NULL")
-                    let update = try db.makeStatement(sql: "UPDATE \(table) SET date_key = ? WHERE \(key) = ?")
+                    let update = try db.makeStatement(sql: "UPDATE \(table) SET \(column) = ? WHERE \(key) = ?")
                     for row in rows {
                         let date = zone.localDate(ofUTC: row[1])
                         try db.execute(sql: DateLabels.insertSQL, arguments: DateLabels.arguments(for: date))

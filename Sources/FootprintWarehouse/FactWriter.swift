@@ -16,7 +16,8 @@ import FootprintConfig
 /// Page views going into an empty table (a first load) skip the batches: they are
 /// appended without the dedupe index, which is built at the end (BulkPageViewLoad).
 final class FactWriter {
-    enum Outcome { case loaded, duplicate }
+    /// A duplicate names the key its first copy holds.
+    enum Outcome { case loaded, duplicate(Int64) }
 
     /// A fact row waiting for its batch: its dedupe hash, identity and column values.
     /// Plain values, not closures: a closure per row cost an allocation and reference
@@ -33,6 +34,16 @@ final class FactWriter {
         case pageView(PageViewRow)
         case click(ClickRow)
         indirect case activity(ActivityRow)
+        indirect case subscription(SubscriptionRow)
+        indirect case outcome(OutcomeRow)
+    }
+
+    private struct SubscriptionRow {
+        let person: Int64, list: String, subscribedAt: Int64, dateKey: Int, unsubscribedAt: Int64?, unsubscribedDateKey: Int?
+    }
+
+    private struct OutcomeRow {
+        let dateKey: Int, metric: String, value: Double
     }
 
     private struct ClickRow {
@@ -63,8 +74,11 @@ final class FactWriter {
     private let classifier: ReferrerClassifier
     /// Set while page views go into a table that was empty when the file began.
     private var bulk: BulkPageViewLoad?
-    private let insertPageView, insertClick, insertActivity: SQLiteStatement
-    private let sourceOfPageView, sourceOfClick, sourceOfActivity: SQLiteStatement
+    private let insertPageView, insertClick, insertActivity, insertSubscription, insertOutcome: SQLiteStatement
+    private let sourceOfPageView, sourceOfClick, sourceOfActivity, sourceOfSubscription, sourceOfOutcome: SQLiteStatement
+    /// A subscription seen again with the time it ended fills that in (once).
+    private let endSubscription: SQLiteStatement
+    private let keepHandle: SQLiteStatement
     private let markSessionsPending: SQLiteStatement
     private let referrals: ReferralTally
     private var pendingPersons = PersonKeySet()
@@ -93,6 +107,22 @@ final class FactWriter {
                 action, parent_source_id, content_key, activity_count, geo_key, title, body, load_file_id, parent_source_hash)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
+        insertSubscription = try prepare("""
+            INSERT OR IGNORE INTO fact_subscription (source_hash, source_id, person_key, list, subscribed_at, date_key,
+                unsubscribed_at, unsubscribed_date_key, load_file_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        insertOutcome = try prepare("""
+            INSERT OR IGNORE INTO fact_outcome (source_hash, source_id, date_key, metric, value, load_file_id)
+            VALUES (?, ?, ?, ?, ?, ?)
+            """)
+        endSubscription = try prepare("""
+            UPDATE fact_subscription SET unsubscribed_at = ?, unsubscribed_date_key = ?
+            WHERE source_hash = ? AND unsubscribed_at IS NULL
+            """)
+        keepHandle = try prepare("INSERT OR REPLACE INTO dim_actor_handle (person_key, handle) VALUES (?, ?)")
+        sourceOfSubscription = try prepare("SELECT source_id FROM fact_subscription WHERE source_hash = ?")
+        sourceOfOutcome = try prepare("SELECT source_id FROM fact_outcome WHERE source_hash = ?")
         sourceOfPageView = try prepare("SELECT source_id FROM fact_page_view WHERE source_hash = ?")
         sourceOfClick = try prepare("SELECT source_id FROM fact_click WHERE source_hash = ?")
         sourceOfActivity = try prepare("SELECT source_id FROM fact_group_activity WHERE source_hash = ?")
@@ -106,6 +136,8 @@ final class FactWriter {
         case .web(let view): try writePageView(view)
         case .click(let click): try writeClick(click)
         case .group(let activity): try writeActivity(activity)
+        case .subscription(let subscription): try writeSubscription(subscription)
+        case .outcome(let outcome): try writeOutcome(outcome)
         }
         try drain(upTo: Self.drainPerWrite)
         if batch.count >= Self.batchSize { try startDraining() }
@@ -151,9 +183,13 @@ final class FactWriter {
             switch fact.row {
             case .pageView(let view): try countLoaded(view)
             case .activity: loadedCount += 1; loadedGroupActivity = true
-            case .click: loadedCount += 1
+            case .click, .subscription, .outcome: loadedCount += 1
             }
-        case .duplicate:
+        case .duplicate(let key):
+            if case .subscription(let row) = fact.row, let ended = row.unsubscribedAt, let endedDay = row.unsubscribedDateKey {
+                endSubscription.bind(1, ended); endSubscription.bind(2, endedDay); endSubscription.bind(3, key)
+                if try endSubscription.execute() == 1 { loadedCount += 1; return }
+            }
             duplicateCount += 1
         }
     }
@@ -269,6 +305,10 @@ final class FactWriter {
     }
 
     private func writeActivity(_ activity: GroupEvent) throws {
+        if let handle = activity.actorHandle {
+            keepHandle.bind(1, try keys.person(activity.actor)); keepHandle.bind(2, handle)
+            try keepHandle.execute()
+        }
         let row = ActivityRow(
             dateKey: try keys.dateKey(of: activity.day), occurredAt: activity.occurredAt,
             group: try keys.group(platform: activity.platform, name: activity.group), person: try keys.person(activity.actor),
@@ -278,12 +318,27 @@ final class FactWriter {
         batch.append(PendingFact(hash: activity.identityKey, identity: activity.identity, row: .activity(row)))
     }
 
+    private func writeSubscription(_ subscription: SubscriptionEvent) throws {
+        let row = SubscriptionRow(
+            person: try keys.person(subscription.subscriber), list: subscription.list, subscribedAt: subscription.subscribedAt,
+            dateKey: try keys.dateKey(of: subscription.subscribedDay), unsubscribedAt: subscription.unsubscribedAt,
+            unsubscribedDateKey: try subscription.unsubscribedDay.map { try keys.dateKey(of: $0) })
+        batch.append(PendingFact(hash: subscription.identityKey, identity: subscription.identity, row: .subscription(row)))
+    }
+
+    private func writeOutcome(_ outcome: OutcomeEvent) throws {
+        let row = OutcomeRow(dateKey: try keys.dateKey(of: outcome.day), metric: outcome.metric, value: outcome.value)
+        batch.append(PendingFact(hash: outcome.identityKey, identity: outcome.identity, row: .outcome(row)))
+    }
+
     /// The statements for a row's kind: its insert and the look-up of a hash's holder.
     private func statements(_ row: Row) -> (insert: SQLiteStatement, lookup: SQLiteStatement) {
         switch row {
         case .pageView: return (insertPageView, sourceOfPageView)
         case .click: return (insertClick, sourceOfClick)
         case .activity: return (insertActivity, sourceOfActivity)
+        case .subscription: return (insertSubscription, sourceOfSubscription)
+        case .outcome: return (insertOutcome, sourceOfOutcome)
         }
     }
 
@@ -303,6 +358,12 @@ final class FactWriter {
             s.bind(10, a.count); s.bind(11, a.geo); s.bind(12, a.title); s.bind(13, a.text)
             s.bind(14, file)
             if let parent = a.parent { s.bind(15, StableHash.rowKey(parent)) } else { s.bindNull(15) }
+        case .subscription(let u):
+            s.bind(3, u.person); s.bind(4, u.list); s.bind(5, u.subscribedAt); s.bind(6, u.dateKey)
+            if let ended = u.unsubscribedAt, let day = u.unsubscribedDateKey { s.bind(7, ended); s.bind(8, day) } else { s.bindNull(7); s.bindNull(8) }
+            s.bind(9, file)
+        case .outcome(let o):
+            s.bind(3, o.dateKey); s.bind(4, o.metric); s.bind(5, o.value); s.bind(6, file)
         }
     }
 
@@ -321,7 +382,7 @@ final class FactWriter {
             guard let holder = try lookup.queryText() else {
                 throw WarehouseError.sqlite(code: 1, message: "a fact row was neither inserted nor found under its key", sql: "INSERT OR IGNORE … fact")
             }
-            if holder == identity { return .duplicate }
+            if holder == identity { return .duplicate(key) }
             key = key == Int64.max ? 1 : key + 1
         }
     }

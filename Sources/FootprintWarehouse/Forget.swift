@@ -7,8 +7,9 @@ public struct ForgetResult: Codable, Equatable, Sendable {
     public var pageViews = 0
     public var sessions = 0
     public var groupActivities = 0
+    public var subscriptions = 0
     public var rejectedRows = 0
-    public var found: Bool { pageViews + sessions + groupActivities + rejectedRows > 0 }
+    public var found: Bool { pageViews + sessions + groupActivities + subscriptions + rejectedRows > 0 }
 }
 
 extension Warehouse {
@@ -34,20 +35,28 @@ extension Warehouse {
                     try Summaries.subtractSessions(db, where: "person_key = ?", arguments: [key])
                     try db.execute(sql: "DELETE FROM fact_session WHERE person_key = ?", arguments: [key])
                     result.sessions = db.changesCount
+                    try db.execute(sql: "DELETE FROM fact_visit WHERE person_key = ?", arguments: [key])
                 case .actor:
                     let activities = "SELECT activity_key FROM fact_group_activity WHERE person_key = ?"
                     try db.execute(sql: "DELETE FROM fact_brand_mention WHERE activity_key IN (\(activities))", arguments: [key])
                     try db.execute(sql: "DELETE FROM fact_term_mention WHERE activity_key IN (\(activities))", arguments: [key])
+                    try db.execute(sql: "DELETE FROM fact_topic_mention WHERE activity_key IN (\(activities))", arguments: [key])
                     // Replies to the person's posts stay (they are other people's), now as
                     // the start of their own chain.
                     try db.execute(sql: "UPDATE fact_group_activity SET parent_activity_key = NULL WHERE parent_activity_key IN (\(activities))", arguments: [key])
                     try db.execute(sql: "DELETE FROM fact_group_activity WHERE person_key = ?", arguments: [key])
                     result.groupActivities = db.changesCount
                     try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('cascades_stale', '1')")
+                    // The same address as a subscriber is the same person (an e-mail is
+                    // normalised before hashing), and a kept handle goes with them.
+                    try db.execute(sql: "DELETE FROM fact_subscription WHERE person_key = ?", arguments: [key])
+                    result.subscriptions = db.changesCount
+                    try db.execute(sql: "DELETE FROM dim_actor_handle WHERE person_key = ?", arguments: [key])
                 }
                 let stillUsed = try Bool.fetchOne(db, sql: """
                     SELECT EXISTS (SELECT 1 FROM fact_page_view WHERE person_key = ?1)
                         OR EXISTS (SELECT 1 FROM fact_group_activity WHERE person_key = ?1)
+                        OR EXISTS (SELECT 1 FROM fact_subscription WHERE person_key = ?1)
                     """, arguments: [key]) ?? false
                 if !stillUsed { try db.execute(sql: "DELETE FROM dim_person WHERE person_key = ?", arguments: [key]) }
                 if !rawID.isEmpty {

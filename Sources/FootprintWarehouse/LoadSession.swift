@@ -194,11 +194,12 @@ extension LoadSession {
             if try Bool.fetchOne(db, sql: "SELECT EXISTS (\(activities))", arguments: [file]) == true {
                 try db.execute(sql: "DELETE FROM fact_brand_mention WHERE activity_key IN (\(activities))", arguments: [file])
                 try db.execute(sql: "DELETE FROM fact_term_mention WHERE activity_key IN (\(activities))", arguments: [file])
+                try db.execute(sql: "DELETE FROM fact_topic_mention WHERE activity_key IN (\(activities))", arguments: [file])
                 try db.execute(sql: "UPDATE fact_group_activity SET parent_activity_key = NULL WHERE parent_activity_key IN (\(activities))", arguments: [file])
                 try db.execute(sql: "DELETE FROM fact_group_activity WHERE load_file_id = ?", arguments: [file])
                 try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('cascades_stale', '1')")
             }
-            for table in ["fact_filtered_traffic", "load_rejects", "load_files"] {
+            for table in ["fact_subscription", "fact_outcome", "fact_filtered_traffic", "load_rejects", "load_files"] {
                 try db.execute(sql: "DELETE FROM \(table) WHERE load_file_id = ?", arguments: [file])
             }
         }

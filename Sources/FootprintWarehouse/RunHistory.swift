@@ -1,3 +1,4 @@
+import FootprintNormalize
 import GRDB
 
 /// What `footprint status` shows: recent runs, and how fresh the data of each kind is.
@@ -59,6 +60,10 @@ extension Warehouse {
                 "web": try Int64.fetchOne(db, sql: "SELECT MAX(viewed_at) FROM fact_page_view"),
                 "clicks": try Int64.fetchOne(db, sql: "SELECT MAX(clicked_at) FROM fact_click"),
                 "groups": try Int64.fetchOne(db, sql: "SELECT MAX(occurred_at) FROM fact_group_activity"),
+                "subscribers": try Int64.fetchOne(db, sql: "SELECT MAX(MAX(subscribed_at), COALESCE(MAX(unsubscribed_at), 0)) FROM fact_subscription"),
+                // A day, not an instant: its start in UTC.
+                "outcomes": try Int.fetchOne(db, sql: "SELECT MAX(date_key) FROM fact_outcome")
+                    .flatMap(CivilDate.init(key:)).map { Int64($0.daysSinceEpoch) * 86400 },
             ]
             let rows = try Row.fetchAll(db, sql: """
                 SELECT kind, COUNT(*) AS files, SUM(rows_loaded) AS rows_loaded, MAX(finished_at) AS last_loaded_at
@@ -70,8 +75,11 @@ extension Warehouse {
                 byKind[kind] = KindFreshness(kind: kind, files: row["files"], rowsLoaded: row["rows_loaded"],
                                              lastLoadedAt: row["last_loaded_at"], newestEventAt: newest[kind] ?? nil)
             }
-            return ["web", "clicks", "groups"].map {
-                byKind[$0] ?? KindFreshness(kind: $0, files: 0, rowsLoaded: 0, lastLoadedAt: nil, newestEventAt: nil)
+            // The kinds of CONTRACT.md section 5 only once a database has them.
+            return ["web", "clicks", "groups", "subscribers", "outcomes"].compactMap {
+                if let known = byKind[$0] { return known }
+                if $0 == "subscribers" || $0 == "outcomes" { return nil }
+                return KindFreshness(kind: $0, files: 0, rowsLoaded: 0, lastLoadedAt: nil, newestEventAt: nil)
             }
         }
     }

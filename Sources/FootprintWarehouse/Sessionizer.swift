@@ -84,11 +84,13 @@ struct Sessionizer {
             try db.execute(sql: "DELETE FROM agg_session_start")
             try db.execute(sql: "DELETE FROM agg_visitor_day")
             try db.execute(sql: "DELETE FROM fact_session")
+            try db.execute(sql: "DELETE FROM fact_visit")
         } else {
             let pendingOnly = "person_key IN (SELECT person_key FROM pending_sessions)"
             try Summaries.subtractSessions(db, where: pendingOnly)
             try db.execute(sql: "DELETE FROM agg_visitor_day WHERE " + pendingOnly)
             try db.execute(sql: "DELETE FROM fact_session WHERE " + pendingOnly)
+            try db.execute(sql: "DELETE FROM fact_visit WHERE " + pendingOnly)
         }
         if readsOnBothConnections {
             cutter.provideLowerHalf(try SessionCutter.sortedViews(
@@ -99,6 +101,14 @@ struct Sessionizer {
         let sessions = MultiRowInsert(connection: connection, table: "fact_session", columns: [
             "person_key", "property_key", "date_key", "started_at", "ended_at", "session_number",
             "page_count", "referrer_key", "landing_content_key"])
+        let visits = MultiRowInsert(connection: connection, table: "fact_visit", columns: [
+            "person_key", "date_key", "started_at", "ended_at", "page_count", "referrer_key", "landing_content_key"])
+        var merger = VisitMerger(timeoutSeconds: timeoutSeconds)
+        func writeVisit(_ visit: VisitMerger.Visit) throws {
+            visits.append(visit.person); visits.append(visit.dateKey); visits.append(visit.startedAt)
+            visits.append(visit.endedAt); visits.append(visit.pages); visits.append(visit.referrer); visits.append(visit.landing)
+            try visits.endRow()
+        }
         let days = MultiRowInsert(connection: connection, table: "agg_visitor_day", columns: [
             "person_key", "property_key", "date_key", "geo_key", "views", "engaged_total", "engaged_views"])
         while let batch = cutter.next() {
@@ -109,6 +119,7 @@ struct Sessionizer {
                 sessions.append(session.startedAt); sessions.append(session.endedAt); sessions.append(session.number)
                 sessions.append(session.pages); sessions.append(session.referrer); sessions.append(session.landing)
                 try sessions.endRow()
+                try merger.add(session, emit: writeVisit)
             }
             for day in batch.days {
                 days.append(day.person); days.append(day.property); days.append(day.date); days.append(day.geo)
@@ -117,7 +128,9 @@ struct Sessionizer {
             }
         }
         try cutter.rethrow()
+        try merger.finish(emit: writeVisit)
         try sessions.flush()
+        try visits.flush()
         try days.flush()
         try tally.flush()
         try db.execute(sql: "DELETE FROM pending_sessions")

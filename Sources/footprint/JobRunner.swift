@@ -16,6 +16,8 @@ struct JobSummary: Codable {
     var ingest: IngestSummary?
     var reports: [String] = []
     var reportSeconds: Double?
+    /// What works but is probably not what the user meant (a goal page that matches no page).
+    var warnings: [String] = []
     var error: String?
 }
 
@@ -81,6 +83,9 @@ struct JobRunner {
                 summary.reportSeconds = Date().timeIntervalSince(reportStarted)
                 if !database.quiet { printer.say("report: wrote \(summary.reports.count) files to \(reports.out)") }
             }
+            // Shown even with --quiet: a goal that can never convert is not "all is well".
+            summary.warnings = try warehouse.unmatchedPages(config: config)
+            for warning in summary.warnings { printer.say("warning  \(warning)") }
             summary.exitStatus = summary.ingest?.hasProblems == true ? ExitStatus.rowsRejected : ExitStatus.success
         } catch let pending as DerivedFactsPending {
             summary.exitStatus = ExitStatus.incomplete

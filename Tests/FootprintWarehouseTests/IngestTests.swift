@@ -579,7 +579,7 @@ func expectReferralsEqualARegrouping(_ fx: Fixture, sourceLocation: SourceLocati
         let unknown = try fx.folder.write("mystery.csv", "a,b\n1,2\n")
         let failed = try fx.ingest([unknown])
         #expect(failed.files[0].status == .failed)
-        #expect(failed.files[0].note?.hasPrefix("cannot tell whether this is web, clicks or groups data") == true)
+        #expect(failed.files[0].note?.hasPrefix("cannot tell which kind of data this is (web, clicks, groups, subscribers or outcomes)") == true)
     }
 }
 

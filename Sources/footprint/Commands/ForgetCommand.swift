@@ -42,7 +42,7 @@ struct ForgetCommand: ParsableCommand {
         if database.json { SummaryPrinter(quiet: false).printJSON(result); return }
         if !database.quiet {
             SummaryPrinter(quiet: false).say(result.found
-                ? "forget: removed \(result.pageViews) page views, \(result.sessions) sessions, \(result.groupActivities) group activities, \(result.rejectedRows) rejected rows"
+                ? "forget: removed \(result.pageViews) page views, \(result.sessions) sessions, \(result.groupActivities) group activities, \(result.subscriptions) subscriptions, \(result.rejectedRows) rejected rows"
                 : "forget: nothing found for that id (was it loaded with this database's hash key?)")
         }
     }

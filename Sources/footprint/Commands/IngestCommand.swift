@@ -10,7 +10,7 @@ struct IngestCommand: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var waiting: WaitOption
 
-    @Option(name: .long, help: "Kind of every file given: web, clicks or groups (default: from config, file name, or columns).")
+    @Option(name: .long, help: "Kind of every file given: web, clicks, groups, subscribers or outcomes (default: from config, file name, or columns).")
     var kind: EventKind?
 
     @Option(name: .long, help: ArgumentHelp("Read every file given with a named mapping for a real export format: \(Presets.names.joined(separator: ", ")).", valueName: "name"))

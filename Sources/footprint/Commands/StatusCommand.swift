@@ -42,7 +42,7 @@ struct StatusCommand: ParsableCommand {
         }
         print("Data by kind:")
         for kind in status.freshness {
-            print("  \(kind.kind.padding(toLength: 7, withPad: " ", startingAt: 0)) \(kind.files) file(s), \(kind.rowsLoaded) rows; "
+            print("  \(kind.kind.padding(toLength: 11, withPad: " ", startingAt: 0)) \(kind.files) file(s), \(kind.rowsLoaded) rows; "
                   + "last loaded \(kind.lastLoadedAt.map(Self.time) ?? "never"); newest event \(kind.newestEventAt.map(Self.time) ?? "none")")
         }
     }

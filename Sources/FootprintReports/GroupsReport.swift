@@ -1,0 +1,75 @@
+import FootprintOutput
+import GRDB
+
+/// groups.csv — which groups are worth posting into: per period and group, its
+/// activities (rows), active members (distinct actors who posted, commented, shared or
+/// reacted; viewing or joining is not activity), posts, comments and shares (rows),
+/// reactions and views (their `count`s added up), our shares (written or shared
+/// activities that carry a URL on our properties or the self brand's domains, or come
+/// from one of the self brand's accounts), the responses to them (the `count` of every
+/// activity of the period anywhere below one of our shares in its thread, each once),
+/// and the activities that mention the self brand.
+enum GroupsReport {
+    static func table(_ db: Database, scope: ReportScope) throws -> CSVTable {
+        let p = scope.period.labelColumn
+        return try ReportQuery.table(db, name: "groups", columns: [
+            ("period", .text), ("platform", .text), ("group", .text), ("activities", .integer), ("active_members", .integer),
+            ("posts", .integer), ("comments", .integer), ("shares", .integer), ("reactions", .integer), ("views", .integer),
+            ("our_shares", .integer), ("responses_to_our_shares", .integer), ("self_mentions", .integer),
+        ], sql: """
+            WITH owned_content AS (
+                SELECT c.content_key FROM dim_content AS c
+                WHERE c.host IN (SELECT host FROM dim_owned_host)
+                   OR EXISTS (SELECT 1 FROM dim_brand_domain AS bd JOIN dim_brand AS b ON b.brand_key = bd.brand_key
+                              WHERE b.is_self = 1
+                                AND (c.host = bd.domain
+                                     OR (LENGTH(c.host) > LENGTH(bd.domain)
+                                         AND SUBSTR(c.host, LENGTH(c.host) - LENGTH(bd.domain)) = '.' || bd.domain)))
+            ), acts AS (
+                SELECT d.\(p) AS period, f.activity_key, f.group_key, f.person_key, f.activity_count, f.content_key,
+                       \(GroupRoles.role()) AS role
+                FROM fact_group_activity AS f
+                JOIN dim_date AS d ON d.date_key = f.date_key
+                WHERE f.date_key BETWEEN :first AND :last
+            ), ours AS (
+                SELECT f.activity_key FROM fact_group_activity AS f
+                WHERE (f.content_key IN (SELECT content_key FROM owned_content)
+                       OR f.person_key IN (\(GroupRoles.selfAccounts)))
+                  AND f.action NOT IN ('view', 'like', 'reaction', 'react', 'upvote', 'reaction_added',
+                                       'join', 'channel_join', 'group_join', 'member_joined')
+            ), below (activity_key) AS (
+                SELECT c.activity_key FROM fact_group_activity AS c JOIN ours ON c.parent_activity_key = ours.activity_key
+                UNION
+                SELECT c.activity_key FROM fact_group_activity AS c JOIN below ON c.parent_activity_key = below.activity_key
+            ), responses AS (
+                SELECT a.period, a.group_key, SUM(a.activity_count) AS responses
+                FROM acts AS a JOIN below ON below.activity_key = a.activity_key
+                GROUP BY a.period, a.group_key
+            ), mentions AS (
+                SELECT a.period, a.group_key, COUNT(DISTINCT a.activity_key) AS mentions
+                FROM acts AS a
+                JOIN fact_brand_mention AS m ON m.activity_key = a.activity_key
+                JOIN dim_brand AS b ON b.brand_key = m.brand_key AND b.is_self = 1
+                GROUP BY a.period, a.group_key
+            ), counts AS (
+                SELECT a.period, a.group_key, COUNT(*) AS activities,
+                       COUNT(DISTINCT CASE WHEN a.role NOT IN ('view', 'join') THEN a.person_key END) AS active_members,
+                       SUM(CASE WHEN a.role = 'post' THEN 1 ELSE 0 END) AS posts,
+                       SUM(CASE WHEN a.role = 'comment' THEN 1 ELSE 0 END) AS comments,
+                       SUM(CASE WHEN a.role = 'share' THEN 1 ELSE 0 END) AS shares,
+                       SUM(CASE WHEN a.role = 'reaction' THEN a.activity_count ELSE 0 END) AS reactions,
+                       SUM(CASE WHEN a.role = 'view' THEN a.activity_count ELSE 0 END) AS views,
+                       SUM(CASE WHEN a.activity_key IN (SELECT activity_key FROM ours) THEN 1 ELSE 0 END) AS our_shares
+                FROM acts AS a
+                GROUP BY a.period, a.group_key
+            )
+            SELECT c.period, g.platform, g.name, c.activities, c.active_members, c.posts, c.comments, c.shares,
+                   c.reactions, c.views, c.our_shares, COALESCE(r.responses, 0), COALESCE(m.mentions, 0)
+            FROM counts AS c
+            JOIN dim_group AS g ON g.group_key = c.group_key
+            LEFT JOIN responses AS r ON r.period = c.period AND r.group_key = c.group_key
+            LEFT JOIN mentions AS m ON m.period = c.period AND m.group_key = c.group_key
+            ORDER BY c.period, c.activities DESC, g.platform, g.name
+            """, arguments: ["first": scope.firstDay, "last": scope.lastDay])
+    }
+}

@@ -1,0 +1,93 @@
+import FootprintOutput
+import GRDB
+
+/// influencers.csv — who, outside the company, starts the conversations others answer:
+/// per period and platform, each actor who posted, commented or shared in the period
+/// (the accounts of every tracked brand left out). `responses_received` adds up the
+/// `count` of the period's activities whose parent is theirs; `responders` counts the
+/// other actors among those; `reshares` the shares among them; the mentions count their
+/// own activities that name the self brand or a competitor. `top_group` is the group of
+/// most of their activities (ties by name), `country` the commonest known country of
+/// them (`ZZ` when none is known). Ranked by responses, then responders, then the
+/// actor's name; the first `influencers_top` of each period and platform.
+enum InfluencersReport {
+    static func table(_ db: Database, scope: ReportScope) throws -> CSVTable {
+        let p = scope.period.labelColumn
+        return try ReportQuery.table(db, name: "influencers", columns: [
+            ("period", .text), ("platform", .text), ("actor", .text), ("posts", .integer), ("comments", .integer),
+            ("responses_received", .integer), ("responders", .integer), ("reshares", .integer),
+            ("self_mentions", .integer), ("competitor_mentions", .integer), ("top_group", .text), ("country", .text),
+            ("rank", .integer),
+        ], sql: """
+            WITH acts AS (
+                SELECT d.\(p) AS period, g.platform, g.name AS group_name, f.activity_key, f.person_key,
+                       f.parent_activity_key, f.activity_count, f.geo_key, \(GroupRoles.role()) AS role
+                FROM fact_group_activity AS f
+                JOIN dim_date AS d ON d.date_key = f.date_key
+                JOIN dim_group AS g ON g.group_key = f.group_key
+                WHERE f.date_key BETWEEN :first AND :last
+            ), authors AS (
+                SELECT period, platform, person_key,
+                       SUM(CASE WHEN role = 'post' THEN 1 ELSE 0 END) AS posts,
+                       SUM(CASE WHEN role = 'comment' THEN 1 ELSE 0 END) AS comments
+                FROM acts
+                WHERE role IN ('post', 'comment', 'share')
+                  AND person_key NOT IN (SELECT person_key FROM dim_brand_account)
+                GROUP BY period, platform, person_key
+            ), responses AS (
+                SELECT a.period, a.platform, parent.person_key,
+                       SUM(a.activity_count) AS responses_received,
+                       COUNT(DISTINCT CASE WHEN a.person_key <> parent.person_key THEN a.person_key END) AS responders,
+                       SUM(CASE WHEN a.role = 'share' THEN 1 ELSE 0 END) AS reshares
+                FROM acts AS a
+                JOIN fact_group_activity AS parent ON parent.activity_key = a.parent_activity_key
+                GROUP BY a.period, a.platform, parent.person_key
+            ), mentions AS (
+                SELECT x.period, x.platform, x.person_key,
+                       COUNT(DISTINCT CASE WHEN x.is_self = 1 THEN x.activity_key END) AS self_mentions,
+                       COUNT(DISTINCT CASE WHEN x.is_self = 0 THEN x.activity_key END) AS competitor_mentions
+                FROM (SELECT a.period, a.platform, a.person_key, a.activity_key, b.is_self
+                      FROM acts AS a
+                      JOIN fact_brand_mention AS m ON m.activity_key = a.activity_key
+                      JOIN dim_brand AS b ON b.brand_key = m.brand_key) AS x
+                GROUP BY x.period, x.platform, x.person_key
+            ), groups_ranked AS (
+                SELECT period, platform, person_key, group_name,
+                       ROW_NUMBER() OVER (PARTITION BY period, platform, person_key ORDER BY COUNT(*) DESC, group_name) AS n
+                FROM acts GROUP BY period, platform, person_key, group_name
+            ), countries_ranked AS (
+                SELECT a.period, a.platform, a.person_key, geo.country_code,
+                       ROW_NUMBER() OVER (PARTITION BY a.period, a.platform, a.person_key
+                                          ORDER BY COUNT(*) DESC, geo.country_code) AS n
+                FROM acts AS a JOIN dim_geography AS geo ON geo.geo_key = a.geo_key
+                WHERE geo.country_code <> 'ZZ'
+                GROUP BY a.period, a.platform, a.person_key, geo.country_code
+            ), ranked AS (
+                SELECT au.period, au.platform, \(GroupRoles.actorName()) AS actor, au.posts, au.comments,
+                       COALESCE(r.responses_received, 0) AS responses_received, COALESCE(r.responders, 0) AS responders,
+                       COALESCE(r.reshares, 0) AS reshares, COALESCE(m.self_mentions, 0) AS self_mentions,
+                       COALESCE(m.competitor_mentions, 0) AS competitor_mentions, tg.group_name AS top_group,
+                       COALESCE(tc.country_code, 'ZZ') AS country
+                FROM authors AS au
+                JOIN dim_person AS p ON p.person_key = au.person_key
+                LEFT JOIN dim_actor_handle AS h ON h.person_key = au.person_key
+                LEFT JOIN responses AS r ON r.period = au.period AND r.platform = au.platform AND r.person_key = au.person_key
+                LEFT JOIN mentions AS m ON m.period = au.period AND m.platform = au.platform AND m.person_key = au.person_key
+                LEFT JOIN groups_ranked AS tg ON tg.period = au.period AND tg.platform = au.platform
+                                             AND tg.person_key = au.person_key AND tg.n = 1
+                LEFT JOIN countries_ranked AS tc ON tc.period = au.period AND tc.platform = au.platform
+                                                AND tc.person_key = au.person_key AND tc.n = 1
+            ), numbered AS (
+                SELECT ranked.*,
+                       ROW_NUMBER() OVER (PARTITION BY period, platform
+                                          ORDER BY responses_received DESC, responders DESC, actor) AS rank
+                FROM ranked
+            )
+            SELECT period, platform, actor, posts, comments, responses_received, responders, reshares,
+                   self_mentions, competitor_mentions, top_group, country, rank
+            FROM numbered
+            WHERE rank <= :top
+            ORDER BY period, platform, rank
+            """, arguments: ["first": scope.firstDay, "last": scope.lastDay, "top": scope.influencersTop])
+    }
+}

@@ -1,0 +1,108 @@
+import FootprintOutput
+import GRDB
+
+/// topics.csv — which subjects get attention: per period and topic, its content items
+/// with activity in the period (viewed, clicked or shared in a group), their page views
+/// and distinct visitors, short-link clicks on them and their share of all clicks, the
+/// group activities of the period in threads where one of its items was shared, and the
+/// activities whose title or text holds one of its keywords (`mentions`), as a share of
+/// all activities of the period with a title or text. Every topic appears in every
+/// period of the scope that holds page views, clicks or group activities.
+enum TopicsReport {
+    static func table(_ db: Database, scope: ReportScope) throws -> CSVTable {
+        let p = scope.period.labelColumn
+        return try ReportQuery.table(db, name: "topics", columns: [
+            ("period", .text), ("topic", .text), ("items", .integer), ("views", .integer), ("visitors", .integer),
+            ("clicks", .integer), ("click_share", .share), ("group_activities", .integer), ("mentions", .integer),
+            ("mention_share", .share),
+        ], sql: """
+            WITH item_views AS (
+                SELECT d.\(p) AS period, ct.topic_key, a.content_key, SUM(a.views) AS views
+                FROM agg_page_view_referral AS a
+                JOIN content_topic AS ct ON ct.content_key = a.content_key
+                JOIN dim_date AS d ON d.date_key = a.date_key
+                WHERE a.date_key BETWEEN :first AND :last
+                GROUP BY d.\(p), ct.topic_key, a.content_key
+            ), visitors AS (
+                SELECT d.\(p) AS period, ct.topic_key, COUNT(DISTINCT f.person_key) AS visitors
+                FROM content_topic AS ct
+                JOIN fact_page_view AS f ON f.content_key = ct.content_key
+                JOIN dim_date AS d ON d.date_key = f.date_key
+                WHERE f.date_key BETWEEN :first AND :last
+                GROUP BY d.\(p), ct.topic_key
+            ), item_clicks AS (
+                SELECT d.\(p) AS period, ct.topic_key, f.content_key, COUNT(*) AS clicks
+                FROM fact_click AS f
+                JOIN content_topic AS ct ON ct.content_key = f.content_key
+                JOIN dim_date AS d ON d.date_key = f.date_key
+                WHERE f.date_key BETWEEN :first AND :last
+                GROUP BY d.\(p), ct.topic_key, f.content_key
+            ), all_clicks AS (
+                SELECT d.\(p) AS period, COUNT(*) AS clicks
+                FROM fact_click AS f JOIN dim_date AS d ON d.date_key = f.date_key
+                WHERE f.date_key BETWEEN :first AND :last
+                GROUP BY d.\(p)
+            ), item_shares AS (
+                SELECT d.\(p) AS period, ct.topic_key, f.content_key
+                FROM fact_group_activity AS f
+                JOIN content_topic AS ct ON ct.content_key = f.content_key
+                JOIN dim_date AS d ON d.date_key = f.date_key
+                WHERE f.date_key BETWEEN :first AND :last
+            ), items AS (
+                SELECT period, topic_key, COUNT(DISTINCT content_key) AS items
+                FROM (SELECT period, topic_key, content_key FROM item_views
+                      UNION SELECT period, topic_key, content_key FROM item_clicks
+                      UNION SELECT period, topic_key, content_key FROM item_shares) AS active
+                GROUP BY period, topic_key
+            ), topic_threads AS (
+                SELECT DISTINCT ct.topic_key, f.thread_root_key
+                FROM fact_group_activity AS f
+                JOIN content_topic AS ct ON ct.content_key = f.content_key
+            ), thread_activity AS (
+                SELECT d.\(p) AS period, tt.topic_key, COUNT(*) AS activities
+                FROM topic_threads AS tt
+                JOIN fact_group_activity AS f ON f.thread_root_key = tt.thread_root_key
+                JOIN dim_date AS d ON d.date_key = f.date_key
+                WHERE f.date_key BETWEEN :first AND :last
+                GROUP BY d.\(p), tt.topic_key
+            ), mentions AS (
+                SELECT d.\(p) AS period, m.topic_key, COUNT(*) AS mentions
+                FROM fact_topic_mention AS m
+                JOIN fact_group_activity AS f ON f.activity_key = m.activity_key
+                JOIN dim_date AS d ON d.date_key = f.date_key
+                WHERE f.date_key BETWEEN :first AND :last
+                GROUP BY d.\(p), m.topic_key
+            ), written AS (
+                SELECT d.\(p) AS period, COUNT(*) AS activities
+                FROM fact_group_activity AS f JOIN dim_date AS d ON d.date_key = f.date_key
+                WHERE f.date_key BETWEEN :first AND :last AND (f.title <> '' OR f.body <> '')
+                GROUP BY d.\(p)
+            ), periods AS (
+                SELECT DISTINCT d.\(p) AS period FROM agg_page_view_referral AS a JOIN dim_date AS d ON d.date_key = a.date_key
+                WHERE a.date_key BETWEEN :first AND :last
+                UNION
+                SELECT period FROM all_clicks
+                UNION
+                SELECT DISTINCT d.\(p) FROM fact_group_activity AS f JOIN dim_date AS d ON d.date_key = f.date_key
+                WHERE f.date_key BETWEEN :first AND :last
+            )
+            SELECT pe.period, t.name, COALESCE(i.items, 0),
+                   COALESCE((SELECT SUM(v.views) FROM item_views AS v WHERE v.period = pe.period AND v.topic_key = t.topic_key), 0),
+                   COALESCE(vi.visitors, 0),
+                   COALESCE((SELECT SUM(c.clicks) FROM item_clicks AS c WHERE c.period = pe.period AND c.topic_key = t.topic_key), 0),
+                   CAST(COALESCE((SELECT SUM(c.clicks) FROM item_clicks AS c WHERE c.period = pe.period AND c.topic_key = t.topic_key), 0) AS REAL)
+                       / NULLIF(ac.clicks, 0),
+                   COALESCE(ta.activities, 0), COALESCE(m.mentions, 0),
+                   CAST(COALESCE(m.mentions, 0) AS REAL) / NULLIF(w.activities, 0)
+            FROM periods AS pe
+            CROSS JOIN dim_topic AS t
+            LEFT JOIN items AS i ON i.period = pe.period AND i.topic_key = t.topic_key
+            LEFT JOIN visitors AS vi ON vi.period = pe.period AND vi.topic_key = t.topic_key
+            LEFT JOIN all_clicks AS ac ON ac.period = pe.period
+            LEFT JOIN thread_activity AS ta ON ta.period = pe.period AND ta.topic_key = t.topic_key
+            LEFT JOIN mentions AS m ON m.period = pe.period AND m.topic_key = t.topic_key
+            LEFT JOIN written AS w ON w.period = pe.period
+            ORDER BY pe.period, t.name
+            """, arguments: ["first": scope.firstDay, "last": scope.lastDay])
+    }
+}
