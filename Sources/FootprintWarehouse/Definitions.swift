@@ -9,7 +9,10 @@ import GRDB
 /// runs here in Swift, once per new activity or content item, never in report SQL;
 /// when a definition in the config changes, everything is matched again.
 extension Warehouse {
-    func refreshDefinitions(_ db: Database, config: FootprintConfig, hasher: PersonHasher) throws {
+    /// Returns whether kept handles were erased (the caller then checkpoints the WAL, so
+    /// that no copy of them stays in the file).
+    @discardableResult
+    func refreshDefinitions(_ db: Database, config: FootprintConfig, hasher: PersonHasher) throws -> Bool {
         let brands = config.brands
         let accountKeys = brands.map { brand in Set(brand.accounts.map { hasher.person($0).key }).sorted() }
         // Accounts by their keys: an account may be an e-mail address, which is not
@@ -50,7 +53,21 @@ extension Warehouse {
         try matchNewActivities(db, config: config)
         try matchNewContent(db, config: config)
         // Handles are kept only while the config asks to show them.
-        if !config.privacy.showActorHandles { try db.execute(sql: "DELETE FROM dim_actor_handle") }
+        // Overwritten, not only unlinked (secure_delete), so no handle lingers in the file.
+        if !config.privacy.showActorHandles, try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM dim_actor_handle)") == true {
+            try db.execute(sql: "PRAGMA secure_delete = ON")
+            defer { try? db.execute(sql: "PRAGMA secure_delete = OFF") }
+            try db.execute(sql: "DELETE FROM dim_actor_handle")
+            return true
+        }
+        return false
+    }
+
+    /// Copies every committed page into the database file and empties the WAL: after an
+    /// erasure, the WAL and the file's older page versions would still hold what was
+    /// erased (secure_delete overwrites only the current page).
+    func checkpointErasure() throws {
+        try queue.writeWithoutTransaction { db in _ = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
     }
 
     /// Brand, perception-term and topic-keyword mentions of the activities loaded since the last pass.

@@ -11,7 +11,7 @@ extension Warehouse {
     public func refreshDerivedFacts(config: FootprintConfig) throws {
         defer { if restoreWALAfterDerivedFacts { queue.inDatabase(restoreWALIfKeptForDerivedFacts) } }
         let hasher = PersonHasher(key: try hashKey(configured: config.hashKey))
-        try queue.write { db in
+        let erased = try queue.write { db in
             try resolveSharedShortLinks(db)
             try Sessionizer(timeoutSeconds: Int64(config.sessionTimeoutMinutes * 60)).rebuild(db, warehouse: self)
             let stale = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'cascades_stale'")
@@ -19,8 +19,9 @@ extension Warehouse {
                 try recomputeCascades(db)
                 try db.execute(sql: "DELETE FROM meta WHERE key = 'cascades_stale'")
             }
-            try refreshDefinitions(db, config: config, hasher: hasher)
+            return try refreshDefinitions(db, config: config, hasher: hasher)
         }
+        if erased { try checkpointErasure() }
     }
 
     /// Depth of every group activity in its thread: a post is 0; a comment, reply or

@@ -120,7 +120,9 @@ final class FactWriter {
             UPDATE fact_subscription SET unsubscribed_at = ?, unsubscribed_date_key = ?
             WHERE source_hash = ? AND unsubscribed_at IS NULL
             """)
-        keepHandle = try prepare("INSERT OR REPLACE INTO dim_actor_handle (person_key, handle) VALUES (?, ?)")
+        // IGNORE, not REPLACE: a replaced row would leave a copy of the handle in the
+        // page's free space, where `forget` could not reach it.
+        keepHandle = try prepare("INSERT OR IGNORE INTO dim_actor_handle (person_key, handle) VALUES (?, ?)")
         sourceOfSubscription = try prepare("SELECT source_id FROM fact_subscription WHERE source_hash = ?")
         sourceOfOutcome = try prepare("SELECT source_id FROM fact_outcome WHERE source_hash = ?")
         sourceOfPageView = try prepare("SELECT source_id FROM fact_page_view WHERE source_hash = ?")

@@ -67,6 +67,7 @@ extension Warehouse {
             }
         }
         try refreshDerivedFacts(config: config)
+        try checkpointErasure()
         return result
     }
 }
