@@ -13,6 +13,7 @@ public enum DefaultConfig {
     self = true
     aliases = ["Acme", "Acme Corp", "@acme", "#acme"]
     domains = ["acme.example"]
+    accounts = ["acmehq"]
 
     [[brands]]
     name = "Globex"
@@ -27,6 +28,32 @@ public enum DefaultConfig {
     [perception]
     current = ["products", "hardware"]
     aspired = ["services", "solutions", "consulting"]
+
+    [[goals]]
+    name = "contact"
+    pages = ["https://acme.example/contact"]
+
+    [[goals]]
+    name = "pricing"
+    pages = ["https://acme.example/pricing*"]
+
+    [[topics]]
+    name = "cloud"
+    pages = ["https://blog.acme.example/posts/cloud-migration", "https://blog.acme.example/posts/sovereign-cloud"]
+    keywords = ["cloud"]
+
+    [[topics]]
+    name = "security"
+    pages = ["https://blog.acme.example/posts/zero-trust", "https://blog.acme.example/posts/api-security"]
+    keywords = ["zero trust", "security"]
+
+    [[topics]]
+    name = "supply chain"
+    pages = ["https://blog.acme.example/posts/supply-chain"]
+    keywords = ["supply chain", "logistics"]
+
+    [vips]
+    min_comments = 2
     """
 
     public static func load() -> FootprintConfig {

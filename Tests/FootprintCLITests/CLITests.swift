@@ -148,6 +148,12 @@ func temporaryFolder() throws -> String {
             "engagement.csv": "period,property,pageviews,visitors,sessions,avg_engaged_seconds,bounce_rate,returning_visitor_rate",
             "referrers.csv": "period,property,referrer_domain,category,visits,share,rank",
             "bots.csv": "period,channel,cause,source,hits,share",
+            "goals.csv": "period,goal,breakdown,value,sessions,conversions,conversion_rate",
+            "topics.csv": "period,topic,items,views,visitors,clicks,click_share,group_activities,mentions,mention_share",
+            "groups.csv": "period,platform,group,activities,active_members,posts,comments,shares,reactions,views,our_shares,responses_to_our_shares,self_mentions",
+            "influencers.csv": "period,platform,actor,posts,comments,responses_received,responders,reshares,self_mentions,competitor_mentions,top_group,country,rank",
+            "vips.csv": "period,list,subscribers,commenters,vips,vip_comments,vip_comments_answered,new_vips,lapsed_vips",
+            "impact.csv": "period,metric,value,value_change,self_mentions,self_share,views,clicks",
         ]
         for (name, header) in headers {
             let text = try String(contentsOfFile: folder + "/reports/" + name, encoding: .utf8)
@@ -155,8 +161,11 @@ func temporaryFolder() throws -> String {
             #expect(lines.first == header, "\(name)")
             #expect(lines.count > 3, "\(name) has data rows")
         }
-        // The sample is read in full: 5000 + 2000 + 1500 rows, nothing rejected; its bots
-        // and referrer spam (about 3 % and 1 %) are skipped.
-        #expect(result.stderr.contains("clicks: 1956 loaded, 0 duplicate, 0 rejected, 44 skipped; groups: 1500 loaded, 0 duplicate, 0 rejected; web: 4824 loaded, 0 duplicate, 0 rejected, 176 skipped"))
+        // The sample is read in full: 5000 + 2000 + 1500 rows, the brand account's 124
+        // answers, 341 subscribers and 523 outcomes, nothing rejected; its bots and
+        // referrer spam (about 3 % and 1 %) are skipped.
+        #expect(result.stderr.contains("clicks: 1956 loaded, 0 duplicate, 0 rejected, 44 skipped; groups: 1624 loaded, 0 duplicate, 0 rejected; outcomes: 523 loaded, 0 duplicate, 0 rejected; subscribers: 341 loaded, 0 duplicate, 0 rejected; web: 4824 loaded, 0 duplicate, 0 rejected, 176 skipped"))
+        // The demo's goals and topics match pages of the sample: no warning.
+        #expect(!result.stderr.contains("warning"))
     }
 }

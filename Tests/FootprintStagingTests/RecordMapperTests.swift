@@ -122,14 +122,26 @@ import FootprintNormalize
     }
 
     @Test(arguments: [
-        ("colour = 1", "config: colour: unknown key (known here: timezone, properties, brands, referrers, perception, inputs, csv_bom, hash_key, session_timeout_minutes, limits, privacy, geoip_database, bot_patterns, utm_sources, spam_referrers, not_spam_referrers)"),
+        ("colour = 1", "config: colour: unknown key (known here: timezone, properties, brands, referrers, perception, inputs, csv_bom, hash_key, session_timeout_minutes, limits, privacy, geoip_database, bot_patterns, utm_sources, spam_referrers, not_spam_referrers, goals, topics, vips, influencers_top)"),
         ("spam_referrers = [\"semalt.com\", \"http://x.example/\"]", "config: spam_referrers[1]: 'http://x.example/' is not a domain name such as \"semalt.com\""),
         ("[[inputs]]\nmatch = \"x*\"\nformat = \"xml\"", "config: inputs[0].format: must be csv, jsonl, jsonarray or accesslog"),
         ("timezone = \"Mars/Olympus\"", "config: timezone: 'Mars/Olympus' is not an IANA time zone name (e.g. \"Europe/Berlin\")"),
         ("[referrers]\n\"x.example\" = \"podcast\"", "config: referrers.x.example: must be one of direct, search, social, news, email, shortener, owned, web"),
         ("[[brands]]\nname = \"A\"\n[[brands]]\nname = \"B\"", "config: brands: exactly one brand must have self = true (found 0)"),
         ("[[inputs]]\nmatch = \"x*\"\nkind = \"web\"\n[inputs.fields]\nshort_url = \"s\"", "config: inputs[0].fields.short_url: is not a canonical column of web (see the README, \"Inputs\")"),
-        ("[[inputs]]\nmatch = \"x*\"\nkind = \"logs\"", "config: inputs[0].kind: must be web, clicks or groups"),
+        ("[[inputs]]\nmatch = \"x*\"\nkind = \"logs\"", "config: inputs[0].kind: must be web, clicks, groups, subscribers or outcomes"),
+        // CONTRACT.md section 5's keys.
+        ("[[goals]]\nname = \"demo\"", "config: goals[0].pages: a goal needs at least one page, e.g. pages = [\"https://acme.example/newsletter/thanks\"]"),
+        ("[[goals]]\nname = \"demo\"\npages = [\"thanks page\"]", "config: goals[0].pages[0]: 'thanks page' is not a page URL such as \"https://acme.example/demo\" (* matches any run of characters)"),
+        ("[[goals]]\nname = \"a\"\npages = [\"https://x.example/a\"]\n[[goals]]\nname = \"a\"\npages = [\"https://x.example/b\"]", "config: goals[1].name: another goal is already named 'a'"),
+        ("[[topics]]\nname = \"t\"", "config: topics[0]: a topic needs pages (its content items), keywords (words that mention it), or both"),
+        ("[[topics]]\nname = \"t\"\nkeywords = [\"ok\", \" \"]", "config: topics[0].keywords[1]: is empty; give a word or phrase such as \"supply chain\""),
+        ("[[topics]]\npages = [\"https://x.example/a\"]", "config: topics[0].name: every topic needs a name"),
+        ("[vips]\nmin_comments = 0", "config: vips.min_comments: must be a whole number from 1 to 10000"),
+        ("[vips]\nmax_comments = 3", "config: vips.max_comments: unknown key (known here: min_comments)"),
+        ("influencers_top = -1", "config: influencers_top: must be a whole number from 1 to 1000000"),
+        ("[privacy]\nshow_actor_handles = \"yes\"", "config: privacy.show_actor_handles: must be true or false"),
+        ("[[brands]]\nname = \"A\"\nself = true\naccounts = \"acmehq\"", "config: brands[0].accounts: must be a list of strings"),
         ("csv_bom = \"yes\"", "config: csv_bom: must be true or false"),
         // Extreme integers crashed with an arithmetic overflow (SIGILL) instead of exit 2.
         ("[limits]\nfuture_tolerance_hours = 5000000000000000", "config: limits.future_tolerance_hours: must be a whole number from 0 to 876600"),
