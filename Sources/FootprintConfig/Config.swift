@@ -183,6 +183,9 @@ public struct FootprintConfig: Equatable, Sendable {
     public var vipMinComments = 2
     /// How many influencers per period and platform influencers.csv lists.
     public var influencersTop = 100
+    /// The embedded default (no --config): its goals and topics are the sample data's,
+    /// so a page of theirs that matches nothing is no news to the user.
+    public var isEmbeddedDefault = false
 
     public init() {}
 

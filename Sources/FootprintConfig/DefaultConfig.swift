@@ -58,7 +58,9 @@ public enum DefaultConfig {
 
     public static func load() -> FootprintConfig {
         do {
-            return try ConfigLoader.parse(toml)
+            var config = try ConfigLoader.parse(toml)
+            config.isEmbeddedDefault = true
+            return config
         } catch {
             // The embedded text is covered by a test; reaching here is a build mistake.
             preconditionFailure("embedded default configuration is invalid: \(error)")

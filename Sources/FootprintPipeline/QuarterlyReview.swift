@@ -55,6 +55,7 @@ public struct QuarterlyReview {
             topContent: try topContent(quarter))
         page.audience = try audience(quarter)
         page.engagement = try engagement(quarter)
+        page.results = try results(quarter)
         return page.render()
     }
 

@@ -84,7 +84,7 @@ struct JobRunner {
                 if !database.quiet { printer.say("report: wrote \(summary.reports.count) files to \(reports.out)") }
             }
             // Shown even with --quiet: a goal that can never convert is not "all is well".
-            summary.warnings = try warehouse.unmatchedPages(config: config)
+            summary.warnings = config.isEmbeddedDefault ? [] : try warehouse.unmatchedPages(config: config)
             for warning in summary.warnings { printer.say("warning  \(warning)") }
             summary.exitStatus = summary.ingest?.hasProblems == true ? ExitStatus.rowsRejected : ExitStatus.success
         } catch let pending as DerivedFactsPending {

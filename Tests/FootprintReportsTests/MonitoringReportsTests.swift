@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import FootprintConfig
 import FootprintNormalize
+import FootprintOutput
 import FootprintPipeline
 import FootprintReports
 import FootprintWarehouse
@@ -225,6 +226,40 @@ import FootprintWarehouse
         #expect(reports["influencers.csv"]?.contains(Self.pseudonym("alice@example.org")) == true)
         let cleared = try String(contentsOfFile: loaded.folder + "/db.sqlite", encoding: .isoLatin1)
         #expect(!cleared.contains("alice@example.org"))
+    }
+
+    @Test func theReviewShowsWhatComesOfIt() throws {
+        let (loaded, _) = Self.shared
+        let html = try QuarterlyReview(warehouse: loaded.warehouse, config: loaded.config).render(QuarterlyReview.Quarter("2024-Q2")!)
+        #expect(html.contains("What comes of it?"))
+        // Conversions by category for the quarter (May and June together): newsletter
+        // converted 1 of 2 direct visits; no 2024-Q1 visits to compare with.
+        #expect(html.contains("<tr><td>newsletter</td><td>direct</td><td class=\"n\">2</td><td class=\"n\">1</td><td class=\"n\">0.5</td><td class=\"n\"><span class=\"flat\">no data</span></td></tr>"))
+        // News brought June's only visit: 0 of 1.
+        #expect(html.contains("<tr><td>demo</td><td>news</td><td class=\"n\">1</td><td class=\"n\">0</td><td class=\"n\">0</td>"))
+        // Topics by clicks: supply chain (2) before security (1).
+        let supply = html.range(of: "<tr><td>supply chain</td><td class=\"n\">2</td>")
+        let security = html.range(of: "<tr><td>security</td><td class=\"n\">1</td>")
+        #expect(supply != nil && security != nil && supply!.lowerBound < security!.lowerBound)
+        // VIPs over the quarter: Bob and Carol, new against Q1 (none then).
+        #expect(html.contains("<tr><td>newsletter</td><td class=\"n\">2</td><td class=\"n\">4</td><td class=\"n\">1</td><td class=\"n\">2</td><td class=\"n\">1</td><td class=\"n\">1</td><td class=\"n\">0</td></tr>"))
+        // Sales against mentions: only May and June have both (April has no mention):
+        // too few for a correlation, and the page says so.
+        #expect(html.contains("Correlation of sales with mentions: not computed (2 months with both figures; at least 3 that vary are needed)."))
+        #expect(html.contains("leads and Acme mentions by month"))
+    }
+
+    @Test func correlationIsPearsonsR() {
+        func r(_ values: [Double?], _ mentions: [Double?]) -> Double? {
+            ReviewPage.ImpactSeries(metric: "m", months: values.map { _ in "" }, values: values, mentions: mentions).correlation
+        }
+        #expect(r([1, 2, 3, 4], [2, 4, 6, 8]) == 1)
+        #expect(r([1, 2, 3, 4], [8, 6, 4, 2]) == -1)
+        // x = 1, 2, 3 and y = 1, 3, 2: covariance 1, variances 2 and 2 → 0.5. A month
+        // missing either figure is left out.
+        #expect(abs(r([1, 2, nil, 3], [1, 3, 5, 2])! - 0.5) < 1e-12)
+        #expect(r([1, 2], [1, 2]) == nil)
+        #expect(r([5, 5, 5], [1, 2, 3]) == nil)
     }
 
     @Test func aGoalPageThatMatchesNothingIsNamed() throws {

@@ -46,6 +46,8 @@ public struct ReviewPage {
     public var perceptionTerms: (current: [String], aspired: [String])
     public var topContent: CSVTable
     public var engagement: [EngagementRow] = []
+    /// Conversions, topics, groups, influencers, VIPs and outcomes (nil: not shown).
+    public var results: Results?
 
     public init(quarter: String, previousQuarter: String, yearAgoQuarter: String, brand: String, attention: Trend,
                 perception: Trend, perceptionTerms: (current: [String], aspired: [String]), topContent: CSVTable) {
@@ -71,15 +73,16 @@ public struct ReviewPage {
         html += section("Are we seen the way we want to be?", perceptionSection())
         html += section("Content that travelled furthest", contentSection())
         html += section("Engagement", engagementSection())
+        if let results { html += "<h1 class=\"part\">What comes of it?</h1>\n" + resultsSections(results) }
         html += "<footer>Made by footprint review. Arrows compare with \(escape(previousQuarter)) and \(escape(yearAgoQuarter)).</footer></body></html>\n"
         return html
     }
 
-    private func section(_ title: String, _ body: String) -> String {
+    func section(_ title: String, _ body: String) -> String {
         "<section><h2>\(escape(title))</h2>\(body)</section>\n"
     }
 
-    private func chart(_ svg: String) -> String { "<figure>\(svg)</figure>" }
+    func chart(_ svg: String) -> String { "<figure>\(svg)</figure>" }
 
     private func audienceSection() -> String {
         guard !audience.isEmpty else { return "<p class=\"empty\">No page views in \(escape(quarter)).</p>" }
@@ -132,7 +135,7 @@ public struct ReviewPage {
     }
 
     /// ▲/▼ with the earlier figure, green when the change is good news.
-    private func change(_ now: CSVTable.Cell, against before: CSVTable.Cell, higherIsBetter: Bool) -> String {
+    func change(_ now: CSVTable.Cell, against before: CSVTable.Cell, higherIsBetter: Bool) -> String {
         guard let current = now.number, let earlier = before.number else { return "<span class=\"flat\">no data</span>" }
         if current == earlier { return "<span class=\"flat\">= \(cell(before))</span>" }
         let up = current > earlier
@@ -140,7 +143,7 @@ public struct ReviewPage {
         return "<span class=\"\(good ? "good" : "bad")\">\(up ? "▲" : "▼") from \(cell(before))</span>"
     }
 
-    private func cell(_ value: CSVTable.Cell) -> String {
+    func cell(_ value: CSVTable.Cell) -> String {
         if case .text(let text) = value { return escape(text) }
         return escape(CSVEncoder.field(value))
     }
@@ -156,6 +159,7 @@ public struct ReviewPage {
     th{background:#f9fafb;vertical-align:bottom}td.n{text-align:right;white-space:nowrap}td.url{word-break:break-all;min-width:240px}
     td.path{font-size:12px;word-break:break-word}
     .good{color:#15803d}.bad{color:#b91c1c}.flat{color:#6b7280}.empty{color:#6b7280;font-style:italic}
+    h1.part{font-size:22px;margin-top:48px;color:#374151}
     footer{margin-top:40px;color:#6b7280;font-size:12px}
     @media print{body{padding:0}section{break-inside:avoid}}
     """
