@@ -173,6 +173,70 @@ public enum Presets {
             url = "attachments[0].original_url|attachments[0].from_url"
             platform = { const = "slack" }
             """,
+        // Mailchimp audience export (Audience → Export audience: a zip of
+        // subscribed_members_export_*.csv, unsubscribed_… and cleaned_…). Columns are
+        // "Email Address", the audience's merge fields, then MEMBER_RATING, OPTIN_TIME,
+        // OPTIN_IP, CONFIRM_TIME, …; the unsubscribed file adds UNSUB_TIME. Times are
+        // written without a zone ("2024-05-01 09:30:00"): set timezone to the one the
+        // account reports in. Confirmation (double opt-in) is the moment of subscribing.
+        "mailchimp": """
+            [[inputs]]
+            match = "*"
+            kind = "subscribers"
+            format = "csv"
+            [inputs.fields]
+            subscriber_id = "Email Address"
+            subscribed_at = "CONFIRM_TIME|OPTIN_TIME|LAST_CHANGED"
+            unsubscribed_at = "UNSUB_TIME|CLEAN_TIME"
+            list = { const = "newsletter" }
+            """,
+        // Substack subscriber export (Subscribers → Export: email_list.PUBLICATION.csv with
+        // email, active_subscription, expiry, plan, email_disabled, created_at, …). It
+        // lists current subscribers only: a subscriber who left is absent from the next
+        // export, not marked, so VIPs lapse but "subscribers" keeps those who left.
+        "substack": """
+            [[inputs]]
+            match = "*"
+            kind = "subscribers"
+            format = "csv"
+            [inputs.fields]
+            subscriber_id = "email"
+            subscribed_at = "created_at"
+            list = { const = "newsletter" }
+            """,
+        // WordPress.com / Jetpack subscribers as the REST API returns them
+        // (GET /rest/v1.1/sites/SITE/subscribers, each object with email_address,
+        // date_subscribed, user_id, display_name), saved as a JSON array or one object
+        // per line. Reader followers without an address are known by their user id.
+        "wordpress-subscribers": """
+            [[inputs]]
+            match = "*"
+            kind = "subscribers"
+            [inputs.fields]
+            subscriber_id = "email_address|user_id"
+            subscribed_at = "date_subscribed"
+            list = { const = "blog" }
+            """,
+        // WordPress comments from the REST API (GET /wp-json/wp/v2/comments?context=edit,
+        // a JSON array of {id, post, parent, author, author_name, author_email, date_gmt,
+        // content.raw, link, status}). The blog is one group; the comment's link (the
+        // post's URL with #comment-N) is the post it was left on; parent 0 answers no
+        // comment. author_email (context=edit) lets a commenter match their subscription.
+        "wordpress-comments": """
+            [[inputs]]
+            match = "*"
+            kind = "groups"
+            [inputs.fields]
+            activity_id = "id"
+            timestamp = "{date_gmt}Z"
+            actor_id = "author_email|author_name"
+            action = { const = "comment" }
+            parent_id = "parent"
+            text = "content.raw|content.rendered"
+            url = "link"
+            platform = { const = "wordpress" }
+            group = { const = "Blog comments" }
+            """,
     ]
 
     /// What a user must add for a preset whose export lacks required columns.

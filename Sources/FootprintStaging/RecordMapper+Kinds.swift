@@ -61,12 +61,12 @@ extension RecordMapper {
             guard let url = canonicalURL(raw) else { throw RowRejection("url '\(raw.prefix(200))' is not an absolute URL") }
             shared = url
         }
-        // A thread's first message names itself as its thread (Slack's thread_ts): it
-        // answers nothing.
+        // A thread's first message names itself as its thread (Slack's thread_ts), and
+        // WordPress writes parent 0 for a comment on the post itself: both answer nothing.
         let identity = platform + "\u{1F}" + activity
         return GroupEvent(identity: identity, activityID: activity, occurredAt: occurredAt,
                           platform: platform, group: group, actor: actor, action: action,
-                          parentID: value(.parentID, record).flatMap { $0 == activity ? nil : $0 },
+                          parentID: value(.parentID, record).flatMap { $0 == activity || $0 == "0" ? nil : $0 },
                           title: value(.title, record) ?? "",
                           text: value(.text, record) ?? "", sharedURL: shared, count: count, place: place(record),
                           day: zone.localDate(ofUTC: occurredAt), identityKey: StableHash.rowKey(identity),

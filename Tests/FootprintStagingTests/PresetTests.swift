@@ -127,7 +127,7 @@ import FootprintTestSupport
             #expect(Presets.spec(named: name)?.kind != nil, "\(name)")
         }
         #expect(Presets.names == ["access-log", "bitly-stream", "ga4", "hackernews", "reddit-comments", "reddit-submissions",
-                                  "shlink", "slack", "yourls"])
+                                  "shlink", "slack", "yourls", "mailchimp", "substack", "wordpress-comments", "wordpress-subscribers"].sorted())
     }
 }
 
