@@ -135,6 +135,22 @@ func temporaryFolder() throws -> String {
         #expect(result.stdout.isEmpty)
     }
 
+    @Test func aGoalPageThatMatchesNoPageIsAWarningEvenWhenQuiet() throws {
+        let folder = try temporaryFolder()
+        try "timestamp,visitor_id,url\n2024-05-01T10:00:00Z,v1,https://acme.example/thanks\n"
+            .write(toFile: folder + "/web.csv", atomically: true, encoding: .utf8)
+        try """
+            [[goals]]
+            name = "newsletter"
+            pages = ["https://acme.example/thanks", "https://acme.example/thnaks"]
+            """.write(toFile: folder + "/footprint.toml", atomically: true, encoding: .utf8)
+        let result = try CLI.run(["run", "--quiet", "--config", "footprint.toml", "--db", "t.sqlite", "--out", "reports", "web.csv"], in: folder)
+        #expect(result.status == 0)
+        #expect(result.stderr == "warning  goal 'newsletter': page https://acme.example/thnaks matches no page loaded so far\n")
+        let goals = try String(contentsOfFile: folder + "/reports/goals.csv", encoding: .utf8)
+        #expect(goals.contains("2024-05,newsletter,all,all,1,1,1\r\n"))
+    }
+
     @Test func demoWritesEveryReportFromTheSampleData() throws {
         let folder = try temporaryFolder()
         let sample = CLI.repositoryRoot.appendingPathComponent("sample-data").path
