@@ -195,6 +195,9 @@ public enum ConfigLoader {
             }
             goals.append(Goal(name: name, pages: pages))
         }
+        guard goals.count <= 63 else {
+            throw ConfigError(keyPath: "goals", reason: "at most 63 goals (found \(goals.count)): each is a bit of a visit's record")
+        }
         return goals
     }
 

@@ -5,7 +5,8 @@ import GRDB
 /// down by where the visit came from. A visit is the visitor's across properties
 /// (fact_visit: sessions within the session timeout of each other, merged); it converts
 /// for a goal when one of its page views is one of the goal's pages, once per visit and
-/// goal, in the period the visit starts. Breakdowns: `all`; `category` and `referrer`
+/// goal, in the period the visit starts (the sessionizer records which goals' pages
+/// each visit viewed, as it cuts sessions). Breakdowns: `all`; `category` and `referrer`
 /// of the visit's first page view (`(direct)` when it had none); `landing`, its
 /// canonical URL. `sessions` are the visits of that breakdown value, converting or not;
 /// `all` and `category` list every value with visits, `referrer` and `landing` only
@@ -17,36 +18,48 @@ enum GoalsReport {
             ("period", .text), ("goal", .text), ("breakdown", .text), ("value", .text), ("sessions", .integer),
             ("conversions", .integer), ("conversion_rate", .share),
         ], sql: """
-            WITH visits AS (
-                SELECT v.visit_key, d.\(p) AS period, r.category,
-                       CASE WHEN r.domain = '' THEN '(direct)' ELSE r.domain END AS referrer, c.url AS landing
-                FROM fact_visit AS v
-                JOIN dim_date AS d ON d.date_key = v.date_key
-                JOIN dim_referrer AS r ON r.referrer_key = v.referrer_key
-                JOIN dim_content AS c ON c.content_key = v.landing_content_key
-                WHERE v.date_key BETWEEN :first AND :last
-            ), goal_views AS (
-                SELECT cg.goal_key, f.person_key, f.viewed_at
-                FROM fact_page_view AS f
-                JOIN content_goal AS cg ON cg.content_key = f.content_key
+            WITH daily AS (
+                -- Visits by integer keys first (day, referrer, landing page); periods and
+                -- texts are joined to the groups, not to every visit.
+                SELECT date_key, referrer_key, landing_content_key, COUNT(*) AS sessions
+                FROM fact_visit
+                WHERE date_key BETWEEN :first AND :last
+                GROUP BY date_key, referrer_key, landing_content_key
             ), converted AS (
-                SELECT DISTINCT gv.goal_key, v.visit_key
-                FROM goal_views AS gv
-                JOIN fact_visit AS v ON v.person_key = gv.person_key
-                                    AND gv.viewed_at BETWEEN v.started_at AND v.ended_at
-                WHERE v.date_key BETWEEN :first AND :last
+                -- The sessionizer marked which goals' pages each visit viewed (goal_mask).
+                SELECT g.goal_key, v.visit_key
+                FROM fact_visit AS v
+                JOIN dim_goal AS g ON (v.goal_mask & (1 << g.bit)) <> 0
+                WHERE v.goal_mask <> 0 AND v.date_key BETWEEN :first AND :last
+            ), by_key AS (
+                SELECT d.\(p) AS period, NULL AS goal_key, x.referrer_key, x.landing_content_key,
+                       SUM(x.sessions) AS sessions, 0 AS conversions
+                FROM daily AS x JOIN dim_date AS d ON d.date_key = x.date_key
+                GROUP BY d.\(p), x.referrer_key, x.landing_content_key
+                UNION ALL
+                SELECT d.\(p), cv.goal_key, v.referrer_key, v.landing_content_key, 0, COUNT(*)
+                FROM converted AS cv
+                JOIN fact_visit AS v ON v.visit_key = cv.visit_key
+                JOIN dim_date AS d ON d.date_key = v.date_key
+                GROUP BY d.\(p), cv.goal_key, v.referrer_key, v.landing_content_key
             ), by_value AS (
-                SELECT period, 'all' AS breakdown, 'all' AS value, visit_key FROM visits
-                UNION ALL SELECT period, 'category', category, visit_key FROM visits
-                UNION ALL SELECT period, 'referrer', referrer, visit_key FROM visits
-                UNION ALL SELECT period, 'landing', landing, visit_key FROM visits
+                SELECT b.period, b.goal_key, 'all' AS breakdown, 'all' AS value, b.sessions, b.conversions FROM by_key AS b
+                UNION ALL
+                SELECT b.period, b.goal_key, 'category', r.category, b.sessions, b.conversions
+                FROM by_key AS b JOIN dim_referrer AS r ON r.referrer_key = b.referrer_key
+                UNION ALL
+                SELECT b.period, b.goal_key, 'referrer', CASE WHEN r.domain = '' THEN '(direct)' ELSE r.domain END,
+                       b.sessions, b.conversions
+                FROM by_key AS b JOIN dim_referrer AS r ON r.referrer_key = b.referrer_key
+                UNION ALL
+                SELECT b.period, b.goal_key, 'landing', c.url, b.sessions, b.conversions
+                FROM by_key AS b JOIN dim_content AS c ON c.content_key = b.landing_content_key
             ), sessions AS (
-                SELECT period, breakdown, value, COUNT(*) AS sessions
-                FROM by_value GROUP BY period, breakdown, value
+                SELECT period, breakdown, value, SUM(sessions) AS sessions
+                FROM by_value WHERE goal_key IS NULL GROUP BY period, breakdown, value
             ), conversions AS (
-                SELECT b.period, cv.goal_key, b.breakdown, b.value, COUNT(*) AS conversions
-                FROM by_value AS b JOIN converted AS cv ON cv.visit_key = b.visit_key
-                GROUP BY b.period, cv.goal_key, b.breakdown, b.value
+                SELECT period, goal_key, breakdown, value, SUM(conversions) AS conversions
+                FROM by_value WHERE goal_key IS NOT NULL GROUP BY period, goal_key, breakdown, value
             )
             SELECT s.period, g.name, s.breakdown, s.value, s.sessions, COALESCE(c.conversions, 0),
                    CAST(COALESCE(c.conversions, 0) AS REAL) / s.sessions

@@ -13,6 +13,7 @@ import GRDB
 enum InfluencersReport {
     static func table(_ db: Database, scope: ReportScope) throws -> CSVTable {
         let p = scope.period.labelColumn
+        let k = scope.period.keyColumn
         return try ReportQuery.table(db, name: "influencers", columns: [
             ("period", .text), ("platform", .text), ("actor", .text), ("posts", .integer), ("comments", .integer),
             ("responses_received", .integer), ("responders", .integer), ("reshares", .integer),
@@ -20,7 +21,9 @@ enum InfluencersReport {
             ("rank", .integer),
         ], sql: """
             WITH acts AS (
-                SELECT d.\(p) AS period, g.platform, g.name AS group_name, f.activity_key, f.person_key,
+                -- Periods by their integer key until the end: the joins below match
+                -- tens of thousands of authors, and integers compare faster than labels.
+                SELECT d.\(k) AS period, g.platform, f.group_key, f.activity_key, f.person_key,
                        f.parent_activity_key, f.activity_count, f.geo_key, \(GroupRoles.role()) AS role
                 FROM fact_group_activity AS f
                 JOIN dim_date AS d ON d.date_key = f.date_key
@@ -52,9 +55,15 @@ enum InfluencersReport {
                       JOIN dim_brand AS b ON b.brand_key = m.brand_key) AS x
                 GROUP BY x.period, x.platform, x.person_key
             ), groups_ranked AS (
-                SELECT period, platform, person_key, group_name,
-                       ROW_NUMBER() OVER (PARTITION BY period, platform, person_key ORDER BY COUNT(*) DESC, group_name) AS n
-                FROM acts GROUP BY period, platform, person_key, group_name
+                SELECT a.period, a.platform, a.person_key, g.name AS group_name,
+                       ROW_NUMBER() OVER (PARTITION BY a.period, a.platform, a.person_key ORDER BY COUNT(*) DESC, g.name) AS n
+                FROM acts AS a JOIN dim_group AS g ON g.group_key = a.group_key
+                GROUP BY a.period, a.platform, a.person_key, a.group_key, g.name
+            ), top_groups AS (
+                -- Grouped, not filtered: SQLite indexes a grouped result for the join below,
+                -- but scanned the ranked rows once per author (minutes for 30,000 authors).
+                SELECT period, platform, person_key, MAX(CASE WHEN n = 1 THEN group_name END) AS group_name
+                FROM groups_ranked GROUP BY period, platform, person_key
             ), countries_ranked AS (
                 SELECT a.period, a.platform, a.person_key, geo.country_code,
                        ROW_NUMBER() OVER (PARTITION BY a.period, a.platform, a.person_key
@@ -62,6 +71,9 @@ enum InfluencersReport {
                 FROM acts AS a JOIN dim_geography AS geo ON geo.geo_key = a.geo_key
                 WHERE geo.country_code <> 'ZZ'
                 GROUP BY a.period, a.platform, a.person_key, geo.country_code
+            ), top_countries AS (
+                SELECT period, platform, person_key, MAX(CASE WHEN n = 1 THEN country_code END) AS country_code
+                FROM countries_ranked GROUP BY period, platform, person_key
             ), ranked AS (
                 SELECT au.period, au.platform, \(GroupRoles.actorName()) AS actor, au.posts, au.comments,
                        COALESCE(r.responses_received, 0) AS responses_received, COALESCE(r.responders, 0) AS responders,
@@ -73,21 +85,22 @@ enum InfluencersReport {
                 LEFT JOIN dim_actor_handle AS h ON h.person_key = au.person_key
                 LEFT JOIN responses AS r ON r.period = au.period AND r.platform = au.platform AND r.person_key = au.person_key
                 LEFT JOIN mentions AS m ON m.period = au.period AND m.platform = au.platform AND m.person_key = au.person_key
-                LEFT JOIN groups_ranked AS tg ON tg.period = au.period AND tg.platform = au.platform
-                                             AND tg.person_key = au.person_key AND tg.n = 1
-                LEFT JOIN countries_ranked AS tc ON tc.period = au.period AND tc.platform = au.platform
-                                                AND tc.person_key = au.person_key AND tc.n = 1
+                LEFT JOIN top_groups AS tg ON tg.period = au.period AND tg.platform = au.platform AND tg.person_key = au.person_key
+                LEFT JOIN top_countries AS tc ON tc.period = au.period AND tc.platform = au.platform AND tc.person_key = au.person_key
             ), numbered AS (
                 SELECT ranked.*,
                        ROW_NUMBER() OVER (PARTITION BY period, platform
                                           ORDER BY responses_received DESC, responders DESC, actor) AS rank
                 FROM ranked
+            ), labels AS (
+                SELECT DISTINCT \(k) AS period_key, \(p) AS label FROM dim_date
             )
-            SELECT period, platform, actor, posts, comments, responses_received, responders, reshares,
-                   self_mentions, competitor_mentions, top_group, country, rank
-            FROM numbered
-            WHERE rank <= :top
-            ORDER BY period, platform, rank
+            SELECT l.label, n.platform, n.actor, n.posts, n.comments, n.responses_received, n.responders, n.reshares,
+                   n.self_mentions, n.competitor_mentions, n.top_group, n.country, n.rank
+            FROM numbered AS n
+            JOIN labels AS l ON l.period_key = n.period
+            WHERE n.rank <= :top
+            ORDER BY n.period, n.platform, n.rank
             """, arguments: ["first": scope.firstDay, "last": scope.lastDay, "top": scope.influencersTop])
     }
 }

@@ -77,6 +77,12 @@ enum TopicsReport {
                 FROM fact_group_activity AS f JOIN dim_date AS d ON d.date_key = f.date_key
                 WHERE f.date_key BETWEEN :first AND :last AND (f.title <> '' OR f.body <> '')
                 GROUP BY d.\(p)
+            ), totals AS (
+                SELECT v.period, v.topic_key, SUM(v.views) AS views, 0 AS clicks FROM item_views AS v GROUP BY v.period, v.topic_key
+                UNION ALL
+                SELECT c.period, c.topic_key, 0, SUM(c.clicks) FROM item_clicks AS c GROUP BY c.period, c.topic_key
+            ), topic_totals AS (
+                SELECT period, topic_key, SUM(views) AS views, SUM(clicks) AS clicks FROM totals GROUP BY period, topic_key
             ), periods AS (
                 SELECT DISTINCT d.\(p) AS period FROM agg_page_view_referral AS a JOIN dim_date AS d ON d.date_key = a.date_key
                 WHERE a.date_key BETWEEN :first AND :last
@@ -86,17 +92,14 @@ enum TopicsReport {
                 SELECT DISTINCT d.\(p) FROM fact_group_activity AS f JOIN dim_date AS d ON d.date_key = f.date_key
                 WHERE f.date_key BETWEEN :first AND :last
             )
-            SELECT pe.period, t.name, COALESCE(i.items, 0),
-                   COALESCE((SELECT SUM(v.views) FROM item_views AS v WHERE v.period = pe.period AND v.topic_key = t.topic_key), 0),
-                   COALESCE(vi.visitors, 0),
-                   COALESCE((SELECT SUM(c.clicks) FROM item_clicks AS c WHERE c.period = pe.period AND c.topic_key = t.topic_key), 0),
-                   CAST(COALESCE((SELECT SUM(c.clicks) FROM item_clicks AS c WHERE c.period = pe.period AND c.topic_key = t.topic_key), 0) AS REAL)
-                       / NULLIF(ac.clicks, 0),
+            SELECT pe.period, t.name, COALESCE(i.items, 0), COALESCE(tt.views, 0), COALESCE(vi.visitors, 0),
+                   COALESCE(tt.clicks, 0), CAST(COALESCE(tt.clicks, 0) AS REAL) / NULLIF(ac.clicks, 0),
                    COALESCE(ta.activities, 0), COALESCE(m.mentions, 0),
                    CAST(COALESCE(m.mentions, 0) AS REAL) / NULLIF(w.activities, 0)
             FROM periods AS pe
             CROSS JOIN dim_topic AS t
             LEFT JOIN items AS i ON i.period = pe.period AND i.topic_key = t.topic_key
+            LEFT JOIN topic_totals AS tt ON tt.period = pe.period AND tt.topic_key = t.topic_key
             LEFT JOIN visitors AS vi ON vi.period = pe.period AND vi.topic_key = t.topic_key
             LEFT JOIN all_clicks AS ac ON ac.period = pe.period
             LEFT JOIN thread_activity AS ta ON ta.period = pe.period AND ta.topic_key = t.topic_key

@@ -20,8 +20,9 @@ enum VIPsReport {
         ], sql: """
             WITH periods AS (
                 -- Every period with data, not only the scope's: new and lapsed VIPs
-                -- compare with the period before the first one shown.
-                SELECT DISTINCT \(p) AS period, \(k) AS period_key, \(previous) AS previous FROM dim_date
+                -- compare with the period before the first one shown. By integer key
+                -- until the end (the expansion below has a row per subscriber and period).
+                SELECT DISTINCT \(k) AS period, \(p) AS label, \(previous) AS previous_label FROM dim_date
             ), subscriptions AS (
                 SELECT s.list, s.person_key, ds.\(k) AS from_key, du.\(k) AS to_key
                 FROM fact_subscription AS s
@@ -30,46 +31,59 @@ enum VIPsReport {
             ), subscribed AS (
                 SELECT DISTINCT pe.period, s.list, s.person_key
                 FROM periods AS pe
-                JOIN subscriptions AS s ON s.from_key <= pe.period_key AND (s.to_key IS NULL OR s.to_key >= pe.period_key)
-            ), comments AS (
-                SELECT d.\(p) AS period, f.activity_key, f.person_key
+                JOIN subscriptions AS s ON s.from_key <= pe.period AND (s.to_key IS NULL OR s.to_key >= pe.period)
+            ), per_commenter AS (
+                SELECT d.\(k) AS period, f.person_key, COUNT(*) AS comments,
+                       SUM(CASE WHEN EXISTS (SELECT 1 FROM fact_group_activity AS r
+                                             WHERE r.parent_activity_key = f.activity_key
+                                               AND r.person_key IN (\(GroupRoles.selfAccounts)))
+                                THEN 1 ELSE 0 END) AS answered
                 FROM fact_group_activity AS f
                 JOIN dim_date AS d ON d.date_key = f.date_key
                 WHERE \(GroupRoles.role()) = 'comment'
-            ), per_commenter AS (
-                SELECT c.period, c.person_key, COUNT(*) AS comments,
-                       SUM(CASE WHEN EXISTS (SELECT 1 FROM fact_group_activity AS r
-                                             WHERE r.parent_activity_key = c.activity_key
-                                               AND r.person_key IN (\(GroupRoles.selfAccounts)))
-                                THEN 1 ELSE 0 END) AS answered
-                FROM comments AS c
-                GROUP BY c.period, c.person_key
+                GROUP BY d.\(k), f.person_key
             ), commenters AS (
                 SELECT period, COUNT(*) AS commenters FROM per_commenter GROUP BY period
             ), vips AS (
-                SELECT s.period, s.list, s.person_key, pc.comments, pc.answered
-                FROM subscribed AS s
-                JOIN per_commenter AS pc ON pc.period = s.period AND pc.person_key = s.person_key
+                -- From the few frequent commenters to their subscriptions, not from every
+                -- subscriber and period.
+                SELECT DISTINCT pc.period, s.list, pc.person_key, pc.comments, pc.answered
+                FROM per_commenter AS pc
+                JOIN subscriptions AS s ON s.person_key = pc.person_key
+                                       AND s.from_key <= pc.period AND (s.to_key IS NULL OR s.to_key >= pc.period)
                 WHERE pc.comments >= :minComments
+            ), vips_with_previous AS (
+                -- Each VIP with the key of the period before theirs (labels name it).
+                SELECT v.*, before.period AS previous
+                FROM vips AS v
+                JOIN periods AS pe ON pe.period = v.period
+                LEFT JOIN periods AS before ON before.label = pe.previous_label
+            ), vip_counts AS (
+                SELECT v.period, v.list, COUNT(*) AS vips, SUM(v.comments) AS vip_comments, SUM(v.answered) AS answered,
+                       SUM(CASE WHEN b.person_key IS NULL THEN 1 ELSE 0 END) AS new_vips
+                FROM vips_with_previous AS v
+                LEFT JOIN vips AS b ON b.period = v.previous AND b.list = v.list AND b.person_key = v.person_key
+                GROUP BY v.period, v.list
+            ), lapsed AS (
+                -- VIPs of a period who are not VIPs of the next one, counted in the next.
+                SELECT after.period, b.list, COUNT(*) AS lapsed
+                FROM vips AS b
+                JOIN periods AS pe ON pe.period = b.period
+                JOIN periods AS after ON after.previous_label = pe.label
+                LEFT JOIN vips AS v ON v.period = after.period AND v.list = b.list AND v.person_key = b.person_key
+                WHERE v.person_key IS NULL
+                GROUP BY after.period, b.list
             ), lists AS (
-                SELECT s.period, s.list, COUNT(*) AS subscribers
-                FROM subscribed AS s
-                GROUP BY s.period, s.list
+                SELECT period, list, COUNT(*) AS subscribers FROM subscribed GROUP BY period, list
             )
-            SELECT l.period, l.list, l.subscribers, COALESCE(c.commenters, 0),
-                   (SELECT COUNT(*) FROM vips AS v WHERE v.period = l.period AND v.list = l.list),
-                   (SELECT COALESCE(SUM(v.comments), 0) FROM vips AS v WHERE v.period = l.period AND v.list = l.list),
-                   (SELECT COALESCE(SUM(v.answered), 0) FROM vips AS v WHERE v.period = l.period AND v.list = l.list),
-                   (SELECT COUNT(*) FROM vips AS v WHERE v.period = l.period AND v.list = l.list
-                      AND NOT EXISTS (SELECT 1 FROM vips AS b WHERE b.period = pe.previous AND b.list = l.list
-                                                                AND b.person_key = v.person_key)),
-                   (SELECT COUNT(*) FROM vips AS b WHERE b.period = pe.previous AND b.list = l.list
-                      AND NOT EXISTS (SELECT 1 FROM vips AS v WHERE v.period = l.period AND v.list = l.list
-                                                                AND v.person_key = b.person_key))
+            SELECT pe.label, l.list, l.subscribers, COALESCE(c.commenters, 0), COALESCE(vc.vips, 0),
+                   COALESCE(vc.vip_comments, 0), COALESCE(vc.answered, 0), COALESCE(vc.new_vips, 0), COALESCE(la.lapsed, 0)
             FROM lists AS l
             JOIN periods AS pe ON pe.period = l.period
             LEFT JOIN commenters AS c ON c.period = l.period
-            WHERE pe.period IN (SELECT DISTINCT \(p) FROM dim_date WHERE date_key BETWEEN :first AND :last)
+            LEFT JOIN vip_counts AS vc ON vc.period = l.period AND vc.list = l.list
+            LEFT JOIN lapsed AS la ON la.period = l.period AND la.list = l.list
+            WHERE l.period IN (SELECT DISTINCT \(k) FROM dim_date WHERE date_key BETWEEN :first AND :last)
             ORDER BY l.period, l.list
             """, arguments: ["first": scope.firstDay, "last": scope.lastDay, "minComments": scope.vipMinComments])
     }

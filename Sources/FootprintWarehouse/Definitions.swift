@@ -44,9 +44,18 @@ extension Warehouse {
             for host in config.properties.keys {
                 try db.execute(sql: "INSERT INTO dim_owned_host (host) VALUES (?)", arguments: [host])
             }
-            for goal in config.goals { try db.execute(sql: "INSERT INTO dim_goal (name) VALUES (?)", arguments: [goal.name]) }
+            for (bit, goal) in config.goals.enumerated() {
+                try db.execute(sql: "INSERT INTO dim_goal (name, bit) VALUES (?, ?)", arguments: [goal.name, bit])
+            }
             for topic in config.topics { try db.execute(sql: "INSERT INTO dim_topic (name) VALUES (?)", arguments: [topic.name]) }
             try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('definitions_fingerprint', ?)", arguments: [fingerprint])
+            // Which goals a visit reached is worked out while sessions are cut: with other
+            // goals, every visitor's sessions are cut again (by the sessionizer, next).
+            let goals = config.goals.map { "\($0.name)|\($0.pages.joined(separator: " "))" }.joined(separator: "\n")
+            if try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'goals_fingerprint'") != goals {
+                try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('goals_fingerprint', ?)", arguments: [goals])
+                try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) SELECT 'first_load_pending', 'everyone' WHERE EXISTS (SELECT 1 FROM fact_page_view)")
+            }
             try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('mentions_through_file', '0')")
             try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('pages_through_content', '0')")
         }

@@ -13,13 +13,15 @@ extension Warehouse {
         let hasher = PersonHasher(key: try hashKey(configured: config.hashKey))
         let erased = try queue.write { db in
             try resolveSharedShortLinks(db)
+            // Definitions first: the sessionizer marks which goals each visit reached.
+            let erased = try refreshDefinitions(db, config: config, hasher: hasher)
             try Sessionizer(timeoutSeconds: Int64(config.sessionTimeoutMinutes * 60)).rebuild(db, warehouse: self)
             let stale = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'cascades_stale'")
             if stale == "1" {
                 try recomputeCascades(db)
                 try db.execute(sql: "DELETE FROM meta WHERE key = 'cascades_stale'")
             }
-            return try refreshDefinitions(db, config: config, hasher: hasher)
+            return erased
         }
         if erased { try checkpointErasure() }
     }

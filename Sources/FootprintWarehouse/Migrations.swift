@@ -84,13 +84,15 @@ enum Migrations {
         ended_at            INTEGER NOT NULL,
         page_count          INTEGER NOT NULL,
         referrer_key        INTEGER NOT NULL REFERENCES dim_referrer (referrer_key),  -- of the first page view
-        landing_content_key INTEGER NOT NULL REFERENCES dim_content (content_key)
+        landing_content_key INTEGER NOT NULL REFERENCES dim_content (content_key),
+        goal_mask           INTEGER NOT NULL    -- bit dim_goal.bit set: the visit viewed one of that goal's pages
     );
     CREATE INDEX fact_visit_by_person ON fact_visit (person_key, started_at);
 
     CREATE TABLE dim_goal (
         goal_key INTEGER PRIMARY KEY,
-        name     TEXT NOT NULL UNIQUE
+        name     TEXT NOT NULL UNIQUE,
+        bit      INTEGER NOT NULL UNIQUE CHECK (bit BETWEEN 0 AND 62)  -- its bit in fact_visit.goal_mask
     );
     CREATE TABLE content_goal (
         content_key INTEGER NOT NULL REFERENCES dim_content (content_key),

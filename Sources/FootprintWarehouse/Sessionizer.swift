@@ -41,7 +41,12 @@ struct Sessionizer {
         let persons = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dim_person") ?? 0
         let everything = firstLoad || pending * 4 >= persons
         let filter = everything ? "" : "f.person_key IN (SELECT person_key FROM pending_sessions)"
-        let cutter = SessionCutter(timeoutSeconds: timeoutSeconds)
+        var goalPages: [Int64: Int64] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT cg.content_key, g.bit FROM content_goal AS cg JOIN dim_goal AS g ON g.goal_key = cg.goal_key") {
+            let bit: Int64 = row[1]
+            goalPages[row[0], default: 0] |= 1 << bit
+        }
+        let cutter = SessionCutter(timeoutSeconds: timeoutSeconds, goalPages: goalPages)
         defer { cutter.stop() }
         // A first load gathered and sorted this input while inserting (PresortedSessionInput);
         // it stands for the table when it covers every page view there is.
@@ -102,11 +107,12 @@ struct Sessionizer {
             "person_key", "property_key", "date_key", "started_at", "ended_at", "session_number",
             "page_count", "referrer_key", "landing_content_key"])
         let visits = MultiRowInsert(connection: connection, table: "fact_visit", columns: [
-            "person_key", "date_key", "started_at", "ended_at", "page_count", "referrer_key", "landing_content_key"])
+            "person_key", "date_key", "started_at", "ended_at", "page_count", "referrer_key", "landing_content_key", "goal_mask"])
         var merger = VisitMerger(timeoutSeconds: timeoutSeconds)
         func writeVisit(_ visit: VisitMerger.Visit) throws {
             visits.append(visit.person); visits.append(visit.dateKey); visits.append(visit.startedAt)
             visits.append(visit.endedAt); visits.append(visit.pages); visits.append(visit.referrer); visits.append(visit.landing)
+            visits.append(visit.goals)
             try visits.endRow()
         }
         let days = MultiRowInsert(connection: connection, table: "agg_visitor_day", columns: [
@@ -156,6 +162,8 @@ struct SortedRowsBox: @unchecked Sendable {
 /// One visit, as fact_session stores it.
 struct CutSession: Sendable {
     var person, property, dateKey, startedAt, endedAt, number, pages, referrer, landing: Int64
+    /// The goals whose pages it viewed, one bit each (dim_goal.bit).
+    var goals: Int64 = 0
     /// The session id hash it was cut by (0: none), while it is open.
     var reference: UInt64
 }
@@ -171,6 +179,8 @@ final class SessionCutter: @unchecked Sendable {
     }
 
     private let timeoutSeconds: Int64
+    /// Goal pages (content key → the bits of the goals it belongs to); empty without goals.
+    private let goalPages: [Int64: Int64]
     private let queue = HandoffQueue<Batch>(capacity: 4)
     /// The lower half, sorted by the writing thread: at most one item.
     private let lowerHalf = HandoffQueue<SortedRowsBox>(capacity: 1)
@@ -181,8 +191,9 @@ final class SessionCutter: @unchecked Sendable {
     private static let batchSize = 8192
     private static let referralLimit = 100_000
 
-    init(timeoutSeconds: Int64) {
+    init(timeoutSeconds: Int64, goalPages: [Int64: Int64] = [:]) {
         self.timeoutSeconds = timeoutSeconds
+        self.goalPages = goalPages
     }
 
     /// Starts reading the page views that match `condition` ("" for all, else a WHERE
@@ -308,16 +319,19 @@ final class SessionCutter: @unchecked Sendable {
                 guard flush() else { return }
                 number = 0
             }
+            // One dictionary look-up per page view, and none at all without goals.
+            let goals = goalPages.isEmpty ? 0 : goalPages[view.content] ?? 0
             if let index = sessionContinued(in: open, at: viewedAt, reference: reference) {
                 open[index].endedAt = viewedAt
                 open[index].pages += 1
+                open[index].goals |= goals
                 if reference != 0 { open[index].reference = reference }
                 continue
             }
             number += 1
             open.append(CutSession(person: person, property: property, dateKey: view.date, startedAt: viewedAt,
                                    endedAt: viewedAt, number: number, pages: 1, referrer: view.referrer,
-                                   landing: view.content, reference: reference))
+                                   landing: view.content, goals: goals, reference: reference))
         }
         guard flush() else { return }
         days.finish(into: &batch.days)

@@ -8,6 +8,8 @@
 struct VisitMerger {
     struct Visit {
         var person, dateKey, startedAt, endedAt, pages, referrer, landing: Int64
+        /// The goals whose pages it viewed (dim_goal.bit), the union of its sessions'.
+        var goals: Int64
     }
 
     let timeoutSeconds: Int64
@@ -37,12 +39,14 @@ struct VisitMerger {
             if var current = visit, session.startedAt - current.endedAt <= timeoutSeconds {
                 current.endedAt = max(current.endedAt, session.endedAt)
                 current.pages += session.pages
+                current.goals |= session.goals
                 visit = current
                 continue
             }
             if let finished = visit { try emit(finished) }
             visit = Visit(person: session.person, dateKey: session.dateKey, startedAt: session.startedAt,
-                          endedAt: session.endedAt, pages: session.pages, referrer: session.referrer, landing: session.landing)
+                          endedAt: session.endedAt, pages: session.pages, referrer: session.referrer, landing: session.landing,
+                          goals: session.goals)
         }
         if let finished = visit { try emit(finished) }
         sessions.removeAll(keepingCapacity: sessions.count <= 1024)

@@ -262,6 +262,21 @@ import FootprintWarehouse
         #expect(r([5, 5, 5], [1, 2, 3]) == nil)
     }
 
+    @Test func changedGoalsAreWorkedOutAgainForEveryVisit() throws {
+        let loaded = try Self.load()
+        // The newsletter goal is now the pricing page: only v1's first May visit saw it.
+        let changed = try ConfigLoader.parse(MonitoringFixture.config().replacingOccurrences(
+            of: "pages = [\"https://acme.example/newsletter/thanks\", \"https://blog.acme.example/subscribe/*\"]",
+            with: "pages = [\"https://acme.example/pricing\"]"))
+        let goals = try Self.reports(Loaded(folder: loaded.folder, warehouse: loaded.warehouse, config: changed, summary: loaded.summary))["goals.csv"]!
+        #expect(goals.contains("2024-05,newsletter,all,all,5,1,0.2\r\n"))
+        #expect(goals.contains("2024-05,newsletter,landing,https://blog.acme.example/posts/supply-chain-101,1,1,1\r\n"))
+        #expect(goals.contains("2024-05,demo,all,all,5,1,0.2\r\n"))
+        // And back: the first definitions give the first answers again.
+        let again = try Self.reports(loaded)["goals.csv"]
+        #expect(again == Self.shared.1["goals.csv"])
+    }
+
     @Test func aGoalPageThatMatchesNothingIsNamed() throws {
         var config = Self.shared.0.config
         config.goals.append(Goal(name: "webinar", pages: ["https://acme.example/webinar/thanks", "https://acme.example/demo/*"]))
