@@ -54,53 +54,58 @@ enum InfluencersReport {
                       JOIN fact_brand_mention AS m ON m.activity_key = a.activity_key
                       JOIN dim_brand AS b ON b.brand_key = m.brand_key) AS x
                 GROUP BY x.period, x.platform, x.person_key
+            ), ranked AS (
+                SELECT au.period, au.platform, au.person_key, \(GroupRoles.actorName()) AS actor, au.posts, au.comments,
+                       COALESCE(r.responses_received, 0) AS responses_received, COALESCE(r.responders, 0) AS responders,
+                       COALESCE(r.reshares, 0) AS reshares, COALESCE(m.self_mentions, 0) AS self_mentions,
+                       COALESCE(m.competitor_mentions, 0) AS competitor_mentions
+                FROM authors AS au
+                JOIN dim_person AS p ON p.person_key = au.person_key
+                LEFT JOIN dim_actor_handle AS h ON h.person_key = au.person_key
+                LEFT JOIN responses AS r ON r.period = au.period AND r.platform = au.platform AND r.person_key = au.person_key
+                LEFT JOIN mentions AS m ON m.period = au.period AND m.platform = au.platform AND m.person_key = au.person_key
+            ), top AS (
+                SELECT * FROM (SELECT ranked.*,
+                                      ROW_NUMBER() OVER (PARTITION BY period, platform
+                                                         ORDER BY responses_received DESC, responders DESC, actor) AS rank
+                               FROM ranked) AS numbered
+                WHERE rank <= :top
+            ), top_acts AS (
+                -- Top group and country only for the actors listed: the ranking does not
+                -- need them, and working them out for every author was half the report.
+                SELECT a.period, a.platform, a.person_key, a.group_key, a.geo_key
+                FROM acts AS a
+                JOIN top AS t ON t.period = a.period AND t.platform = a.platform AND t.person_key = a.person_key
             ), groups_ranked AS (
                 SELECT a.period, a.platform, a.person_key, g.name AS group_name,
                        ROW_NUMBER() OVER (PARTITION BY a.period, a.platform, a.person_key ORDER BY COUNT(*) DESC, g.name) AS n
-                FROM acts AS a JOIN dim_group AS g ON g.group_key = a.group_key
+                FROM top_acts AS a JOIN dim_group AS g ON g.group_key = a.group_key
                 GROUP BY a.period, a.platform, a.person_key, a.group_key, g.name
             ), top_groups AS (
                 -- Grouped, not filtered: SQLite indexes a grouped result for the join below,
-                -- but scanned the ranked rows once per author (minutes for 30,000 authors).
+                -- but scanned the ranked rows once per actor (minutes for 30,000 of them).
                 SELECT period, platform, person_key, MAX(CASE WHEN n = 1 THEN group_name END) AS group_name
                 FROM groups_ranked GROUP BY period, platform, person_key
             ), countries_ranked AS (
                 SELECT a.period, a.platform, a.person_key, geo.country_code,
                        ROW_NUMBER() OVER (PARTITION BY a.period, a.platform, a.person_key
                                           ORDER BY COUNT(*) DESC, geo.country_code) AS n
-                FROM acts AS a JOIN dim_geography AS geo ON geo.geo_key = a.geo_key
+                FROM top_acts AS a JOIN dim_geography AS geo ON geo.geo_key = a.geo_key
                 WHERE geo.country_code <> 'ZZ'
                 GROUP BY a.period, a.platform, a.person_key, geo.country_code
             ), top_countries AS (
                 SELECT period, platform, person_key, MAX(CASE WHEN n = 1 THEN country_code END) AS country_code
                 FROM countries_ranked GROUP BY period, platform, person_key
-            ), ranked AS (
-                SELECT au.period, au.platform, \(GroupRoles.actorName()) AS actor, au.posts, au.comments,
-                       COALESCE(r.responses_received, 0) AS responses_received, COALESCE(r.responders, 0) AS responders,
-                       COALESCE(r.reshares, 0) AS reshares, COALESCE(m.self_mentions, 0) AS self_mentions,
-                       COALESCE(m.competitor_mentions, 0) AS competitor_mentions, tg.group_name AS top_group,
-                       COALESCE(tc.country_code, 'ZZ') AS country
-                FROM authors AS au
-                JOIN dim_person AS p ON p.person_key = au.person_key
-                LEFT JOIN dim_actor_handle AS h ON h.person_key = au.person_key
-                LEFT JOIN responses AS r ON r.period = au.period AND r.platform = au.platform AND r.person_key = au.person_key
-                LEFT JOIN mentions AS m ON m.period = au.period AND m.platform = au.platform AND m.person_key = au.person_key
-                LEFT JOIN top_groups AS tg ON tg.period = au.period AND tg.platform = au.platform AND tg.person_key = au.person_key
-                LEFT JOIN top_countries AS tc ON tc.period = au.period AND tc.platform = au.platform AND tc.person_key = au.person_key
-            ), numbered AS (
-                SELECT ranked.*,
-                       ROW_NUMBER() OVER (PARTITION BY period, platform
-                                          ORDER BY responses_received DESC, responders DESC, actor) AS rank
-                FROM ranked
             ), labels AS (
                 SELECT DISTINCT \(k) AS period_key, \(p) AS label FROM dim_date
             )
-            SELECT l.label, n.platform, n.actor, n.posts, n.comments, n.responses_received, n.responders, n.reshares,
-                   n.self_mentions, n.competitor_mentions, n.top_group, n.country, n.rank
-            FROM numbered AS n
-            JOIN labels AS l ON l.period_key = n.period
-            WHERE n.rank <= :top
-            ORDER BY n.period, n.platform, n.rank
+            SELECT l.label, t.platform, t.actor, t.posts, t.comments, t.responses_received, t.responders, t.reshares,
+                   t.self_mentions, t.competitor_mentions, tg.group_name, COALESCE(tc.country_code, 'ZZ'), t.rank
+            FROM top AS t
+            JOIN labels AS l ON l.period_key = t.period
+            LEFT JOIN top_groups AS tg ON tg.period = t.period AND tg.platform = t.platform AND tg.person_key = t.person_key
+            LEFT JOIN top_countries AS tc ON tc.period = t.period AND tc.platform = t.platform AND tc.person_key = t.person_key
+            ORDER BY t.period, t.platform, t.rank
             """, arguments: ["first": scope.firstDay, "last": scope.lastDay, "top": scope.influencersTop])
     }
 }
