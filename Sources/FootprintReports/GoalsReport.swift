@@ -18,30 +18,22 @@ enum GoalsReport {
             ("period", .text), ("goal", .text), ("breakdown", .text), ("value", .text), ("sessions", .integer),
             ("conversions", .integer), ("conversion_rate", .share),
         ], sql: """
-            WITH daily AS (
-                -- Visits by integer keys first (day, referrer, landing page); periods and
-                -- texts are joined to the groups, not to every visit.
-                SELECT date_key, referrer_key, landing_content_key, COUNT(*) AS sessions
-                FROM fact_visit
-                WHERE date_key BETWEEN :first AND :last
-                GROUP BY date_key, referrer_key, landing_content_key
-            ), converted AS (
-                -- The sessionizer marked which goals' pages each visit viewed (goal_mask).
-                SELECT g.goal_key, v.visit_key
-                FROM fact_visit AS v
-                JOIN dim_goal AS g ON (v.goal_mask & (1 << g.bit)) <> 0
-                WHERE v.goal_mask <> 0 AND v.date_key BETWEEN :first AND :last
+            WITH starts AS (
+                -- The sessionizer's visit summary: visits per day, first referrer, landing
+                -- page and the goals they reached (agg_visit_start), a few rows per day.
+                SELECT d.\(p) AS period, a.referrer_key, a.landing_content_key, a.goal_mask, SUM(a.visits) AS visits
+                FROM agg_visit_start AS a
+                JOIN dim_date AS d ON d.date_key = a.date_key
+                WHERE a.date_key BETWEEN :first AND :last
+                GROUP BY d.\(p), a.referrer_key, a.landing_content_key, a.goal_mask
             ), by_key AS (
-                SELECT d.\(p) AS period, NULL AS goal_key, x.referrer_key, x.landing_content_key,
-                       SUM(x.sessions) AS sessions, 0 AS conversions
-                FROM daily AS x JOIN dim_date AS d ON d.date_key = x.date_key
-                GROUP BY d.\(p), x.referrer_key, x.landing_content_key
+                SELECT period, NULL AS goal_key, referrer_key, landing_content_key, SUM(visits) AS sessions, 0 AS conversions
+                FROM starts GROUP BY period, referrer_key, landing_content_key
                 UNION ALL
-                SELECT d.\(p), cv.goal_key, v.referrer_key, v.landing_content_key, 0, COUNT(*)
-                FROM converted AS cv
-                JOIN fact_visit AS v ON v.visit_key = cv.visit_key
-                JOIN dim_date AS d ON d.date_key = v.date_key
-                GROUP BY d.\(p), cv.goal_key, v.referrer_key, v.landing_content_key
+                SELECT s.period, g.goal_key, s.referrer_key, s.landing_content_key, 0, SUM(s.visits)
+                FROM starts AS s JOIN dim_goal AS g ON (s.goal_mask & (1 << g.bit)) <> 0
+                WHERE s.goal_mask <> 0
+                GROUP BY s.period, g.goal_key, s.referrer_key, s.landing_content_key
             ), by_value AS (
                 SELECT b.period, b.goal_key, 'all' AS breakdown, 'all' AS value, b.sessions, b.conversions FROM by_key AS b
                 UNION ALL

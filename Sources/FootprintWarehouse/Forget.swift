@@ -35,6 +35,7 @@ extension Warehouse {
                     try Summaries.subtractSessions(db, where: "person_key = ?", arguments: [key])
                     try db.execute(sql: "DELETE FROM fact_session WHERE person_key = ?", arguments: [key])
                     result.sessions = db.changesCount
+                    try Summaries.subtractVisits(db, where: "person_key = ?", arguments: [key])
                     try db.execute(sql: "DELETE FROM fact_visit WHERE person_key = ?", arguments: [key])
                 case .actor:
                     let activities = "SELECT activity_key FROM fact_group_activity WHERE person_key = ?"

@@ -88,6 +88,17 @@ enum Migrations {
         goal_mask           INTEGER NOT NULL    -- bit dim_goal.bit set: the visit viewed one of that goal's pages
     );
     CREATE INDEX fact_visit_by_person ON fact_visit (person_key, started_at);
+    -- Summary of fact_visit kept by the sessionizer (Summaries.swift): visits per day they
+    -- started, first referrer, landing page and the goals they reached — what goals.csv
+    -- reads instead of every visit.
+    CREATE TABLE agg_visit_start (
+        date_key            INTEGER NOT NULL REFERENCES dim_date (date_key),
+        referrer_key        INTEGER NOT NULL REFERENCES dim_referrer (referrer_key),
+        landing_content_key INTEGER NOT NULL REFERENCES dim_content (content_key),
+        goal_mask           INTEGER NOT NULL,
+        visits              INTEGER NOT NULL,
+        PRIMARY KEY (date_key, referrer_key, landing_content_key, goal_mask)
+    ) WITHOUT ROWID;
 
     CREATE TABLE dim_goal (
         goal_key INTEGER PRIMARY KEY,

@@ -90,11 +90,13 @@ struct Sessionizer {
             try db.execute(sql: "DELETE FROM agg_visitor_day")
             try db.execute(sql: "DELETE FROM fact_session")
             try db.execute(sql: "DELETE FROM fact_visit")
+            try db.execute(sql: "DELETE FROM agg_visit_start")
         } else {
             let pendingOnly = "person_key IN (SELECT person_key FROM pending_sessions)"
             try Summaries.subtractSessions(db, where: pendingOnly)
             try db.execute(sql: "DELETE FROM agg_visitor_day WHERE " + pendingOnly)
             try db.execute(sql: "DELETE FROM fact_session WHERE " + pendingOnly)
+            try Summaries.subtractVisits(db, where: pendingOnly)
             try db.execute(sql: "DELETE FROM fact_visit WHERE " + pendingOnly)
         }
         if readsOnBothConnections {
@@ -109,7 +111,9 @@ struct Sessionizer {
         let visits = MultiRowInsert(connection: connection, table: "fact_visit", columns: [
             "person_key", "date_key", "started_at", "ended_at", "page_count", "referrer_key", "landing_content_key", "goal_mask"])
         var merger = VisitMerger(timeoutSeconds: timeoutSeconds)
+        let visitTally = try VisitTally(connection: connection)
         func writeVisit(_ visit: VisitMerger.Visit) throws {
+            try visitTally.add(visit)
             visits.append(visit.person); visits.append(visit.dateKey); visits.append(visit.startedAt)
             visits.append(visit.endedAt); visits.append(visit.pages); visits.append(visit.referrer); visits.append(visit.landing)
             visits.append(visit.goals)
@@ -137,6 +141,7 @@ struct Sessionizer {
         try merger.finish(emit: writeVisit)
         try sessions.flush()
         try visits.flush()
+        try visitTally.flush()
         try days.flush()
         try tally.flush()
         try db.execute(sql: "DELETE FROM pending_sessions")

@@ -12,6 +12,33 @@ enum Summaries {
     static func rebuild(_ db: Database) throws {
         try rebuildReferralsAndSessionStarts(db)
         try rebuildVisitorDays(db)
+        try rebuildVisitStarts(db)
+    }
+
+    /// Recomputes the visit summary from the visits.
+    static func rebuildVisitStarts(_ db: Database) throws {
+        try db.execute(sql: "DELETE FROM agg_visit_start")
+        try db.execute(sql: """
+            INSERT INTO agg_visit_start
+            SELECT date_key, referrer_key, landing_content_key, goal_mask, COUNT(*)
+            FROM fact_visit GROUP BY date_key, referrer_key, landing_content_key, goal_mask
+            """)
+    }
+
+    /// Takes the visits chosen by `condition` out of the visit summary; call before
+    /// deleting them.
+    static func subtractVisits(_ db: Database, where condition: String, arguments: StatementArguments = []) throws {
+        try db.execute(sql: """
+            UPDATE agg_visit_start
+            SET visits = visits - gone.gone_visits
+            FROM (SELECT date_key, referrer_key, landing_content_key, goal_mask, COUNT(*) AS gone_visits
+                  FROM fact_visit WHERE \(condition)
+                  GROUP BY date_key, referrer_key, landing_content_key, goal_mask) AS gone
+            WHERE agg_visit_start.date_key = gone.date_key AND agg_visit_start.referrer_key = gone.referrer_key
+              AND agg_visit_start.landing_content_key = gone.landing_content_key
+              AND agg_visit_start.goal_mask = gone.goal_mask
+            """, arguments: arguments)
+        try db.execute(sql: "DELETE FROM agg_visit_start WHERE visits = 0")
     }
 
     /// The two summaries of migration v5 (a migration must not touch later tables).
@@ -141,6 +168,44 @@ final class SessionTally {
     func flush() throws {
         try TripleKeyCounters.write(counts.sortedEntries(), with: upsert)
         counts.removeAll()
+    }
+}
+
+/// Visits per day, referrer, landing page and goals reached, counted while the
+/// sessionizer writes them and added to agg_visit_start in key order.
+final class VisitTally {
+    struct Key: Hashable, Comparable {
+        let date, referrer, landing, goals: Int64
+        static func < (a: Key, b: Key) -> Bool {
+            (a.date, a.referrer, a.landing, a.goals) < (b.date, b.referrer, b.landing, b.goals)
+        }
+    }
+    private var counts: [Key: Int64] = [:]
+    private let upsert: SQLiteStatement
+    /// Written out past this many keys, so memory stays bounded however many there are.
+    private static let limit = 100_000
+
+    init(connection: OpaquePointer) throws {
+        upsert = try SQLiteStatement(connection: connection, sql: """
+            INSERT INTO agg_visit_start (date_key, referrer_key, landing_content_key, goal_mask, visits)
+            VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (date_key, referrer_key, landing_content_key, goal_mask) DO UPDATE
+            SET visits = visits + excluded.visits
+            """)
+    }
+
+    func add(_ visit: VisitMerger.Visit) throws {
+        counts[Key(date: visit.dateKey, referrer: visit.referrer, landing: visit.landing, goals: visit.goals), default: 0] += 1
+        if counts.count >= Self.limit { try flush() }
+    }
+
+    func flush() throws {
+        for key in counts.keys.sorted() {
+            upsert.bind(1, key.date); upsert.bind(2, key.referrer); upsert.bind(3, key.landing); upsert.bind(4, key.goals)
+            upsert.bind(5, counts[key]!)
+            try upsert.execute()
+        }
+        counts.removeAll(keepingCapacity: true)
     }
 }
 

@@ -602,7 +602,8 @@ func expectReferralsEqualARegrouping(_ fx: Fixture, sourceLocation: SourceLocati
         try fx.warehouse.read { db in
             [try Row.fetchAll(db, sql: "SELECT * FROM agg_page_view_referral ORDER BY date_key, content_key, referrer_key"),
              try Row.fetchAll(db, sql: "SELECT * FROM agg_session_start ORDER BY date_key, property_key, referrer_key"),
-             try Row.fetchAll(db, sql: "SELECT * FROM agg_visitor_day ORDER BY person_key, property_key, date_key, geo_key")]
+             try Row.fetchAll(db, sql: "SELECT * FROM agg_visitor_day ORDER BY person_key, property_key, date_key, geo_key"),
+             try Row.fetchAll(db, sql: "SELECT * FROM agg_visit_start ORDER BY date_key, referrer_key, landing_content_key, goal_mask")]
         }
     }
 
