@@ -28,10 +28,6 @@ enum VIPsReport {
                 FROM fact_subscription AS s
                 JOIN dim_date AS ds ON ds.date_key = s.date_key
                 LEFT JOIN dim_date AS du ON du.date_key = s.unsubscribed_date_key
-            ), subscribed AS (
-                SELECT DISTINCT pe.period, s.list, s.person_key
-                FROM periods AS pe
-                JOIN subscriptions AS s ON s.from_key <= pe.period AND (s.to_key IS NULL OR s.to_key >= pe.period)
             ), per_commenter AS (
                 SELECT d.\(k) AS period, f.person_key, COUNT(*) AS comments,
                        SUM(CASE WHEN EXISTS (SELECT 1 FROM fact_group_activity AS r
@@ -74,7 +70,11 @@ enum VIPsReport {
                 WHERE v.person_key IS NULL
                 GROUP BY after.period, b.list
             ), lists AS (
-                SELECT period, list, COUNT(*) AS subscribers FROM subscribed GROUP BY period, list
+                -- Distinct people: one may hold two subscriptions to a list at once.
+                SELECT pe.period, s.list, COUNT(DISTINCT s.person_key) AS subscribers
+                FROM periods AS pe
+                JOIN subscriptions AS s ON s.from_key <= pe.period AND (s.to_key IS NULL OR s.to_key >= pe.period)
+                GROUP BY pe.period, s.list
             )
             SELECT pe.label, l.list, l.subscribers, COALESCE(c.commenters, 0), COALESCE(vc.vips, 0),
                    COALESCE(vc.vip_comments, 0), COALESCE(vc.answered, 0), COALESCE(vc.new_vips, 0), COALESCE(la.lapsed, 0)
