@@ -24,12 +24,12 @@ enum TopicsReport {
                 WHERE a.date_key BETWEEN :first AND :last
                 GROUP BY d.\(p), ct.topic_key, a.content_key
             ), visitors AS (
-                SELECT d.\(p) AS period, ct.topic_key, COUNT(DISTINCT f.person_key) AS visitors
-                FROM content_topic AS ct
-                JOIN fact_page_view AS f ON f.content_key = ct.content_key
-                JOIN dim_date AS d ON d.date_key = f.date_key
-                WHERE f.date_key BETWEEN :first AND :last
-                GROUP BY d.\(p), ct.topic_key
+                -- Who viewed a topic's pages on which day, once each, kept by the sessionizer.
+                SELECT d.\(p) AS period, v.topic_key, COUNT(DISTINCT v.person_key) AS visitors
+                FROM agg_topic_visitor_day AS v
+                JOIN dim_date AS d ON d.date_key = v.date_key
+                WHERE v.date_key BETWEEN :first AND :last
+                GROUP BY d.\(p), v.topic_key
             ), item_clicks AS (
                 SELECT d.\(p) AS period, ct.topic_key, f.content_key, COUNT(*) AS clicks
                 FROM fact_click AS f

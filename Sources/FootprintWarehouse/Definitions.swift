@@ -44,16 +44,23 @@ extension Warehouse {
             for host in config.properties.keys {
                 try db.execute(sql: "INSERT INTO dim_owned_host (host) VALUES (?)", arguments: [host])
             }
+            // Keys by position: what the sessionizer derived with them (goal bits, topic
+            // visitors) stays right when only names, aliases or keywords change; a change
+            // of pages or order cuts sessions again (below).
             for (bit, goal) in config.goals.enumerated() {
-                try db.execute(sql: "INSERT INTO dim_goal (name, bit) VALUES (?, ?)", arguments: [goal.name, bit])
+                try db.execute(sql: "INSERT INTO dim_goal (goal_key, name, bit) VALUES (?, ?, ?)", arguments: [bit + 1, goal.name, bit])
             }
-            for topic in config.topics { try db.execute(sql: "INSERT INTO dim_topic (name) VALUES (?)", arguments: [topic.name]) }
+            for (index, topic) in config.topics.enumerated() {
+                try db.execute(sql: "INSERT INTO dim_topic (topic_key, name) VALUES (?, ?)", arguments: [index + 1, topic.name])
+            }
             try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('definitions_fingerprint', ?)", arguments: [fingerprint])
-            // Which goals a visit reached is worked out while sessions are cut: with other
-            // goals, every visitor's sessions are cut again (by the sessionizer, next).
-            let goals = config.goals.map { "\($0.name)|\($0.pages.joined(separator: " "))" }.joined(separator: "\n")
-            if try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'goals_fingerprint'") != goals {
-                try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('goals_fingerprint', ?)", arguments: [goals])
+            // Which goals a visit reached and who viewed a topic's pages are worked out
+            // while sessions are cut: with other goals or topic pages, every visitor's
+            // sessions are cut again (by the sessionizer, next).
+            let cut = (config.goals.map { "goal \($0.name)|\($0.pages.joined(separator: " "))" }
+                + config.topics.map { "topic \($0.name)|\($0.pages.joined(separator: " "))" }).joined(separator: "\n")
+            if try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'cut_fingerprint'") != cut {
+                try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('cut_fingerprint', ?)", arguments: [cut])
                 try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) SELECT 'first_load_pending', 'everyone' WHERE EXISTS (SELECT 1 FROM fact_page_view)")
             }
             try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('mentions_through_file', '0')")

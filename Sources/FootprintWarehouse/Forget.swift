@@ -37,6 +37,7 @@ extension Warehouse {
                     result.sessions = db.changesCount
                     try Summaries.subtractVisits(db, where: "person_key = ?", arguments: [key])
                     try db.execute(sql: "DELETE FROM fact_visit WHERE person_key = ?", arguments: [key])
+                    try db.execute(sql: "DELETE FROM agg_topic_visitor_day WHERE person_key = ?", arguments: [key])
                 case .actor:
                     let activities = "SELECT activity_key FROM fact_group_activity WHERE person_key = ?"
                     try db.execute(sql: "DELETE FROM fact_brand_mention WHERE activity_key IN (\(activities))", arguments: [key])

@@ -46,7 +46,11 @@ struct Sessionizer {
             let bit: Int64 = row[1]
             goalPages[row[0], default: 0] |= 1 << bit
         }
-        let cutter = SessionCutter(timeoutSeconds: timeoutSeconds, goalPages: goalPages)
+        var topicPages: [Int64: [Int64]] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT content_key, topic_key FROM content_topic ORDER BY content_key, topic_key") {
+            topicPages[row[0], default: []].append(row[1])
+        }
+        let cutter = SessionCutter(timeoutSeconds: timeoutSeconds, goalPages: goalPages, topicPages: topicPages)
         defer { cutter.stop() }
         // A first load gathered and sorted this input while inserting (PresortedSessionInput);
         // it stands for the table when it covers every page view there is.
@@ -91,12 +95,14 @@ struct Sessionizer {
             try db.execute(sql: "DELETE FROM fact_session")
             try db.execute(sql: "DELETE FROM fact_visit")
             try db.execute(sql: "DELETE FROM agg_visit_start")
+            try db.execute(sql: "DELETE FROM agg_topic_visitor_day")
         } else {
             let pendingOnly = "person_key IN (SELECT person_key FROM pending_sessions)"
             try Summaries.subtractSessions(db, where: pendingOnly)
             try db.execute(sql: "DELETE FROM agg_visitor_day WHERE " + pendingOnly)
             try db.execute(sql: "DELETE FROM fact_session WHERE " + pendingOnly)
             try Summaries.subtractVisits(db, where: pendingOnly)
+            try db.execute(sql: "DELETE FROM agg_topic_visitor_day WHERE " + pendingOnly)
             try db.execute(sql: "DELETE FROM fact_visit WHERE " + pendingOnly)
         }
         if readsOnBothConnections {
@@ -112,6 +118,8 @@ struct Sessionizer {
             "person_key", "date_key", "started_at", "ended_at", "page_count", "referrer_key", "landing_content_key", "goal_mask"])
         var merger = VisitMerger(timeoutSeconds: timeoutSeconds)
         let visitTally = try VisitTally(connection: connection)
+        let topicDays = MultiRowInsert(connection: connection, table: "agg_topic_visitor_day", columns: [
+            "date_key", "topic_key", "person_key"])
         func writeVisit(_ visit: VisitMerger.Visit) throws {
             try visitTally.add(visit)
             visits.append(visit.person); visits.append(visit.dateKey); visits.append(visit.startedAt)
@@ -131,6 +139,10 @@ struct Sessionizer {
                 try sessions.endRow()
                 try merger.add(session, emit: writeVisit)
             }
+            for seen in batch.topicDays {
+                topicDays.append(seen.date); topicDays.append(seen.topic); topicDays.append(seen.person)
+                try topicDays.endRow()
+            }
             for day in batch.days {
                 days.append(day.person); days.append(day.property); days.append(day.date); days.append(day.geo)
                 days.append(day.views); days.append(day.engagedTotal); days.append(day.engagedViews)
@@ -142,6 +154,7 @@ struct Sessionizer {
         try sessions.flush()
         try visits.flush()
         try visitTally.flush()
+        try topicDays.flush()
         try days.flush()
         try tally.flush()
         try db.execute(sql: "DELETE FROM pending_sessions")
@@ -157,6 +170,12 @@ enum SessionsInput {
     case tableOnBothConnections
     /// Read from the table on the writing connection alone (a rollback journal).
     case tableOnOneConnection
+}
+
+/// A visitor who viewed one of a topic's pages on a day (agg_topic_visitor_day).
+struct TopicDay: Hashable, Comparable, Sendable {
+    let date, topic, person: Int64
+    static func < (a: TopicDay, b: TopicDay) -> Bool { (a.date, a.topic) < (b.date, b.topic) }
 }
 
 /// Carries sorted rows from the writing thread to the cutter's, which alone uses them after.
@@ -178,6 +197,8 @@ final class SessionCutter: @unchecked Sendable {
     struct Batch: Sendable {
         var sessions: [CutSession] = []
         var days: [VisitorDayCounter.Row] = []
+        /// Who viewed which topic's pages on which day (agg_topic_visitor_day), once each.
+        var topicDays: [TopicDay] = []
         /// Page views per day, content and referrer (when counting referrals): in
         /// parts of up to `referralLimit` keys, added to what earlier parts counted.
         var referrals: [TripleKeyCounters.Entry] = []
@@ -186,6 +207,8 @@ final class SessionCutter: @unchecked Sendable {
     private let timeoutSeconds: Int64
     /// Goal pages (content key → the bits of the goals it belongs to); empty without goals.
     private let goalPages: [Int64: Int64]
+    /// Topic pages (content key → its topics' keys); empty without topic pages.
+    private let topicPages: [Int64: [Int64]]
     private let queue = HandoffQueue<Batch>(capacity: 4)
     /// The lower half, sorted by the writing thread: at most one item.
     private let lowerHalf = HandoffQueue<SortedRowsBox>(capacity: 1)
@@ -196,9 +219,10 @@ final class SessionCutter: @unchecked Sendable {
     private static let batchSize = 8192
     private static let referralLimit = 100_000
 
-    init(timeoutSeconds: Int64, goalPages: [Int64: Int64] = [:]) {
+    init(timeoutSeconds: Int64, goalPages: [Int64: Int64] = [:], topicPages: [Int64: [Int64]] = [:]) {
         self.timeoutSeconds = timeoutSeconds
         self.goalPages = goalPages
+        self.topicPages = topicPages
     }
 
     /// Starts reading the page views that match `condition` ("" for all, else a WHERE
@@ -308,9 +332,23 @@ final class SessionCutter: @unchecked Sendable {
             return true
         }
         var referrals = TripleKeyCounters()
+        // The current visitor's (day, topic) pairs: a visitor's views of all properties
+        // come together, so the set holds one visitor's at a time.
+        var topicPerson: Int64?
+        var personTopics = Set<TopicDay>()
+        func flushTopics() {
+            batch.topicDays += personTopics.sorted()
+            personTopics.removeAll(keepingCapacity: true)
+        }
         while let view = try sorted.next() {
             let person = view.person, property = view.property, viewedAt = view.viewedAt
             let reference = view.reference
+            if !topicPages.isEmpty {
+                if person != topicPerson { flushTopics(); topicPerson = person }
+                for topic in topicPages[view.content] ?? [] {
+                    personTopics.insert(TopicDay(date: view.date, topic: topic, person: person))
+                }
+            }
             if countingReferrals {
                 referrals.countView(date: view.date, content: view.content, referrer: view.referrer, at: viewedAt)
                 if referrals.count >= Self.referralLimit {
@@ -339,6 +377,7 @@ final class SessionCutter: @unchecked Sendable {
                                    landing: view.content, goals: goals, reference: reference))
         }
         guard flush() else { return }
+        flushTopics()
         days.finish(into: &batch.days)
         batch.referrals += referrals.sortedEntries()
         _ = queue.put(batch)

@@ -13,6 +13,17 @@ enum Summaries {
         try rebuildReferralsAndSessionStarts(db)
         try rebuildVisitorDays(db)
         try rebuildVisitStarts(db)
+        try rebuildTopicVisitorDays(db)
+    }
+
+    /// Recomputes who viewed which topic's pages on which day.
+    static func rebuildTopicVisitorDays(_ db: Database) throws {
+        try db.execute(sql: "DELETE FROM agg_topic_visitor_day")
+        try db.execute(sql: """
+            INSERT INTO agg_topic_visitor_day
+            SELECT DISTINCT f.date_key, ct.topic_key, f.person_key
+            FROM fact_page_view AS f JOIN content_topic AS ct ON ct.content_key = f.content_key
+            """)
     }
 
     /// Recomputes the visit summary from the visits.
