@@ -25,7 +25,7 @@ public enum Reports {
     /// Reports that run beside them on the main connection, so that the two
     /// connections take about as long (scripts/bench: goals and topics read page views,
     /// the group reports group activities; each side about half of the time).
-    static let besideWebAudience: Set<String> = ["goals.csv", "topics.csv", "impact.csv", "groups.csv"]
+    static let besideWebAudience: Set<String> = ["goals.csv", "topics.csv", "groups.csv"]
 
     /// Runs on two connections at once, one per core: the reports that share the web
     /// audience table on the main connection (in a write transaction, for that temporary
