@@ -120,7 +120,7 @@ enum Migrations {
         date_key   INTEGER NOT NULL REFERENCES dim_date (date_key),
         topic_key  INTEGER NOT NULL REFERENCES dim_topic (topic_key),
         person_key INTEGER NOT NULL REFERENCES dim_person (person_key),
-        PRIMARY KEY (date_key, topic_key, person_key)
+        PRIMARY KEY (person_key, date_key, topic_key)  -- visitor first: the sessionizer writes in that order
     ) WITHOUT ROWID;
     CREATE TABLE content_topic (
         content_key INTEGER NOT NULL REFERENCES dim_content (content_key),

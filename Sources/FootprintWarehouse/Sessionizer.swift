@@ -337,6 +337,7 @@ final class SessionCutter: @unchecked Sendable {
         var topicPerson: Int64?
         var personTopics = Set<TopicDay>()
         func flushTopics() {
+            guard !personTopics.isEmpty else { return }
             batch.topicDays += personTopics.sorted()
             personTopics.removeAll(keepingCapacity: true)
         }
