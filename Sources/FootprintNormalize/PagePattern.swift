@@ -1,5 +1,3 @@
-import Foundation
-
 /// A page pattern of the config (`[[goals]]`, `[[topics]]`): a URL in which `*` matches
 /// any run of characters, compared with content items in canonical form.
 ///
@@ -12,6 +10,7 @@ public struct PagePattern: Sendable, Equatable {
     /// The canonical pattern split at its stars: the item must start with the first
     /// piece, end with the last, and hold the others in order between.
     let pieces: [String]
+    private let pieceBytes: [[UInt8]]
     let comparesQuery: Bool
 
     /// A stand-in for `*` while the pattern is made canonical: a control character no
@@ -27,21 +26,39 @@ public struct PagePattern: Sendable, Equatable {
         // follows it); one ending in "/" loses it, as the items do.
         if !comparesQuery, let question = text.firstIndex(of: "?") { text = String(text[..<question]) }
         pieces = text.split(separator: Self.star, omittingEmptySubsequences: false).map(String.init)
+        pieceBytes = pieces.map { Array($0.utf8) }
     }
 
     /// Whether a content item (its canonical URL text) is a page of this pattern.
+    /// Compared as bytes: every new content item of a load meets every pattern, and
+    /// 200,000 items took seconds with Substring's character counting.
     public func matches(_ url: String) -> Bool {
-        var subject = Substring(url)
-        if !comparesQuery, let question = subject.firstIndex(of: "?") { subject = subject[..<question] }
-        guard pieces.count > 1 else { return subject == pieces[0] }
-        guard subject.hasPrefix(pieces[0]) else { return false }
-        let last = pieces[pieces.count - 1]
-        guard subject.count - pieces[0].count >= last.count, subject.hasSuffix(last) else { return false }
-        var rest = subject.dropFirst(pieces[0].count).dropLast(last.count)
-        for piece in pieces.dropFirst().dropLast() where !piece.isEmpty {
-            guard let found = rest.range(of: piece) else { return false }
-            rest = rest[found.upperBound...]
+        var url = url
+        return url.withUTF8 { whole in
+            var subject = whole[...]
+            if !comparesQuery, let question = subject.firstIndex(of: UInt8(ascii: "?")) { subject = subject[..<question] }
+            let first = pieceBytes[0]
+            guard pieceBytes.count > 1 else { return subject.elementsEqual(first) }
+            let last = pieceBytes[pieceBytes.count - 1]
+            guard subject.count >= first.count + last.count, subject.starts(with: first),
+                  subject.suffix(last.count).elementsEqual(last) else { return false }
+            var rest = subject.dropFirst(first.count).dropLast(last.count)
+            for piece in pieceBytes.dropFirst().dropLast() where !piece.isEmpty {
+                guard let found = Self.firstRange(of: piece, in: rest) else { return false }
+                rest = rest[found...]
+            }
+            return true
         }
-        return true
+    }
+
+    /// The index just after the first occurrence of `needle` in `haystack`.
+    private static func firstRange(of needle: [UInt8], in haystack: Slice<UnsafeBufferPointer<UInt8>>) -> Int? {
+        guard needle.count <= haystack.count else { return nil }
+        var start = haystack.startIndex
+        while start + needle.count <= haystack.endIndex {
+            if haystack[start..<(start + needle.count)].elementsEqual(needle) { return start + needle.count }
+            start += 1
+        }
+        return nil
     }
 }

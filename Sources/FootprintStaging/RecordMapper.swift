@@ -294,7 +294,9 @@ public final class RecordMapper {
                     : "timestamp '\(raw)' is in the future (a clock or time-zone error?)")
             }
             return seconds
-        case .failure(let error): throw RowRejection(error.description)
+        case .failure(let error):
+            // Name the column when it is not the one called timestamp (subscribed_at …).
+            throw RowRejection(column == .timestamp ? error.description : "\(column.name): \(error.description)")
         }
     }
 

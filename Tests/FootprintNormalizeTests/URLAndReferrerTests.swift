@@ -182,3 +182,28 @@ import Testing
         #expect(acme.matches(text) == matches)
     }
 }
+
+/// Goal and topic page patterns against canonical content items.
+@Suite struct PagePatternTests {
+    @Test(arguments: [
+        // pattern, item, matches
+        ("https://www.Acme.example/thanks/", "https://acme.example/thanks", true),
+        ("https://acme.example/thanks", "https://acme.example/thanks?email=x", true),      // no ? in the pattern: query ignored
+        ("https://acme.example/thanks?step=2", "https://acme.example/thanks?step=1", false),
+        ("https://acme.example/thanks?step=2", "https://acme.example/thanks?step=2", true),
+        ("https://acme.example/thanks", "https://acme.example/thanks-old", false),
+        ("https://blog.acme.example/subscribe/*", "https://blog.acme.example/subscribe/confirm", true),
+        ("https://blog.acme.example/subscribe/*", "https://blog.acme.example/subscribe", false),  // the star needs the slash
+        ("https://blog.acme.example/posts/supply-chain*", "https://blog.acme.example/posts/supply-chain-101", true),
+        ("https://blog.acme.example/posts/supply-chain*", "https://blog.acme.example/posts/supply", false),
+        ("https://*.acme.example/demo", "https://eu.acme.example/demo", true),
+        ("https://*.acme.example/demo", "https://acme.example/demo", false),
+        ("https://acme.example/*/thanks/*", "https://acme.example/de/thanks/webinar", true),
+        ("https://acme.example/*/thanks/*", "https://acme.example/de/danke/webinar", false),
+        ("acme.example/pricing", "https://acme.example/pricing", true),                       // no scheme: https
+    ])
+    func matches(pattern: String, item: String, expected: Bool) throws {
+        let compiled = try #require(PagePattern(pattern))
+        #expect(compiled.matches(item) == expected, "\(pattern) ~ \(item)")
+    }
+}

@@ -102,4 +102,63 @@ import FootprintTestSupport
         #expect(reply.parentID == "31")
         #expect(reply.identity == "wordpress\u{1F}32")
     }
+
+    /// Canonical files of the two new kinds, without a preset.
+    func stagePlain(file: String, _ text: String) throws -> [StagedRow] {
+        let folder = try TestFolder()
+        defer { withExtendedLifetime(folder) {} }
+        let path = folder.file(file)
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let reader = try StagedFileReader(path: path, kindOverride: nil, config: DefaultConfig.load(), zone: .utc, persons: testPersons())
+        var rows: [StagedRow] = []
+        while let row = reader.next() { rows.append(row) }
+        return rows
+    }
+
+    func reason(_ row: StagedRow) -> String? {
+        if case .rejected(_, let reason, _) = row { return reason }
+        return nil
+    }
+
+    @Test func badSubscriberRowsAreRejectedWithTheirReason() throws {
+        let rows = try stagePlain(file: "subscribers.csv", """
+            subscriber_id,subscribed_at,unsubscribed_at,list
+            ,2024-05-01T00:00:00Z,,rss
+            a@example.com,yesterday,,rss
+            b@example.com,2024-05-02T00:00:00Z,2024-05-01T00:00:00Z,rss
+            c@example.com,2024-05-02T00:00:00Z,,
+
+            """)
+        #expect(reason(rows[0]) == "missing required value 'subscriber_id'")
+        #expect(reason(rows[1]) == "subscribed_at: timestamp 'yesterday' is not ISO 8601, 'YYYY-MM-DD HH:MM:SS' or epoch seconds/milliseconds (or names a day that does not exist)")
+        #expect(reason(rows[2]) == "unsubscribed_at '2024-05-01T00:00:00Z' is before subscribed_at '2024-05-02T00:00:00Z'")
+        // No list: the default one.
+        guard case .event(_, .subscription(let plain)) = rows[3] else { Issue.record("row 4 should load"); return }
+        #expect(plain.list == "default")
+        // A rejected row's text keeps no address.
+        if case .rejected(_, _, let raw) = rows[1] { #expect(!raw.contains("a@example.com")) }
+    }
+
+    @Test func badOutcomeRowsAreRejectedWithTheirReason() throws {
+        let rows = try stagePlain(file: "outcomes.csv", """
+            date,metric,value
+            2024-05-01,Sales,"1,234"
+            2024-05-01,sales,€12
+            2024-13-01,sales,5
+            2024-05-01,,5
+            2024-05-01T23:30:00-02:00,Sales,-12.5
+
+            """)
+        #expect(reason(rows[0]) == "value '1,234' is not a number (write 1234.5: a dot for decimals, no thousands separators or currency)")
+        #expect(reason(rows[1])?.hasPrefix("value '€12' is not a number") == true)
+        // Not a day (month 13), so read as a timestamp, which it is not either.
+        #expect(reason(rows[2]) == "date: timestamp '2024-13-01' is not ISO 8601, 'YYYY-MM-DD HH:MM:SS' or epoch seconds/milliseconds (or names a day that does not exist)")
+        #expect(reason(rows[3]) == "missing required value 'metric'")
+        // A timestamp is its day in the configured zone (UTC here: 2 May); a negative
+        // value (a refund) is a value; the metric is lower-cased.
+        guard case .event(_, .outcome(let refund)) = rows[4] else { Issue.record("row 5 should load"); return }
+        #expect(refund.day.isoString == "2024-05-02")
+        #expect(refund.value == -12.5)
+        #expect(refund.metric == "sales")
+    }
 }
