@@ -26,43 +26,51 @@ enum GoalsReport {
                 JOIN dim_date AS d ON d.date_key = a.date_key
                 WHERE a.date_key BETWEEN :first AND :last
                 GROUP BY d.\(p), a.referrer_key, a.landing_content_key, a.goal_mask
-            ), by_key AS (
-                SELECT period, NULL AS goal_key, referrer_key, landing_content_key, SUM(visits) AS sessions, 0 AS conversions
-                FROM starts GROUP BY period, referrer_key, landing_content_key
-                UNION ALL
-                SELECT s.period, g.goal_key, s.referrer_key, s.landing_content_key, 0, SUM(s.visits)
+            ), conv AS (
+                SELECT s.period, g.goal_key, s.referrer_key, s.landing_content_key, SUM(s.visits) AS conversions
                 FROM starts AS s JOIN dim_goal AS g ON (s.goal_mask & (1 << g.bit)) <> 0
                 WHERE s.goal_mask <> 0
                 GROUP BY s.period, g.goal_key, s.referrer_key, s.landing_content_key
-            ), by_value AS (
-                SELECT b.period, b.goal_key, 'all' AS breakdown, 'all' AS value, b.sessions, b.conversions FROM by_key AS b
+            ), by_referrer AS (
+                SELECT s.period, s.referrer_key, SUM(s.visits) AS sessions FROM starts AS s GROUP BY s.period, s.referrer_key
+            ), by_landing AS (
+                -- Only landing pages that converted: a site's every page for every goal
+                -- would be most of the report, and most of its cost.
+                SELECT s.period, s.landing_content_key, SUM(s.visits) AS sessions
+                FROM starts AS s
+                WHERE s.landing_content_key IN (SELECT landing_content_key FROM conv)
+                GROUP BY s.period, s.landing_content_key
+            ), rows AS (
+                SELECT b.period, g.goal_key, 'all' AS breakdown, 'all' AS value, SUM(b.sessions) AS sessions,
+                       COALESCE((SELECT SUM(c.conversions) FROM conv AS c WHERE c.period = b.period AND c.goal_key = g.goal_key), 0) AS conversions
+                FROM by_referrer AS b CROSS JOIN dim_goal AS g
+                GROUP BY b.period, g.goal_key
                 UNION ALL
-                SELECT b.period, b.goal_key, 'category', r.category, b.sessions, b.conversions
-                FROM by_key AS b JOIN dim_referrer AS r ON r.referrer_key = b.referrer_key
+                SELECT b.period, g.goal_key, 'category', r.category, SUM(b.sessions),
+                       COALESCE((SELECT SUM(c.conversions) FROM conv AS c JOIN dim_referrer AS cr ON cr.referrer_key = c.referrer_key
+                                 WHERE c.period = b.period AND c.goal_key = g.goal_key AND cr.category = r.category), 0)
+                FROM by_referrer AS b JOIN dim_referrer AS r ON r.referrer_key = b.referrer_key CROSS JOIN dim_goal AS g
+                GROUP BY b.period, g.goal_key, r.category
                 UNION ALL
-                SELECT b.period, b.goal_key, 'referrer', CASE WHEN r.domain = '' THEN '(direct)' ELSE r.domain END,
-                       b.sessions, b.conversions
-                FROM by_key AS b JOIN dim_referrer AS r ON r.referrer_key = b.referrer_key
+                SELECT c.period, c.goal_key, 'referrer', CASE WHEN r.domain = '' THEN '(direct)' ELSE r.domain END,
+                       b.sessions, SUM(c.conversions)
+                FROM conv AS c
+                JOIN by_referrer AS b ON b.period = c.period AND b.referrer_key = c.referrer_key
+                JOIN dim_referrer AS r ON r.referrer_key = c.referrer_key
+                GROUP BY c.period, c.goal_key, c.referrer_key, r.domain, b.sessions
                 UNION ALL
-                SELECT b.period, b.goal_key, 'landing', c.url, b.sessions, b.conversions
-                FROM by_key AS b JOIN dim_content AS c ON c.content_key = b.landing_content_key
-            ), sessions AS (
-                SELECT period, breakdown, value, SUM(sessions) AS sessions
-                FROM by_value WHERE goal_key IS NULL GROUP BY period, breakdown, value
-            ), conversions AS (
-                SELECT period, goal_key, breakdown, value, SUM(conversions) AS conversions
-                FROM by_value WHERE goal_key IS NOT NULL GROUP BY period, goal_key, breakdown, value
+                SELECT c.period, c.goal_key, 'landing', ct.url, b.sessions, SUM(c.conversions)
+                FROM conv AS c
+                JOIN by_landing AS b ON b.period = c.period AND b.landing_content_key = c.landing_content_key
+                JOIN dim_content AS ct ON ct.content_key = c.landing_content_key
+                GROUP BY c.period, c.goal_key, c.landing_content_key, ct.url, b.sessions
             )
-            SELECT s.period, g.name, s.breakdown, s.value, s.sessions, COALESCE(c.conversions, 0),
-                   CAST(COALESCE(c.conversions, 0) AS REAL) / s.sessions
-            FROM sessions AS s
-            CROSS JOIN dim_goal AS g
-            LEFT JOIN conversions AS c
-              ON c.period = s.period AND c.goal_key = g.goal_key AND c.breakdown = s.breakdown AND c.value = s.value
-            WHERE s.breakdown IN ('all', 'category') OR c.conversions > 0
-            ORDER BY s.period, g.name,
-                     CASE s.breakdown WHEN 'all' THEN 0 WHEN 'category' THEN 1 WHEN 'referrer' THEN 2 ELSE 3 END,
-                     COALESCE(c.conversions, 0) DESC, s.sessions DESC, s.value
+            SELECT x.period, g.name, x.breakdown, x.value, x.sessions, x.conversions,
+                   CAST(x.conversions AS REAL) / x.sessions
+            FROM rows AS x JOIN dim_goal AS g ON g.goal_key = x.goal_key
+            ORDER BY x.period, g.name,
+                     CASE x.breakdown WHEN 'all' THEN 0 WHEN 'category' THEN 1 WHEN 'referrer' THEN 2 ELSE 3 END,
+                     x.conversions DESC, x.sessions DESC, x.value
             """, arguments: ["first": scope.firstDay, "last": scope.lastDay])
     }
 }
