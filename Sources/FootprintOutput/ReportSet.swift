@@ -47,6 +47,12 @@ public enum ReportSet {
             throw OutputTargetError(path: out, reason: "name a folder for the reports (e.g. --out reports), not \(name.isEmpty ? "an empty path" : "'\(name)'")")
         }
         var info = stat()
+        // The folder the link goes in must exist: found out here, before anything is
+        // loaded, rather than when the reports are published (exit 3 after the work).
+        let parent = (path as NSString).deletingLastPathComponent
+        if !parent.isEmpty, stat(parent, &info) != 0 || info.st_mode & S_IFMT != S_IFDIR {
+            throw OutputTargetError(path: out, reason: "the folder \(parent) does not exist; create it (mkdir -p \(parent)) or choose another --out")
+        }
         if lstat(path, &info) == 0 {
             switch info.st_mode & S_IFMT {
             case S_IFLNK:

@@ -66,15 +66,42 @@ import Testing
         #expect(through.stderr.contains("web.csv is not a folder"))
     }
 
-    /// A report that cannot be written says what was kept: the data, not "rolled back".
-    @Test func reportFailureSaysTheDataIsKept() throws {
+    /// An --out whose folder does not exist (here a file stands there) is refused
+    /// before any work, exit 2; the data already loaded is untouched.
+    @Test func anOutUnderAFileIsRefusedUpFront() throws {
         let folder = try temporaryFolder()
         try NightlyRunTests.webRows(20).write(toFile: folder + "/web_1.csv", atomically: true, encoding: .utf8)
         #expect(try CLI.run(["ingest", "--db", "d.sqlite", "web_1.csv"], in: folder).status == 0)
         try "not a folder".write(toFile: folder + "/blocker", atomically: true, encoding: .utf8)
-        let failed = try CLI.run(["report", "--db", "d.sqlite", "--out", "blocker/reports"], in: folder)
+        let refused = try CLI.run(["report", "--db", "d.sqlite", "--out", "blocker/reports"], in: folder)
+        #expect(refused.status == 2, "\(refused.stderr)")
+        #expect(refused.stderr.contains("--out blocker/reports: the folder blocker does not exist"))
+        #expect(try CLI.sqlite3(folder + "/d.sqlite", "SELECT COUNT(*) FROM fact_page_view;") == "20\n")
+    }
+
+    static let canMakeImmutable: Bool = {
+        let probe = NSTemporaryDirectory() + "footprint-cli-chattr-probe-\(getpid())"
+        FileManager.default.createFile(atPath: probe, contents: Data())
+        defer { _ = try? Process.run(URL(fileURLWithPath: "/usr/bin/chattr"), arguments: ["-i", probe]).waitUntilExit(); unlink(probe) }
+        guard let process = try? Process.run(URL(fileURLWithPath: "/usr/bin/chattr"), arguments: ["+i", probe]) else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }()
+
+    /// A report that cannot be written (its folder is immutable: nothing can be created
+    /// in it, not even by root) says what was kept: the data, not "rolled back".
+    @Test(.enabled(if: canMakeImmutable, "needs chattr +i (root on ext4)"))
+    func reportFailureSaysTheDataIsKept() throws {
+        let folder = try temporaryFolder()
+        try NightlyRunTests.webRows(20).write(toFile: folder + "/web_1.csv", atomically: true, encoding: .utf8)
+        #expect(try CLI.run(["ingest", "--db", "d.sqlite", "web_1.csv"], in: folder).status == 0)
+        try FileManager.default.createDirectory(atPath: folder + "/locked", withIntermediateDirectories: false)
+        let lock = try Process.run(URL(fileURLWithPath: "/usr/bin/chattr"), arguments: ["+i", folder + "/locked"])
+        lock.waitUntilExit()
+        defer { _ = try? Process.run(URL(fileURLWithPath: "/usr/bin/chattr"), arguments: ["-i", folder + "/locked"]).waitUntilExit() }
+        let failed = try CLI.run(["report", "--db", "d.sqlite", "--out", "locked/reports"], in: folder)
         #expect(failed.status == 3, "\(failed.stderr)")
-        #expect(failed.stderr.contains("Loaded data is kept; the reports in blocker/reports were not switched"))
+        #expect(failed.stderr.contains("Loaded data is kept; the reports in locked/reports were not switched"))
         #expect(!failed.stderr.contains("rolled back"))
     }
 

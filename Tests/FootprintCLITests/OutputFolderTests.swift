@@ -7,6 +7,16 @@ import Testing
         ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
     }
 
+    /// `--out a/b/reports` with no `a/` loaded everything, then failed (exit 3).
+    @Test func anOutInAMissingFolderIsRefusedBeforeAnyWork() throws {
+        let folder = try temporaryFolder()
+        try NightlyRunTests.webRows(5).write(toFile: folder + "/web_1.csv", atomically: true, encoding: .utf8)
+        let refused = try CLI.run(["run", "--db", "d.sqlite", "--out", "nowhere/reports", "web_1.csv"], in: folder)
+        #expect(refused.status == 2, "\(refused.stderr)")
+        #expect(refused.stderr.contains("the folder nowhere does not exist; create it (mkdir -p nowhere) or choose another --out"))
+        #expect(!FileManager.default.fileExists(atPath: folder + "/d.sqlite"))
+    }
+
     /// `report --out d.sqlite` used to move the database aside and delete it a run later.
     @Test func anExistingFileAtOutIsRefusedAndKept() throws {
         let folder = try temporaryFolder()
