@@ -66,7 +66,7 @@ let package = Package(
             "FootprintPipeline", "FootprintReports", "FootprintOutput", "FootprintTestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
-        .testTarget(name: "FootprintCLITests", dependencies: ["footprint"]),
+        .testTarget(name: "FootprintCLITests", dependencies: ["footprint", "FootprintTestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import FootprintTestSupport
 
 /// Faults from outside: a full disk, hostile configuration.
 @Suite struct FaultTests {
@@ -79,26 +80,16 @@ import Testing
         #expect(try CLI.sqlite3(folder + "/d.sqlite", "SELECT COUNT(*) FROM fact_page_view;") == "20\n")
     }
 
-    static let canMakeImmutable: Bool = {
-        let probe = NSTemporaryDirectory() + "footprint-cli-chattr-probe-\(getpid())"
-        FileManager.default.createFile(atPath: probe, contents: Data())
-        defer { _ = try? Process.run(URL(fileURLWithPath: "/usr/bin/chattr"), arguments: ["-i", probe]).waitUntilExit(); unlink(probe) }
-        guard let process = try? Process.run(URL(fileURLWithPath: "/usr/bin/chattr"), arguments: ["+i", probe]) else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
-    }()
-
     /// A report that cannot be written (its folder is immutable: nothing can be created
     /// in it, not even by root) says what was kept: the data, not "rolled back".
-    @Test(.enabled(if: canMakeImmutable, "needs chattr +i (root on ext4)"))
+    @Test(.enabled(if: Immutable.available, "needs chattr +i (root on ext4)"))
     func reportFailureSaysTheDataIsKept() throws {
         let folder = try temporaryFolder()
         try NightlyRunTests.webRows(20).write(toFile: folder + "/web_1.csv", atomically: true, encoding: .utf8)
         #expect(try CLI.run(["ingest", "--db", "d.sqlite", "web_1.csv"], in: folder).status == 0)
         try FileManager.default.createDirectory(atPath: folder + "/locked", withIntermediateDirectories: false)
-        let lock = try Process.run(URL(fileURLWithPath: "/usr/bin/chattr"), arguments: ["+i", folder + "/locked"])
-        lock.waitUntilExit()
-        defer { _ = try? Process.run(URL(fileURLWithPath: "/usr/bin/chattr"), arguments: ["-i", folder + "/locked"]).waitUntilExit() }
+        #expect(Immutable.set(folder + "/locked", true))
+        defer { Immutable.set(folder + "/locked", false) }
         let failed = try CLI.run(["report", "--db", "d.sqlite", "--out", "locked/reports"], in: folder)
         #expect(failed.status == 3, "\(failed.stderr)")
         #expect(failed.stderr.contains("Loaded data is kept; the reports in locked/reports were not switched"))

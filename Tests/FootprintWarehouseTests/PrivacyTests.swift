@@ -80,15 +80,6 @@ import FootprintPipeline
 }
 
 @Suite struct FileSystemFaultTests {
-    static let canMakeImmutable: Bool = {
-        let probe = NSTemporaryDirectory() + "footprint-chattr-probe-\(getpid())"
-        FileManager.default.createFile(atPath: probe, contents: Data())
-        defer { _ = try? Process.run(URL(fileURLWithPath: "/usr/bin/chattr"), arguments: ["-i", probe]).waitUntilExit(); unlink(probe) }
-        guard let process = try? Process.run(URL(fileURLWithPath: "/usr/bin/chattr"), arguments: ["+i", probe]) else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
-    }()
-
     @Test func pipesAndDanglingLinksFailTheirFileOnlyWithAClearNote() throws {
         let fx = try Fixture()
         let inbox = fx.folder.file("inbox")
@@ -105,7 +96,7 @@ import FootprintPipeline
         #expect(byName["web_gone.csv"]?.note == "cannot open \(inbox)/web_gone.csv: No such file or directory")
     }
 
-    @Test(.enabled(if: canMakeImmutable, "needs chattr +i (root on ext4)"))
+    @Test(.enabled(if: Immutable.available, "needs chattr +i (root on ext4)"))
     func readOnlyDatabaseIsAClearErrorNamingThePath() throws {
         let folder = try TestFolder()
         let path = folder.file("ro.sqlite")
@@ -114,9 +105,8 @@ import FootprintPipeline
         _ = try Ingest(warehouse: warehouse, config: config).run(files: [try folder.write("web_1.csv", webCSV(1...3))])
         // Fold the WAL into the file, then make the file immutable (even for root).
         try warehouse.write { db in try db.execute(sql: "SELECT 1") }
-        let chattr = try Process.run(URL(fileURLWithPath: "/usr/bin/chattr"), arguments: ["+i", path])
-        chattr.waitUntilExit()
-        defer { _ = try? Process.run(URL(fileURLWithPath: "/usr/bin/chattr"), arguments: ["-i", path]).waitUntilExit() }
+        #expect(Immutable.set(path, true))
+        defer { Immutable.set(path, false) }
         do {
             let again = try Warehouse(path: path)
             _ = try Ingest(warehouse: again, config: config).run(files: [try folder.write("web_2.csv", webCSV(4...6))])
