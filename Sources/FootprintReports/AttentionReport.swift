@@ -32,34 +32,39 @@ enum AttentionReport {
                   ON c.host = bd.domain
                   OR (LENGTH(c.host) > LENGTH(bd.domain)
                       AND SUBSTR(c.host, LENGTH(c.host) - LENGTH(bd.domain)) = '.' || bd.domain)
-            ), click_rows AS (
-                SELECT d.\(p) AS period, ch.name AS channel, cb.brand_key
+            ), daily_clicks AS (
+                -- Clicks grouped by integer keys first (day, channel, brand): the texts of
+                -- periods and channels are joined to a few hundred rows, not to each click.
+                SELECT f.date_key, f.channel_key, cb.brand_key, COUNT(*) AS clicks
                 FROM fact_click AS f
                 JOIN content_brands AS cb ON cb.content_key = f.content_key
-                JOIN dim_date AS d ON d.date_key = f.date_key
-                JOIN dim_channel AS ch ON ch.channel_key = f.channel_key
                 WHERE f.date_key BETWEEN :first AND :last
+                GROUP BY f.date_key, f.channel_key, cb.brand_key
+            ), click_rows AS (
+                SELECT d.\(p) AS period, ch.name AS channel, x.brand_key, x.clicks
+                FROM daily_clicks AS x
+                JOIN dim_date AS d ON d.date_key = x.date_key
+                JOIN dim_channel AS ch ON ch.channel_key = x.channel_key
             ), counts AS (
                 SELECT period, channel, brand_key, COUNT(*) AS mentions, 0 AS clicks
                 FROM mention_rows WHERE channel <> '' GROUP BY period, channel, brand_key
                 UNION ALL
                 SELECT period, 'all', brand_key, COUNT(*), 0 FROM mention_rows GROUP BY period, brand_key
                 UNION ALL
-                SELECT period, channel, brand_key, 0, COUNT(*)
+                SELECT period, channel, brand_key, 0, SUM(clicks)
                 FROM click_rows WHERE channel <> '' GROUP BY period, channel, brand_key
                 UNION ALL
-                SELECT period, 'all', brand_key, 0, COUNT(*) FROM click_rows GROUP BY period, brand_key
+                SELECT period, 'all', brand_key, 0, SUM(clicks) FROM click_rows GROUP BY period, brand_key
             ), totals AS (
                 SELECT period, channel, brand_key, SUM(mentions) AS mentions, SUM(clicks) AS clicks
                 FROM counts GROUP BY period, channel, brand_key
             ), active AS (
                 SELECT DISTINCT period, channel FROM totals
                 UNION
-                SELECT DISTINCT d.\(p), 'all' FROM fact_group_activity AS f JOIN dim_date AS d ON d.date_key = f.date_key
-                WHERE f.date_key BETWEEN :first AND :last
-                UNION
-                SELECT DISTINCT d.\(p), 'all' FROM fact_click AS f JOIN dim_date AS d ON d.date_key = f.date_key
-                WHERE f.date_key BETWEEN :first AND :last
+                SELECT DISTINCT d.\(p), 'all'
+                FROM (SELECT DISTINCT date_key FROM fact_group_activity WHERE date_key BETWEEN :first AND :last
+                      UNION SELECT DISTINCT date_key FROM fact_click WHERE date_key BETWEEN :first AND :last) AS days
+                JOIN dim_date AS d ON d.date_key = days.date_key
             ), grid AS (
                 SELECT a.period, a.channel, b.brand_key, b.name, b.is_self,
                        COALESCE(t.mentions, 0) AS mentions, COALESCE(t.clicks, 0) AS clicks

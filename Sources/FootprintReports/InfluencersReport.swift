@@ -24,7 +24,7 @@ enum InfluencersReport {
                 -- Periods by their integer key until the end: the joins below match
                 -- tens of thousands of authors, and integers compare faster than labels.
                 SELECT d.\(k) AS period, g.platform, f.group_key, f.activity_key, f.person_key,
-                       f.parent_activity_key, f.activity_count, f.geo_key, \(GroupRoles.role()) AS role
+                       f.parent_person_key, f.activity_count, f.geo_key, \(GroupRoles.role()) AS role
                 FROM fact_group_activity AS f
                 JOIN dim_date AS d ON d.date_key = f.date_key
                 JOIN dim_group AS g ON g.group_key = f.group_key
@@ -38,13 +38,14 @@ enum InfluencersReport {
                   AND person_key NOT IN (SELECT person_key FROM dim_brand_account)
                 GROUP BY period, platform, person_key
             ), responses AS (
-                SELECT a.period, a.platform, parent.person_key,
+                -- parent_person_key: who wrote the activity answered (kept by the loader).
+                SELECT a.period, a.platform, a.parent_person_key AS person_key,
                        SUM(a.activity_count) AS responses_received,
-                       COUNT(DISTINCT CASE WHEN a.person_key <> parent.person_key THEN a.person_key END) AS responders,
+                       COUNT(DISTINCT CASE WHEN a.person_key <> a.parent_person_key THEN a.person_key END) AS responders,
                        SUM(CASE WHEN a.role = 'share' THEN 1 ELSE 0 END) AS reshares
                 FROM acts AS a
-                JOIN fact_group_activity AS parent ON parent.activity_key = a.parent_activity_key
-                GROUP BY a.period, a.platform, parent.person_key
+                WHERE a.parent_person_key IS NOT NULL
+                GROUP BY a.period, a.platform, a.parent_person_key
             ), mentions AS (
                 SELECT x.period, x.platform, x.person_key,
                        COUNT(DISTINCT CASE WHEN x.is_self = 1 THEN x.activity_key END) AS self_mentions,

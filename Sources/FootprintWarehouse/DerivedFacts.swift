@@ -41,6 +41,12 @@ extension Warehouse {
             WHERE parent_source_id IS NOT NULL AND parent_activity_key IS NULL
             """)
         try db.execute(sql: """
+            UPDATE fact_group_activity
+            SET parent_person_key = (SELECT p.person_key FROM fact_group_activity AS p
+                                     WHERE p.activity_key = fact_group_activity.parent_activity_key)
+            WHERE parent_activity_key IS NOT NULL AND parent_person_key IS NULL
+            """)
+        try db.execute(sql: """
             WITH RECURSIVE chain (activity_key, root_key, depth) AS (
                 SELECT activity_key, activity_key,
                        CASE WHEN parent_source_id IS NULL OR action IN ('like', 'view', 'join') THEN 0 ELSE 1 END

@@ -45,7 +45,7 @@ extension Warehouse {
                     try db.execute(sql: "DELETE FROM fact_topic_mention WHERE activity_key IN (\(activities))", arguments: [key])
                     // Replies to the person's posts stay (they are other people's), now as
                     // the start of their own chain.
-                    try db.execute(sql: "UPDATE fact_group_activity SET parent_activity_key = NULL WHERE parent_activity_key IN (\(activities))", arguments: [key])
+                    try db.execute(sql: "UPDATE fact_group_activity SET parent_activity_key = NULL, parent_person_key = NULL WHERE parent_activity_key IN (\(activities))", arguments: [key])
                     try db.execute(sql: "DELETE FROM fact_group_activity WHERE person_key = ?", arguments: [key])
                     result.groupActivities = db.changesCount
                     try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('cascades_stale', '1')")

@@ -148,6 +148,14 @@ enum Migrations {
         handle     TEXT NOT NULL
     );
 
+    -- Derived: who wrote the activity a row answers (influencers.csv groups responses by
+    -- it, instead of looking every parent up on each run).
+    ALTER TABLE fact_group_activity ADD COLUMN parent_person_key INTEGER;
+    UPDATE fact_group_activity
+    SET parent_person_key = (SELECT p.person_key FROM fact_group_activity AS p
+                             WHERE p.activity_key = fact_group_activity.parent_activity_key)
+    WHERE parent_activity_key IS NOT NULL;
+
     DELETE FROM meta WHERE key = 'brands_fingerprint';
     INSERT OR REPLACE INTO meta (key, value) SELECT 'first_load_pending', 'everyone' WHERE EXISTS (SELECT 1 FROM fact_page_view);
     """
