@@ -173,7 +173,7 @@ public enum ConfigLoader {
             brands.append(Brand(name: name, isSelf: try entry.bool("self") ?? false,
                                 aliases: aliases.isEmpty ? [name] : aliases,
                                 domains: (try entry.strings("domains") ?? []).map(normalizedHost),
-                                accounts: try nonEmptyStrings(entry, "accounts", what: "an actor id as the group exports give it")))
+                                accounts: try entry.nonEmptyStrings("accounts", what: "an actor id as the group exports give it")))
         }
         let selfCount = brands.filter(\.isSelf).count
         if selfCount != 1 {
@@ -209,7 +209,7 @@ public enum ConfigLoader {
             try entry.allowOnly(["name", "pages", "keywords"])
             let name = try uniqueName(entry, taken: topics.map(\.name), what: "topic")
             let pages = try pagePatterns(entry)
-            let keywords = try nonEmptyStrings(entry, "keywords", what: "a word or phrase such as \"supply chain\"")
+            let keywords = try entry.nonEmptyStrings("keywords", what: "a word or phrase such as \"supply chain\"")
             guard !pages.isEmpty || !keywords.isEmpty else {
                 throw ConfigError(keyPath: entry.path, reason: "a topic needs pages (its content items), keywords (words that mention it), or both")
             }
@@ -230,7 +230,7 @@ public enum ConfigLoader {
 
     /// Page patterns: absolute URLs (a scheme is optional) where `*` matches any run of characters.
     private static func pagePatterns(_ entry: TableReader) throws(ConfigError) -> [String] {
-        let pages = try nonEmptyStrings(entry, "pages", what: "a page URL such as \"https://acme.example/demo\"")
+        let pages = try entry.nonEmptyStrings("pages", what: "a page URL such as \"https://acme.example/demo\"")
         for (index, page) in pages.enumerated() {
             var rest = Substring(page)
             if let scheme = rest.range(of: "://") { rest = rest[scheme.upperBound...] }
@@ -240,14 +240,6 @@ public enum ConfigLoader {
             }
         }
         return pages
-    }
-
-    private static func nonEmptyStrings(_ entry: TableReader, _ key: String, what: String) throws(ConfigError) -> [String] {
-        let values = try entry.strings(key) ?? []
-        for (index, value) in values.enumerated() where value.trimmingCharacters(in: .whitespaces).isEmpty {
-            throw ConfigError(keyPath: "\(entry.path).\(key)[\(index)]", reason: "is empty; give \(what)")
-        }
-        return values
     }
 
     private static func readInputs(_ reader: TableReader) throws(ConfigError) -> [InputSpec] {
@@ -335,73 +327,5 @@ public enum ConfigLoader {
             throw ConfigError(keyPath: "\(fields.path).\(key)", reason: "must be a column name, a JSON path, a template or { const = ... }")
         }
         return FieldSource.parse(text)
-    }
-}
-
-/// Typed access to one TOML table that remembers its key path for error messages.
-struct TableReader {
-    let table: TOMLTable
-    let path: String
-
-    private func keyPath(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
-
-    func allowOnly(_ keys: [String]) throws(ConfigError) {
-        for key in table.keys where !keys.contains(key) {
-            throw ConfigError(keyPath: keyPath(key), reason: "unknown key (known here: \(keys.joined(separator: ", ")))")
-        }
-    }
-
-    func string(_ key: String) throws(ConfigError) -> String? {
-        guard let value = table[key] else { return nil }
-        guard let text = value.string else { throw ConfigError(keyPath: keyPath(key), reason: "must be a string") }
-        return text
-    }
-
-    func bool(_ key: String) throws(ConfigError) -> Bool? {
-        guard let value = table[key] else { return nil }
-        guard let flag = value.bool else { throw ConfigError(keyPath: keyPath(key), reason: "must be true or false") }
-        return flag
-    }
-
-    func int(_ key: String) throws(ConfigError) -> Int? {
-        guard let value = table[key] else { return nil }
-        guard let number = value.int else { throw ConfigError(keyPath: keyPath(key), reason: "must be a whole number") }
-        return number
-    }
-
-    func strings(_ key: String) throws(ConfigError) -> [String]? {
-        guard let value = table[key] else { return nil }
-        guard let array = value.array else { throw ConfigError(keyPath: keyPath(key), reason: "must be a list of strings") }
-        var out: [String] = []
-        for (index, element) in array.enumerated() {
-            guard let text = element.string else {
-                throw ConfigError(keyPath: "\(keyPath(key))[\(index)]", reason: "must be a string")
-            }
-            out.append(text)
-        }
-        return out
-    }
-
-    func table(_ key: String) throws(ConfigError) -> TableReader? {
-        guard let value = table[key] else { return nil }
-        guard let inner = value.table else {
-            throw ConfigError(keyPath: keyPath(key), reason: "must be a table")
-        }
-        return TableReader(table: inner, path: keyPath(key))
-    }
-
-    func tables(_ key: String) throws(ConfigError) -> [TableReader]? {
-        guard let value = table[key] else { return nil }
-        guard let array = value.array else {
-            throw ConfigError(keyPath: keyPath(key), reason: "must be an array of tables ([[\(key)]])")
-        }
-        var out: [TableReader] = []
-        for (index, element) in array.enumerated() {
-            guard let inner = element.table else {
-                throw ConfigError(keyPath: "\(keyPath(key))[\(index)]", reason: "must be a table")
-            }
-            out.append(TableReader(table: inner, path: "\(keyPath(key))[\(index)]"))
-        }
-        return out
     }
 }

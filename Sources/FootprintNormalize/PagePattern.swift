@@ -9,7 +9,6 @@
 public struct PagePattern: Sendable, Equatable {
     /// The canonical pattern split at its stars: the item must start with the first
     /// piece, end with the last, and hold the others in order between.
-    let pieces: [String]
     private let pieceBytes: [[UInt8]]
     let comparesQuery: Bool
 
@@ -25,8 +24,7 @@ public struct PagePattern: Sendable, Equatable {
         // A pattern ending in "/*" keeps its slash through canonical form (the star
         // follows it); one ending in "/" loses it, as the items do.
         if !comparesQuery, let question = text.firstIndex(of: "?") { text = String(text[..<question]) }
-        pieces = text.split(separator: Self.star, omittingEmptySubsequences: false).map(String.init)
-        pieceBytes = pieces.map { Array($0.utf8) }
+        pieceBytes = text.split(separator: Self.star, omittingEmptySubsequences: false).map { Array($0.utf8) }
     }
 
     /// Whether a content item (its canonical URL text) is a page of this pattern.

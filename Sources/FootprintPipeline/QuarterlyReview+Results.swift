@@ -7,10 +7,7 @@ import FootprintWarehouse
 extension QuarterlyReview {
     /// A report for a scope, with the config's report settings (influencers_top, VIPs).
     func report(_ name: String, _ scope: ReportScope) throws -> (CSVTable, Rows) {
-        var scope = scope
-        scope.influencersTop = config.influencersTop
-        scope.vipMinComments = config.vipMinComments
-        let table = try Reports.compute(name, from: warehouse, scope: scope)
+        let table = try Reports.compute(name, from: warehouse, scope: scope.configured(by: config))
         return (table, Rows(table: table))
     }
 

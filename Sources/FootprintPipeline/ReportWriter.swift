@@ -19,10 +19,7 @@ public struct ReportWriter {
     @discardableResult
     public func write(to folder: String, scope: ReportScope, byteOrderMark: Bool) throws -> [String] {
         try warehouse.refreshDerivedFacts(config: config)
-        var scope = scope
-        scope.influencersTop = config.influencersTop
-        scope.vipMinComments = config.vipMinComments
-        let tables = try Reports.compute(from: warehouse, scope: scope)
+        let tables = try Reports.compute(from: warehouse, scope: scope.configured(by: config))
         let files = tables.map { (name: $0.name + ".csv", contents: CSVEncoder.encode($0, byteOrderMark: byteOrderMark || config.csvBom)) }
         return try ReportSet.publish(files, to: folder, fileMode: config.privacy.fileMode,
                                      folderMode: config.privacy.folderMode)

@@ -35,8 +35,7 @@ enum GroupsReport {
                 SELECT f.activity_key FROM fact_group_activity AS f
                 WHERE (f.content_key IN (SELECT content_key FROM owned_content)
                        OR f.person_key IN (\(GroupRoles.selfAccounts)))
-                  AND f.action NOT IN ('view', 'like', 'reaction', 'react', 'upvote', 'reaction_added',
-                                       'join', 'channel_join', 'group_join', 'member_joined')
+                  AND \(GroupRoles.role()) NOT IN ('view', 'reaction', 'join')
             ), below (activity_key) AS (
                 SELECT c.activity_key FROM fact_group_activity AS c JOIN ours ON c.parent_activity_key = ours.activity_key
                 UNION

@@ -1,3 +1,5 @@
+import FootprintConfig
+
 /// What a set of reports covers: how rows are grouped in time, and which days.
 public struct ReportScope: Equatable, Sendable {
     public enum Period: String, CaseIterable, Sendable {
@@ -36,6 +38,14 @@ public struct ReportScope: Equatable, Sendable {
     public var influencersTop = 100
     /// Comments in a period that make a subscriber a VIP (`[vips] min_comments`).
     public var vipMinComments = 2
+
+    /// The scope with the config's report settings (influencers_top, [vips]).
+    public func configured(by config: FootprintConfig) -> ReportScope {
+        var scope = self
+        scope.influencersTop = config.influencersTop
+        scope.vipMinComments = config.vipMinComments
+        return scope
+    }
 
     public init(period: Period = .month, firstDay: Int? = nil, lastDay: Int? = nil) {
         self.period = period

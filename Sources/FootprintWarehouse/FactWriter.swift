@@ -25,34 +25,7 @@ final class FactWriter {
     private struct PendingFact {
         let hash: Int64
         let identity: String
-        let row: Row
-    }
-
-    /// Group activities are rare next to page views and carry text: boxed, they do not
-    /// make every queued page view as large as themselves.
-    private enum Row {
-        case pageView(PageViewRow)
-        case click(ClickRow)
-        indirect case activity(ActivityRow)
-        indirect case subscription(SubscriptionRow)
-        indirect case outcome(OutcomeRow)
-    }
-
-    private struct SubscriptionRow {
-        let person: Int64, list: String, subscribedAt: Int64, dateKey: Int, unsubscribedAt: Int64?, unsubscribedDateKey: Int?
-    }
-
-    private struct OutcomeRow {
-        let dateKey: Int, metric: String, value: Double
-    }
-
-    private struct ClickRow {
-        let dateKey: Int, clickedAt: Int64, shortLink: Int64, content: Int64, referrer: Int64, channel: Int64, geo: Int64
-    }
-
-    private struct ActivityRow {
-        let dateKey: Int, occurredAt: Int64, group: Int64, person: Int64, action: String, parent: String?
-        let content: Int64?, count: Int, geo: Int64, title: String, text: String
+        let row: FactRow
     }
 
     static let batchSize = 16_384
@@ -307,13 +280,14 @@ final class FactWriter {
     }
 
     private func writeActivity(_ activity: GroupEvent) throws {
+        let person = try keys.person(activity.actor)
         if let handle = activity.actorHandle {
-            keepHandle.bind(1, try keys.person(activity.actor)); keepHandle.bind(2, handle)
+            keepHandle.bind(1, person); keepHandle.bind(2, handle)
             try keepHandle.execute()
         }
         let row = ActivityRow(
             dateKey: try keys.dateKey(of: activity.day), occurredAt: activity.occurredAt,
-            group: try keys.group(platform: activity.platform, name: activity.group), person: try keys.person(activity.actor),
+            group: try keys.group(platform: activity.platform, name: activity.group), person: person,
             action: activity.action, parent: activity.parentID.map { activity.platform + "\u{1F}" + $0 },
             content: try activity.sharedURL.map { try keys.content($0) }, count: activity.count,
             geo: try keys.geography(activity.place), title: activity.title, text: activity.text)
@@ -334,38 +308,13 @@ final class FactWriter {
     }
 
     /// The statements for a row's kind: its insert and the look-up of a hash's holder.
-    private func statements(_ row: Row) -> (insert: SQLiteStatement, lookup: SQLiteStatement) {
+    private func statements(_ row: FactRow) -> (insert: SQLiteStatement, lookup: SQLiteStatement) {
         switch row {
         case .pageView: return (insertPageView, sourceOfPageView)
         case .click: return (insertClick, sourceOfClick)
         case .activity: return (insertActivity, sourceOfActivity)
         case .subscription: return (insertSubscription, sourceOfSubscription)
         case .outcome: return (insertOutcome, sourceOfOutcome)
-        }
-    }
-
-    /// Binds every column after source_hash and source_id.
-    private func bindColumns(_ row: Row, _ s: SQLiteStatement) {
-        let file = loadFileID
-        switch row {
-        case .pageView(let v):
-            v.bind(to: s, after: 0, file: file)
-        case .click(let c):
-            s.bind(3, c.dateKey); s.bind(4, c.clickedAt); s.bind(5, c.shortLink); s.bind(6, c.content)
-            s.bind(7, c.referrer); s.bind(8, c.channel); s.bind(9, c.geo); s.bind(10, file)
-        case .activity(let a):
-            s.bind(3, a.dateKey); s.bind(4, a.occurredAt); s.bind(5, a.group); s.bind(6, a.person)
-            s.bind(7, a.action); s.bind(8, a.parent)
-            if let content = a.content { s.bind(9, content) } else { s.bindNull(9) }
-            s.bind(10, a.count); s.bind(11, a.geo); s.bind(12, a.title); s.bind(13, a.text)
-            s.bind(14, file)
-            if let parent = a.parent { s.bind(15, StableHash.rowKey(parent)) } else { s.bindNull(15) }
-        case .subscription(let u):
-            s.bind(3, u.person); s.bind(4, u.list); s.bind(5, u.subscribedAt); s.bind(6, u.dateKey)
-            if let ended = u.unsubscribedAt, let day = u.unsubscribedDateKey { s.bind(7, ended); s.bind(8, day) } else { s.bindNull(7); s.bindNull(8) }
-            s.bind(9, file)
-        case .outcome(let o):
-            s.bind(3, o.dateKey); s.bind(4, o.metric); s.bind(5, o.value); s.bind(6, file)
         }
     }
 
@@ -378,7 +327,7 @@ final class FactWriter {
         while true {
             insert.bind(1, key)
             insert.bind(2, identity)
-            bindColumns(fact.row, insert)
+            fact.row.bind(to: insert, file: loadFileID)
             if try insert.execute() == 1 { return .loaded }
             lookup.bind(1, key)
             guard let holder = try lookup.queryText() else {
@@ -387,19 +336,5 @@ final class FactWriter {
             if holder == identity { return .duplicate(key) }
             key = key == Int64.max ? 1 : key + 1
         }
-    }
-}
-
-/// A page view's fact row, its dimension keys resolved.
-struct PageViewRow {
-    let dateKey: Int, viewedAt: Int64, person: Int64, property: Int64, content: Int64, referrer: Int64, geo: Int64
-    let sessionID: String?, engagedSeconds: Double?
-
-    /// Binds the columns after source_hash and source_id (parameters 3 to 12 of the
-    /// page view inserts), for the row whose parameters start after `offset`.
-    func bind(to s: SQLiteStatement, after offset: Int32, file: Int64) {
-        s.bind(offset + 3, dateKey); s.bind(offset + 4, viewedAt); s.bind(offset + 5, person); s.bind(offset + 6, property)
-        s.bind(offset + 7, content); s.bind(offset + 8, referrer); s.bind(offset + 9, geo); s.bind(offset + 10, sessionID)
-        s.bind(offset + 11, engagedSeconds); s.bind(offset + 12, file)
     }
 }

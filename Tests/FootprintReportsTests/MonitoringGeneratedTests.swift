@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import FootprintConfig
+import FootprintOutput
 import FootprintPipeline
 import FootprintReports
 import FootprintTestSupport
@@ -104,7 +105,7 @@ import FootprintWarehouse
             return table.rows.map { row in
                 Dictionary(uniqueKeysWithValues: zip(table.columns, row.map { cell -> String in
                     if case .text(let text) = cell { return text }
-                    return CSVEncoderField.text(cell)
+                    return CSVEncoder.field(cell)
                 }))
             }
         }
@@ -128,8 +129,3 @@ import FootprintWarehouse
     }
 }
 
-import FootprintOutput
-/// A number cell as the CSV writer formats it.
-enum CSVEncoderField {
-    static func text(_ cell: CSVTable.Cell) -> String { CSVEncoder.field(cell) }
-}

@@ -10,13 +10,14 @@ import FootprintTestSupport
 /// exports (Mailchimp's audience export columns, Substack's email_list CSV, the
 /// WordPress.com subscribers endpoint, the WordPress comments endpoint).
 @Suite struct SubscriberPresetTests {
-    func stage(_ preset: String, file: String, _ text: String, timezone: String = "UTC") throws -> [StagedRow] {
+    /// The file's staged rows, read through `preset` (nil: canonical columns).
+    func stage(_ preset: String?, file: String, _ text: String, timezone: String = "UTC") throws -> [StagedRow] {
         let folder = try TestFolder()
         defer { withExtendedLifetime(folder) {} }
         let path = folder.file(file)
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         var config = DefaultConfig.load()
-        config.inputs = [try #require(Presets.spec(named: preset))]
+        if let preset { config.inputs = [try #require(Presets.spec(named: preset))] }
         let reader = try StagedFileReader(path: path, kindOverride: nil, config: config,
                                           zone: try #require(ZoneClock(identifier: timezone)), persons: testPersons())
         var rows: [StagedRow] = []
@@ -103,25 +104,13 @@ import FootprintTestSupport
         #expect(reply.identity == "wordpress\u{1F}32")
     }
 
-    /// Canonical files of the two new kinds, without a preset.
-    func stagePlain(file: String, _ text: String) throws -> [StagedRow] {
-        let folder = try TestFolder()
-        defer { withExtendedLifetime(folder) {} }
-        let path = folder.file(file)
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        let reader = try StagedFileReader(path: path, kindOverride: nil, config: DefaultConfig.load(), zone: .utc, persons: testPersons())
-        var rows: [StagedRow] = []
-        while let row = reader.next() { rows.append(row) }
-        return rows
-    }
-
     func reason(_ row: StagedRow) -> String? {
         if case .rejected(_, let reason, _) = row { return reason }
         return nil
     }
 
     @Test func badSubscriberRowsAreRejectedWithTheirReason() throws {
-        let rows = try stagePlain(file: "subscribers.csv", """
+        let rows = try stage(nil, file: "subscribers.csv", """
             subscriber_id,subscribed_at,unsubscribed_at,list
             ,2024-05-01T00:00:00Z,,rss
             a@example.com,yesterday,,rss
@@ -140,7 +129,7 @@ import FootprintTestSupport
     }
 
     @Test func badOutcomeRowsAreRejectedWithTheirReason() throws {
-        let rows = try stagePlain(file: "outcomes.csv", """
+        let rows = try stage(nil, file: "outcomes.csv", """
             date,metric,value
             2024-05-01,Sales,"1,234"
             2024-05-01,sales,€12
