@@ -33,13 +33,15 @@ enum AttentionReport {
                   OR (LENGTH(c.host) > LENGTH(bd.domain)
                       AND SUBSTR(c.host, LENGTH(c.host) - LENGTH(bd.domain)) = '.' || bd.domain)
             ), daily_clicks AS (
-                -- Clicks grouped by integer keys first (day, channel, brand): the texts of
-                -- periods and channels are joined to a few hundred rows, not to each click.
-                SELECT f.date_key, f.channel_key, cb.brand_key, COUNT(*) AS clicks
-                FROM fact_click AS f
-                JOIN content_brands AS cb ON cb.content_key = f.content_key
-                WHERE f.date_key BETWEEN :first AND :last
-                GROUP BY f.date_key, f.channel_key, cb.brand_key
+                -- Clicks grouped by integer keys first, in the order of fact_click_by_day
+                -- (day, channel, page: no sort), then by brand: the texts of periods and
+                -- channels are joined to a few hundred rows, not to each click.
+                SELECT x.date_key, x.channel_key, cb.brand_key, SUM(x.clicks) AS clicks
+                FROM (SELECT date_key, channel_key, content_key, COUNT(*) AS clicks
+                      FROM fact_click WHERE date_key BETWEEN :first AND :last
+                      GROUP BY date_key, channel_key, content_key) AS x
+                JOIN content_brands AS cb ON cb.content_key = x.content_key
+                GROUP BY x.date_key, x.channel_key, cb.brand_key
             ), click_rows AS (
                 SELECT d.\(p) AS period, ch.name AS channel, x.brand_key, x.clicks
                 FROM daily_clicks AS x

@@ -28,10 +28,10 @@ enum BotsReport {
                 JOIN temp.report_periods AS rp ON rp.period_key = x.period_key
                 JOIN dim_property AS pr ON pr.property_key = x.property_key
                 UNION ALL
-                SELECT d.\(p), 'clicks', COUNT(*)
-                FROM fact_click AS c
-                JOIN dim_date AS d ON d.date_key = c.date_key
-                WHERE c.date_key BETWEEN :first AND :last
+                SELECT d.\(p), 'clicks', SUM(x.clicks)
+                FROM (SELECT date_key, COUNT(*) AS clicks FROM fact_click
+                      WHERE date_key BETWEEN :first AND :last GROUP BY date_key) AS x
+                JOIN dim_date AS d ON d.date_key = x.date_key
                 GROUP BY 1
             )
             SELECT f.period, f.channel, f.cause, f.source, f.hits,

@@ -19,11 +19,11 @@ enum GeoReports {
             \(webEvents)
             UNION ALL
             SELECT x.period, 'clicks', \(geography), SUM(x.events), NULL
-            FROM (SELECT d.\(p) AS period, f.geo_key, COUNT(*) AS events
-                  FROM fact_click AS f
-                  JOIN dim_date AS d ON d.date_key = f.date_key
-                  WHERE f.date_key BETWEEN :first AND :last
-                  GROUP BY d.\(p), f.geo_key) AS x
+            FROM (SELECT d.\(p) AS period, c.geo_key, SUM(c.events) AS events
+                  FROM (SELECT date_key, geo_key, COUNT(*) AS events FROM fact_click
+                        WHERE date_key BETWEEN :first AND :last GROUP BY date_key, geo_key) AS c
+                  JOIN dim_date AS d ON d.date_key = c.date_key
+                  GROUP BY d.\(p), c.geo_key) AS x
             JOIN dim_geography AS g ON g.geo_key = x.geo_key
             GROUP BY x.period, \(geography)
             UNION ALL

@@ -32,14 +32,27 @@ enum GroupsReport {
                 JOIN dim_date AS d ON d.date_key = f.date_key
                 WHERE f.date_key BETWEEN :first AND :last
             ), ours AS (
-                SELECT f.activity_key FROM fact_group_activity AS f
+                SELECT f.activity_key, f.thread_root_key FROM fact_group_activity AS f
                 WHERE (f.content_key IN (SELECT content_key FROM owned_content)
                        OR f.person_key IN (\(GroupRoles.selfAccounts)))
                   AND \(GroupRoles.role()) NOT IN ('view', 'reaction', 'join')
-            ), below (activity_key) AS (
-                SELECT c.activity_key FROM fact_group_activity AS c JOIN ours ON c.parent_activity_key = ours.activity_key
+            ), our_roots AS (
+                SELECT activity_key FROM ours WHERE thread_root_key = activity_key
+            ), deep (activity_key) AS (
+                -- Walked down reply by reply only from our shares inside a thread that is
+                -- not ours already (or whose root is unknown: a reply cycle).
+                SELECT c.activity_key FROM ours AS o JOIN fact_group_activity AS c ON c.parent_activity_key = o.activity_key
+                WHERE o.thread_root_key IS NULL
+                   OR (o.thread_root_key <> o.activity_key AND o.thread_root_key NOT IN (SELECT activity_key FROM our_roots))
                 UNION
-                SELECT c.activity_key FROM fact_group_activity AS c JOIN below ON c.parent_activity_key = below.activity_key
+                SELECT c.activity_key FROM fact_group_activity AS c JOIN deep ON c.parent_activity_key = deep.activity_key
+            ), below (activity_key) AS (
+                -- Below a thread we started is the rest of that thread (the loader keeps
+                -- each activity's root): no walk through 100,000 replies.
+                SELECT c.activity_key FROM fact_group_activity AS c
+                WHERE c.thread_root_key IN (SELECT activity_key FROM our_roots) AND c.activity_key <> c.thread_root_key
+                UNION
+                SELECT activity_key FROM deep
             ), responses AS (
                 SELECT a.period, a.group_key, SUM(a.activity_count) AS responses
                 FROM acts AS a JOIN below ON below.activity_key = a.activity_key

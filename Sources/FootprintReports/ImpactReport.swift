@@ -36,9 +36,10 @@ enum ImpactReport {
                 WHERE a.date_key BETWEEN :first AND :last
                 GROUP BY d.\(p)
             ), clicks AS (
-                SELECT d.\(p) AS period, COUNT(*) AS clicks
-                FROM fact_click AS f JOIN dim_date AS d ON d.date_key = f.date_key
-                WHERE f.date_key BETWEEN :first AND :last
+                SELECT d.\(p) AS period, SUM(x.clicks) AS clicks
+                FROM (SELECT date_key, COUNT(*) AS clicks FROM fact_click
+                      WHERE date_key BETWEEN :first AND :last GROUP BY date_key) AS x
+                JOIN dim_date AS d ON d.date_key = x.date_key
                 GROUP BY d.\(p)
             )
             SELECT o.period, o.metric, o.value,

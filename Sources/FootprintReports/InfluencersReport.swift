@@ -46,37 +46,44 @@ enum InfluencersReport {
                 FROM acts AS a
                 WHERE a.parent_person_key IS NOT NULL
                 GROUP BY a.period, a.platform, a.parent_person_key
+            ), scored AS (
+                -- RANK by the numbers alone: an author ranked past :top here has at
+                -- least :top authors strictly ahead, so only the others (ties
+                -- included) need a name for the tie-break and their mentions counted.
+                -- Naming all 60,000 authors of a period was a third of the report.
+                SELECT au.period, au.platform, au.person_key, au.posts, au.comments,
+                       COALESCE(r.responses_received, 0) AS responses_received,
+                       COALESCE(r.responders, 0) AS responders, COALESCE(r.reshares, 0) AS reshares,
+                       RANK() OVER (PARTITION BY au.period, au.platform
+                                    ORDER BY COALESCE(r.responses_received, 0) DESC, COALESCE(r.responders, 0) DESC) AS standing
+                FROM authors AS au
+                LEFT JOIN responses AS r ON r.period = au.period AND r.platform = au.platform AND r.person_key = au.person_key
+            ), candidates AS (
+                SELECT s.*, \(GroupRoles.actorName()) AS actor
+                FROM scored AS s
+                JOIN dim_person AS p ON p.person_key = s.person_key
+                LEFT JOIN dim_actor_handle AS h ON h.person_key = s.person_key
+                WHERE s.standing <= :top
+            ), top AS (
+                SELECT * FROM (SELECT candidates.*,
+                                      ROW_NUMBER() OVER (PARTITION BY period, platform
+                                                         ORDER BY responses_received DESC, responders DESC, actor) AS rank
+                               FROM candidates) AS numbered
+                WHERE rank <= :top
+            ), top_acts AS (
+                -- Top group, country and mentions only for the actors listed.
+                SELECT a.period, a.platform, a.person_key, a.activity_key, a.group_key, a.geo_key
+                FROM acts AS a
+                JOIN top AS t ON t.period = a.period AND t.platform = a.platform AND t.person_key = a.person_key
             ), mentions AS (
                 SELECT x.period, x.platform, x.person_key,
                        COUNT(DISTINCT CASE WHEN x.is_self = 1 THEN x.activity_key END) AS self_mentions,
                        COUNT(DISTINCT CASE WHEN x.is_self = 0 THEN x.activity_key END) AS competitor_mentions
                 FROM (SELECT a.period, a.platform, a.person_key, a.activity_key, b.is_self
-                      FROM acts AS a
+                      FROM top_acts AS a
                       JOIN fact_brand_mention AS m ON m.activity_key = a.activity_key
                       JOIN dim_brand AS b ON b.brand_key = m.brand_key) AS x
                 GROUP BY x.period, x.platform, x.person_key
-            ), ranked AS (
-                SELECT au.period, au.platform, au.person_key, \(GroupRoles.actorName()) AS actor, au.posts, au.comments,
-                       COALESCE(r.responses_received, 0) AS responses_received, COALESCE(r.responders, 0) AS responders,
-                       COALESCE(r.reshares, 0) AS reshares, COALESCE(m.self_mentions, 0) AS self_mentions,
-                       COALESCE(m.competitor_mentions, 0) AS competitor_mentions
-                FROM authors AS au
-                JOIN dim_person AS p ON p.person_key = au.person_key
-                LEFT JOIN dim_actor_handle AS h ON h.person_key = au.person_key
-                LEFT JOIN responses AS r ON r.period = au.period AND r.platform = au.platform AND r.person_key = au.person_key
-                LEFT JOIN mentions AS m ON m.period = au.period AND m.platform = au.platform AND m.person_key = au.person_key
-            ), top AS (
-                SELECT * FROM (SELECT ranked.*,
-                                      ROW_NUMBER() OVER (PARTITION BY period, platform
-                                                         ORDER BY responses_received DESC, responders DESC, actor) AS rank
-                               FROM ranked) AS numbered
-                WHERE rank <= :top
-            ), top_acts AS (
-                -- Top group and country only for the actors listed: the ranking does not
-                -- need them, and working them out for every author was half the report.
-                SELECT a.period, a.platform, a.person_key, a.group_key, a.geo_key
-                FROM acts AS a
-                JOIN top AS t ON t.period = a.period AND t.platform = a.platform AND t.person_key = a.person_key
             ), groups_ranked AS (
                 SELECT a.period, a.platform, a.person_key, g.name AS group_name,
                        ROW_NUMBER() OVER (PARTITION BY a.period, a.platform, a.person_key ORDER BY COUNT(*) DESC, g.name) AS n
@@ -101,9 +108,10 @@ enum InfluencersReport {
                 SELECT DISTINCT \(k) AS period_key, \(p) AS label FROM dim_date
             )
             SELECT l.label, t.platform, t.actor, t.posts, t.comments, t.responses_received, t.responders, t.reshares,
-                   t.self_mentions, t.competitor_mentions, tg.group_name, COALESCE(tc.country_code, 'ZZ'), t.rank
+                   COALESCE(m.self_mentions, 0), COALESCE(m.competitor_mentions, 0), tg.group_name, COALESCE(tc.country_code, 'ZZ'), t.rank
             FROM top AS t
             JOIN labels AS l ON l.period_key = t.period
+            LEFT JOIN mentions AS m ON m.period = t.period AND m.platform = t.platform AND m.person_key = t.person_key
             LEFT JOIN top_groups AS tg ON tg.period = t.period AND tg.platform = t.platform AND tg.person_key = t.person_key
             LEFT JOIN top_countries AS tc ON tc.period = t.period AND tc.platform = t.platform AND tc.person_key = t.person_key
             ORDER BY t.period, t.platform, t.rank

@@ -40,7 +40,9 @@ enum PropagationReport {
             GROUP BY p.content_key
         ), clicks AS (
             SELECT content_key, MIN(clicked_at) AS first_at, COUNT(*) AS clicks
-            FROM fact_click WHERE date_key BETWEEN :first AND :last
+            -- `+date_key`: not through fact_click_by_day, which lacks clicked_at (a table
+            -- lookup per click took 0.67 s against a 0.28 s scan on scripts/bench).
+            FROM fact_click WHERE +date_key BETWEEN :first AND :last
             GROUP BY content_key
         ), shares AS (
             SELECT content_key, MIN(occurred_at) AS first_at

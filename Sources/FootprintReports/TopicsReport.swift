@@ -31,16 +31,19 @@ enum TopicsReport {
                 WHERE v.date_key BETWEEN :first AND :last
                 GROUP BY d.\(p), v.topic_key
             ), item_clicks AS (
-                SELECT d.\(p) AS period, ct.topic_key, f.content_key, COUNT(*) AS clicks
-                FROM fact_click AS f
-                JOIN content_topic AS ct ON ct.content_key = f.content_key
-                JOIN dim_date AS d ON d.date_key = f.date_key
-                WHERE f.date_key BETWEEN :first AND :last
-                GROUP BY d.\(p), ct.topic_key, f.content_key
+                -- Per day and page first, in fact_click_by_day's order (no sort).
+                SELECT d.\(p) AS period, ct.topic_key, x.content_key, SUM(x.clicks) AS clicks
+                FROM (SELECT date_key, content_key, COUNT(*) AS clicks
+                      FROM fact_click WHERE date_key BETWEEN :first AND :last
+                      GROUP BY date_key, content_key) AS x
+                JOIN content_topic AS ct ON ct.content_key = x.content_key
+                JOIN dim_date AS d ON d.date_key = x.date_key
+                GROUP BY d.\(p), ct.topic_key, x.content_key
             ), all_clicks AS (
-                SELECT d.\(p) AS period, COUNT(*) AS clicks
-                FROM fact_click AS f JOIN dim_date AS d ON d.date_key = f.date_key
-                WHERE f.date_key BETWEEN :first AND :last
+                SELECT d.\(p) AS period, SUM(x.clicks) AS clicks
+                FROM (SELECT date_key, COUNT(*) AS clicks FROM fact_click
+                      WHERE date_key BETWEEN :first AND :last GROUP BY date_key) AS x
+                JOIN dim_date AS d ON d.date_key = x.date_key
                 GROUP BY d.\(p)
             ), item_shares AS (
                 SELECT d.\(p) AS period, ct.topic_key, f.content_key
