@@ -5,11 +5,21 @@
 public enum CSVEncoder {
     public static func encode(_ table: CSVTable, byteOrderMark: Bool = false) -> String {
         var out = byteOrderMark ? "\u{FEFF}" : ""
-        out += table.columns.map(quoted).joined(separator: ",") + "\r\n"
+        out += header(table)
         for row in table.rows {
-            out += row.map(field).joined(separator: ",") + "\r\n"
+            out += line(row)
         }
         return out
+    }
+
+    /// The first line: the column names.
+    public static func header(_ table: CSVTable) -> String {
+        table.columns.map(quoted).joined(separator: ",") + "\r\n"
+    }
+
+    /// One row as a line, CRLF included.
+    public static func line(_ row: [CSVTable.Cell]) -> String {
+        row.map(field).joined(separator: ",") + "\r\n"
     }
 
     public static func field(_ cell: CSVTable.Cell) -> String {

@@ -5,7 +5,8 @@ import FootprintReports
 import FootprintWarehouse
 
 /// The report stage: brings derived facts up to date with the config (brands may have
-/// changed), computes every report and writes each as an atomically replaced CSV file.
+/// changed), computes every report (the periods new data changed; IncrementalReports)
+/// and writes each as an atomically replaced CSV file.
 public struct ReportWriter {
     public let warehouse: Warehouse
     public let config: FootprintConfig
@@ -19,8 +20,9 @@ public struct ReportWriter {
     @discardableResult
     public func write(to folder: String, scope: ReportScope, byteOrderMark: Bool) throws -> [String] {
         try warehouse.refreshDerivedFacts(config: config)
-        let tables = try Reports.compute(from: warehouse, scope: scope.configured(by: config))
-        let files = tables.map { (name: $0.name + ".csv", contents: CSVEncoder.encode($0, byteOrderMark: byteOrderMark || config.csvBom)) }
+        let reports = try IncrementalReports.compute(from: warehouse, scope: scope.configured(by: config), config: config)
+        let bom = byteOrderMark || config.csvBom ? "\u{FEFF}" : ""
+        let files = reports.map { (name: $0.name, contents: bom + $0.csv) }
         return try ReportSet.publish(files, to: folder, fileMode: config.privacy.fileMode,
                                      folderMode: config.privacy.folderMode)
     }

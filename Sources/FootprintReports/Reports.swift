@@ -34,6 +34,13 @@ public enum Reports {
     /// table; nothing in the star schema is changed), the others in a read transaction
     /// on a second connection. Returns the tables in the order of `fileNames`.
     static func compute(_ fileNames: [String], from warehouse: Warehouse, scope: ReportScope) throws -> [CSVTable] {
+        try compute(fileNames, from: warehouse, scope: scope, scopeOf: { _ in scope })
+    }
+
+    /// `scopeOf` may give a report a scope of its own (IncrementalReports: a report
+    /// without periods is computed whole); the web-audience tables are cut for `scope`.
+    static func compute(_ fileNames: [String], from warehouse: Warehouse, scope: ReportScope,
+                        scopeOf: @escaping @Sendable (String) -> ReportScope) throws -> [CSVTable] {
         let webNames = fileNames.filter { readingWebAudience.contains($0) || besideWebAudience.contains($0) }
         let otherNames = fileNames.filter { !webNames.contains($0) }
         let others = ResultBox()
@@ -42,7 +49,7 @@ public enum Reports {
             DispatchQueue.global().async(group: beside) {
                 others.result = Result {
                     try warehouse.readOnSecondConnection { db in
-                        try Warehouse.withSortingCache(db) { try otherNames.map { try table($0, db, scope: scope) } }
+                        try Warehouse.withSortingCache(db) { try otherNames.map { try table($0, db, scope: scopeOf($0)) } }
                     }
                 }
             }
@@ -53,7 +60,7 @@ public enum Reports {
                 try Warehouse.withSortingCache(db) {
                     if webNames.contains(where: readingWebAudience.contains) { try WebAudience.prepare(db, scope: scope) }
                     defer { try? WebAudience.discard(db) }
-                    return try webNames.map { try table($0, db, scope: scope) }
+                    return try webNames.map { try table($0, db, scope: scopeOf($0)) }
                 }
             }
         } catch {

@@ -74,6 +74,8 @@ extension Warehouse {
             try db.execute(sql: "PRAGMA secure_delete = ON")
             defer { try? db.execute(sql: "PRAGMA secure_delete = OFF") }
             try db.execute(sql: "DELETE FROM dim_actor_handle")
+            // Cached report rows name actors by their handles too.
+            try Warehouse.dropReportCache(db)
             return true
         }
         return false

@@ -31,7 +31,7 @@ extension Warehouse {
     /// take their parent's depth without extending the chain. An activity whose parent
     /// has not been loaded starts its own chain at depth 1.
     private func recomputeCascades(_ db: Database) throws {
-        try db.execute(sql: """
+        try Self.updateMarkingReportsStale(db, sql: """
             UPDATE fact_group_activity
             SET parent_activity_key = (SELECT p.activity_key FROM fact_group_activity AS p
                                        WHERE p.source_hash >= fact_group_activity.parent_source_hash
@@ -39,14 +39,16 @@ extension Warehouse {
                                          AND p.source_id = fact_group_activity.parent_source_id
                                        LIMIT 1)
             WHERE parent_source_id IS NOT NULL AND parent_activity_key IS NULL
+            RETURNING CASE WHEN parent_activity_key IS NOT NULL THEN date_key END
             """)
-        try db.execute(sql: """
+        try Self.updateMarkingReportsStale(db, sql: """
             UPDATE fact_group_activity
             SET parent_person_key = (SELECT p.person_key FROM fact_group_activity AS p
                                      WHERE p.activity_key = fact_group_activity.parent_activity_key)
             WHERE parent_activity_key IS NOT NULL AND parent_person_key IS NULL
+            RETURNING CASE WHEN parent_person_key IS NOT NULL THEN date_key END
             """)
-        try db.execute(sql: """
+        try Self.updateMarkingReportsStale(db, sql: """
             WITH RECURSIVE chain (activity_key, root_key, depth) AS (
                 SELECT activity_key, activity_key,
                        CASE WHEN parent_source_id IS NULL OR action IN ('like', 'view', 'join') THEN 0 ELSE 1 END
@@ -63,17 +65,30 @@ extension Warehouse {
             FROM chain
             WHERE fact_group_activity.activity_key = chain.activity_key
               AND (fact_group_activity.thread_root_key IS NOT chain.root_key OR fact_group_activity.depth IS NOT chain.depth)
+            RETURNING fact_group_activity.date_key
             """)
+    }
+
+    /// Runs an UPDATE that returns the date key of each row it changed (NULL for rows it
+    /// left as they were): cached report periods from the earliest are stale.
+    private static func updateMarkingReportsStale(_ db: Database, sql: String) throws {
+        var earliest: Int?
+        let days = try Int?.fetchCursor(db, sql: sql)
+        while let day = try days.next() {
+            if let day { earliest = min(earliest ?? day, day) }
+        }
+        if let earliest { try markReportsStale(db, from: earliest) }
     }
 
     /// A short link shared in a group counts for the item it points to.
     private func resolveSharedShortLinks(_ db: Database) throws {
-        try db.execute(sql: """
+        try Self.updateMarkingReportsStale(db, sql: """
             UPDATE fact_group_activity
             SET content_key = (SELECT s.target_content_key FROM dim_short_link AS s
                                JOIN dim_content AS c ON c.url = s.short_url
                                WHERE c.content_key = fact_group_activity.content_key)
             WHERE content_key IN (SELECT c.content_key FROM dim_content AS c JOIN dim_short_link AS s ON s.short_url = c.url)
+            RETURNING date_key
             """)
     }
 
@@ -104,6 +119,7 @@ extension Warehouse {
                 }
                 try Summaries.rebuild(db)
             }
+            if stored != nil { try Warehouse.markReportsStale(db, from: 0) }
             try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('timezone', ?)", arguments: [zone.identifier])
         }
     }

@@ -56,6 +56,9 @@ final class FactWriter {
     private let referrals: ReferralTally
     private var pendingPersons = PersonKeySet()
     private(set) var loadedGroupActivity = false
+    /// The earliest day of a row changed in place (a subscription's end filled in) by
+    /// this file: cached report periods from it on are stale.
+    private(set) var changedFrom: Int?
     var loadFileID: Int64 = 0
 
     init(connection: OpaquePointer, keys: DimensionKeys, config: FootprintConfig) throws {
@@ -163,7 +166,11 @@ final class FactWriter {
         case .duplicate(let key):
             if case .subscription(let row) = fact.row, let ended = row.unsubscribedAt, let endedDay = row.unsubscribedDateKey {
                 endSubscription.bind(1, ended); endSubscription.bind(2, endedDay); endSubscription.bind(3, key)
-                if try endSubscription.execute() == 1 { loadedCount += 1; return }
+                if try endSubscription.execute() == 1 {
+                    loadedCount += 1
+                    changedFrom = min(changedFrom ?? row.dateKey, row.dateKey)
+                    return
+                }
             }
             duplicateCount += 1
         }
@@ -215,6 +222,7 @@ final class FactWriter {
     func resetCounts() {
         loadedCount = 0
         duplicateCount = 0
+        changedFrom = nil
     }
 
     /// Writes everything still queued and records which visitors need their sessions

@@ -61,6 +61,8 @@ extension Warehouse {
                         OR EXISTS (SELECT 1 FROM fact_subscription WHERE person_key = ?1)
                     """, arguments: [key]) ?? false
                 if !stillUsed { try db.execute(sql: "DELETE FROM dim_person WHERE person_key = ?", arguments: [key]) }
+                // Cached report rows may name the person (kept handles) or count them.
+                try Warehouse.dropReportCache(db)
                 if !rawID.isEmpty {
                     try db.execute(sql: "DELETE FROM load_rejects WHERE instr(raw_text, ?) > 0", arguments: [rawID])
                     result.rejectedRows = db.changesCount

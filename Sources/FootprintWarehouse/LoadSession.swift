@@ -156,6 +156,7 @@ public final class LoadSession {
                 if writer.loadedGroupActivity {
                     try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('cascades_stale', '1')")
                 }
+                if let day = writer.changedFrom { try Warehouse.markReportsStale(db, from: day) }
                 updateFile.bind(1, result.read); updateFile.bind(2, result.loaded); updateFile.bind(3, result.duplicate)
                 updateFile.bind(4, result.rejected); updateFile.bind(5, Int64(Date().timeIntervalSince1970)); updateFile.bind(6, result.skipped)
                 updateFile.bind(7, fileID)
@@ -183,6 +184,9 @@ extension LoadSession {
         // By identity only: a path names many files over time (a nightly export written
         // under one name), and removing them all would lose data.
         let files = try Int64.fetchAll(db, sql: "SELECT load_file_id FROM load_files WHERE content_sha256 = ?", arguments: [identity])
+        // Rows go and others come in their place, perhaps under the same keys: every
+        // cached report period is stale (reloads are rare).
+        if !files.isEmpty { try Warehouse.markReportsStale(db, from: 0) }
         for file in files {
             let days = try Int.fetchAll(db, sql: "SELECT DISTINCT date_key FROM fact_page_view WHERE load_file_id = ?", arguments: [file])
             try db.execute(sql: "INSERT OR IGNORE INTO pending_sessions (person_key) SELECT DISTINCT person_key FROM fact_page_view WHERE load_file_id = ?",

@@ -42,7 +42,32 @@ enum Migrations {
         migrator.registerMigration("v10 clicks by day") { db in
             try db.execute(sql: v10)
         }
+        migrator.registerMigration("v11 report cache") { db in
+            try db.execute(sql: v11)
+        }
     }
+
+    /// The rows of the last report run per report and period, and what they were
+    /// computed from (ReportCache.swift): the next run recomputes only stale periods.
+    static let v11 = """
+    CREATE TABLE report_cache (
+        report TEXT NOT NULL,       -- file name: geo.csv, …
+        period TEXT NOT NULL,       -- the period label its rows start with
+        body   TEXT NOT NULL,       -- those rows as CSV lines, in report order
+        PRIMARY KEY (report, period)
+    );
+    CREATE TABLE report_cache_state (
+        settings   TEXT NOT NULL,   -- digest of config, period, range and report revision
+        stale_from INTEGER NOT NULL, -- date key: cached periods from its day on are stale
+        -- The highest key of each insert-only fact table when the rows were computed.
+        last_fact_page_view INTEGER NOT NULL,
+        last_fact_click INTEGER NOT NULL,
+        last_fact_group_activity INTEGER NOT NULL,
+        last_fact_subscription INTEGER NOT NULL,
+        last_fact_outcome INTEGER NOT NULL,
+        last_fact_filtered_traffic INTEGER NOT NULL
+    );
+    """
 
     /// Six reports count clicks per day (and channel, page or place): read in this
     /// index's order they need no sort. scripts/bench, 196,012 clicks: attention's

@@ -1,0 +1,114 @@
+import FootprintConfig
+import FootprintNormalize
+import FootprintOutput
+import FootprintWarehouse
+import GRDB
+
+/// Every report, recomputing only the periods that new data can have changed since the
+/// last run and taking the others from the warehouse's report cache (ReportCache.swift
+/// says what makes a period stale). The files are byte for byte those of a full
+/// computation: every report but propagation.csv orders its rows by period first, so a
+/// file is its header and its periods' lines one after another.
+///
+/// The stale periods are computed together with the one before the first of them
+/// (attention, impact and vips compare a period with the one before) and that
+/// period's rows are dropped: the cache already has them.
+public enum IncrementalReports {
+    /// Part of the settings cached rows are computed with: change it whenever a report's
+    /// SQL or columns change, so that rows of older code are not used.
+    static let revision = "2026-12-05 fourteen reports"
+    /// Reports whose rows are not per period: always computed whole.
+    static let whole: Set<String> = ["propagation.csv"]
+
+    /// The CSV text (no byte order mark) of every report, in `Reports.fileNames` order.
+    public static func compute(from warehouse: Warehouse, scope: ReportScope,
+                               config: FootprintConfig) throws -> [(name: String, csv: String)] {
+        let settings = digest(config: config, scope: scope)
+        let keys = try warehouse.lastFactKeys()
+        let cache = try warehouse.reportCache(settings: settings)
+        // The first stale period and the day to compute from; nil when nothing is stale.
+        var stale: (period: String, firstDay: Int)? = (period: "", firstDay: scope.firstDay)
+        if let cache {
+            stale = try firstStalePeriod(warehouse, from: cache.staleFrom, scope: scope)
+        }
+        var narrowed = scope
+        narrowed.firstDay = max(scope.firstDay, stale?.firstDay ?? scope.firstDay)
+        let periodic = narrowed
+        let names = stale == nil ? Reports.fileNames.filter(whole.contains) : Reports.fileNames
+        let tables = try Reports.compute(names, from: warehouse, scope: periodic,
+                                         scopeOf: { whole.contains($0) ? scope : periodic })
+        let fresh = Dictionary(uniqueKeysWithValues: zip(names, tables))
+
+        var files: [(name: String, csv: String)] = []
+        var store: [String: [(period: String, body: String)]] = [:]
+        for name in Reports.fileNames {
+            if let table = fresh[name], whole.contains(name) {
+                files.append((name, CSVEncoder.encode(table)))
+                continue
+            }
+            // The header is cached as the period "" (before every label).
+            var csv = ""
+            for (period, body) in cache?.rows[name] ?? [] where stale == nil || period < stale!.period {
+                csv += body
+            }
+            if let table = fresh[name], let stale {
+                var periods = byPeriod(table).filter { $0.period >= stale.period }
+                if stale.period.isEmpty { periods.insert(("", CSVEncoder.header(table)), at: 0) }
+                for (_, body) in periods { csv += body }
+                store[name] = periods
+            }
+            files.append((name, csv))
+        }
+        if let stale {
+            try warehouse.storeReportCache(settings: settings, firstPeriod: cache == nil ? nil : stale.period,
+                                           keys: keys, rows: store)
+        }
+        return files
+    }
+
+    /// A report's rows grouped by their period (the first column), in order.
+    static func byPeriod(_ table: CSVTable) -> [(period: String, body: String)] {
+        var groups: [(period: String, body: String)] = []
+        for row in table.rows {
+            guard case .text(let period) = row.first else { preconditionFailure("\(table.name): a row without a period") }
+            if groups.last?.period != period { groups.append((period, "")) }
+            groups[groups.count - 1].body += CSVEncoder.line(row)
+        }
+        return groups
+    }
+
+    /// The period holding the day before `day` (or the first day with data after it)
+    /// and the first day of the period before that one.
+    static func firstStalePeriod(_ warehouse: Warehouse, from day: Int, scope: ReportScope) throws -> (period: String, firstDay: Int)? {
+        let label = scope.period.labelColumn, previous = scope.period.previousLabelColumn
+        return try warehouse.read { db in
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT \(label) AS period, \(previous) AS previous FROM dim_date WHERE date_key >= ? ORDER BY date_key LIMIT 1
+                """, arguments: [day]) else { return nil }
+            let period: String = row["period"], before: String = row["previous"]
+            let first = try Int.fetchOne(db, sql: "SELECT MIN(date_key) FROM dim_date WHERE \(label) IN (?, ?)",
+                                         arguments: [period, before]) ?? day
+            return (period, first)
+        }
+    }
+
+    /// What cached rows are computed with: every setting of the config (its dictionaries
+    /// in sorted order, so that the same config gives the same digest), the scope and the
+    /// report code's revision. Hashed: the config holds the hash key.
+    static func digest(config: FootprintConfig, scope: ReportScope) -> String {
+        let text = [revision, canonical(config), canonical(scope)].joined(separator: "\n")
+        return SHA256.hash(Array(text.utf8)).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+    }
+
+    static func canonical(_ value: Any) -> String {
+        let mirror = Mirror(reflecting: value)
+        switch mirror.displayStyle {
+        case .dictionary?, .set?:
+            return "{" + mirror.children.map { canonical($0.value) }.sorted().joined(separator: ",") + "}"
+        case _ where mirror.children.isEmpty:
+            return String(describing: value)
+        default:
+            return "\(mirror.subjectType)(" + mirror.children.map { "\($0.label ?? ""):\(canonical($0.value))" }.joined(separator: ",") + ")"
+        }
+    }
+}
