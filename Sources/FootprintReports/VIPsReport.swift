@@ -34,12 +34,19 @@ enum VIPsReport {
                 SELECT DISTINCT r.parent_activity_key AS activity_key
                 FROM fact_group_activity AS r
                 WHERE r.parent_activity_key IS NOT NULL AND r.person_key IN (\(GroupRoles.selfAccounts))
+            ), since AS (
+                -- Comments from the period before the first one shown (new and lapsed
+                -- VIPs compare with it) on: a nightly run recomputes a period or two.
+                SELECT COALESCE((SELECT MIN(date_key) FROM dim_date
+                                 WHERE \(k) = (SELECT MAX(\(k)) FROM dim_date
+                                                WHERE \(k) < (SELECT MIN(\(k)) FROM dim_date WHERE date_key >= :first))),
+                                :first) AS day
             ), per_commenter AS (
                 SELECT d.\(k) AS period, f.person_key, COUNT(*) AS comments, COUNT(an.activity_key) AS answered
                 FROM fact_group_activity AS f
                 JOIN dim_date AS d ON d.date_key = f.date_key
                 LEFT JOIN answered AS an ON an.activity_key = f.activity_key
-                WHERE \(GroupRoles.role()) = 'comment'
+                WHERE f.date_key >= (SELECT day FROM since) AND \(GroupRoles.role()) = 'comment'
                 GROUP BY d.\(k), f.person_key
             ), commenters AS (
                 SELECT period, COUNT(*) AS commenters FROM per_commenter GROUP BY period

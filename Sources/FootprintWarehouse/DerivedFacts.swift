@@ -16,9 +16,8 @@ extension Warehouse {
             // Definitions first: the sessionizer marks which goals each visit reached.
             let erased = try refreshDefinitions(db, config: config, hasher: hasher)
             try Sessionizer(timeoutSeconds: Int64(config.sessionTimeoutMinutes * 60)).rebuild(db, warehouse: self)
-            let stale = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'cascades_stale'")
-            if stale == "1" {
-                try recomputeCascades(db)
+            if let stale = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'cascades_stale'") {
+                try recomputeCascades(db, onlyNew: stale == "new")
                 try db.execute(sql: "DELETE FROM meta WHERE key = 'cascades_stale'")
             }
             return erased
@@ -30,7 +29,12 @@ extension Warehouse {
     /// share one more than what it answers; likes, views and joins are reactions and
     /// take their parent's depth without extending the chain. An activity whose parent
     /// has not been loaded starts its own chain at depth 1.
-    private func recomputeCascades(_ db: Database) throws {
+    ///
+    /// `onlyNew`: only rows were added since the last pass, which covered the activities
+    /// up to `cascades_through`; then only the threads holding a new activity are walked
+    /// (an old reply whose post arrives now is in that post's thread). After a removal,
+    /// every thread is.
+    private func recomputeCascades(_ db: Database, onlyNew: Bool) throws {
         try Self.updateMarkingReportsStale(db, sql: """
             UPDATE fact_group_activity
             SET parent_activity_key = (SELECT p.activity_key FROM fact_group_activity AS p
@@ -48,12 +52,26 @@ extension Warehouse {
             WHERE parent_activity_key IS NOT NULL AND parent_person_key IS NULL
             RETURNING CASE WHEN parent_person_key IS NOT NULL THEN date_key END
             """)
+        let through = onlyNew ? try Int64.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'cascades_through'") : nil
+        // The roots to walk down from: every thread's, or those of the new activities'
+        // threads (found by walking up; UNION stops at a reply cycle).
+        let roots = through == nil ? "SELECT activity_key FROM fact_group_activity WHERE parent_activity_key IS NULL" : """
+            SELECT activity_key FROM up WHERE parent_key IS NULL
+            """
+        let up = through == nil ? "" : """
+            up (activity_key, parent_key) AS (
+                SELECT activity_key, parent_activity_key FROM fact_group_activity WHERE activity_key > \(through!)
+                UNION
+                SELECT p.activity_key, p.parent_activity_key
+                FROM fact_group_activity AS p JOIN up ON p.activity_key = up.parent_key
+            ),
+            """
         try Self.updateMarkingReportsStale(db, sql: """
-            WITH RECURSIVE chain (activity_key, root_key, depth) AS (
+            WITH RECURSIVE \(up) chain (activity_key, root_key, depth) AS (
                 SELECT activity_key, activity_key,
                        CASE WHEN parent_source_id IS NULL OR action IN ('like', 'view', 'join') THEN 0 ELSE 1 END
                 FROM fact_group_activity
-                WHERE parent_activity_key IS NULL
+                WHERE activity_key IN (\(roots))
                 UNION ALL
                 SELECT child.activity_key, chain.root_key,
                        chain.depth + CASE WHEN child.action IN ('like', 'view', 'join') THEN 0 ELSE 1 END
@@ -66,6 +84,10 @@ extension Warehouse {
             WHERE fact_group_activity.activity_key = chain.activity_key
               AND (fact_group_activity.thread_root_key IS NOT chain.root_key OR fact_group_activity.depth IS NOT chain.depth)
             RETURNING fact_group_activity.date_key
+            """)
+        try db.execute(sql: """
+            INSERT OR REPLACE INTO meta (key, value)
+            SELECT 'cascades_through', CAST(COALESCE(MAX(activity_key), 0) AS TEXT) FROM fact_group_activity
             """)
     }
 

@@ -48,7 +48,7 @@ extension Warehouse {
                     try db.execute(sql: "UPDATE fact_group_activity SET parent_activity_key = NULL, parent_person_key = NULL WHERE parent_activity_key IN (\(activities))", arguments: [key])
                     try db.execute(sql: "DELETE FROM fact_group_activity WHERE person_key = ?", arguments: [key])
                     result.groupActivities = db.changesCount
-                    try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('cascades_stale', '1')")
+                    try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('cascades_stale', 'all')")
                     // The same address as a subscriber is the same person (an e-mail is
                     // normalised before hashing), and a kept handle goes with them.
                     try db.execute(sql: "DELETE FROM fact_subscription WHERE person_key = ?", arguments: [key])

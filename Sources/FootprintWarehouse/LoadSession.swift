@@ -154,7 +154,8 @@ public final class LoadSession {
                 result.unresolvedIP = file.rowsWithUnresolvedIP
                 result.duplicate = writer.duplicateCount
                 if writer.loadedGroupActivity {
-                    try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('cascades_stale', '1')")
+                    // New rows only: their threads are enough (unless a removal asked for all).
+                    try db.execute(sql: "INSERT OR IGNORE INTO meta (key, value) VALUES ('cascades_stale', 'new')")
                 }
                 if let day = writer.changedFrom { try Warehouse.markReportsStale(db, from: day) }
                 updateFile.bind(1, result.read); updateFile.bind(2, result.loaded); updateFile.bind(3, result.duplicate)
@@ -201,7 +202,7 @@ extension LoadSession {
                 try db.execute(sql: "DELETE FROM fact_topic_mention WHERE activity_key IN (\(activities))", arguments: [file])
                 try db.execute(sql: "UPDATE fact_group_activity SET parent_activity_key = NULL, parent_person_key = NULL WHERE parent_activity_key IN (\(activities))", arguments: [file])
                 try db.execute(sql: "DELETE FROM fact_group_activity WHERE load_file_id = ?", arguments: [file])
-                try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('cascades_stale', '1')")
+                try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('cascades_stale', 'all')")
             }
             for table in ["fact_subscription", "fact_outcome", "fact_filtered_traffic", "load_rejects", "load_files"] {
                 try db.execute(sql: "DELETE FROM \(table) WHERE load_file_id = ?", arguments: [file])

@@ -3,8 +3,9 @@ import Testing
 import FootprintConfig
 import FootprintOutput
 import FootprintPipeline
-import FootprintReports
+@testable import FootprintReports
 import FootprintWarehouse
+import GRDB
 
 /// Reports written from the report cache (only stale periods recomputed) are byte for
 /// byte a full recomputation's: after each of many small nightly loads of the bundled
@@ -60,6 +61,16 @@ import FootprintWarehouse
         }
     }
 
+    static func expectCascadesAsIfRecomputed(_ warehouse: Warehouse, _ config: FootprintConfig,
+                                             sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let query = "SELECT activity_key, parent_activity_key, parent_person_key, thread_root_key, depth FROM fact_group_activity ORDER BY activity_key"
+        let before = try warehouse.read { try Row.fetchAll($0, sql: query) }
+        try warehouse.write { try $0.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('cascades_stale', 'all')") }
+        try warehouse.refreshDerivedFacts(config: config)
+        let after = try warehouse.read { try Row.fetchAll($0, sql: query) }
+        #expect(before.count > 1000 && before == after, sourceLocation: sourceLocation)
+    }
+
     @Test func cachedReportsEqualAFullComputation() throws {
         let folder = NSTemporaryDirectory() + "footprint-incremental-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: folder + "/inbox", withIntermediateDirectories: true)
@@ -86,6 +97,10 @@ import FootprintWarehouse
             try ingest(nights[night]!, tag: "n\(night)")
             try Self.expectSameAsFull(warehouse, config, folder, "night \(night)")
         }
+
+        // Threads were walked from their new activities only, night after night: the
+        // same roots and depths as a walk of every thread.
+        try Self.expectCascadesAsIfRecomputed(warehouse, config)
 
         // Late rows for old months, each on its own night so that none hides another:
         // a page view; a reply months later, carrying a link to a cloud post, deep in a
@@ -130,6 +145,8 @@ import FootprintWarehouse
                    tag: "skew2")
         try Self.expectSameAsFull(warehouse, config, folder, "its post, later")
 
+        try Self.expectCascadesAsIfRecomputed(warehouse, config)
+
         // Forget a visitor, then a group member (nothing new is loaded: what changes is
         // what went).
         _ = try warehouse.forget(rawID: "v000044", role: .visitor, config: config)
@@ -143,6 +160,25 @@ import FootprintWarehouse
 
         // Nothing new: every periodic report comes from the cache.
         try Self.expectSameAsFull(warehouse, config, folder, "nothing new")
+    }
+}
+
+extension IncrementalReportsTests {
+    /// Cached rows are found again only if the same settings give the same digest in
+    /// every process: a dictionary's order is not the same from one run to the next.
+    @Test func theSettingsDigestIgnoresDictionaryOrderButNotContent() throws {
+        var a: [String: String] = [:], b: [String: String] = [:]
+        b.reserveCapacity(512)
+        for i in 0..<60 { a["host\(i).example"] = "site\(i % 3)" }
+        for i in (0..<60).reversed() { b["host\(i).example"] = "site\(i % 3)" }
+        #expect(Array(a.keys) != Array(b.keys))  // the two iterate in different orders
+        var first = DefaultConfig.load(), second = DefaultConfig.load()
+        first.properties = a
+        second.properties = b
+        #expect(IncrementalReports.digest(config: first, scope: ReportScope()) == IncrementalReports.digest(config: second, scope: ReportScope()))
+        #expect(IncrementalReports.digest(config: first, scope: ReportScope()) != IncrementalReports.digest(config: first, scope: ReportScope(period: .quarter)))
+        second.properties["host7.example"] = "blog"
+        #expect(IncrementalReports.digest(config: first, scope: ReportScope()) != IncrementalReports.digest(config: second, scope: ReportScope()))
     }
 }
 
