@@ -36,6 +36,11 @@ final class BulkPageViewLoad {
     /// took a first load's peak from 112 MB to 139 MB (scripts/bench).
     private var sessionInput: ExternalSorter<SessionInput>? = ExternalSorter(runLength: 65_536)
     private var collected = 0
+    /// Rows deleted as repeats after they were collected: the sessionizer skips them.
+    private var deletedKeys: Set<Int64> = []
+    /// Past this many repeats the input is dropped instead (the table is read again):
+    /// the set of their keys would grow with the file.
+    static let deletedKeysLimit = 500_000
     static let rowsPerStatement = 32
     static let indexSQL = "CREATE UNIQUE INDEX fact_page_view_source ON fact_page_view (source_hash)"
 
@@ -89,14 +94,16 @@ final class BulkPageViewLoad {
         for row in pending { try insert([row], with: insertOne) }
         pending.removeAll()
         let settled = try Warehouse.withSortingCache(connection) { try buildIndex() }
-        if settled > 0 { sessionInput = nil }  // rows were deleted: the input no longer matches
+        // Rows were deleted: the input matches the table without them. With more repeats
+        // than the set holds (deletedKeys emptied), it is dropped.
+        if settled > 0 && deletedKeys.isEmpty { sessionInput = nil }
         return settled
     }
 
     /// The sessionizer's input for the rows of this load, unless repeats were deleted.
     func takeSessionInput() -> PresortedSessionInput? {
         defer { sessionInput = nil }
-        return sessionInput.map { PresortedSessionInput(rows: $0, count: collected) }
+        return sessionInput.map { PresortedSessionInput(rows: $0, count: collected - deletedKeys.count, skipping: deletedKeys) }
     }
 
     private func buildIndex() throws -> Int {
@@ -135,6 +142,7 @@ final class BulkPageViewLoad {
                     delete.bind(1, row.key)
                     try delete.execute()
                     duplicates += 1
+                    if duplicates <= Self.deletedKeysLimit { deletedKeys.insert(row.key) } else { deletedKeys = [] }
                     continue
                 }
                 ids.insert(row.id)

@@ -73,10 +73,10 @@ final class SessionCutter: @unchecked Sendable {
     /// Starts cutting rows already sorted (PresortedSessionInput, or all the rows the
     /// writing connection read), reading nothing; counting the referral summary of all
     /// of them too when asked.
-    func start(cutting rows: SortedRows<SessionInput>, countingReferrals: Bool = false) {
+    func start(cutting rows: SortedRows<SessionInput>, skipping: Set<Int64> = [], countingReferrals: Bool = false) {
         let box = SortedRowsBox(rows: rows)
         run { [self] queue in
-            try cut(MergedRows(box.rows, SortedRows(inMemory: [])), into: queue, countingReferrals: countingReferrals)
+            try cut(MergedRows(box.rows, SortedRows(inMemory: [])), skipping: skipping, into: queue, countingReferrals: countingReferrals)
         }
     }
 
@@ -140,7 +140,8 @@ final class SessionCutter: @unchecked Sendable {
         started = false
     }
 
-    private func cut(_ rows: MergedRows<SessionInput>, into queue: HandoffQueue<Batch>, countingReferrals: Bool = false) throws {
+    private func cut(_ rows: MergedRows<SessionInput>, skipping: Set<Int64> = [], into queue: HandoffQueue<Batch>,
+                     countingReferrals: Bool = false) throws {
         var sorted = rows
         var days = VisitorDayCounter()
         var batch = Batch()
@@ -173,6 +174,7 @@ final class SessionCutter: @unchecked Sendable {
             personTopics.removeAll(keepingCapacity: true)
         }
         while let view = try sorted.next() {
+            if !skipping.isEmpty && skipping.contains(view.pageView) { continue }
             let person = view.person, property = view.property, viewedAt = view.viewedAt
             let reference = view.reference
             if !topicPages.isEmpty {

@@ -76,7 +76,7 @@ struct Sessionizer {
         warehouse.lastReferralsCountedByCutter = cutterCountsReferrals
         if let presorted {
             warehouse.lastSessionsInput = .presorted
-            cutter.start(cutting: try presorted.rows.sorted(), countingReferrals: cutterCountsReferrals)
+            cutter.start(cutting: try presorted.rows.sorted(), skipping: presorted.skipping, countingReferrals: cutterCountsReferrals)
         } else if readsOnBothConnections {
             warehouse.lastSessionsInput = .tableOnBothConnections
             cutter.start(reading: warehouse, where: SessionCutter.condition(filter, "f.page_view_key > \(split)"))
@@ -230,10 +230,15 @@ extension SessionInput {
 /// corruption, seen twice here); a clean build never does.
 final class PresortedSessionInput {
     var rows: ExternalSorter<SessionInput>
+    /// The rows in the table: collected less the repeats deleted after (`skipping`).
     let count: Int
+    /// Page view keys of collected rows deleted as repeats of an earlier row of the file
+    /// (overlapping exports): passed over when cutting.
+    let skipping: Set<Int64>
 
-    init(rows: ExternalSorter<SessionInput>, count: Int) {
+    init(rows: ExternalSorter<SessionInput>, count: Int, skipping: Set<Int64> = []) {
         self.rows = rows
         self.count = count
+        self.skipping = skipping
     }
 }

@@ -69,6 +69,30 @@ import FootprintConfig
         #expect(browsersTaken == 0)
     }
 
+    /// The browser tokens are removed by the alternation of only the exclusions whose
+    /// literal the agent holds: the same text must remain as with all of them, for the
+    /// fixtures as given, with other versions, in other cases and with non-ASCII letters
+    /// ICU folds (those take the whole alternation).
+    @Test func exclusionsByLiteralRemoveWhatTheWholeAlternationRemoves() throws {
+        let exclusions = Exclusions(crawlerExclusions)
+        var rng = SeededGenerator(seed: 5)
+        var differences: [String] = []
+        var agents = try Self.agents("crawlers") + Self.agents("devices-sample")
+        agents += agents.map { agent in
+            String(agent.map { $0.isNumber ? Character(String(Int.random(in: 0...9, using: &rng))) : $0 })
+        }
+        agents += agents.prefix(500).map { $0.uppercased() }
+        agents += ["Mozilla/5.0 (Windows NT 10.0) AppleWebKit/537.36 (\u{212A}HTML, like Gecko) Chrome/124.0.0.0 Safari/537.36", "ſafari/1.0 bot"]
+        for agent in agents {
+            let whole = NSRange(agent.startIndex..., in: agent)
+            let expected = Self.referenceExclusions.stringByReplacingMatches(in: agent, range: whole, withTemplate: "")
+            let got = (exclusions.regex(for: agent) ?? Self.referenceExclusions).stringByReplacingMatches(in: agent, range: whole, withTemplate: "")
+            if got != expected { differences.append("\(agent) → \(got) vs \(expected)") }
+        }
+        #expect(agents.count > 10_000)
+        #expect(differences.isEmpty, "\(differences.prefix(5).joined(separator: "\n"))")
+    }
+
     /// Hostile agents built to make the generic pattern and the prefilter work: runs of
     /// letters, keywords at the end of long runs, many literals in one agent.
     @Test func hostileAgentsGetTheSameAnswerAsTheAlternation() throws {
