@@ -38,7 +38,8 @@ public final class RecordMapper {
     private let filters: [(path: String, accessor: FieldAccessor, wanted: String)]
     /// Where this mapping reads what rejected rows must not keep; worked out once per file.
     private let redaction: RowRedaction
-    private var urlCache = HashedTextCache<CanonicalURL?>(limit: 100_000)
+    /// Bounded like the loader's key caches (DimensionKeys.maxCached, which says why 20,000).
+    private var urlCache = HashedTextCache<CanonicalURL?>(limit: 20_000)
     private var countryCache = HashedTextCache<String>(limit: 5_000)
     private var spamCache = HashedTextCache<String?>(limit: 50_000)
     /// utm_source value → the referring site it names. One URL per source, so that it
