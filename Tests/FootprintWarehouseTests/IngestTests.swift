@@ -64,6 +64,22 @@ struct Fixture {
 }
 
 /// The referral summary equals what grouping fact_page_view gives (Summaries.rebuildAllReferrals).
+/// Sessions, visits and their summaries as text rows, in a fixed order: to compare
+/// what a load cut with what a re-cut from the table gives.
+func sessionRows(_ fx: Fixture) throws -> [[String]] {
+    try fx.warehouse.read { db in
+        var all: [[String]] = []
+        for sql in ["SELECT person_key, property_key, date_key, started_at, ended_at, session_number, page_count, referrer_key, landing_content_key FROM fact_session ORDER BY 1, 2, 4",
+                    "SELECT * FROM agg_visitor_day ORDER BY 1, 2, 3, 4",
+                    "SELECT * FROM agg_session_start ORDER BY 1, 2, 3",
+                    "SELECT person_key, date_key, started_at, ended_at, page_count FROM fact_visit ORDER BY 1, 3"] {
+            all += try Row.fetchAll(db, sql: sql).map { row in (0..<row.count).map { "\(row[$0] as DatabaseValue)" } }
+            all.append(["--"])
+        }
+        return all
+    }
+}
+
 func expectReferralsEqualARegrouping(_ fx: Fixture, sourceLocation: SourceLocation = #_sourceLocation) throws {
     func referrals() throws -> [Row] {
         try fx.warehouse.read { db in try Row.fetchAll(db, sql: "SELECT * FROM agg_page_view_referral ORDER BY 1, 2, 3") }
@@ -286,18 +302,7 @@ func expectReferralsEqualARegrouping(_ fx: Fixture, sourceLocation: SourceLocati
         #expect(try fx.journalMode() == "wal")
         #expect(try fx.count("pending_sessions") == 0)
         #expect(try !fx.firstLoadMarked())
-        func derived() throws -> [[String]] {
-            try fx.warehouse.read { db in
-                var all: [[String]] = []
-                for sql in ["SELECT person_key, property_key, date_key, started_at, ended_at, session_number, page_count, referrer_key, landing_content_key FROM fact_session ORDER BY 1, 2, 4",
-                            "SELECT * FROM agg_visitor_day ORDER BY 1, 2, 3, 4",
-                            "SELECT * FROM agg_session_start ORDER BY 1, 2, 3"] {
-                    all += try Row.fetchAll(db, sql: sql).map { row in (0..<row.count).map { "\(row[$0] as DatabaseValue)" } }
-                    all.append(["--"])
-                }
-                return all
-            }
-        }
+        func derived() throws -> [[String]] { try sessionRows(fx) }
         let whileLoading = try derived()
         #expect(whileLoading.count > 100)
         try fx.recutAllSessions()
@@ -327,19 +332,7 @@ func expectReferralsEqualARegrouping(_ fx: Fixture, sourceLocation: SourceLocati
         #expect(fx.warehouse.lastSessionsInput == .presorted)
         #expect(try fx.int("SELECT SUM(views) FROM agg_page_view_referral") == 400)
         try expectReferralsEqualARegrouping(fx)
-        func derived() throws -> [[String]] {
-            try fx.warehouse.read { db in
-                var all: [[String]] = []
-                for sql in ["SELECT person_key, property_key, date_key, started_at, ended_at, session_number, page_count, referrer_key, landing_content_key FROM fact_session ORDER BY 1, 2, 4",
-                            "SELECT * FROM agg_visitor_day ORDER BY 1, 2, 3, 4",
-                            "SELECT * FROM agg_session_start ORDER BY 1, 2, 3",
-                            "SELECT person_key, date_key, started_at, ended_at, page_count FROM fact_visit ORDER BY 1, 3"] {
-                    all += try Row.fetchAll(db, sql: sql).map { row in (0..<row.count).map { "\(row[$0] as DatabaseValue)" } }
-                    all.append(["--"])
-                }
-                return all
-            }
-        }
+        func derived() throws -> [[String]] { try sessionRows(fx) }
         let whileLoading = try derived()
         #expect(whileLoading.count > 100)
         try fx.recutAllSessions()
