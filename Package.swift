@@ -63,7 +63,7 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "FootprintReportsTests", dependencies: [
-            "FootprintPipeline", "FootprintReports", "FootprintOutput", "FootprintTestSupport",
+            "FootprintPipeline", "FootprintReports", "FootprintOutput", "FootprintNormalize", "FootprintTestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "FootprintCLITests", dependencies: ["footprint", "FootprintTestSupport"]),

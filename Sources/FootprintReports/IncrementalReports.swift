@@ -48,7 +48,7 @@ public enum IncrementalReports {
             }
             // The header is cached as the period "" (before every label).
             var csv = ""
-            for (period, body) in cache?.rows[name] ?? [] where stale == nil || period < stale!.period {
+            for (period, body) in cache?.rows[name] ?? [] where stale.map({ period < $0.period }) ?? true {
                 csv += body
             }
             if let table = fresh[name], let stale {

@@ -141,7 +141,6 @@ extension Warehouse {
                 }
                 try Summaries.rebuild(db)
             }
-            if stored != nil { try Warehouse.markReportsStale(db, from: 0) }
             try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('timezone', ?)", arguments: [zone.identifier])
         }
     }

@@ -77,10 +77,10 @@ extension Warehouse {
     public func storeReportCache(settings: String, firstPeriod: String?, keys: [Int64],
                                  rows: [String: [(period: String, body: String)]]) throws {
         try queue.write { db in
-            if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM report_cache_state WHERE settings = ?)", arguments: [settings]) != true {
-                try db.execute(sql: "DELETE FROM report_cache_state")
-                try db.execute(sql: "DELETE FROM report_cache")
-            } else if let firstPeriod {
+            // Rows of other settings (a config or scope no longer in use) go whole.
+            let sameSettings = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM report_cache_state WHERE settings = ?)",
+                                                 arguments: [settings]) == true
+            if let firstPeriod, sameSettings {
                 try db.execute(sql: "DELETE FROM report_cache WHERE period >= ?", arguments: [firstPeriod])
             } else {
                 try db.execute(sql: "DELETE FROM report_cache")

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 import FootprintConfig
+import FootprintNormalize
+import FootprintTestSupport
 import FootprintOutput
 import FootprintPipeline
 @testable import FootprintReports
@@ -18,9 +20,9 @@ import GRDB
     /// The sample's lines of every kind, by the fortnight (since 2023-04-01) of their timestamp.
     static func nights() throws -> [Int: [String: [String]]] {
         var nights: [Int: [String: [String]]] = [:]
-        let start = CivilDateDays.of("2023-04-01")
+        let start = Self.day("2023-04-01")
         for file in ["web.csv", "clicks.csv", "groups.jsonl", "groups-acme.jsonl", "subscribers.csv", "outcomes.csv"] {
-            let text = try gunzip(sample + "/" + file + ".gz")
+            let text = try systemGunzip(path: sample + "/" + file + ".gz")
             // CRLF is one Character: split on every kind of line end.
             var lines = text.split(whereSeparator: \.isNewline).map(String.init)
             let header = file.hasSuffix(".csv") ? lines.removeFirst() : nil
@@ -28,7 +30,7 @@ import GRDB
                 let pattern = file.hasSuffix(".jsonl") ? #""timestamp": "(\d{4}-\d{2}-\d{2})"# : #"(\d{4}-\d{2}-\d{2})"#
                 guard let match = line.range(of: pattern, options: .regularExpression) else { continue }
                 let day = String(line[match].suffix(10))
-                let night = (CivilDateDays.of(day) - start) / 14
+                let night = (Self.day(day) - start) / 14
                 var chunk = nights[night, default: [:]][file, default: header.map { [$0] } ?? []]
                 chunk.append(line)
                 nights[night, default: [:]][file] = chunk
@@ -37,19 +39,12 @@ import GRDB
         return nights
     }
 
-    static func gunzip(_ path: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "gzip -dc \"$0\"", path]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+    /// Writes the reports through the cache and checks them against a full computation.
+    /// Days since 1970-01-01 of a yyyy-mm-dd text.
+    static func day(_ text: String) -> Int {
+        CivilDate(key: Int(text.replacingOccurrences(of: "-", with: ""))!)!.daysSinceEpoch
     }
 
-    /// Writes the reports through the cache and checks them against a full computation.
     static func expectSameAsFull(_ warehouse: Warehouse, _ config: FootprintConfig, _ folder: String,
                                  _ step: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let out = folder + "/out"
@@ -179,18 +174,5 @@ extension IncrementalReportsTests {
         #expect(IncrementalReports.digest(config: first, scope: ReportScope()) != IncrementalReports.digest(config: first, scope: ReportScope(period: .quarter)))
         second.properties["host7.example"] = "blog"
         #expect(IncrementalReports.digest(config: first, scope: ReportScope()) != IncrementalReports.digest(config: second, scope: ReportScope()))
-    }
-}
-
-/// Days since 1970-01-01 of a yyyy-mm-dd text (test helper).
-enum CivilDateDays {
-    static func of(_ text: String) -> Int {
-        let parts = text.split(separator: "-").compactMap { Int($0) }
-        var components = DateComponents()
-        components.year = parts[0]; components.month = parts[1]; components.day = parts[2]
-        components.timeZone = TimeZone(identifier: "UTC")
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        return Int(calendar.date(from: components)!.timeIntervalSince1970 / 86_400)
     }
 }

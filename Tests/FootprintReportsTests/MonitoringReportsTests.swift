@@ -200,6 +200,20 @@ import FootprintWarehouse
             """))
     }
 
+    /// A report from June on still compares June with May: the two VIPs of May lapse in
+    /// June (they are counted from May's comments, before the range).
+    @Test func vipsFromAMonthOnCompareWithTheMonthBefore() throws {
+        let (loaded, _) = Self.shared
+        var scope = ReportScope(firstDay: 20240601).configured(by: loaded.config)
+        scope.period = .month
+        let table = try Reports.compute("vips.csv", from: loaded.warehouse, scope: scope)
+        #expect(CSVEncoder.encode(table) == Self.csv("""
+            period,list,subscribers,commenters,vips,vip_comments,vip_comments_answered,new_vips,lapsed_vips
+            2024-06,newsletter,1,1,0,0,0,0,1
+            2024-06,rss,1,1,0,0,0,0,1
+            """))
+    }
+
     @Test func impact() throws {
         // Sales: April 1000; May 400 + 400 + 400 = 1200 (+20 %); June 600 (-50 %). Leads
         // only in May (no change). May: Acme in p1 and c3, Globex in c2: 2 of 3 mentions;

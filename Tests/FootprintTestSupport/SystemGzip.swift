@@ -20,3 +20,16 @@ public func systemGzip(_ text: String) throws -> [UInt8] {
     process.waitUntilExit()
     return Array(data)
 }
+
+/// The text of a gzip file, through the system's gzip (test data such as sample-data/).
+public func systemGunzip(path: String) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/sh")
+    process.arguments = ["-c", "gzip -dc \"$0\"", path]
+    let output = Pipe()
+    process.standardOutput = output
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return String(decoding: data, as: UTF8.self)
+}

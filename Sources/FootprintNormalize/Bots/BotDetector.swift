@@ -18,9 +18,9 @@ import FootprintConfig
 /// folds a few non-ASCII letters (the Kelvin sign as `k`).
 public final class BotDetector: @unchecked Sendable {
     private struct Pattern { let regex: NSRegularExpression; let order: Int }
-    private let alwaysRun: [Pattern]
-    private let literalPatterns: [Pattern]
-    private let literals: LiteralIndex
+    /// Every pattern but the generic one, in the list's order, and which can match.
+    private let patterns: [Pattern]
+    private let prefilter: LiteralPrefilter
     private let keywordRuns: (runs: KeywordRuns, order: Int)?
     private let exclusions: NSRegularExpression
     /// The browser tokens removed first, by the literal each contains (`Exclusions`).
@@ -39,21 +39,15 @@ public final class BotDetector: @unchecked Sendable {
         for pattern in extraPatterns {
             if let reason = Self.problem(with: pattern) { throw PatternError(pattern: pattern, reason: reason) }
         }
-        var always: [Pattern] = [], withLiteral: [Pattern] = [], texts: [String] = []
+        var compiled: [Pattern] = [], texts: [String] = []
         var keywords: (KeywordRuns, Int)?
         for (order, text) in (crawlerPatterns + extraPatterns).enumerated() {
             if keywords == nil, let runs = KeywordRuns(pattern: text) { keywords = (runs, order); continue }
-            let pattern = Pattern(regex: try NSRegularExpression(pattern: text, options: [.caseInsensitive]), order: order)
-            if let literal = RegexText.requiredLiteral(text) {
-                withLiteral.append(pattern)
-                texts.append(literal)
-            } else {
-                always.append(pattern)
-            }
+            compiled.append(Pattern(regex: try NSRegularExpression(pattern: text, options: [.caseInsensitive]), order: order))
+            texts.append(text)
         }
-        alwaysRun = always
-        literalPatterns = withLiteral
-        literals = LiteralIndex(texts)
+        patterns = compiled
+        prefilter = LiteralPrefilter(texts)
         keywordRuns = keywords.map { (runs: $0.0, order: $0.1) }
         exclusions = try NSRegularExpression(pattern: "(" + crawlerExclusions.joined(separator: "|") + ")",
                                              options: [.caseInsensitive])
@@ -104,17 +98,14 @@ public final class BotDetector: @unchecked Sendable {
             .trimmingCharacters(in: .whitespaces)
         if remainder.isEmpty { return nil }
         let all = NSRange(remainder.startIndex..., in: remainder)
-        let lower = remainder.utf16.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }
+        let lower = asciiLowercasedUTF16(remainder)
         var best: (range: NSRange, order: Int)?
         func consider(_ range: NSRange, _ order: Int) {
             if let current = best, (current.range.location, current.order) <= (range.location, order) { return }
             best = (range, order)
         }
-        for pattern in alwaysRun {
-            if let hit = pattern.regex.firstMatch(in: remainder, range: all) { consider(hit.range, pattern.order) }
-        }
-        for index in literals.found(in: lower) {
-            let pattern = literalPatterns[index]
+        for index in prefilter.candidates(in: lower) {
+            let pattern = patterns[index]
             if let current = best, current.order < pattern.order && current.range.location == 0 { continue }
             if let hit = pattern.regex.firstMatch(in: remainder, range: all) { consider(hit.range, pattern.order) }
         }
@@ -135,34 +126,21 @@ public final class BotDetector: @unchecked Sendable {
 /// a few non-ASCII letters to ASCII ones, which the literal test would miss.
 final class Exclusions: @unchecked Sendable {
     private let patterns: [String]
-    private let always: [Int]
-    private let literalOwners: [Int]
-    private let literals: LiteralIndex
+    private let prefilter: LiteralPrefilter
     private var compiled: [[Int]: NSRegularExpression] = [:]
     private let lock = NSLock()
 
     init(_ patterns: [String]) {
         self.patterns = patterns
-        var always: [Int] = [], owners: [Int] = [], texts: [String] = []
-        for (index, pattern) in patterns.enumerated() {
-            if let literal = RegexText.requiredLiteral(pattern) {
-                owners.append(index)
-                texts.append(literal)
-            } else {
-                always.append(index)
-            }
-        }
-        self.always = always
-        literalOwners = owners
-        literals = LiteralIndex(texts)
+        prefilter = LiteralPrefilter(patterns)
     }
 
     /// The alternation of the exclusions that can match in `userAgent`, or nil when the
     /// whole one must be used (non-ASCII text, or too many distinct sets seen).
     func regex(for userAgent: String) -> NSRegularExpression? {
         guard userAgent.utf8.allSatisfy({ $0 < 128 }) else { return nil }
-        let lower = userAgent.utf16.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }
-        let present = (always + literals.found(in: lower).map { literalOwners[$0] }).sorted()
+        let lower = asciiLowercasedUTF16(userAgent)
+        let present = prefilter.candidates(in: lower)
         lock.lock()
         defer { lock.unlock() }
         if let regex = compiled[present] { return regex }

@@ -1,4 +1,5 @@
 import Foundation
+import FootprintConfig
 
 /// Finds which of many short literals occur in a text, in one pass: the literals are
 /// bucketed by their first two bytes, so each position of the text costs one bucket
@@ -33,6 +34,41 @@ struct LiteralIndex {
             }
         }
         return hits.sorted()
+    }
+}
+
+/// A text's UTF-16 units with ASCII letters lower-cased: what LiteralIndex compares.
+func asciiLowercasedUTF16(_ text: String) -> [UInt16] {
+    text.utf16.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }
+}
+
+/// Which of a list of patterns can match a text: a pattern with a literal that every
+/// match of it contains (RegexText.requiredLiteral) only when that literal is in the
+/// text, the others always. Shared by the crawler patterns and the browser tokens.
+struct LiteralPrefilter {
+    private let always: [Int]
+    private let owners: [Int]
+    private let index: LiteralIndex
+
+    init(_ patterns: [String]) {
+        var always: [Int] = [], owners: [Int] = [], texts: [String] = []
+        for (position, pattern) in patterns.enumerated() {
+            if let literal = RegexText.requiredLiteral(pattern) {
+                owners.append(position)
+                texts.append(literal)
+            } else {
+                always.append(position)
+            }
+        }
+        self.always = always
+        self.owners = owners
+        index = LiteralIndex(texts)
+    }
+
+    /// Positions in the list of the patterns that can match `text` (given lower-cased,
+    /// as UTF-16 units), ascending.
+    func candidates(in text: [UInt16]) -> [Int] {
+        (always + index.found(in: text).map { owners[$0] }).sorted()
     }
 }
 
