@@ -28,12 +28,13 @@ let package = Package(
         // instructions, five times faster than our portable Swift SHA-256 (which still
         // hashes ids, where calls are short and many).
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .target(name: "FootprintInput", dependencies: ["CZlib"], swiftSettings: fast),
         .target(name: "FootprintConfig", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
         .target(name: "FootprintNormalize", dependencies: ["FootprintConfig", "CMaxMindDB", "CCrypto"], swiftSettings: fast),
         .target(name: "FootprintStaging", dependencies: ["FootprintInput", "FootprintConfig", "FootprintNormalize"], swiftSettings: fast),
         .target(name: "FootprintWarehouse", dependencies: [
-            "FootprintStaging", "FootprintConfig", "FootprintNormalize",
+            "FootprintStaging", "FootprintConfig", "FootprintNormalize", "CLibPQ",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "GRDBSQLite", package: "GRDB.swift"),
         ], swiftSettings: fast),

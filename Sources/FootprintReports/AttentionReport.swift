@@ -1,5 +1,5 @@
 import FootprintOutput
-import GRDB
+import FootprintWarehouse
 
 /// attention.csv — share of attention: for each tracked brand, group activities that
 /// mention it (whole word, once per activity) and short-link clicks on its domains
@@ -9,7 +9,7 @@ import GRDB
 /// not mentioned, so `share_change` (against the previous period, in fraction points)
 /// is defined wherever that channel had data in both periods.
 enum AttentionReport {
-    static func table(_ db: Database, scope: ReportScope) throws -> CSVTable {
+    static func table(_ db: SQLConnection, scope: ReportScope) throws -> CSVTable {
         let p = scope.period.labelColumn
         let previous = scope.period.previousLabelColumn
         return try ReportQuery.table(db, name: "attention", columns: [
@@ -75,8 +75,8 @@ enum AttentionReport {
                 LEFT JOIN totals AS t ON t.period = a.period AND t.channel = a.channel AND t.brand_key = b.brand_key
             ), shares AS (
                 SELECT grid.*,
-                       CAST(mentions AS REAL) / NULLIF(SUM(mentions) OVER (PARTITION BY period, channel), 0) AS share,
-                       CAST(clicks AS REAL) / NULLIF(SUM(clicks) OVER (PARTITION BY period, channel), 0) AS click_share
+                       CAST(mentions AS DOUBLE PRECISION) / NULLIF(SUM(mentions) OVER (PARTITION BY period, channel), 0) AS share,
+                       CAST(clicks AS DOUBLE PRECISION) / NULLIF(SUM(clicks) OVER (PARTITION BY period, channel), 0) AS click_share
                 FROM grid
             ), periods AS (
                 SELECT DISTINCT \(p) AS period, \(previous) AS previous FROM dim_date
@@ -88,6 +88,6 @@ enum AttentionReport {
             LEFT JOIN shares AS before
               ON before.period = pe.previous AND before.channel = s.channel AND before.brand_key = s.brand_key
             ORDER BY s.period, s.channel, s.mentions DESC, s.clicks DESC, s.name
-            """, arguments: ["first": scope.firstDay, "last": scope.lastDay])
+            """, arguments: scope.range)
     }
 }

@@ -1,5 +1,5 @@
 import FootprintOutput
-import GRDB
+import FootprintWarehouse
 
 /// bots.csv — what was filtered out as not people, per period and channel: each bot
 /// (by its user-agent name) and each referrer-spam domain with its hits, and `share`,
@@ -7,7 +7,7 @@ import GRDB
 /// plus everything filtered). Rows whose timestamp could not be read have no period
 /// and are left out (they are in the ingest summary).
 enum BotsReport {
-    static func table(_ db: Database, scope: ReportScope) throws -> CSVTable {
+    static func table(_ db: SQLConnection, scope: ReportScope) throws -> CSVTable {
         let p = scope.period.labelColumn
         return try ReportQuery.table(db, name: "bots", columns: [
             ("period", .text), ("channel", .text), ("cause", .text), ("source", .text), ("hits", .integer),
@@ -24,8 +24,8 @@ enum BotsReport {
                 GROUP BY 1, 2, 3, 4
             ), people AS (
                 SELECT rp.period, 'web:' || pr.name AS channel, x.views AS hits
-                FROM temp.report_web_totals AS x
-                JOIN temp.report_periods AS rp ON rp.period_key = x.period_key
+                FROM report_web_totals AS x
+                JOIN report_periods AS rp ON rp.period_key = x.period_key
                 JOIN dim_property AS pr ON pr.property_key = x.property_key
                 UNION ALL
                 SELECT d.\(p), 'clicks', SUM(x.clicks)
@@ -35,10 +35,10 @@ enum BotsReport {
                 GROUP BY 1
             )
             SELECT f.period, f.channel, f.cause, f.source, f.hits,
-                   CAST(f.hits AS REAL) / (SUM(f.hits) OVER (PARTITION BY f.period, f.channel) + COALESCE(p.hits, 0)) AS share
+                   CAST(f.hits AS DOUBLE PRECISION) / (SUM(f.hits) OVER (PARTITION BY f.period, f.channel) + COALESCE(p.hits, 0)) AS share
             FROM filtered AS f
             LEFT JOIN people AS p ON p.period = f.period AND p.channel = f.channel
             ORDER BY f.period, f.channel, f.hits DESC, f.cause, f.source
-            """, arguments: ["first": scope.firstDay, "last": scope.lastDay])
+            """, arguments: scope.range)
     }
 }

@@ -1,5 +1,5 @@
 import FootprintOutput
-import GRDB
+import FootprintWarehouse
 
 /// geo.csv and geo_city.csv — where each channel's audience is: page views per web
 /// property (`web:<property>`), short-link clicks (`clicks`) and group activity by the
@@ -34,7 +34,7 @@ enum GeoReports {
             WHERE f.date_key BETWEEN :first AND :last
             GROUP BY d.\(p), \(geography)
         ), shares AS (
-            SELECT events.*, CAST(events AS REAL) / NULLIF(SUM(events) OVER (PARTITION BY period, channel), 0) AS share
+            SELECT events.*, CAST(events AS DOUBLE PRECISION) / NULLIF(SUM(events) OVER (PARTITION BY period, channel), 0) AS share
             FROM events
         )
         """
@@ -44,8 +44,8 @@ enum GeoReports {
     /// in two cities of one country counts once), counted by VisitorPeriods.
     private static let webCountries = """
         SELECT rp.period, 'web:' || pr.name AS channel, x.country_code, cn.country_name, x.views AS events, x.visitors AS people
-        FROM temp.report_web_countries AS x
-        JOIN temp.report_periods AS rp ON rp.period_key = x.period_key
+        FROM report_web_countries AS x
+        JOIN report_periods AS rp ON rp.period_key = x.period_key
         JOIN dim_property AS pr ON pr.property_key = x.property_key
         JOIN (SELECT country_code, MIN(country_name) AS country_name FROM dim_geography GROUP BY country_code) AS cn
           ON cn.country_code = x.country_code
@@ -54,13 +54,13 @@ enum GeoReports {
     /// Page views and distinct visitors per period, property and place.
     private static let webCities = """
         SELECT rp.period, 'web:' || pr.name AS channel, g.country_code, g.region, g.city, x.views AS events, x.visitors AS people
-        FROM temp.report_web_places AS x
-        JOIN temp.report_periods AS rp ON rp.period_key = x.period_key
+        FROM report_web_places AS x
+        JOIN report_periods AS rp ON rp.period_key = x.period_key
         JOIN dim_property AS pr ON pr.property_key = x.property_key
         JOIN dim_geography AS g ON g.geo_key = x.geo_key
         """
 
-    static func countries(_ db: Database, scope: ReportScope) throws -> CSVTable {
+    static func countries(_ db: SQLConnection, scope: ReportScope) throws -> CSVTable {
         try ReportQuery.table(db, name: "geo", columns: [
             ("period", .text), ("channel", .text), ("country_code", .text), ("country_name", .text),
             ("events", .integer), ("people", .integer), ("share", .share), ("index_vs_site", .share),
@@ -72,10 +72,10 @@ enum GeoReports {
             LEFT JOIN shares AS site
               ON site.period = s.period AND site.channel = 'web:site' AND site.country_code = s.country_code
             ORDER BY s.period, s.channel, s.events DESC, s.country_code
-            """, arguments: ["first": scope.firstDay, "last": scope.lastDay])
+            """, arguments: scope.range)
     }
 
-    static func cities(_ db: Database, scope: ReportScope) throws -> CSVTable {
+    static func cities(_ db: SQLConnection, scope: ReportScope) throws -> CSVTable {
         try ReportQuery.table(db, name: "geo_city", columns: [
             ("period", .text), ("channel", .text), ("country_code", .text), ("region", .text), ("city", .text),
             ("events", .integer), ("people", .integer), ("share", .share),
@@ -84,6 +84,6 @@ enum GeoReports {
             SELECT period, channel, country_code, region, city, events, people, share
             FROM shares
             ORDER BY period, channel, events DESC, country_code, region, city
-            """, arguments: ["first": scope.firstDay, "last": scope.lastDay])
+            """, arguments: scope.range)
     }
 }

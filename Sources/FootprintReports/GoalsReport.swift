@@ -1,5 +1,5 @@
 import FootprintOutput
-import GRDB
+import FootprintWarehouse
 
 /// goals.csv — calls to action: per period and goal, how many visits converted, broken
 /// down by where the visit came from. A visit is the visitor's across properties
@@ -12,7 +12,7 @@ import GRDB
 /// `all` and `category` list every value with visits, `referrer` and `landing` only
 /// those with a conversion (listing every page of a site for every goal helps nobody).
 enum GoalsReport {
-    static func table(_ db: Database, scope: ReportScope) throws -> CSVTable {
+    static func table(_ db: SQLConnection, scope: ReportScope) throws -> CSVTable {
         let p = scope.period.labelColumn
         return try ReportQuery.table(db, name: "goals", columns: [
             ("period", .text), ("goal", .text), ("breakdown", .text), ("value", .text), ("sessions", .integer),
@@ -28,7 +28,7 @@ enum GoalsReport {
                 GROUP BY d.\(p), a.referrer_key, a.landing_content_key, a.goal_mask
             ), conv AS (
                 SELECT s.period, g.goal_key, s.referrer_key, s.landing_content_key, SUM(s.visits) AS conversions
-                FROM starts AS s JOIN dim_goal AS g ON (s.goal_mask & (1 << g.bit)) <> 0
+                FROM starts AS s JOIN dim_goal AS g ON (s.goal_mask & (CAST(1 AS BIGINT) << CAST(g.bit AS INTEGER))) <> 0
                 WHERE s.goal_mask <> 0
                 GROUP BY s.period, g.goal_key, s.referrer_key, s.landing_content_key
             ), by_referrer AS (
@@ -66,11 +66,11 @@ enum GoalsReport {
                 GROUP BY c.period, c.goal_key, c.landing_content_key, ct.url, b.sessions
             )
             SELECT x.period, g.name, x.breakdown, x.value, x.sessions, x.conversions,
-                   CAST(x.conversions AS REAL) / x.sessions
+                   CAST(x.conversions AS DOUBLE PRECISION) / x.sessions
             FROM rows AS x JOIN dim_goal AS g ON g.goal_key = x.goal_key
             ORDER BY x.period, g.name,
                      CASE x.breakdown WHEN 'all' THEN 0 WHEN 'category' THEN 1 WHEN 'referrer' THEN 2 ELSE 3 END,
                      x.conversions DESC, x.sessions DESC, x.value
-            """, arguments: ["first": scope.firstDay, "last": scope.lastDay])
+            """, arguments: scope.range)
     }
 }

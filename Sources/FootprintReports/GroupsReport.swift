@@ -1,5 +1,5 @@
 import FootprintOutput
-import GRDB
+import FootprintWarehouse
 
 /// groups.csv — which groups are worth posting into: per period and group, its
 /// activities (rows), active members (distinct actors who posted, commented, shared or
@@ -10,14 +10,14 @@ import GRDB
 /// activity of the period anywhere below one of our shares in its thread, each once),
 /// and the activities that mention the self brand.
 enum GroupsReport {
-    static func table(_ db: Database, scope: ReportScope) throws -> CSVTable {
+    static func table(_ db: SQLConnection, scope: ReportScope) throws -> CSVTable {
         let p = scope.period.labelColumn
         return try ReportQuery.table(db, name: "groups", columns: [
             ("period", .text), ("platform", .text), ("group", .text), ("activities", .integer), ("active_members", .integer),
             ("posts", .integer), ("comments", .integer), ("shares", .integer), ("reactions", .integer), ("views", .integer),
             ("our_shares", .integer), ("responses_to_our_shares", .integer), ("self_mentions", .integer),
         ], sql: """
-            WITH owned_content AS (
+            WITH RECURSIVE owned_content AS (
                 SELECT c.content_key FROM dim_content AS c
                 WHERE c.host IN (SELECT host FROM dim_owned_host)
                    OR EXISTS (SELECT 1 FROM dim_brand_domain AS bd JOIN dim_brand AS b ON b.brand_key = bd.brand_key
@@ -82,6 +82,6 @@ enum GroupsReport {
             LEFT JOIN responses AS r ON r.period = c.period AND r.group_key = c.group_key
             LEFT JOIN mentions AS m ON m.period = c.period AND m.group_key = c.group_key
             ORDER BY c.period, c.activities DESC, g.platform, g.name
-            """, arguments: ["first": scope.firstDay, "last": scope.lastDay])
+            """, arguments: scope.range)
     }
 }

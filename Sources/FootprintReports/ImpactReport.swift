@@ -1,5 +1,5 @@
 import FootprintOutput
-import GRDB
+import FootprintWarehouse
 
 /// impact.csv — return on media impact: per period and metric of the outcomes input,
 /// the metric's total, its change from the previous period as a fraction (empty when
@@ -8,7 +8,7 @@ import GRDB
 /// views and the short-link clicks of the period. A row per period in which the metric
 /// has values: a period without a figure is unknown, not zero.
 enum ImpactReport {
-    static func table(_ db: Database, scope: ReportScope) throws -> CSVTable {
+    static func table(_ db: SQLConnection, scope: ReportScope) throws -> CSVTable {
         let p = scope.period.labelColumn
         let previous = scope.period.previousLabelColumn
         return try ReportQuery.table(db, name: "impact", columns: [
@@ -44,7 +44,7 @@ enum ImpactReport {
             )
             SELECT o.period, o.metric, o.value,
                    (o.value - before.value) / NULLIF(ABS(before.value), 0),
-                   COALESCE(m.self_mentions, 0), CAST(m.self_mentions AS REAL) / NULLIF(m.all_mentions, 0),
+                   COALESCE(m.self_mentions, 0), CAST(m.self_mentions AS DOUBLE PRECISION) / NULLIF(m.all_mentions, 0),
                    COALESCE(v.views, 0), COALESCE(c.clicks, 0)
             FROM outcomes AS o
             LEFT JOIN outcomes AS before ON before.period = o.previous AND before.metric = o.metric
@@ -53,6 +53,6 @@ enum ImpactReport {
             LEFT JOIN clicks AS c ON c.period = o.period
             WHERE o.period IN (SELECT DISTINCT \(p) FROM dim_date WHERE date_key BETWEEN :first AND :last)
             ORDER BY o.period, o.metric
-            """, arguments: ["first": scope.firstDay, "last": scope.lastDay])
+            """, arguments: scope.range)
     }
 }

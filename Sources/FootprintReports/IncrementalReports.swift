@@ -2,7 +2,6 @@ import FootprintConfig
 import FootprintNormalize
 import FootprintOutput
 import FootprintWarehouse
-import GRDB
 
 /// Every report, recomputing only the periods that new data can have changed since the
 /// last run and taking the others from the warehouse's report cache (ReportCache.swift
@@ -81,14 +80,15 @@ public enum IncrementalReports {
     /// and the first day of the period before that one.
     static func firstStalePeriod(_ warehouse: Warehouse, from day: Int, scope: ReportScope) throws -> (period: String, firstDay: Int)? {
         let label = scope.period.labelColumn, previous = scope.period.previousLabelColumn
-        return try warehouse.read { db in
-            guard let row = try Row.fetchOne(db, sql: """
-                SELECT \(label) AS period, \(previous) AS previous FROM dim_date WHERE date_key >= ? ORDER BY date_key LIMIT 1
-                """, arguments: [day]) else { return nil }
-            let period: String = row["period"], before: String = row["previous"]
-            let first = try Int.fetchOne(db, sql: "SELECT MIN(date_key) FROM dim_date WHERE \(label) IN (?, ?)",
-                                         arguments: [period, before]) ?? day
-            return (period, first)
+        return try warehouse.withSecondReportConnection { db in
+            var found: (period: String, before: String)?
+            try db.forEachRow("""
+                SELECT \(label) AS period, \(previous) AS previous FROM dim_date WHERE date_key >= :day ORDER BY date_key LIMIT 1
+                """, ["day": SQLValue(day)]) { row in found = (row.text(0), row.text(1)) }
+            guard let found else { return nil }
+            let first = try db.value("SELECT MIN(date_key) FROM dim_date WHERE \(label) IN (:period, :before)",
+                                     ["period": .text(found.period), "before": .text(found.before)]).int64
+            return (found.period, first.map { Int($0) } ?? day)
         }
     }
 

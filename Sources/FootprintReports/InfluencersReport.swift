@@ -1,5 +1,5 @@
 import FootprintOutput
-import GRDB
+import FootprintWarehouse
 
 /// influencers.csv — who, outside the company, starts the conversations others answer:
 /// per period and platform, each actor who posted, commented or shared in the period
@@ -11,7 +11,7 @@ import GRDB
 /// them (`ZZ` when none is known). Ranked by responses, then responders, then the
 /// actor's name; the first `influencers_top` of each period and platform.
 enum InfluencersReport {
-    static func table(_ db: Database, scope: ReportScope) throws -> CSVTable {
+    static func table(_ db: SQLConnection, scope: ReportScope) throws -> CSVTable {
         let p = scope.period.labelColumn
         let k = scope.period.keyColumn
         return try ReportQuery.table(db, name: "influencers", columns: [
@@ -115,6 +115,6 @@ enum InfluencersReport {
             LEFT JOIN top_groups AS tg ON tg.period = t.period AND tg.platform = t.platform AND tg.person_key = t.person_key
             LEFT JOIN top_countries AS tc ON tc.period = t.period AND tc.platform = t.platform AND tc.person_key = t.person_key
             ORDER BY t.period, t.platform, t.rank
-            """, arguments: ["first": scope.firstDay, "last": scope.lastDay, "top": scope.influencersTop])
+            """, arguments: scope.range.merging(["top": SQLValue(scope.influencersTop)]) { $1 })
     }
 }

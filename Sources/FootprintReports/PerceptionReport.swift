@@ -1,5 +1,5 @@
 import FootprintOutput
-import GRDB
+import FootprintWarehouse
 
 /// perception.csv — who we are against who we want to be: per period and tracked brand,
 /// the group activities that mention the brand (`mentions`), and of those the ones that
@@ -8,7 +8,7 @@ import GRDB
 /// aspired / (aspired + current), empty when both are 0. Competitors get the same
 /// columns for the same terms, for comparison.
 enum PerceptionReport {
-    static func table(_ db: Database, scope: ReportScope) throws -> CSVTable {
+    static func table(_ db: SQLConnection, scope: ReportScope) throws -> CSVTable {
         let p = scope.period.labelColumn
         return try ReportQuery.table(db, name: "perception", columns: [
             ("period", .text), ("entity", .text), ("mentions", .integer), ("current_mentions", .integer),
@@ -36,11 +36,11 @@ enum PerceptionReport {
             )
             SELECT pe.period, b.name, COALESCE(c.mentions, 0), COALESCE(c.current_mentions, 0),
                    COALESCE(c.aspired_mentions, 0),
-                   CAST(c.aspired_mentions AS REAL) / NULLIF(c.current_mentions + c.aspired_mentions, 0)
+                   CAST(c.aspired_mentions AS DOUBLE PRECISION) / NULLIF(c.current_mentions + c.aspired_mentions, 0)
             FROM periods AS pe
             CROSS JOIN dim_brand AS b
             LEFT JOIN counts AS c ON c.period = pe.period AND c.brand_key = b.brand_key
             ORDER BY pe.period, COALESCE(c.mentions, 0) DESC, b.name
-            """, arguments: ["first": scope.firstDay, "last": scope.lastDay])
+            """, arguments: scope.range)
     }
 }

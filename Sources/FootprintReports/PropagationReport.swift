@@ -1,5 +1,5 @@
 import FootprintOutput
-import GRDB
+import FootprintWarehouse
 
 /// propagation.csv — how each content item (canonical URL) travelled within the
 /// report's date range: when it first got an owned page view, a short-link click, a
@@ -92,7 +92,7 @@ enum PropagationReport {
         WHERE v.content_key IS NOT NULL OR k.content_key IS NOT NULL OR s.content_key IS NOT NULL
         """
 
-    static func table(_ db: Database, scope: ReportScope) throws -> CSVTable {
+    static func table(_ db: SQLConnection, scope: ReportScope) throws -> CSVTable {
         struct Item {
             var cells: [CSVTable.Cell]
             var reached: Int
@@ -100,11 +100,10 @@ enum PropagationReport {
             var url: String
         }
         var items: [Item] = []
-        let rows = try Row.fetchCursor(db, sql: sql, arguments: ["first": scope.firstDay, "last": scope.lastDay])
-        while let row = try rows.next() {
-            let url: String = row[0]
+        try db.forEachRow(sql, scope.range) { row in
+            let url = row.text(0)
             // First times per channel, in channelOrder.
-            let firsts: [Int64?] = (1...8).map { row[$0] }
+            let firsts: [Int64?] = (1...8).map { row.value($0).int64 }
             let reachedChannels = zip(channelOrder, firsts)
                 .enumerated()
                 .compactMap { index, pair in pair.1.map { (time: $0, order: index, name: pair.0) } }
@@ -114,13 +113,13 @@ enum PropagationReport {
             var hoursToNews: CSVTable.Cell = .empty
             if let firstNews, let firstSeen { hoursToNews = .decimal(Double(firstNews - firstSeen) / 3600, places: 1) }
             func instant(_ value: Int64?) -> CSVTable.Cell { value.map { .text(ReportQuery.isoInstant($0)) } ?? .empty }
-            let views: Int64 = row[9], clicks: Int64 = row[10], activities: Int64 = row[11]
+            let views = row.int64(9), clicks = row.int64(10), activities = row.int64(11)
             let cells: [CSVTable.Cell] = [
                 .text(url), instant(firstSeen), instant(firsts[0]), instant(firsts[1]), instant(firsts[2]),
                 instant(firsts[3]), instant(firstNews), hoursToNews,
                 .text(reachedChannels.map(\.name).joined(separator: ">")), .integer(Int64(reachedChannels.count)),
                 .integer(views), .integer(clicks), .integer(activities),
-                ReportQuery.cell(row, 12, .integer), .integer(row[13]), ReportQuery.cell(row, 14, .text),
+                ReportQuery.cell(row.value(12), .integer), .integer(row.int64(13)), ReportQuery.cell(row.value(14), .text),
             ]
             items.append(Item(cells: cells, reached: reachedChannels.count, total: views + clicks + activities, url: url))
         }

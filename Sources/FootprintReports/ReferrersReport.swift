@@ -1,12 +1,12 @@
 import FootprintOutput
-import GRDB
+import FootprintWarehouse
 
 /// referrers.csv — per period and property: where visits (sessions) came from, by the
 /// referrer of each session's first page view; direct visits are `(direct)`. Share is
 /// of all visits of that period and property; rank 1 is the largest. Read from the
 /// sessionizer's daily summary (agg_session_start).
 enum ReferrersReport {
-    static func table(_ db: Database, scope: ReportScope) throws -> CSVTable {
+    static func table(_ db: SQLConnection, scope: ReportScope) throws -> CSVTable {
         let p = scope.period.labelColumn
         return try ReportQuery.table(db, name: "referrers", columns: [
             ("period", .text), ("property", .text), ("referrer_domain", .text), ("category", .text),
@@ -24,10 +24,10 @@ enum ReferrersReport {
                 GROUP BY d.\(p), pr.name, r.domain, r.category
             )
             SELECT period, property, referrer_domain, category, visits,
-                   CAST(visits AS REAL) / SUM(visits) OVER (PARTITION BY period, property) AS share,
+                   CAST(visits AS DOUBLE PRECISION) / SUM(visits) OVER (PARTITION BY period, property) AS share,
                    ROW_NUMBER() OVER (PARTITION BY period, property ORDER BY visits DESC, referrer_domain) AS rank
             FROM visits
             ORDER BY period, property, visits DESC, referrer_domain
-            """, arguments: ["first": scope.firstDay, "last": scope.lastDay])
+            """, arguments: scope.range)
     }
 }

@@ -1,5 +1,5 @@
 import FootprintOutput
-import GRDB
+import FootprintWarehouse
 
 /// How a result column becomes a CSV cell.
 enum ColumnFormat {
@@ -14,39 +14,33 @@ enum ColumnFormat {
 
 /// Runs report SQL and turns its rows into a CSV table. NULL becomes an empty cell.
 enum ReportQuery {
-    static func table(_ db: Database, name: String, columns: [(String, ColumnFormat)], sql: String,
-                      arguments: StatementArguments) throws -> CSVTable {
+    static func table(_ db: SQLConnection, name: String, columns: [(String, ColumnFormat)], sql: String,
+                      arguments: [String: SQLValue]) throws -> CSVTable {
         var table = CSVTable(name: name, columns: columns.map(\.0))
-        let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
-        while let row = try rows.next() {
+        try db.forEachRow(sql, arguments) { row in
             var cells: [CSVTable.Cell] = []
             cells.reserveCapacity(columns.count)
             for (index, (_, format)) in columns.enumerated() {
-                cells.append(cell(row, index, format))
+                cells.append(cell(row.value(index), format))
             }
             table.rows.append(cells)
         }
         return table
     }
 
-    static func cell(_ row: Row, _ index: Int, _ format: ColumnFormat) -> CSVTable.Cell {
-        let value: DatabaseValue = row[index]
-        return cell(value, format)
-    }
-
-    static func cell(_ value: DatabaseValue, _ format: ColumnFormat) -> CSVTable.Cell {
-        switch (value.storage, format) {
+    static func cell(_ value: SQLValue, _ format: ColumnFormat) -> CSVTable.Cell {
+        switch (value, format) {
         case (.null, _): return .empty
-        case (.int64(let number), .integer): return .integer(number)
-        case (.double(let number), .integer): return .integer(Int64(number.rounded()))
-        case (.int64(let number), .share): return .decimal(Double(number), places: 4)
-        case (.double(let number), .share): return .decimal(number, places: 4)
-        case (.int64(let number), .decimal(let places)): return .decimal(Double(number), places: places)
-        case (.double(let number), .decimal(let places)): return .decimal(number, places: places)
-        case (.int64(let seconds), .instant): return .text(isoInstant(seconds))
-        case (.string(let text), _): return .text(text)
-        case (.int64(let number), .text): return .text(String(number))
-        case (.double(let number), .text): return .text(String(number))
+        case (.integer(let number), .integer): return .integer(number)
+        case (.real(let number), .integer): return .integer(Int64(number.rounded()))
+        case (.integer(let number), .share): return .decimal(Double(number), places: 4)
+        case (.real(let number), .share): return .decimal(number, places: 4)
+        case (.integer(let number), .decimal(let places)): return .decimal(Double(number), places: places)
+        case (.real(let number), .decimal(let places)): return .decimal(number, places: places)
+        case (.integer(let seconds), .instant): return .text(isoInstant(seconds))
+        case (.text(let text), _): return .text(text)
+        case (.integer(let number), .text): return .text(String(number))
+        case (.real(let number), .text): return .text(String(number))
         default: return .empty
         }
     }

@@ -1,4 +1,5 @@
 import FootprintConfig
+import FootprintWarehouse
 
 /// What a set of reports covers: how rows are grouped in time, and which days.
 public struct ReportScope: Equatable, Sendable {
@@ -52,4 +53,9 @@ public struct ReportScope: Equatable, Sendable {
         self.firstDay = firstDay ?? 0
         self.lastDay = lastDay ?? 99_991_231
     }
+}
+
+extension ReportScope {
+    /// The days as report SQL's parameters `:first` and `:last`.
+    var range: [String: SQLValue] { ["first": SQLValue(firstDay), "last": SQLValue(lastDay)] }
 }

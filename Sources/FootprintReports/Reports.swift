@@ -2,7 +2,6 @@ import Foundation
 import FootprintConfig
 import FootprintOutput
 import FootprintWarehouse
-import GRDB
 
 /// All reports of CONTRACT.md section 3 (and bots.csv), computed from the star schema
 /// and the loader's summaries. They agree with each other because nothing writes while
@@ -11,12 +10,12 @@ public enum Reports {
     public static let fileNames = ["geo.csv", "geo_city.csv", "propagation.csv", "attention.csv", "engagement.csv", "referrers.csv", "perception.csv", "bots.csv",
                                          "goals.csv", "topics.csv", "groups.csv", "influencers.csv", "vips.csv", "impact.csv"]
 
-    public static func compute(from warehouse: Warehouse, scope: ReportScope) throws -> [CSVTable] {
+    public static func compute(from warehouse: ReportDatabase, scope: ReportScope) throws -> [CSVTable] {
         try compute(fileNames, from: warehouse, scope: scope)
     }
 
     /// One report by its file name (`geo.csv` …).
-    public static func compute(_ fileName: String, from warehouse: Warehouse, scope: ReportScope) throws -> CSVTable {
+    public static func compute(_ fileName: String, from warehouse: ReportDatabase, scope: ReportScope) throws -> CSVTable {
         try compute([fileName], from: warehouse, scope: scope)[0]
     }
 
@@ -33,13 +32,13 @@ public enum Reports {
     /// audience table on the main connection (in a write transaction, for that temporary
     /// table; nothing in the star schema is changed), the others in a read transaction
     /// on a second connection. Returns the tables in the order of `fileNames`.
-    static func compute(_ fileNames: [String], from warehouse: Warehouse, scope: ReportScope) throws -> [CSVTable] {
+    static func compute(_ fileNames: [String], from warehouse: ReportDatabase, scope: ReportScope) throws -> [CSVTable] {
         try compute(fileNames, from: warehouse, scope: scope, scopeOf: { _ in scope })
     }
 
     /// `scopeOf` may give a report a scope of its own (IncrementalReports: a report
     /// without periods is computed whole); the web-audience tables are cut for `scope`.
-    static func compute(_ fileNames: [String], from warehouse: Warehouse, scope: ReportScope,
+    static func compute(_ fileNames: [String], from warehouse: ReportDatabase, scope: ReportScope,
                         scopeOf: @escaping @Sendable (String) -> ReportScope) throws -> [CSVTable] {
         let webNames = fileNames.filter { readingWebAudience.contains($0) || besideWebAudience.contains($0) }
         let otherNames = fileNames.filter { !webNames.contains($0) }
@@ -48,20 +47,18 @@ public enum Reports {
         if !otherNames.isEmpty {
             DispatchQueue.global().async(group: beside) {
                 others.result = Result {
-                    try warehouse.readOnSecondConnection { db in
-                        try Warehouse.withSortingCache(db) { try otherNames.map { try table($0, db, scope: scopeOf($0)) } }
+                    try warehouse.withSecondReportConnection { db in
+                        try otherNames.map { try table($0, db, scope: scopeOf($0)) }
                     }
                 }
             }
         }
         let web: [CSVTable]
         do {
-            web = webNames.isEmpty ? [] : try warehouse.write { db in
-                try Warehouse.withSortingCache(db) {
-                    if webNames.contains(where: readingWebAudience.contains) { try WebAudience.prepare(db, scope: scope) }
-                    defer { try? WebAudience.discard(db) }
-                    return try webNames.map { try table($0, db, scope: scopeOf($0)) }
-                }
+            web = webNames.isEmpty ? [] : try warehouse.withReportConnection { db in
+                if webNames.contains(where: readingWebAudience.contains) { try WebAudience.prepare(db, scope: scope) }
+                defer { try? WebAudience.discard(db) }
+                return try webNames.map { try table($0, db, scope: scopeOf($0)) }
             }
         } catch {
             beside.wait()
@@ -78,7 +75,7 @@ public enum Reports {
         var result: Result<[CSVTable], Error> = .success([])
     }
 
-    private static func table(_ fileName: String, _ db: Database, scope: ReportScope) throws -> CSVTable {
+    private static func table(_ fileName: String, _ db: SQLConnection, scope: ReportScope) throws -> CSVTable {
         switch fileName {
         case "geo.csv": return try GeoReports.countries(db, scope: scope)
         case "geo_city.csv": return try GeoReports.cities(db, scope: scope)

@@ -1,5 +1,5 @@
 import FootprintOutput
-import GRDB
+import FootprintWarehouse
 
 /// topics.csv — which subjects get attention: per period and topic, its content items
 /// with activity in the period (viewed, clicked or shared in a group), their page views
@@ -9,7 +9,7 @@ import GRDB
 /// all activities of the period with a title or text. Every topic appears in every
 /// period of the scope that holds page views, clicks or group activities.
 enum TopicsReport {
-    static func table(_ db: Database, scope: ReportScope) throws -> CSVTable {
+    static func table(_ db: SQLConnection, scope: ReportScope) throws -> CSVTable {
         let p = scope.period.labelColumn
         return try ReportQuery.table(db, name: "topics", columns: [
             ("period", .text), ("topic", .text), ("items", .integer), ("views", .integer), ("visitors", .integer),
@@ -96,9 +96,9 @@ enum TopicsReport {
                 WHERE f.date_key BETWEEN :first AND :last
             )
             SELECT pe.period, t.name, COALESCE(i.items, 0), COALESCE(tt.views, 0), COALESCE(vi.visitors, 0),
-                   COALESCE(tt.clicks, 0), CAST(COALESCE(tt.clicks, 0) AS REAL) / NULLIF(ac.clicks, 0),
+                   COALESCE(tt.clicks, 0), CAST(COALESCE(tt.clicks, 0) AS DOUBLE PRECISION) / NULLIF(ac.clicks, 0),
                    COALESCE(ta.activities, 0), COALESCE(m.mentions, 0),
-                   CAST(COALESCE(m.mentions, 0) AS REAL) / NULLIF(w.activities, 0)
+                   CAST(COALESCE(m.mentions, 0) AS DOUBLE PRECISION) / NULLIF(w.activities, 0)
             FROM periods AS pe
             CROSS JOIN dim_topic AS t
             LEFT JOIN items AS i ON i.period = pe.period AND i.topic_key = t.topic_key
@@ -109,6 +109,6 @@ enum TopicsReport {
             LEFT JOIN mentions AS m ON m.period = pe.period AND m.topic_key = t.topic_key
             LEFT JOIN written AS w ON w.period = pe.period
             ORDER BY pe.period, t.name
-            """, arguments: ["first": scope.firstDay, "last": scope.lastDay])
+            """, arguments: scope.range)
     }
 }

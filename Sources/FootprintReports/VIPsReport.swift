@@ -1,5 +1,5 @@
 import FootprintOutput
-import GRDB
+import FootprintWarehouse
 
 /// vips.csv — "RSS + comments = VIP": per period and list, the subscribers (subscribed
 /// at any time in the period), the actors who commented in the period (the same for
@@ -10,7 +10,7 @@ import GRDB
 /// address is trimmed and lower-cased first). A row per period and list with
 /// subscribers; periods are those of the scope that hold any data.
 enum VIPsReport {
-    static func table(_ db: Database, scope: ReportScope) throws -> CSVTable {
+    static func table(_ db: SQLConnection, scope: ReportScope) throws -> CSVTable {
         let p = scope.period.labelColumn
         let k = scope.period.keyColumn
         let previous = scope.period.previousLabelColumn
@@ -113,6 +113,6 @@ enum VIPsReport {
             LEFT JOIN lapsed AS la ON la.period = l.period AND la.list = l.list
             WHERE l.period IN (SELECT DISTINCT \(k) FROM dim_date WHERE date_key BETWEEN :first AND :last)
             ORDER BY l.period, l.list
-            """, arguments: ["first": scope.firstDay, "last": scope.lastDay, "minComments": scope.vipMinComments])
+            """, arguments: scope.range.merging(["minComments": SQLValue(scope.vipMinComments)]) { $1 })
     }
 }

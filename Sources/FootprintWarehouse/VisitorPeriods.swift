@@ -1,4 +1,3 @@
-import GRDB
 
 /// The web audience per period, counted from the visitor-day summary for the reports
 /// (geo, geo_city, engagement, bots) into three small temporary tables:
@@ -18,58 +17,56 @@ import GRDB
 public enum VisitorPeriods {
     /// Creates and fills the three tables for the days from `firstDay` to `lastDay`; a
     /// day's period is dim_date's `periodColumn` (an integer period number).
-    public static func fill(_ db: Database, periodColumn: String, firstDay: Int, lastDay: Int) throws {
-        try db.execute(sql: """
+    public static func fill(_ db: SQLConnection, periodColumn: String, firstDay: Int, lastDay: Int) throws {
+        let withoutRowID = db.engine == .sqlite ? " WITHOUT ROWID" : ""
+        // Bytewise order, as the star schema's text (SQLite's default; PostgreSQL's "C").
+        let text = db.engine == .sqlite ? "TEXT" : "TEXT COLLATE \"C\""
+        try db.execute("""
             CREATE TEMP TABLE report_web_totals (
-                period_key INTEGER NOT NULL, property_key INTEGER NOT NULL, views INTEGER NOT NULL,
-                visitors INTEGER NOT NULL, engaged_total REAL, engaged_views INTEGER NOT NULL,
-                PRIMARY KEY (period_key, property_key)) WITHOUT ROWID;
+                period_key BIGINT NOT NULL, property_key BIGINT NOT NULL, views BIGINT NOT NULL,
+                visitors BIGINT NOT NULL, engaged_total DOUBLE PRECISION, engaged_views BIGINT NOT NULL,
+                PRIMARY KEY (period_key, property_key))\(withoutRowID);
             CREATE TEMP TABLE report_web_places (
-                period_key INTEGER NOT NULL, property_key INTEGER NOT NULL, geo_key INTEGER NOT NULL,
-                views INTEGER NOT NULL, visitors INTEGER NOT NULL,
-                PRIMARY KEY (period_key, property_key, geo_key)) WITHOUT ROWID;
+                period_key BIGINT NOT NULL, property_key BIGINT NOT NULL, geo_key BIGINT NOT NULL,
+                views BIGINT NOT NULL, visitors BIGINT NOT NULL,
+                PRIMARY KEY (period_key, property_key, geo_key))\(withoutRowID);
             CREATE TEMP TABLE report_web_countries (
-                period_key INTEGER NOT NULL, property_key INTEGER NOT NULL, country_code TEXT NOT NULL,
-                views INTEGER NOT NULL, visitors INTEGER NOT NULL,
-                PRIMARY KEY (period_key, property_key, country_code)) WITHOUT ROWID;
+                period_key BIGINT NOT NULL, property_key BIGINT NOT NULL, country_code \(text) NOT NULL,
+                views BIGINT NOT NULL, visitors BIGINT NOT NULL,
+                PRIMARY KEY (period_key, property_key, country_code))\(withoutRowID);
             """)
-        guard let connection = db.sqliteConnection else { return }
-        var sorted = try sortedVisitorDays(connection, periodColumn: periodColumn, firstDay: firstDay, lastDay: lastDay)
-        let countries = try CountryIndex(connection)
-        let writer = try BlockWriter(connection, countryCodes: countries.codes)
+        var sorted = try sortedVisitorDays(db, periodColumn: periodColumn, firstDay: firstDay, lastDay: lastDay)
+        let countries = try CountryIndex(db)
+        var writer = BlockWriter(countryCodes: countries.codes)
         var block = PeriodBlock(countryCount: countries.codes.count)
         while let row = try sorted.next() {
             if row.period != block.period || row.property != block.property {
-                try writer.write(block)
+                writer.write(block)
                 block.start(period: row.period, property: row.property)
             }
             block.add(row, country: countries.index(ofGeo: row.geo))
         }
-        try writer.write(block)
+        writer.write(block)
+        try writer.insert(into: db)
     }
 
     /// agg_visitor_day's rows in the chosen days, each with its period, sorted.
-    private static func sortedVisitorDays(_ connection: OpaquePointer, periodColumn: String,
+    private static func sortedVisitorDays(_ db: SQLConnection, periodColumn: String,
                                           firstDay: Int, lastDay: Int) throws -> SortedRows<VisitorPeriodDay> {
         var periodOfDay: [Int64: Int64] = [:]
-        let days = try SQLiteStatement(connection: connection, sql: """
-            SELECT date_key, \(periodColumn) FROM dim_date WHERE date_key BETWEEN ?1 AND ?2
-            """)
-        days.bind(1, firstDay); days.bind(2, lastDay)
-        while try days.step() { periodOfDay[days.int64(0)] = days.int64(1) }
-        days.reset()
-        let visitorDays = try SQLiteStatement(connection: connection, sql: """
-            SELECT person_key, property_key, date_key, geo_key, views, engaged_total, engaged_views
-            FROM agg_visitor_day WHERE date_key BETWEEN ?1 AND ?2
-            """)
-        visitorDays.bind(1, firstDay); visitorDays.bind(2, lastDay)
-        defer { visitorDays.reset() }
+        let range: [String: SQLValue] = ["first": SQLValue(firstDay), "last": SQLValue(lastDay)]
+        try db.forEachRow("SELECT date_key, \(periodColumn) FROM dim_date WHERE date_key BETWEEN :first AND :last", range) { row in
+            periodOfDay[row.int64(0)] = row.int64(1)
+        }
         var sorter = ExternalSorter<VisitorPeriodDay>()
-        while try visitorDays.step() {
-            guard let period = periodOfDay[visitorDays.int64(2)] else { continue }
+        try db.forEachRow("""
+            SELECT person_key, property_key, date_key, geo_key, views, engaged_total, engaged_views
+            FROM agg_visitor_day WHERE date_key BETWEEN :first AND :last
+            """, range) { row in
+            guard let period = periodOfDay[row.int64(2)] else { return }
             try sorter.append(VisitorPeriodDay(
-                period: period, property: visitorDays.int64(1), person: visitorDays.int64(0), geo: visitorDays.int64(3),
-                views: visitorDays.int64(4), engagedTotal: visitorDays.double(5) ?? .nan, engagedViews: visitorDays.int64(6)))
+                period: period, property: row.int64(1), person: row.int64(0), geo: row.int64(3),
+                views: row.int64(4), engagedTotal: row.double(5) ?? .nan, engagedViews: row.int64(6)))
         }
         return try sorter.sorted()
     }
@@ -97,7 +94,7 @@ private struct CountryIndex {
     private var countryOfGeo: [Int64: Int] = [:]
     private var unknown = 0
 
-    init(_ connection: OpaquePointer) throws {
+    init(_ db: SQLConnection) throws {
         var numbers: [String: Int] = [:]
         func number(of code: String) -> Int {
             if let known = numbers[code] { return known }
@@ -105,9 +102,9 @@ private struct CountryIndex {
             numbers[code] = codes.count - 1
             return codes.count - 1
         }
-        let places = try SQLiteStatement(connection: connection, sql: "SELECT geo_key, country_code FROM dim_geography")
-        defer { places.reset() }
-        while try places.step() { countryOfGeo[places.int64(0)] = number(of: places.text(1)) }
+        try db.forEachRow("SELECT geo_key, country_code FROM dim_geography", [:]) { row in
+            countryOfGeo[row.int64(0)] = number(of: row.text(1))
+        }
         unknown = number(of: "ZZ")
     }
 
@@ -164,41 +161,32 @@ private struct PeriodBlock {
     }
 }
 
-/// Writes a finished block's rows into the three tables.
+/// Gathers finished blocks' rows for the three tables (a few per period, property and
+/// place: small), inserted at the end.
 private struct BlockWriter {
-    private let totals, places, countries: SQLiteStatement
     private let countryCodes: [String]
+    private var totals: [[SQLValue]] = [], places: [[SQLValue]] = [], countries: [[SQLValue]] = []
 
-    init(_ connection: OpaquePointer, countryCodes: [String]) throws {
-        self.countryCodes = countryCodes
-        totals = try SQLiteStatement(connection: connection, sql: """
-            INSERT INTO temp.report_web_totals (period_key, property_key, views, visitors, engaged_total, engaged_views)
-            VALUES (?, ?, ?, ?, ?, ?)
-            """)
-        places = try SQLiteStatement(connection: connection, sql: """
-            INSERT INTO temp.report_web_places (period_key, property_key, geo_key, views, visitors) VALUES (?, ?, ?, ?, ?)
-            """)
-        countries = try SQLiteStatement(connection: connection, sql: """
-            INSERT INTO temp.report_web_countries (period_key, property_key, country_code, views, visitors)
-            VALUES (?, ?, ?, ?, ?)
-            """)
-    }
+    init(countryCodes: [String]) { self.countryCodes = countryCodes }
 
-    func write(_ block: PeriodBlock) throws {
+    mutating func write(_ block: PeriodBlock) {
         guard !block.isEmpty else { return }
-        totals.bind(1, block.period); totals.bind(2, block.property); totals.bind(3, block.views)
-        totals.bind(4, block.visitors); totals.bind(5, block.engagedTotal); totals.bind(6, block.engagedViews)
-        try totals.execute()
+        let period = SQLValue.integer(block.period), property = SQLValue.integer(block.property)
+        totals.append([period, property, .integer(block.views), .integer(block.visitors),
+                       block.engagedTotal.map { .real($0) } ?? .null, .integer(block.engagedViews)])
         for (geo, counts) in block.places.sorted(by: { $0.key < $1.key }) {
-            places.bind(1, block.period); places.bind(2, block.property); places.bind(3, geo)
-            places.bind(4, counts.views); places.bind(5, counts.visitors)
-            try places.execute()
+            places.append([period, property, .integer(geo), .integer(counts.views), .integer(counts.visitors)])
         }
         for (number, views) in block.countryViews.enumerated() where views > 0 || block.countryVisitors[number] > 0 {
-            countries.bind(1, block.period); countries.bind(2, block.property)
-            countries.bind(3, countryCodes[number])
-            countries.bind(4, views); countries.bind(5, block.countryVisitors[number])
-            try countries.execute()
+            countries.append([period, property, .text(countryCodes[number]), .integer(views), .integer(block.countryVisitors[number])])
         }
+    }
+
+    func insert(into db: SQLConnection) throws {
+        try db.insert(into: "report_web_totals", columns: ["period_key", "property_key", "views", "visitors", "engaged_total", "engaged_views"],
+                      rows: totals)
+        try db.insert(into: "report_web_places", columns: ["period_key", "property_key", "geo_key", "views", "visitors"], rows: places)
+        try db.insert(into: "report_web_countries", columns: ["period_key", "property_key", "country_code", "views", "visitors"],
+                      rows: countries)
     }
 }

@@ -40,7 +40,7 @@ import FootprintWarehouse
     @Test func topReferrerHasMostReferralsThenTheFirstName() throws {
         let folder = try TestFolder()
         let warehouse = try Self.warehouse(folder)
-        let table = try warehouse.read { db in try PropagationReport.table(db, scope: ReportScope(period: .month)) }
+        let table = try Reports.compute("propagation.csv", from: warehouse, scope: ReportScope(period: .month))
         let urlColumn = table.columns.firstIndex(of: "content_url")!
         let p1 = try #require(table.rows.first { $0[urlColumn] == .text("https://acme.example/p1") })
         #expect(p1[table.columns.firstIndex(of: "referring_domains")!] == .integer(3))

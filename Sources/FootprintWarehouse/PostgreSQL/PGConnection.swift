@@ -1,0 +1,188 @@
+import CLibPQ
+import Foundation
+
+/// One connection to a PostgreSQL server through libpq, PostgreSQL's own client
+/// library: it reads connection URIs and `key=value` strings, the `PG*` environment
+/// variables and `~/.pgpass`, and negotiates SSL as `sslmode` asks, exactly as psql.
+/// Results stream row by row (single-row mode), so a large query never sits in memory.
+public final class PGConnection: SQLConnection {
+    public let engine = SQLEngine.postgresql
+    private let handle: OpaquePointer
+    /// Host (or socket folder), port and database, for messages: never the password.
+    public let target: String
+
+    public init(_ conninfo: String) throws {
+        guard let handle = PQconnectdb(conninfo) else { throw PGError.connection(target: "PostgreSQL", message: "out of memory") }
+        self.handle = handle
+        target = Self.describe(handle)
+        guard PQstatus(handle) == CONNECTION_OK else {
+            let message = Self.message(handle)
+            PQfinish(handle)
+            throw PGError.connection(target: target, message: message)
+        }
+        // Reports and keys compare text bytewise and read numbers exactly, whatever the
+        // server's defaults: UTF-8, shortest exact floats, UTC.
+        try execute("SET client_encoding = 'UTF8'; SET extra_float_digits = 1; SET TIME ZONE 'UTC'; SET client_min_messages = warning")
+    }
+
+    deinit { PQfinish(handle) }
+
+    /// `host:port/database` of a connection, or of its socket folder.
+    private static func describe(_ handle: OpaquePointer) -> String {
+        func string(_ pointer: UnsafeMutablePointer<CChar>?) -> String { pointer.map { String(cString: $0) } ?? "" }
+        let host = string(PQhost(handle)), port = string(PQport(handle)), database = string(PQdb(handle))
+        return "\(host.isEmpty ? "localhost" : host):\(port.isEmpty ? "5432" : port)/\(database)"
+    }
+
+    private static func message(_ handle: OpaquePointer) -> String {
+        String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    public func execute(_ sql: String, _ arguments: [String: SQLValue]) throws {
+        if arguments.isEmpty {
+            // Several statements may come in one text; PQexec runs them in order.
+            let result = PQexec(handle, sql)
+            defer { PQclear(result) }
+            try check(result, sql)
+            return
+        }
+        try forEachRow(sql, arguments) { _ in }
+    }
+
+    public func forEachRow(_ sql: String, _ arguments: [String: SQLValue], _ body: (SQLRow) throws -> Void) throws {
+        let query = PGParameters(sql: sql, arguments: arguments)
+        try query.withParameters { types, values in
+            guard PQsendQueryParams(handle, query.sql, Int32(types.count), types, values, nil, nil, 0) == 1 else {
+                throw PGError.server(target: target, message: Self.message(handle), sqlState: "", sql: sql)
+            }
+        }
+        PQsetSingleRowMode(handle)
+        var failure: Error?
+        // Every result must be read, even after an error, before the connection is free.
+        while let result = PQgetResult(handle) {
+            defer { PQclear(result) }
+            guard failure == nil else { continue }
+            switch PQresultStatus(result) {
+            case PGRES_SINGLE_TUPLE:
+                do { try body(Row(result: result)) } catch { failure = error }
+            case PGRES_TUPLES_OK, PGRES_COMMAND_OK:
+                break
+            default:
+                failure = error(result, sql)
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    public func insert(into table: String, columns: [String], rows: [[SQLValue]]) throws {
+        guard !rows.isEmpty else { return }
+        try copy(into: table, columns: columns) { send in
+            for row in rows { try send(row) }
+        }
+    }
+
+    /// Streams rows into a table with COPY … FROM STDIN (text format), `send` taking
+    /// one row at a time; sent to the server in blocks of about 1 MB.
+    public func copy(into table: String, columns: [String], _ rows: (_ send: ([SQLValue]) throws -> Void) throws -> Void) throws {
+        let sql = "COPY \(table) (\(columns.joined(separator: ", "))) FROM STDIN"
+        let start = PQexec(handle, sql)
+        let status = PQresultStatus(start)
+        if status != PGRES_COPY_IN {
+            defer { PQclear(start) }
+            try check(start, sql)
+            return
+        }
+        PQclear(start)
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(1 << 20)
+        func flush() throws {
+            guard !buffer.isEmpty else { return }
+            let sent = buffer.withUnsafeBufferPointer { bytes in
+                bytes.withMemoryRebound(to: CChar.self) { PQputCopyData(handle, $0.baseAddress, Int32($0.count)) }
+            }
+            buffer.removeAll(keepingCapacity: true)
+            guard sent == 1 else { throw PGError.server(target: target, message: Self.message(handle), sqlState: "", sql: sql) }
+        }
+        var failure: Error?
+        do {
+            try rows { row in
+                PGCopyText.append(row, to: &buffer)
+                if buffer.count >= 1 << 20 { try flush() }
+            }
+            try flush()
+        } catch {
+            failure = error
+        }
+        PQputCopyEnd(handle, failure == nil ? nil : "footprint: the rows could not be read")
+        while let result = PQgetResult(handle) {
+            defer { PQclear(result) }
+            if failure == nil, PQresultStatus(result) != PGRES_COMMAND_OK { failure = error(result, sql) }
+        }
+        if let failure { throw failure }
+    }
+
+    private func check(_ result: OpaquePointer?, _ sql: String) throws {
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY: return
+        default: throw error(result, sql)
+        }
+    }
+
+    private func error(_ result: OpaquePointer?, _ sql: String) -> PGError {
+        guard let result else { return .server(target: target, message: Self.message(handle), sqlState: "", sql: sql) }
+        let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) } ?? ""
+        let message = String(cString: PQresultErrorMessage(result)).trimmingCharacters(in: .whitespacesAndNewlines)
+        if PQstatus(handle) != CONNECTION_OK {
+            return .connectionLost(target: target, message: message.isEmpty ? Self.message(handle) : message)
+        }
+        return .server(target: target, message: message, sqlState: state, sql: sql)
+    }
+
+    /// A row of a single-row-mode result, its values read as the column types say.
+    private struct Row: SQLRow {
+        let result: OpaquePointer
+        var count: Int { Int(PQnfields(result)) }
+
+        func value(_ column: Int) -> SQLValue {
+            let index = Int32(column)
+            if PQgetisnull(result, 0, index) == 1 { return .null }
+            let text = String(cString: PQgetvalue(result, 0, index))
+            switch PQftype(result, index) {
+            case 20, 21, 23, 26:  // int8, int2, int4, oid
+                return Int64(text).map { .integer($0) } ?? .text(text)
+            case 16:  // bool, as SQLite gives comparisons: 1 or 0
+                return .integer(text == "t" ? 1 : 0)
+            case 700, 701:  // float4, float8
+                return Double(text).map { .real($0) } ?? .text(text)
+            case 1700:  // numeric: SUM of integers gives it; whole ones stay integers
+                if let whole = Int64(text) { return .integer(whole) }
+                return Double(text).map { .real($0) } ?? .text(text)
+            default:
+                return .text(text)
+            }
+        }
+    }
+}
+
+public enum PGError: Error, CustomStringConvertible {
+    case connection(target: String, message: String)
+    case connectionLost(target: String, message: String)
+    case server(target: String, message: String, sqlState: String, sql: String)
+
+    public var description: String {
+        switch self {
+        case .connection(let target, let message):
+            return "cannot connect to PostgreSQL at \(target): \(message)"
+        case .connectionLost(let target, let message):
+            return "the connection to PostgreSQL at \(target) was lost (\(message)); nothing of the unfinished file was kept, run again"
+        case .server(let target, let message, _, let sql):
+            return "PostgreSQL at \(target): \(message) (in: \(sql.prefix(120)))"
+        }
+    }
+
+    /// The SQLSTATE code the server gave ("" when none).
+    public var sqlState: String {
+        if case .server(_, _, let state, _) = self { return state }
+        return ""
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import Testing
+import FootprintConfig
+import FootprintOutput
+import FootprintPipeline
+import FootprintReports
+import FootprintTestSupport
+import FootprintWarehouse
+
+/// The same star schema on SQLite and on a real PostgreSQL server gives byte-identical
+/// report files, for every report and period: the hand-worked fixtures and the bundled
+/// sample data, loaded into SQLite and copied to PostgreSQL (WarehouseCopy).
+/// Runs when FOOTPRINT_TEST_PG names a server (scripts/test starts one).
+@Suite(.enabled(if: TestPostgres.uri != nil, "FOOTPRINT_TEST_PG is not set: the PostgreSQL tests were skipped (scripts/test starts a server)"))
+struct CrossEngineReportsTests {
+    static let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../sample-data").standardized.path
+
+    /// Loads `files` (name → text) into a new SQLite warehouse.
+    static func sqlite(_ files: [(String, String)], config: FootprintConfig, folder: String) throws -> Warehouse {
+        try FileManager.default.createDirectory(atPath: folder + "/inbox", withIntermediateDirectories: true)
+        var paths: [String] = []
+        for (name, text) in files {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: folder + "/inbox/" + name))
+            paths.append(folder + "/inbox/" + name)
+        }
+        let warehouse = try Warehouse(path: folder + "/db.sqlite")
+        let summary = try Ingest(warehouse: warehouse, config: config).run(files: paths)
+        #expect(summary.filesFailed == 0)
+        return warehouse
+    }
+
+    /// Every report for every period, on both engines, compared file by file.
+    static func expectSameReports(_ warehouse: Warehouse, config: FootprintConfig,
+                                  sourceLocation: SourceLocation = #_sourceLocation) throws {
+        try TestPostgres.withDatabase { postgres in
+            let copied = try WarehouseCopy.copy(from: warehouse, to: postgres)
+            #expect((copied["fact_page_view"] ?? 0) > 0, sourceLocation: sourceLocation)
+            var compared = 0
+            for period in ReportScope.Period.allCases {
+                let scope = ReportScope(period: period).configured(by: config)
+                let onSQLite = try Reports.compute(from: warehouse, scope: scope)
+                let onPostgres = try Reports.compute(from: postgres, scope: scope)
+                for (lite, pg) in zip(onSQLite, onPostgres) {
+                    let expected = CSVEncoder.encode(lite), got = CSVEncoder.encode(pg)
+                    #expect(got == expected, "\(period) \(lite.name).csv: \(firstDifference(expected, got))", sourceLocation: sourceLocation)
+                    if !lite.rows.isEmpty { compared += 1 }
+                }
+            }
+            // Most reports have rows in every period (a check of empty files proves little).
+            #expect(compared >= 30, "only \(compared) non-empty report files compared", sourceLocation: sourceLocation)
+        }
+    }
+
+    static func firstDifference(_ a: String, _ b: String) -> String {
+        let left = a.split(separator: "\r\n", omittingEmptySubsequences: false)
+        let right = b.split(separator: "\r\n", omittingEmptySubsequences: false)
+        for index in 0..<max(left.count, right.count) {
+            let l = index < left.count ? String(left[index]) : "<none>", r = index < right.count ? String(right[index]) : "<none>"
+            if l != r { return "line \(index + 1): SQLite \(l) | PostgreSQL \(r)" }
+        }
+        return "same"
+    }
+
+    @Test func handComputedFixture() throws {
+        let folder = NSTemporaryDirectory() + "footprint-engines-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let config = try ConfigLoader.parse(HandComputedFixture.config)
+        let warehouse = try Self.sqlite([("web.csv", HandComputedFixture.web), ("clicks.csv", HandComputedFixture.clicks),
+                                         ("groups.jsonl", HandComputedFixture.groups)], config: config, folder: folder)
+        try Self.expectSameReports(warehouse, config: config)
+    }
+
+    @Test func monitoringFixture() throws {
+        let folder = NSTemporaryDirectory() + "footprint-engines-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let config = try ConfigLoader.parse(MonitoringFixture.config())
+        let warehouse = try Self.sqlite(MonitoringFixture.files, config: config, folder: folder)
+        try Self.expectSameReports(warehouse, config: config)
+    }
+
+    @Test func bundledSampleData() throws {
+        let folder = NSTemporaryDirectory() + "footprint-engines-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let config = DefaultConfig.load()
+        var files: [(String, String)] = []
+        for name in try FileManager.default.contentsOfDirectory(atPath: Self.sample).sorted() where name.hasSuffix(".gz") {
+            files.append((String(name.dropLast(3)), try systemGunzip(path: Self.sample + "/" + name)))
+        }
+        let warehouse = try Self.sqlite(files, config: config, folder: folder)
+        try Self.expectSameReports(warehouse, config: config)
+    }
+}
+
+/// The PostgreSQL server the tests use (FOOTPRINT_TEST_PG, a URI), and a fresh database
+/// on it per test, dropped afterwards, so tests running at once never meet.
+enum TestPostgres {
+    static let uri = ProcessInfo.processInfo.environment["FOOTPRINT_TEST_PG"].flatMap { $0.isEmpty ? nil : $0 }
+
+    static func withDatabase<T>(_ body: (PostgresWarehouse) throws -> T) throws -> T {
+        guard let uri, var parts = URLComponents(string: uri) else { throw CocoaError(.featureUnsupported) }
+        let name = "footprint_t" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
+        let admin = try PGConnection(uri)
+        try admin.execute("CREATE DATABASE \(name)")
+        defer { try? admin.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
+        parts.path = "/" + name
+        return try body(PostgresWarehouse(conninfo: parts.string!))
+    }
+}
