@@ -7,7 +7,7 @@ import FootprintWarehouse
 /// The ingest stage: every file not loaded before goes through staging into the
 /// warehouse, one transaction per file; one bad file does not stop the others.
 public struct Ingest {
-    public let warehouse: Warehouse
+    public let warehouse: WarehouseEngine
     public let config: FootprintConfig
     public var kindOverride: EventKind?
     /// Read every file again, replacing its earlier load (`ingest --reload`).
@@ -17,7 +17,7 @@ public struct Ingest {
     /// Compiled once per run: the Crawler-Detect list and the config's bot patterns.
     public var bots: BotDetector?
 
-    public init(warehouse: Warehouse, config: FootprintConfig, kindOverride: EventKind? = nil) {
+    public init(warehouse: WarehouseEngine, config: FootprintConfig, kindOverride: EventKind? = nil) {
         self.warehouse = warehouse
         self.config = config
         self.kindOverride = kindOverride
@@ -46,7 +46,7 @@ public struct Ingest {
         guard let zone = ZoneClock(identifier: config.timezone) else {
             throw ConfigError(keyPath: "timezone", reason: "unknown time zone")
         }
-        try warehouse.withLoadSession(config: config) { session in
+        try warehouse.withFileLoader(config: config) { session in
             for path in files {
                 let fileStarted = Date()
                 var outcome = IngestSummary.FileOutcome(path: path, status: .loaded, seconds: 0)

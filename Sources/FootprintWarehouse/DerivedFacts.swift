@@ -12,17 +12,34 @@ extension Warehouse {
         defer { if restoreWALAfterDerivedFacts { queue.inDatabase(restoreWALIfKeptForDerivedFacts) } }
         let hasher = PersonHasher(key: try hashKey(configured: config.hashKey))
         let erased = try queue.write { db in
-            try resolveSharedShortLinks(db)
+            let connection = try SQLiteConnection(db)
+            try DerivedFacts.resolveSharedShortLinks(connection)
             // Definitions first: the sessionizer marks which goals each visit reached.
-            let erased = try refreshDefinitions(db, config: config, hasher: hasher)
+            let erased = try Definitions.refresh(connection, config: config, hasher: hasher)
             try Sessionizer(timeoutSeconds: Int64(config.sessionTimeoutMinutes * 60)).rebuild(db, warehouse: self)
-            if let stale = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'cascades_stale'") {
-                try recomputeCascades(db, onlyNew: stale == "new")
-                try db.execute(sql: "DELETE FROM meta WHERE key = 'cascades_stale'")
-            }
+            try DerivedFacts.recomputeCascadesIfStale(connection)
             return erased
         }
         if erased { try checkpointErasure() }
+    }
+
+    /// Copies every committed page into the database file and empties the WAL: after an
+    /// erasure, the WAL and the file's older page versions would still hold what was
+    /// erased (secure_delete overwrites only the current page).
+    func checkpointErasure() throws {
+        try queue.writeWithoutTransaction { db in _ = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+    }
+}
+
+/// The derived facts written in SQL, on any engine: thread depths and roots, short
+/// links shared in groups resolved to their targets.
+enum DerivedFacts {
+    /// Walks the threads again when a load marked them stale (`cascades_stale`).
+    static func recomputeCascadesIfStale(_ db: SQLConnection) throws {
+        if let stale = try Meta.get(db, "cascades_stale") {
+            try recomputeCascades(db, onlyNew: stale == "new")
+            try Meta.remove(db, "cascades_stale")
+        }
     }
 
     /// Depth of every group activity in its thread: a post is 0; a comment, reply or
@@ -34,8 +51,8 @@ extension Warehouse {
     /// up to `cascades_through`; then only the threads holding a new activity are walked
     /// (an old reply whose post arrives now is in that post's thread). After a removal,
     /// every thread is.
-    private func recomputeCascades(_ db: Database, onlyNew: Bool) throws {
-        try Self.updateMarkingReportsStale(db, sql: """
+    private static func recomputeCascades(_ db: SQLConnection, onlyNew: Bool) throws {
+        try updateMarkingReportsStale(db, sql: """
             UPDATE fact_group_activity
             SET parent_activity_key = (SELECT p.activity_key FROM fact_group_activity AS p
                                        WHERE p.source_hash >= fact_group_activity.parent_source_hash
@@ -45,14 +62,14 @@ extension Warehouse {
             WHERE parent_source_id IS NOT NULL AND parent_activity_key IS NULL
             RETURNING CASE WHEN parent_activity_key IS NOT NULL THEN date_key END
             """)
-        try Self.updateMarkingReportsStale(db, sql: """
+        try updateMarkingReportsStale(db, sql: """
             UPDATE fact_group_activity
             SET parent_person_key = (SELECT p.person_key FROM fact_group_activity AS p
                                      WHERE p.activity_key = fact_group_activity.parent_activity_key)
             WHERE parent_activity_key IS NOT NULL AND parent_person_key IS NULL
             RETURNING CASE WHEN parent_person_key IS NOT NULL THEN date_key END
             """)
-        let through = onlyNew ? try Int64.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'cascades_through'") : nil
+        let through = onlyNew ? try Meta.get(db, "cascades_through").flatMap { Int64($0) } : nil
         // The roots to walk down from: every thread's, or those of the new activities'
         // threads (found by walking up; UNION stops at a reply cycle).
         let roots = through == nil ? "SELECT activity_key FROM fact_group_activity WHERE parent_activity_key IS NULL" : """
@@ -66,7 +83,7 @@ extension Warehouse {
                 FROM fact_group_activity AS p JOIN up ON p.activity_key = up.parent_key
             ),
             """
-        try Self.updateMarkingReportsStale(db, sql: """
+        try updateMarkingReportsStale(db, sql: """
             WITH RECURSIVE \(up) chain (activity_key, root_key, depth) AS (
                 SELECT activity_key, activity_key,
                        CASE WHEN parent_source_id IS NULL OR action IN ('like', 'view', 'join') THEN 0 ELSE 1 END
@@ -82,29 +99,26 @@ extension Warehouse {
             SET thread_root_key = chain.root_key, depth = chain.depth
             FROM chain
             WHERE fact_group_activity.activity_key = chain.activity_key
-              AND (fact_group_activity.thread_root_key IS NOT chain.root_key OR fact_group_activity.depth IS NOT chain.depth)
+              AND (fact_group_activity.thread_root_key IS DISTINCT FROM chain.root_key
+                   OR fact_group_activity.depth IS DISTINCT FROM chain.depth)
             RETURNING fact_group_activity.date_key
             """)
-        try db.execute(sql: """
-            INSERT OR REPLACE INTO meta (key, value)
-            SELECT 'cascades_through', CAST(COALESCE(MAX(activity_key), 0) AS TEXT) FROM fact_group_activity
-            """)
+        try Meta.set(db, "cascades_through", String(try db.value("SELECT COALESCE(MAX(activity_key), 0) FROM fact_group_activity").int64 ?? 0))
     }
 
     /// Runs an UPDATE that returns the date key of each row it changed (NULL for rows it
     /// left as they were): cached report periods from the earliest are stale.
-    private static func updateMarkingReportsStale(_ db: Database, sql: String) throws {
+    private static func updateMarkingReportsStale(_ db: SQLConnection, sql: String) throws {
         var earliest: Int?
-        let days = try Int?.fetchCursor(db, sql: sql)
-        while let day = try days.next() {
-            if let day { earliest = min(earliest ?? day, day) }
+        try db.forEachRow(sql, [:]) { row in
+            if let day = row.value(0).int64.map({ Int($0) }) { earliest = min(earliest ?? day, day) }
         }
         if let earliest { try markReportsStale(db, from: earliest) }
     }
 
     /// A short link shared in a group counts for the item it points to.
-    private func resolveSharedShortLinks(_ db: Database) throws {
-        try Self.updateMarkingReportsStale(db, sql: """
+    static func resolveSharedShortLinks(_ db: SQLConnection) throws {
+        try updateMarkingReportsStale(db, sql: """
             UPDATE fact_group_activity
             SET content_key = (SELECT s.target_content_key FROM dim_short_link AS s
                                JOIN dim_content AS c ON c.url = s.short_url
@@ -114,6 +128,9 @@ extension Warehouse {
             """)
     }
 
+}
+
+extension Warehouse {
     /// Date keys are local days in the configured zone; when the zone changes, every
     /// fact's date key is recomputed from its UTC instant.
     func rezoneIfNeeded(to zone: ZoneClock) throws {

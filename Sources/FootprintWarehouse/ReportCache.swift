@@ -25,41 +25,47 @@ public struct ReportCacheState: Sendable {
     public var rows: [String: [(period: String, body: String)]]
 }
 
-extension Warehouse {
-    static let nothingStale = 99_999_999
-    /// The insert-only fact tables and their keys, in insertion order.
-    static let watchedFacts = [("fact_page_view", "page_view_key"), ("fact_click", "click_key"),
-                               ("fact_group_activity", "activity_key"), ("fact_subscription", "subscription_key"),
-                               ("fact_outcome", "outcome_key"), ("fact_filtered_traffic", "rowid")]
+extension WarehouseEngine {
+    static var nothingStale: Int { 99_999_999 }
+
+    /// The insert-only fact tables and their keys, in insertion order (filtered traffic
+    /// has no key column: SQLite's rowid, PostgreSQL's identity column `traffic_key`).
+    static func watchedFacts(_ db: SQLConnection) -> [(table: String, key: String)] {
+        [("fact_page_view", "page_view_key"), ("fact_click", "click_key"), ("fact_group_activity", "activity_key"),
+         ("fact_subscription", "subscription_key"), ("fact_outcome", "outcome_key"),
+         ("fact_filtered_traffic", db.engine == .sqlite ? "rowid" : "traffic_key")]
+    }
 
     /// The cached rows and how much of them is stale, or nil when nothing is cached for
     /// these settings (then every period is computed).
     public func reportCache(settings: String) throws -> ReportCacheState? {
-        try queue.read { db in
-            guard let state = try Row.fetchOne(db, sql: "SELECT * FROM report_cache_state WHERE settings = ?", arguments: [settings])
+        try reading { db in
+            let columns = Self.watchedFacts(db).map { "last_" + $0.table }
+            guard let state = try db.rows("SELECT stale_from, \(columns.joined(separator: ", ")) FROM report_cache_state WHERE settings = :settings",
+                                          ["settings": .text(settings)]).first
             else { return nil }
-            var staleFrom: Int = state["stale_from"]
-            for (table, key) in Self.watchedFacts {
-                let last: Int64 = state["last_" + table]
-                if let day = try Int.fetchOne(db, sql: "SELECT MIN(date_key) FROM \(table) WHERE \(key) > ?", arguments: [last]) {
+            var staleFrom = Int(state[0].int64 ?? 0)
+            for (index, (table, key)) in Self.watchedFacts(db).enumerated() {
+                let last = state[index + 1]
+                if let day = try db.value("SELECT MIN(date_key) FROM \(table) WHERE \(key) > :last", ["last": last]).int64.map({ Int($0) }) {
                     // A page view can join a visit begun the day before.
                     staleFrom = min(staleFrom, table == "fact_page_view" ? CivilDate(key: day).map { CivilDate(daysSinceEpoch: $0.daysSinceEpoch - 1).key } ?? 0 : day)
                 }
             }
-            let lastActivity: Int64 = state["last_fact_group_activity"]
-            if let day = try Int.fetchOne(db, sql: """
+            let lastActivity = state[3]
+            if let day = try db.value("""
                 SELECT MIN(x.date_key) FROM (
                     SELECT p.date_key FROM fact_group_activity AS a JOIN fact_group_activity AS p ON p.activity_key = a.parent_activity_key
                     WHERE a.activity_key > :last
                     UNION ALL
                     SELECT r.date_key FROM fact_group_activity AS a JOIN fact_group_activity AS r ON r.activity_key = a.thread_root_key
                     WHERE a.activity_key > :last) AS x
-                """, arguments: ["last": lastActivity]) {
-                staleFrom = min(staleFrom, day)
+                """, ["last": lastActivity]).int64 {
+                staleFrom = min(staleFrom, Int(day))
             }
             var rows: [String: [(period: String, body: String)]] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT report, period, body FROM report_cache ORDER BY report, period") {
-                rows[row["report"], default: []].append((row["period"], row["body"]))
+            try db.forEachRow("SELECT report, period, body FROM report_cache ORDER BY report, period", [:]) { row in
+                rows[row.text(0), default: []].append((row.text(1), row.text(2)))
             }
             return ReportCacheState(staleFrom: staleFrom, rows: rows)
         }
@@ -67,8 +73,8 @@ extension Warehouse {
 
     /// The keys the next `reportCache` compares with: read before the reports run.
     public func lastFactKeys() throws -> [Int64] {
-        try queue.read { db in
-            try Self.watchedFacts.map { table, key in try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(\(key)), 0) FROM \(table)") ?? 0 }
+        try reading { db in
+            try Self.watchedFacts(db).map { table, key in try db.value("SELECT COALESCE(MAX(\(key)), 0) FROM \(table)").int64 ?? 0 }
         }
     }
 
@@ -76,37 +82,46 @@ extension Warehouse {
     /// and records the settings and the fact keys they were computed from.
     public func storeReportCache(settings: String, firstPeriod: String?, keys: [Int64],
                                  rows: [String: [(period: String, body: String)]]) throws {
-        try queue.write { db in
+        try writing { db in
             // Rows of other settings (a config or scope no longer in use) go whole.
-            let sameSettings = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM report_cache_state WHERE settings = ?)",
-                                                 arguments: [settings]) == true
+            let sameSettings = try db.value("SELECT 1 FROM report_cache_state WHERE settings = :settings",
+                                            ["settings": .text(settings)]) != .null
             if let firstPeriod, sameSettings {
-                try db.execute(sql: "DELETE FROM report_cache WHERE period >= ?", arguments: [firstPeriod])
+                try db.execute("DELETE FROM report_cache WHERE period >= :first", ["first": .text(firstPeriod)])
             } else {
-                try db.execute(sql: "DELETE FROM report_cache")
+                try db.execute("DELETE FROM report_cache")
             }
-            let insert = try db.makeStatement(sql: "INSERT INTO report_cache (report, period, body) VALUES (?, ?, ?)")
-            for (report, periods) in rows {
-                for (period, body) in periods { try insert.execute(arguments: [report, period, body]) }
+            var cached: [[SQLValue]] = []
+            for (report, periods) in rows.sorted(by: { $0.key < $1.key }) {
+                for (period, body) in periods { cached.append([.text(report), .text(period), .text(body)]) }
             }
-            let columns = Self.watchedFacts.map { "last_" + $0.0 }
-            try db.execute(sql: "DELETE FROM report_cache_state")
-            try db.execute(sql: """
-                INSERT INTO report_cache_state (settings, stale_from, \(columns.joined(separator: ", ")))
-                VALUES (?, ?, \(columns.map { _ in "?" }.joined(separator: ", ")))
-                """, arguments: StatementArguments([settings as DatabaseValueConvertible, Self.nothingStale] + keys.map { $0 as DatabaseValueConvertible }))
+            try db.insert(into: "report_cache", columns: ["report", "period", "body"], rows: cached)
+            let columns = Self.watchedFacts(db).map { "last_" + $0.table }
+            try db.execute("DELETE FROM report_cache_state")
+            try db.insert(into: "report_cache_state", columns: ["settings", "stale_from"] + columns,
+                          rows: [[.text(settings), SQLValue(Self.nothingStale)] + keys.map { .integer($0) }])
         }
     }
+}
 
-    /// Marks cached periods from `dateKey` on stale (0: all of them). Runs inside the
-    /// writer's transaction, so a rolled-back load marks nothing.
+/// Marks cached periods from `dateKey` on stale (0: all of them). Runs inside the
+/// writer's transaction, so a rolled-back load marks nothing.
+func markReportsStale(_ db: SQLConnection, from dateKey: Int) throws {
+    try db.execute("UPDATE report_cache_state SET stale_from = :day WHERE stale_from > :day", ["day": SQLValue(dateKey)])
+}
+
+/// Drops every cached row (forget: they may name the person).
+func dropReportCache(_ db: SQLConnection) throws {
+    try db.execute("DELETE FROM report_cache")
+    try db.execute("DELETE FROM report_cache_state")
+}
+
+extension Warehouse {
     static func markReportsStale(_ db: Database, from dateKey: Int) throws {
-        try db.execute(sql: "UPDATE report_cache_state SET stale_from = ? WHERE stale_from > ?", arguments: [dateKey, dateKey])
+        try FootprintWarehouse.markReportsStale(SQLiteConnection(db), from: dateKey)
     }
 
-    /// Drops every cached row (forget: they may name the person).
     static func dropReportCache(_ db: Database) throws {
-        try db.execute(sql: "DELETE FROM report_cache")
-        try db.execute(sql: "DELETE FROM report_cache_state")
+        try FootprintWarehouse.dropReportCache(SQLiteConnection(db))
     }
 }

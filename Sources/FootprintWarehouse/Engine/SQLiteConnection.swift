@@ -1,3 +1,4 @@
+import FootprintConfig
 import GRDB
 import GRDBSQLite
 
@@ -94,8 +95,21 @@ final class SQLiteConnection: SQLConnection {
     }
 }
 
-extension Warehouse: ReportDatabase {
+extension Warehouse: WarehouseEngine {
     public var engine: SQLEngine { .sqlite }
+    public var location: String { path }
+
+    public func reading<T>(_ body: (SQLConnection) throws -> T) throws -> T {
+        try read { db in try body(SQLiteConnection(db)) }
+    }
+
+    public func writing<T>(_ body: (SQLConnection) throws -> T) throws -> T {
+        try write { db in try body(SQLiteConnection(db)) }
+    }
+
+    public func withFileLoader<T>(config: FootprintConfig, _ body: (FileLoader) throws -> T) throws -> T {
+        try withLoadSession(config: config) { try body($0) }
+    }
 
     /// A write transaction (for the temporary tables), with the small sorting cache.
     public func withReportConnection<T>(_ body: (SQLConnection) throws -> T) throws -> T {

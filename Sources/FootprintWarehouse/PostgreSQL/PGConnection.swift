@@ -74,6 +74,18 @@ public final class PGConnection: SQLConnection {
         if let failure { throw failure }
     }
 
+    /// Runs one statement and returns the number of rows it inserted, updated or deleted.
+    @discardableResult
+    public func changes(_ sql: String, _ arguments: [String: SQLValue] = [:]) throws -> Int {
+        let query = PGParameters(sql: sql, arguments: arguments)
+        let result = try query.withParameters { types, values in
+            PQexecParams(handle, query.sql, Int32(types.count), types, values, nil, nil, 0)
+        }
+        defer { PQclear(result) }
+        try check(result, sql)
+        return Int(String(cString: PQcmdTuples(result))) ?? 0
+    }
+
     public func insert(into table: String, columns: [String], rows: [[SQLValue]]) throws {
         guard !rows.isEmpty else { return }
         try copy(into: table, columns: columns) { send in

@@ -1,0 +1,192 @@
+/// The set-based half of a PostgreSQL file load: staged events (PostgresStage) become
+/// dimension members and fact rows, in the file's transaction.
+struct PostgresFactLoad {
+    let pg: PGConnection
+    let fileID: Int64
+
+    struct Counts { var loaded = 0, duplicate = 0 }
+
+    /// The members a staging table names that a dimension lacks, in order of first
+    /// appearance (so keys are given in the order the SQLite loader gives them).
+    private func addMembers(_ dimension: String, _ columns: String, from stage: String, natural: String,
+                            values: String? = nil, conflict: String? = nil, where condition: String = "") throws {
+        try pg.execute("""
+            INSERT INTO \(dimension) (\(columns))
+            SELECT \(values ?? natural) FROM \(stage) \(condition.isEmpty ? "" : "WHERE " + condition)
+            GROUP BY \(natural) ORDER BY MIN(line)
+            ON CONFLICT (\(conflict ?? natural)) DO NOTHING
+            """)
+    }
+
+    private func addPlaces(from stage: String) throws {
+        try addMembers("dim_geography", "country_code, region, city, country_name", from: stage,
+                       natural: "country_code, region, city", values: "country_code, region, city, MIN(country_name)")
+    }
+
+    private func addPersons(from stage: String) throws {
+        // Keys come from the hash itself; written in key order.
+        try pg.execute("""
+            INSERT INTO dim_person (person_key, person_hash)
+            SELECT person_key, MIN(person_hash) FROM \(stage) GROUP BY person_key ORDER BY person_key
+            ON CONFLICT (person_key) DO NOTHING
+            """)
+    }
+
+    private func addReferrers(from stage: String) throws {
+        try addMembers("dim_referrer", "domain, category", from: stage, natural: "referrer_domain",
+                       values: "referrer_domain, MIN(referrer_category)", conflict: "domain")
+    }
+
+    private func addContent(from stage: String) throws {
+        try addMembers("dim_content", "url, host", from: stage, natural: "url", values: "url, MIN(host)",
+                       where: "url IS NOT NULL")
+    }
+
+    func run(staged: [String: Int]) throws -> Counts {
+        var counts = Counts()
+        if staged["stage_page_view", default: 0] > 0 { counts = try pageViews(staged["stage_page_view"]!) }
+        if staged["stage_click", default: 0] > 0 { counts = try clicks(staged["stage_click"]!) }
+        if staged["stage_activity", default: 0] > 0 { counts = try activities(staged["stage_activity"]!) }
+        if staged["stage_subscription", default: 0] > 0 { counts = try subscriptions(staged["stage_subscription"]!) }
+        if staged["stage_outcome", default: 0] > 0 { counts = try outcomes(staged["stage_outcome"]!) }
+        return counts
+    }
+
+    private func pageViews(_ staged: Int) throws -> Counts {
+        try addPersons(from: "stage_page_view")
+        try addMembers("dim_property", "name", from: "stage_page_view", natural: "property", values: "property", conflict: "name")
+        try addContent(from: "stage_page_view")
+        try addReferrers(from: "stage_page_view")
+        try addPlaces(from: "stage_page_view")
+        let before = try pg.value("SELECT COALESCE(MAX(page_view_key), 0) FROM fact_page_view").int64 ?? 0
+        let loaded = try insertProbing(table: "fact_page_view", stage: "stage_page_view", insert: """
+            INSERT INTO fact_page_view (source_hash, source_id, date_key, viewed_at, person_key, property_key, content_key,
+                referrer_key, geo_key, session_ref, engaged_seconds, load_file_id)
+            SELECT s.source_hash, s.source_id, s.date_key, s.viewed_at, s.person_key, p.property_key, c.content_key,
+                   r.referrer_key, g.geo_key, s.session_ref, s.engaged_seconds, \(fileID)
+            FROM stage_page_view AS s
+            JOIN dim_property AS p ON p.name = s.property
+            JOIN dim_content AS c ON c.url = s.url
+            JOIN dim_referrer AS r ON r.domain = s.referrer_domain
+            JOIN dim_geography AS g ON g.country_code = s.country_code AND g.region = s.region AND g.city = s.city
+            """)
+        // The sessionizer's work list, and the referral summary of the new rows.
+        try pg.execute("""
+            INSERT INTO pending_sessions (person_key)
+            SELECT DISTINCT person_key FROM fact_page_view WHERE page_view_key > \(before)
+            ON CONFLICT (person_key) DO NOTHING;
+            INSERT INTO agg_page_view_referral AS a (date_key, content_key, referrer_key, first_viewed_at, views)
+            SELECT date_key, content_key, referrer_key, MIN(viewed_at), COUNT(*) FROM fact_page_view
+            WHERE page_view_key > \(before) GROUP BY date_key, content_key, referrer_key
+            ON CONFLICT (date_key, content_key, referrer_key) DO UPDATE
+            SET first_viewed_at = LEAST(a.first_viewed_at, excluded.first_viewed_at), views = a.views + excluded.views
+            """)
+        return Counts(loaded: loaded, duplicate: staged - loaded)
+    }
+
+    private func clicks(_ staged: Int) throws -> Counts {
+        try addContent(from: "stage_click")
+        try pg.execute("""
+            INSERT INTO dim_short_link (short_url, target_content_key)
+            SELECT x.short_url, x.content_key FROM (
+                SELECT DISTINCT ON (s.short_url) s.short_url, c.content_key, s.line
+                FROM stage_click AS s JOIN dim_content AS c ON c.url = s.url
+                ORDER BY s.short_url, s.line) AS x
+            ORDER BY x.line
+            ON CONFLICT (short_url) DO NOTHING
+            """)
+        try addReferrers(from: "stage_click")
+        try addMembers("dim_channel", "name", from: "stage_click", natural: "channel", values: "channel", conflict: "name")
+        try addPlaces(from: "stage_click")
+        let loaded = try insertProbing(table: "fact_click", stage: "stage_click", insert: """
+            INSERT INTO fact_click (source_hash, source_id, date_key, clicked_at, short_link_key, content_key, referrer_key,
+                channel_key, geo_key, load_file_id)
+            SELECT s.source_hash, s.source_id, s.date_key, s.clicked_at, k.short_link_key, c.content_key, r.referrer_key,
+                   ch.channel_key, g.geo_key, \(fileID)
+            FROM stage_click AS s
+            JOIN dim_short_link AS k ON k.short_url = s.short_url
+            JOIN dim_content AS c ON c.url = s.url
+            JOIN dim_referrer AS r ON r.domain = s.referrer_domain
+            JOIN dim_channel AS ch ON ch.name = s.channel
+            JOIN dim_geography AS g ON g.country_code = s.country_code AND g.region = s.region AND g.city = s.city
+            """)
+        return Counts(loaded: loaded, duplicate: staged - loaded)
+    }
+
+    private func activities(_ staged: Int) throws -> Counts {
+        try addPersons(from: "stage_activity")
+        // The first handle seen for an actor is kept (as INSERT OR IGNORE in row order).
+        try pg.execute("""
+            INSERT INTO dim_actor_handle (person_key, handle)
+            SELECT DISTINCT ON (person_key) person_key, handle FROM stage_activity WHERE handle IS NOT NULL
+            ORDER BY person_key, line
+            ON CONFLICT (person_key) DO NOTHING
+            """)
+        try addMembers("dim_group", "platform, name", from: "stage_activity", natural: "platform, group_name",
+                       values: "platform, group_name", conflict: "platform, name")
+        try addContent(from: "stage_activity")
+        try addPlaces(from: "stage_activity")
+        let loaded = try insertProbing(table: "fact_group_activity", stage: "stage_activity", insert: """
+            INSERT INTO fact_group_activity (source_hash, source_id, date_key, occurred_at, group_key, person_key, action,
+                parent_source_id, content_key, activity_count, geo_key, title, body, load_file_id, parent_source_hash)
+            SELECT s.source_hash, s.source_id, s.date_key, s.occurred_at, gr.group_key, s.person_key, s.action,
+                   s.parent_source_id, c.content_key, s.activity_count, g.geo_key, s.title, s.body, \(fileID), s.parent_source_hash
+            FROM stage_activity AS s
+            JOIN dim_group AS gr ON gr.platform = s.platform AND gr.name = s.group_name
+            LEFT JOIN dim_content AS c ON c.url = s.url
+            JOIN dim_geography AS g ON g.country_code = s.country_code AND g.region = s.region AND g.city = s.city
+            """)
+        if loaded > 0 {
+            // New rows only: their threads are enough (unless a removal asked for all).
+            try pg.execute("INSERT INTO meta (key, value) VALUES ('cascades_stale', 'new') ON CONFLICT (key) DO NOTHING")
+        }
+        return Counts(loaded: loaded, duplicate: staged - loaded)
+    }
+
+    private func subscriptions(_ staged: Int) throws -> Counts {
+        try addPersons(from: "stage_subscription")
+        var loaded = try insertProbing(table: "fact_subscription", stage: "stage_subscription", insert: """
+            INSERT INTO fact_subscription (source_hash, source_id, person_key, list, subscribed_at, date_key, unsubscribed_at,
+                unsubscribed_date_key, load_file_id)
+            SELECT s.source_hash, s.source_id, s.person_key, s.list, s.subscribed_at, s.date_key, s.unsubscribed_at,
+                   s.unsubscribed_date_key, \(fileID)
+            FROM stage_subscription AS s
+            """)
+        // A subscription seen again with the time it ended fills that in, once (the
+        // first such row of the file); that row counts as loaded.
+        loaded += try pg.changes("""
+            UPDATE fact_subscription AS f SET unsubscribed_at = x.unsubscribed_at, unsubscribed_date_key = x.unsubscribed_date_key
+            FROM (SELECT DISTINCT ON (source_hash) source_hash, source_id, unsubscribed_at, unsubscribed_date_key
+                  FROM stage_subscription WHERE unsubscribed_at IS NOT NULL ORDER BY source_hash, line) AS x
+            WHERE f.source_hash = x.source_hash AND f.source_id = x.source_id AND f.unsubscribed_at IS NULL
+            """)
+        return Counts(loaded: loaded, duplicate: staged - loaded)
+    }
+
+    private func outcomes(_ staged: Int) throws -> Counts {
+        let loaded = try insertProbing(table: "fact_outcome", stage: "stage_outcome", insert: """
+            INSERT INTO fact_outcome (source_hash, source_id, date_key, metric, value, load_file_id)
+            SELECT s.source_hash, s.source_id, s.date_key, s.metric, s.value, \(fileID)
+            FROM stage_outcome AS s
+            """)
+        return Counts(loaded: loaded, duplicate: staged - loaded)
+    }
+
+    /// Inserts the staged rows in line order, an identity already loaded (its hash's row
+    /// holds the same source id) skipped; returns the rows inserted. A hash held by
+    /// another identity (a 63-bit collision) moves the row to the next hash value and
+    /// tries again, as the SQLite loader probes, so dedupe stays exact.
+    private func insertProbing(table: String, stage: String, insert: String) throws -> Int {
+        // Inserted again whole after a move: rows already in (or duplicates) meet
+        // themselves (or their first copy) and are skipped; only moved rows go in.
+        let inLineOrder = insert + "\nORDER BY s.line\nON CONFLICT (source_hash) DO NOTHING"
+        var loaded = try pg.changes(inLineOrder)
+        while try pg.changes("""
+            UPDATE \(stage) AS s SET source_hash = CASE WHEN s.source_hash = 9223372036854775807 THEN 1 ELSE s.source_hash + 1 END
+            FROM \(table) AS f WHERE f.source_hash = s.source_hash AND f.source_id <> s.source_id
+            """) > 0 {
+            loaded += try pg.changes(inLineOrder)
+        }
+        return loaded
+    }
+}

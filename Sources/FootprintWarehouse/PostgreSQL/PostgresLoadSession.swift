@@ -1,0 +1,156 @@
+import Foundation
+import FootprintConfig
+import FootprintNormalize
+import FootprintStaging
+
+/// Loads files into the star schema on PostgreSQL, each file in its own transaction,
+/// with the same outcome as the SQLite loader (LoadSession): a file's rows are read =
+/// loaded + duplicate + rejected + skipped, a row whose identity was loaded before is a
+/// duplicate (a subscription seen again with its end fills that in), keys come from
+/// the same dimensions.
+///
+/// How: the file's canonical events are copied (COPY, in blocks of ~4 MB) into
+/// temporary staging tables (PostgresStage); then, per dimension, the members not yet
+/// there are added in order of first appearance (INSERT … SELECT … ON CONFLICT DO
+/// NOTHING), and the facts are inserted joined to their keys, in line order, skipping
+/// identities already loaded (ON CONFLICT (source_hash) DO NOTHING).
+public final class PostgresLoadSession {
+    private let pg: PGConnection
+    private let zone: ZoneClock
+    private let names: PropertyNames
+    private let classifier: ReferrerClassifier
+    public let personHasher: PersonHasher
+    /// Days already in dim_date (from this session's committed files).
+    private var knownDays: Set<Int> = []
+
+    init(pg: PGConnection, config: FootprintConfig, zone: ZoneClock, hashKey: [UInt8]) throws {
+        self.pg = pg
+        self.zone = zone
+        names = PropertyNames(names: config.properties)
+        var overrides: [String: ReferrerCategory] = [:]
+        for (domain, name) in config.referrers { overrides[domain] = ReferrerCategory(rawValue: name) }
+        classifier = ReferrerClassifier(overrides: overrides, ownedHosts: Array(config.properties.keys))
+        personHasher = PersonHasher(key: hashKey)
+        try PostgresStage.create(on: pg)
+    }
+
+    /// The path a file with this content was loaded from before, if any (see LoadSession).
+    public func loadedFile(withSHA256 sha: String) throws -> String? {
+        try pg.value("""
+            SELECT path FROM load_files
+            WHERE content_sha256 = :sha AND NOT (rows_loaded = 0 AND rows_duplicate = 0 AND rows_rejected > 0)
+            """, ["sha": .text(sha)]).text
+    }
+
+    public func load(_ file: StagedFileReader, path: String, sha256: String, replacing: Bool = false,
+                     progress: ((LoadProgress) throws -> Void)? = nil) throws -> FileLoadResult {
+        if replacing {
+            throw WarehouseError.unusable(path: pg.target, reason: "ingest --reload is not supported on PostgreSQL yet")
+        }
+        var result = FileLoadResult(path: path, kind: file.kind.rawValue, format: file.format.rawValue)
+        let reader = BackgroundStager(reader: file)
+        defer { reader.cancel() }
+        let startedAt = Int64(Date().timeIntervalSince1970)
+        var days: Set<Int> = []
+        var newDays: [CivilDate] = []
+        var filtered: [FilteredKey: Int] = [:]
+        let buffers = Dictionary(uniqueKeysWithValues: PostgresStage.tables.map {
+            ($0.name, CopyBuffer(table: $0.name, columns: $0.columns.map(\.0)))
+        })
+        let rejects = CopyBuffer(table: "load_rejects", columns: ["load_file_id", "line", "reason", "raw_text"])
+        try pg.execute("BEGIN")
+        do {
+            try PostgresStage.empty(on: pg)
+            for table in ["load_rejects", "fact_filtered_traffic"] {
+                try pg.execute("DELETE FROM \(table) WHERE load_file_id IN (SELECT load_file_id FROM load_files WHERE content_sha256 = :sha)",
+                               ["sha": .text(sha256)])
+            }
+            try pg.execute("DELETE FROM load_files WHERE content_sha256 = :sha", ["sha": .text(sha256)])
+            let fileID = try pg.value("""
+                INSERT INTO load_files (path, content_sha256, kind, format, rows_read, rows_loaded, rows_duplicate, rows_rejected,
+                    started_at, finished_at) VALUES (:path, :sha, :kind, :format, 0, 0, 0, 0, :now, :now)
+                RETURNING load_file_id
+                """, ["path": .text(path), "sha": .text(sha256), "kind": .text(file.kind.rawValue),
+                      "format": .text(file.format.rawValue), "now": .integer(startedAt)]).int64 ?? 0
+            func day(_ date: CivilDate) {
+                if days.insert(date.key).inserted && !knownDays.contains(date.key) { newDays.append(date) }
+            }
+            while try reader.withNextRow({ row in
+                result.read += 1
+                switch row {
+                case .event(let line, let event):
+                    let staged = PostgresStage.row(event, line: line, names: names, classifier: classifier)
+                    staged.days.forEach(day)
+                    try buffers[staged.table]!.append(staged.values, to: pg)
+                case .skipped(_, let reason, let example):
+                    result.skipped += 1
+                    result.skippedByReason[reason, default: 0] += 1
+                    if let example, result.skipExamples[reason] == nil { result.skipExamples[reason] = example }
+                case .filtered(_, let traffic):
+                    result.skipped += 1
+                    result.skippedByReason[traffic.reason, default: 0] += 1
+                    let bucket = traffic.occurredAt.map { $0 - (($0 % 900) + 900) % 900 }
+                    filtered[FilteredKey(cause: traffic.cause, source: String(traffic.source.prefix(200)), host: traffic.host,
+                                         bucket: bucket), default: 0] += 1
+                case .rejected(let line, let reason, let raw):
+                    result.rejected += 1
+                    if result.firstRejects.count < 5 { result.firstRejects.append(.init(line: line, reason: reason)) }
+                    try rejects.append([.integer(fileID), SQLValue(line), .text(reason), .text(raw)], to: pg)
+                }
+                if result.read % LoadSession.progressInterval == 0, let progress {
+                    try progress(LoadProgress(path: path, bytesConsumed: reader.bytesConsumed, rowsRead: result.read,
+                                              fileBytesRead: file.fileBytesRead, fileSize: file.fileSize))
+                }
+            }) {}
+            // Filtered traffic's days, then every day into dim_date.
+            var filteredRows: [[SQLValue]] = []
+            for (key, hits) in filtered.sorted(by: { ($0.key.bucket ?? 0, $0.key.source) < ($1.key.bucket ?? 0, $1.key.source) }) {
+                let date = key.bucket.map { zone.localDate(ofUTC: $0) }
+                if let date { day(date) }
+                let property: SQLValue = file.kind == .web && !key.host.isEmpty ? .text(names.property(ofHost: key.host)) : .null
+                filteredRows.append([.text(file.kind.rawValue), .text(key.cause.rawValue), .text(key.source), property,
+                                     date.map { SQLValue($0.key) } ?? .null, key.bucket.map { .integer($0) } ?? .null, SQLValue(hits)])
+            }
+            for date in newDays { try buffers["stage_date"]!.append(PostgresStage.dateRow(date), to: pg) }
+            for buffer in buffers.values { try buffer.flush(to: pg) }
+            try rejects.flush(to: pg)
+            try pg.insert(into: "stage_filtered", columns: PostgresStage.columns(of: "stage_filtered"), rows: filteredRows)
+            try pg.execute("""
+                INSERT INTO dim_date SELECT * FROM stage_date ORDER BY date_key ON CONFLICT (date_key) DO NOTHING
+                """)
+            let counts = try PostgresFactLoad(pg: pg, fileID: fileID).run(staged: buffers.mapValues(\.count))
+            result.loaded = counts.loaded
+            result.duplicate = counts.duplicate
+            result.withoutCountry = file.rowsWithoutCountry
+            result.unresolvedIP = file.rowsWithUnresolvedIP
+            try pg.execute("""
+                INSERT INTO dim_property (name)
+                SELECT property FROM stage_filtered WHERE property IS NOT NULL GROUP BY property ORDER BY property
+                ON CONFLICT (name) DO NOTHING;
+                INSERT INTO fact_filtered_traffic (load_file_id, kind, cause, source, property_key, date_key, bucket_at, hits)
+                SELECT \(fileID), s.kind, s.cause, s.source, p.property_key, s.date_key, s.bucket_at, s.hits
+                FROM stage_filtered AS s LEFT JOIN dim_property AS p ON p.name = s.property
+                """)
+            try pg.execute("""
+                UPDATE load_files SET rows_read = :read, rows_loaded = :loaded, rows_duplicate = :duplicate, rows_rejected = :rejected,
+                    finished_at = :now, rows_skipped = :skipped
+                WHERE load_file_id = :file
+                """, ["read": SQLValue(result.read), "loaded": SQLValue(result.loaded), "duplicate": SQLValue(result.duplicate),
+                      "rejected": SQLValue(result.rejected), "skipped": SQLValue(result.skipped),
+                      "now": .integer(Int64(Date().timeIntervalSince1970)), "file": .integer(fileID)])
+            try pg.execute("COMMIT")
+        } catch {
+            try? pg.execute("ROLLBACK")
+            throw error
+        }
+        knownDays.formUnion(days)
+        return result
+    }
+
+    private struct FilteredKey: Hashable {
+        let cause: FilteredTraffic.Cause
+        let source: String
+        let host: String
+        let bucket: Int64?
+    }
+}
