@@ -52,6 +52,40 @@ struct CrossEngineReportsTests {
         }
     }
 
+    /// Loads `files` with each engine's own loader (SQLite and PostgreSQL) and compares
+    /// every report of every period, and the load counts.
+    static func expectSameAfterLoading(_ files: [(String, String)], config given: FootprintConfig, folder: String,
+                                       sourceLocation: SourceLocation = #_sourceLocation) throws {
+        // One hash key for both databases (each would make its own): pseudonyms agree.
+        var config = given
+        if config.hashKey == nil { config.hashKey = "5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e" }
+        try FileManager.default.createDirectory(atPath: folder + "/inbox", withIntermediateDirectories: true)
+        var paths: [String] = []
+        for (name, text) in files {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: folder + "/inbox/" + name))
+            paths.append(folder + "/inbox/" + name)
+        }
+        let sqlite = try Warehouse(path: folder + "/db.sqlite")
+        let onSQLite = try Ingest(warehouse: sqlite, config: config).run(files: paths)
+        try TestPostgres.withDatabase { postgres in
+            let onPostgres = try Ingest(warehouse: postgres, config: config).run(files: paths)
+            #expect(onPostgres.files.map(\.result) == onSQLite.files.map(\.result), sourceLocation: sourceLocation)
+            #expect(onPostgres.files.map(\.status) == onSQLite.files.map(\.status), sourceLocation: sourceLocation)
+            var compared = 0
+            for period in ReportScope.Period.allCases {
+                let scope = ReportScope(period: period).configured(by: config)
+                let expected = try Reports.compute(from: sqlite, scope: scope)
+                let got = try Reports.compute(from: postgres, scope: scope)
+                for (lite, pg) in zip(expected, got) {
+                    let a = CSVEncoder.encode(lite), b = CSVEncoder.encode(pg)
+                    #expect(a == b, "loaded: \(period) \(lite.name).csv: \(firstDifference(a, b))", sourceLocation: sourceLocation)
+                    if !lite.rows.isEmpty { compared += 1 }
+                }
+            }
+            #expect(compared >= 30, "only \(compared) non-empty report files compared", sourceLocation: sourceLocation)
+        }
+    }
+
     static func firstDifference(_ a: String, _ b: String) -> String {
         let left = a.split(separator: "\r\n", omittingEmptySubsequences: false)
         let right = b.split(separator: "\r\n", omittingEmptySubsequences: false)
@@ -71,6 +105,34 @@ struct CrossEngineReportsTests {
         try Self.expectSameReports(warehouse, config: config)
     }
 
+    @Test func handComputedFixtureLoadedByBothEngines() throws {
+        let folder = NSTemporaryDirectory() + "footprint-engines-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try Self.expectSameAfterLoading([("web.csv", HandComputedFixture.web), ("clicks.csv", HandComputedFixture.clicks),
+                                         ("groups.jsonl", HandComputedFixture.groups)],
+                                        config: try ConfigLoader.parse(HandComputedFixture.config), folder: folder)
+    }
+
+    @Test func monitoringFixtureLoadedByBothEngines() throws {
+        let folder = NSTemporaryDirectory() + "footprint-engines-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try Self.expectSameAfterLoading(MonitoringFixture.files, config: try ConfigLoader.parse(MonitoringFixture.config()), folder: folder)
+    }
+
+    @Test func sampleDataLoadedByBothEngines() throws {
+        let folder = NSTemporaryDirectory() + "footprint-engines-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try Self.expectSameAfterLoading(try Self.sampleFiles(), config: DefaultConfig.load(), folder: folder)
+    }
+
+    static func sampleFiles() throws -> [(String, String)] {
+        var files: [(String, String)] = []
+        for name in try FileManager.default.contentsOfDirectory(atPath: sample).sorted() where name.hasSuffix(".gz") {
+            files.append((String(name.dropLast(3)), try systemGunzip(path: sample + "/" + name)))
+        }
+        return files
+    }
+
     @Test func monitoringFixture() throws {
         let folder = NSTemporaryDirectory() + "footprint-engines-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -83,11 +145,7 @@ struct CrossEngineReportsTests {
         let folder = NSTemporaryDirectory() + "footprint-engines-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let config = DefaultConfig.load()
-        var files: [(String, String)] = []
-        for name in try FileManager.default.contentsOfDirectory(atPath: Self.sample).sorted() where name.hasSuffix(".gz") {
-            files.append((String(name.dropLast(3)), try systemGunzip(path: Self.sample + "/" + name)))
-        }
-        let warehouse = try Self.sqlite(files, config: config, folder: folder)
+        let warehouse = try Self.sqlite(try Self.sampleFiles(), config: config, folder: folder)
         try Self.expectSameReports(warehouse, config: config)
     }
 }
