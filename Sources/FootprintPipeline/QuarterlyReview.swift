@@ -6,10 +6,10 @@ import FootprintWarehouse
 /// Builds the quarterly perception review from the same report tables the CSV files
 /// hold, for one quarter against the previous one and the same quarter a year earlier.
 public struct QuarterlyReview {
-    public let warehouse: Warehouse
+    public let warehouse: WarehouseEngine
     public let config: FootprintConfig
 
-    public init(warehouse: Warehouse, config: FootprintConfig) {
+    public init(warehouse: WarehouseEngine, config: FootprintConfig) {
         self.warehouse = warehouse
         self.config = config
     }

@@ -8,10 +8,10 @@ import FootprintWarehouse
 /// changed), computes every report (the periods new data changed; IncrementalReports)
 /// and writes each as an atomically replaced CSV file.
 public struct ReportWriter {
-    public let warehouse: Warehouse
+    public let warehouse: WarehouseEngine
     public let config: FootprintConfig
 
-    public init(warehouse: Warehouse, config: FootprintConfig) {
+    public init(warehouse: WarehouseEngine, config: FootprintConfig) {
         self.warehouse = warehouse
         self.config = config
     }

@@ -20,7 +20,7 @@ public enum IncrementalReports {
     static let whole: Set<String> = ["propagation.csv"]
 
     /// The CSV text (no byte order mark) of every report, in `Reports.fileNames` order.
-    public static func compute(from warehouse: Warehouse, scope: ReportScope,
+    public static func compute(from warehouse: WarehouseEngine, scope: ReportScope,
                                config: FootprintConfig) throws -> [(name: String, csv: String)] {
         let settings = digest(config: config, scope: scope)
         let keys = try warehouse.lastFactKeys()
@@ -78,7 +78,7 @@ public enum IncrementalReports {
 
     /// The period holding the day before `day` (or the first day with data after it)
     /// and the first day of the period before that one.
-    static func firstStalePeriod(_ warehouse: Warehouse, from day: Int, scope: ReportScope) throws -> (period: String, firstDay: Int)? {
+    static func firstStalePeriod(_ warehouse: WarehouseEngine, from day: Int, scope: ReportScope) throws -> (period: String, firstDay: Int)? {
         let label = scope.period.labelColumn, previous = scope.period.previousLabelColumn
         return try warehouse.withSecondReportConnection { db in
             var found: (period: String, before: String)?

@@ -1,6 +1,5 @@
 import FootprintConfig
 import FootprintNormalize
-import GRDB
 
 /// The right to erasure: removes everything one visitor or group member left behind.
 public struct ForgetResult: Codable, Equatable, Sendable {
@@ -12,66 +11,58 @@ public struct ForgetResult: Codable, Equatable, Sendable {
     public var found: Bool { pageViews + sessions + groupActivities + subscriptions + rejectedRows > 0 }
 }
 
-extension Warehouse {
-    public enum PersonRole: String, Sendable { case visitor, actor }
+public enum PersonRole: String, Sendable { case visitor, actor }
 
+extension WarehouseEngine {
     /// Deletes the person's facts and their dimension row, and rejected rows whose raw
-    /// text holds the id. Deleted pages are overwritten (secure_delete), so the data does
-    /// not linger in free space. Derived facts are brought up to date afterwards.
+    /// text holds the id, in one transaction that overwrites what it deletes where the
+    /// engine can (`erasing`). Derived facts are brought up to date afterwards.
     public func forget(rawID: String, role: PersonRole, config: FootprintConfig) throws -> ForgetResult {
-        let key = PersonHasher(key: try hashKey(configured: config.hashKey)).person(rawID).key
+        let person = SQLValue.integer(PersonHasher(key: try hashKey(configured: config.hashKey)).person(rawID).key)
+        let key: [String: SQLValue] = ["person": person]
         var result = ForgetResult()
-        try queue.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA secure_delete = ON")
-            defer { try? db.execute(sql: "PRAGMA secure_delete = OFF") }
-            try db.inTransaction {
-                switch role {
-                case .visitor:
-                    let days = try Int.fetchAll(db, sql: "SELECT DISTINCT date_key FROM fact_page_view WHERE person_key = ?", arguments: [key])
-                    try db.execute(sql: "DELETE FROM fact_page_view WHERE person_key = ?", arguments: [key])
-                    result.pageViews = db.changesCount
-                    try Summaries.rebuildReferrals(db, days: days)
-                    try db.execute(sql: "DELETE FROM agg_visitor_day WHERE person_key = ?", arguments: [key])
-                    try Summaries.subtractSessions(db, where: "person_key = ?", arguments: [key])
-                    try db.execute(sql: "DELETE FROM fact_session WHERE person_key = ?", arguments: [key])
-                    result.sessions = db.changesCount
-                    try Summaries.subtractVisits(db, where: "person_key = ?", arguments: [key])
-                    try db.execute(sql: "DELETE FROM fact_visit WHERE person_key = ?", arguments: [key])
-                    try db.execute(sql: "DELETE FROM agg_topic_visitor_day WHERE person_key = ?", arguments: [key])
-                case .actor:
-                    let activities = "SELECT activity_key FROM fact_group_activity WHERE person_key = ?"
-                    try db.execute(sql: "DELETE FROM fact_brand_mention WHERE activity_key IN (\(activities))", arguments: [key])
-                    try db.execute(sql: "DELETE FROM fact_term_mention WHERE activity_key IN (\(activities))", arguments: [key])
-                    try db.execute(sql: "DELETE FROM fact_topic_mention WHERE activity_key IN (\(activities))", arguments: [key])
-                    // Replies to the person's posts stay (they are other people's), now as
-                    // the start of their own chain.
-                    try db.execute(sql: "UPDATE fact_group_activity SET parent_activity_key = NULL, parent_person_key = NULL WHERE parent_activity_key IN (\(activities))", arguments: [key])
-                    try db.execute(sql: "DELETE FROM fact_group_activity WHERE person_key = ?", arguments: [key])
-                    result.groupActivities = db.changesCount
-                    try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('cascades_stale', 'all')")
-                    // The same address as a subscriber is the same person (an e-mail is
-                    // normalised before hashing), and a kept handle goes with them.
-                    try db.execute(sql: "DELETE FROM fact_subscription WHERE person_key = ?", arguments: [key])
-                    result.subscriptions = db.changesCount
-                    try db.execute(sql: "DELETE FROM dim_actor_handle WHERE person_key = ?", arguments: [key])
-                }
-                let stillUsed = try Bool.fetchOne(db, sql: """
-                    SELECT EXISTS (SELECT 1 FROM fact_page_view WHERE person_key = ?1)
-                        OR EXISTS (SELECT 1 FROM fact_group_activity WHERE person_key = ?1)
-                        OR EXISTS (SELECT 1 FROM fact_subscription WHERE person_key = ?1)
-                    """, arguments: [key]) ?? false
-                if !stillUsed { try db.execute(sql: "DELETE FROM dim_person WHERE person_key = ?", arguments: [key]) }
-                // Cached report rows may name the person (kept handles) or count them.
-                try Warehouse.dropReportCache(db)
-                if !rawID.isEmpty {
-                    try db.execute(sql: "DELETE FROM load_rejects WHERE instr(raw_text, ?) > 0", arguments: [rawID])
-                    result.rejectedRows = db.changesCount
-                }
-                return .commit
+        try erasing { db in
+            switch role {
+            case .visitor:
+                let days = try db.rows("SELECT DISTINCT date_key FROM fact_page_view WHERE person_key = :person", key)
+                    .compactMap { $0[0].int64.map { Int($0) } }
+                result.pageViews = try db.changes("DELETE FROM fact_page_view WHERE person_key = :person", key)
+                try Summaries.rebuildReferrals(db, days: days)
+                try db.execute("DELETE FROM agg_visitor_day WHERE person_key = :person", key)
+                try Summaries.subtractSessions(db, where: "person_key = :person", arguments: key)
+                result.sessions = try db.changes("DELETE FROM fact_session WHERE person_key = :person", key)
+                try Summaries.subtractVisits(db, where: "person_key = :person", arguments: key)
+                try db.execute("DELETE FROM fact_visit WHERE person_key = :person", key)
+                try db.execute("DELETE FROM agg_topic_visitor_day WHERE person_key = :person", key)
+            case .actor:
+                let activities = "SELECT activity_key FROM fact_group_activity WHERE person_key = :person"
+                try db.execute("DELETE FROM fact_brand_mention WHERE activity_key IN (\(activities))", key)
+                try db.execute("DELETE FROM fact_term_mention WHERE activity_key IN (\(activities))", key)
+                try db.execute("DELETE FROM fact_topic_mention WHERE activity_key IN (\(activities))", key)
+                // Replies to the person's posts stay (they are other people's), now as
+                // the start of their own chain.
+                try db.execute("UPDATE fact_group_activity SET parent_activity_key = NULL, parent_person_key = NULL WHERE parent_activity_key IN (\(activities))", key)
+                result.groupActivities = try db.changes("DELETE FROM fact_group_activity WHERE person_key = :person", key)
+                try Meta.set(db, "cascades_stale", "all")
+                // The same address as a subscriber is the same person (an e-mail is
+                // normalised before hashing), and a kept handle goes with them.
+                result.subscriptions = try db.changes("DELETE FROM fact_subscription WHERE person_key = :person", key)
+                try db.execute("DELETE FROM dim_actor_handle WHERE person_key = :person", key)
+            }
+            let stillUsed = try db.value("""
+                SELECT 1 WHERE EXISTS (SELECT 1 FROM fact_page_view WHERE person_key = :person)
+                    OR EXISTS (SELECT 1 FROM fact_group_activity WHERE person_key = :person)
+                    OR EXISTS (SELECT 1 FROM fact_subscription WHERE person_key = :person)
+                """, key) != .null
+            if !stillUsed { try db.execute("DELETE FROM dim_person WHERE person_key = :person", key) }
+            // Cached report rows may name the person (kept handles) or count them.
+            try dropReportCache(db)
+            if !rawID.isEmpty {
+                let contains = db.engine == .sqlite ? "instr(raw_text, :id) > 0" : "strpos(raw_text, :id) > 0"
+                result.rejectedRows = try db.changes("DELETE FROM load_rejects WHERE \(contains)", ["id": .text(rawID)])
             }
         }
         try refreshDerivedFacts(config: config)
-        try checkpointErasure()
         return result
     }
 }

@@ -193,7 +193,7 @@ extension LoadSession {
             try db.execute(sql: "INSERT OR IGNORE INTO pending_sessions (person_key) SELECT DISTINCT person_key FROM fact_page_view WHERE load_file_id = ?",
                            arguments: [file])
             try db.execute(sql: "DELETE FROM fact_page_view WHERE load_file_id = ?", arguments: [file])
-            if !days.isEmpty { try Summaries.rebuildReferrals(db, days: days) }
+            if !days.isEmpty { try Summaries.rebuildReferrals(SQLiteConnection(db), days: days) }
             try db.execute(sql: "DELETE FROM fact_click WHERE load_file_id = ?", arguments: [file])
             let activities = "SELECT activity_key FROM fact_group_activity WHERE load_file_id = ?"
             if try Bool.fetchOne(db, sql: "SELECT EXISTS (\(activities))", arguments: [file]) == true {

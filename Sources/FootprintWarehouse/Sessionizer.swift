@@ -98,10 +98,10 @@ struct Sessionizer {
             try db.execute(sql: "DELETE FROM agg_topic_visitor_day")
         } else {
             let pendingOnly = "person_key IN (SELECT person_key FROM pending_sessions)"
-            try Summaries.subtractSessions(db, where: pendingOnly)
+            try Summaries.subtractSessions(SQLiteConnection(db), where: pendingOnly)
             try db.execute(sql: "DELETE FROM agg_visitor_day WHERE " + pendingOnly)
             try db.execute(sql: "DELETE FROM fact_session WHERE " + pendingOnly)
-            try Summaries.subtractVisits(db, where: pendingOnly)
+            try Summaries.subtractVisits(SQLiteConnection(db), where: pendingOnly)
             try db.execute(sql: "DELETE FROM agg_topic_visitor_day WHERE " + pendingOnly)
             try db.execute(sql: "DELETE FROM fact_visit WHERE " + pendingOnly)
         }

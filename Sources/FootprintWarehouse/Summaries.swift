@@ -38,8 +38,8 @@ enum Summaries {
 
     /// Takes the visits chosen by `condition` out of the visit summary; call before
     /// deleting them.
-    static func subtractVisits(_ db: Database, where condition: String, arguments: StatementArguments = []) throws {
-        try db.execute(sql: """
+    static func subtractVisits(_ db: SQLConnection, where condition: String, arguments: [String: SQLValue] = [:]) throws {
+        try db.execute("""
             UPDATE agg_visit_start
             SET visits = visits - gone.gone_visits
             FROM (SELECT date_key, referrer_key, landing_content_key, goal_mask, COUNT(*) AS gone_visits
@@ -48,8 +48,8 @@ enum Summaries {
             WHERE agg_visit_start.date_key = gone.date_key AND agg_visit_start.referrer_key = gone.referrer_key
               AND agg_visit_start.landing_content_key = gone.landing_content_key
               AND agg_visit_start.goal_mask = gone.goal_mask
-            """, arguments: arguments)
-        try db.execute(sql: "DELETE FROM agg_visit_start WHERE visits = 0")
+            """, arguments)
+        try db.execute("DELETE FROM agg_visit_start WHERE visits = 0")
     }
 
     /// The two summaries of migration v5 (a migration must not touch later tables).
@@ -92,28 +92,30 @@ enum Summaries {
     /// days go in together (as an integer list), one scan for all of them rather than
     /// one per day — a file repeating rows across a year of days would otherwise scan a
     /// large table hundreds of times.
-    static func rebuildReferrals(_ db: Database, days: [Int]) throws {
+    static func rebuildReferrals(_ db: SQLConnection, days: [Int]) throws {
         let chunkSize = 1000  // keeps the statement short however many days there are
         for start in stride(from: 0, to: days.count, by: chunkSize) {
             let list = days[start..<min(start + chunkSize, days.count)].map(String.init).joined(separator: ", ")
-            try db.execute(sql: "DELETE FROM agg_page_view_referral WHERE date_key IN (\(list))")
-            try db.execute(sql: "INSERT INTO agg_page_view_referral " + referrals(where: "WHERE date_key IN (\(list))"))
+            try db.execute("DELETE FROM agg_page_view_referral WHERE date_key IN (\(list))")
+            try db.execute("INSERT INTO agg_page_view_referral (date_key, content_key, referrer_key, first_viewed_at, views) "
+                           + referrals(where: "WHERE date_key IN (\(list))"))
         }
     }
 
     /// Takes the sessions chosen by `condition` out of the session summary; call before
     /// deleting them.
-    static func subtractSessions(_ db: Database, where condition: String, arguments: StatementArguments = []) throws {
-        try db.execute(sql: """
+    static func subtractSessions(_ db: SQLConnection, where condition: String, arguments: [String: SQLValue] = [:]) throws {
+        try db.execute("""
             UPDATE agg_session_start
             SET sessions = sessions - gone.gone_sessions, bounces = bounces - gone.gone_bounces
-            FROM (SELECT date_key, property_key, referrer_key, COUNT(*) AS gone_sessions, SUM(page_count = 1) AS gone_bounces
+            FROM (SELECT date_key, property_key, referrer_key, COUNT(*) AS gone_sessions,
+                         SUM(CASE WHEN page_count = 1 THEN 1 ELSE 0 END) AS gone_bounces
                   FROM fact_session WHERE \(condition)
                   GROUP BY date_key, property_key, referrer_key) AS gone
             WHERE agg_session_start.date_key = gone.date_key AND agg_session_start.property_key = gone.property_key
               AND agg_session_start.referrer_key = gone.referrer_key
-            """, arguments: arguments)
-        try db.execute(sql: "DELETE FROM agg_session_start WHERE sessions = 0")
+            """, arguments)
+        try db.execute("DELETE FROM agg_session_start WHERE sessions = 0")
     }
 }
 

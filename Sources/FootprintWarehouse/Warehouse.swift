@@ -53,7 +53,7 @@ public final class Warehouse {
 
     /// The key of the visitor/actor hash: from config if given, else made once per
     /// database and kept in it, so ids hash the same way on every run.
-    func hashKey(configured: String?) throws -> [UInt8] {
+    public func hashKey(configured: String?) throws -> [UInt8] {
         if let configured, let bytes = [UInt8](hex: configured) { return bytes }
         return try queue.write { db in
             if let stored = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'hash_key'"),

@@ -48,18 +48,17 @@ struct JobRunner {
                 files = try InputFiles.expand(inputs) { path, reason in printer.say("note     \(path): \(reason)") }
             } catch { throw UsageFailure(message: "\(ErrorText.plain(error)) — check the path") }
         }
-        if inputs == nil && !FileManager.default.fileExists(atPath: database.db) {
+        if inputs == nil && !Warehouses.exists(database.db) {
             throw UsageFailure(message: "\(database.db): no such database — load data first with `footprint run` or `footprint ingest`, or pass --db")
         }
-        let lock: RunLock
+        let locked: Warehouses.Locked
         do {
-            lock = try RunLock(databasePath: database.db, waitSeconds: waitSeconds, fileMode: config.privacy.fileMode)
+            locked = try Warehouses.openLocked(database.db, waitSeconds: waitSeconds, fileMode: config.privacy.fileMode)
         } catch {
             throw RunFailure(message: ErrorText.plain(error))
         }
-        defer { withExtendedLifetime(lock) {} }
-        let warehouse: Warehouse
-        do { warehouse = try Warehouse(path: database.db, fileMode: config.privacy.fileMode) } catch { throw RunFailure(message: ErrorText.plain(error)) }
+        defer { withExtendedLifetime(locked) {} }
+        let warehouse = locked.warehouse
 
         // What a failure leaves behind depends on where it happened; the message says so.
         var aftermath = "Files loaded before the failure are kept; the file being loaded was rolled back; reports were not switched."

@@ -45,6 +45,11 @@ final class SQLiteConnection: SQLConnection {
         }
     }
 
+    func changes(_ sql: String, _ arguments: [String: SQLValue]) throws -> Int {
+        try forEachRow(sql, arguments) { _ in }
+        return Int(sqlite3_changes(connection))
+    }
+
     func insert(into table: String, columns: [String], rows: [[SQLValue]]) throws {
         guard !rows.isEmpty else { return }
         let marks = Array(repeating: "?", count: columns.count).joined(separator: ", ")
@@ -109,6 +114,20 @@ extension Warehouse: WarehouseEngine {
 
     public func withFileLoader<T>(config: FootprintConfig, _ body: (FileLoader) throws -> T) throws -> T {
         try withLoadSession(config: config) { try body($0) }
+    }
+
+    /// secure_delete overwrites deleted pages; the checkpoint afterwards empties the WAL,
+    /// which still held them.
+    public func erasing(_ body: (SQLConnection) throws -> Void) throws {
+        try queue.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA secure_delete = ON")
+            defer { try? db.execute(sql: "PRAGMA secure_delete = OFF") }
+            try db.inTransaction {
+                try body(SQLiteConnection(db))
+                return .commit
+            }
+        }
+        try checkpointErasure()
     }
 
     /// A write transaction (for the temporary tables), with the small sorting cache.

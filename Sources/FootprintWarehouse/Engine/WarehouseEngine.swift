@@ -18,6 +18,12 @@ public protocol WarehouseEngine: ReportDatabase {
     func refreshDerivedFacts(config: FootprintConfig) throws
     /// A database error as a message that names the database and says what to do.
     func explain(_ error: Error) -> String
+    /// The key of the visitor/actor hash: from config if given, else the database's own.
+    func hashKey(configured: String?) throws -> [UInt8]
+    /// Runs `body` in a write transaction whose deletions must not linger in the
+    /// database's files (forget): SQLite overwrites deleted pages and empties its WAL
+    /// afterwards; PostgreSQL vacuums the tables, so deleted rows' space is reclaimed.
+    func erasing(_ body: (SQLConnection) throws -> Void) throws
 }
 
 /// Loads files, each in its own transaction (LoadSession on SQLite, PostgresLoadSession).
@@ -57,6 +63,13 @@ enum Meta {
 }
 
 public extension SQLConnection {
+    /// The number of rows a statement inserted, updated or deleted.
+    @discardableResult
+    func changes(_ sql: String, _ arguments: [String: SQLValue] = [:]) throws -> Int {
+        if let pg = self as? PGConnection { return try pg.changes(sql, arguments) }
+        return try (self as! SQLiteConnection).changes(sql, arguments)
+    }
+
     /// Every row of a query, read whole (for small results, and before writing on the same
     /// connection: PostgreSQL cannot run a statement while a query streams).
     func rows(_ sql: String, _ arguments: [String: SQLValue] = [:]) throws -> [[SQLValue]] {

@@ -21,6 +21,7 @@ public final class PostgresWarehouse: WarehouseEngine {
     public init(conninfo: String) throws {
         self.conninfo = conninfo
         connection = try PGConnection(conninfo)
+        try PostgresWarehouse.nameSession(connection)
         try migrate()
     }
 
@@ -49,12 +50,43 @@ public final class PostgresWarehouse: WarehouseEngine {
         }
     }
 
+    /// One run at a time per database: a session-level advisory lock on the main
+    /// connection, released when the returned token goes (or the connection ends,
+    /// however the process ends: no stale lock). Waits up to `waitSeconds`; then names
+    /// the holder from pg_stat_activity (each run sets its application_name).
+    public func lockRun(waitSeconds: Int) throws -> AnyObject {
+        let deadline = Date().addingTimeInterval(Double(waitSeconds))
+        while try connection.value("SELECT pg_try_advisory_lock(\(Self.runLock.0), \(Self.runLock.1))") != .integer(1) {
+            if Date() >= deadline {
+                let holder = try connection.value("""
+                    SELECT a.application_name || COALESCE(' from ' || host(a.client_addr), '')
+                    FROM pg_locks AS l JOIN pg_stat_activity AS a ON a.pid = l.pid
+                    WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                      AND l.classid = \(Self.runLock.0) AND l.objid = \(Self.runLock.1) AND l.objsubid = 2
+                    LIMIT 1
+                    """).text
+                throw RunLockBusy(location: location, holder: holder ?? "another session", waited: waitSeconds)
+            }
+            usleep(200_000)
+        }
+        return RunLockToken(connection: connection)
+    }
+
+    /// The run lock's two keys ("foot", 1).
+    static let runLock: (Int32, Int32) = (0x666F_6F74, 1)
+
+    private final class RunLockToken {
+        let connection: PGConnection
+        init(connection: PGConnection) { self.connection = connection }
+        deinit { _ = try? connection.value("SELECT pg_advisory_unlock(\(PostgresWarehouse.runLock.0), \(PostgresWarehouse.runLock.1))") }
+    }
+
     /// The advisory lock key held while migrating ("footprint schema" as a number).
     static let migrationLock: Int64 = 0x666F_6F74_7363_6801
 
     /// The key of the visitor/actor hash: from config if given, else made once per
     /// database and kept in it (as Warehouse.hashKey).
-    func hashKey(configured: String?) throws -> [UInt8] {
+    public func hashKey(configured: String?) throws -> [UInt8] {
         if let configured, let bytes = [UInt8](hex: configured) { return bytes }
         return try inTransaction { pg in
             try pg.execute("LOCK TABLE meta IN SHARE ROW EXCLUSIVE MODE")
@@ -105,6 +137,13 @@ public final class PostgresWarehouse: WarehouseEngine {
         }
     }
 
+    /// VACUUM afterwards marks the deleted rows' space free at once (their bytes stay in
+    /// the table files until overwritten: PostgreSQL has no secure_delete; see the README).
+    public func erasing(_ body: (SQLConnection) throws -> Void) throws {
+        try inTransaction { try body($0) }
+        try connection.execute("VACUUM")
+    }
+
     public func reading<T>(_ body: (SQLConnection) throws -> T) throws -> T {
         try connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         defer { try? connection.execute("ROLLBACK") }
@@ -141,10 +180,28 @@ public final class PostgresWarehouse: WarehouseEngine {
         return try body(connection)
     }
 
+    /// Names the session in pg_stat_activity, so that a run waiting for the run lock can
+    /// say who holds it.
+    static func nameSession(_ pg: PGConnection) throws {
+        let started = ISO8601DateFormatter().string(from: Date())
+        let name = "footprint pid \(getpid()) started \(started)"
+        try pg.execute("SELECT set_config('application_name', :name, false)", ["name": .text(name)])
+    }
+
     public func withSecondReportConnection<T>(_ body: (SQLConnection) throws -> T) throws -> T {
         let second = try PGConnection(conninfo)
         try second.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         defer { try? second.execute("ROLLBACK") }
         return try body(second)
+    }
+}
+
+/// Another run holds the database's run lock.
+public struct RunLockBusy: Error, CustomStringConvertible {
+    public let location: String
+    public let holder: String
+    public let waited: Int
+    public var description: String {
+        "another footprint run (\(holder)) holds the run lock of \(location)\(waited > 0 ? " and did not finish within \(waited) s" : ""); try again later or pass --wait SECONDS"
     }
 }

@@ -27,15 +27,14 @@ struct ForgetCommand: ParsableCommand {
 
     func run() throws {
         let config = try database.loadConfig()
-        guard FileManager.default.fileExists(atPath: database.db) else {
+        guard Warehouses.exists(database.db) else {
             throw UsageFailure(message: "\(database.db): no such database — pass --db")
         }
         let result: ForgetResult
         do {
-            let lock = try RunLock(databasePath: database.db, waitSeconds: waiting.wait)
-            defer { withExtendedLifetime(lock) {} }
-            let warehouse = try Warehouse(path: database.db)
-            result = try warehouse.forget(rawID: visitor ?? actor ?? "", role: visitor != nil ? .visitor : .actor, config: config)
+            let locked = try Warehouses.openLocked(database.db, waitSeconds: waiting.wait)
+            defer { withExtendedLifetime(locked) {} }
+            result = try locked.warehouse.forget(rawID: visitor ?? actor ?? "", role: visitor != nil ? .visitor : .actor, config: config)
         } catch {
             throw RunFailure(message: "forget failed, nothing was removed: \(ErrorText.plain(error))")
         }

@@ -28,15 +28,14 @@ struct ReviewCommand: ParsableCommand {
 
     func run() throws {
         let config = try database.loadConfig()
-        guard FileManager.default.fileExists(atPath: database.db) else {
+        guard Warehouses.exists(database.db) else {
             throw UsageFailure(message: "\(database.db): no such database — run `footprint run` first, or pass --db")
         }
         try Self.checkOut(out)
         do {
-            let lock = try RunLock(databasePath: database.db, waitSeconds: waiting.wait, fileMode: config.privacy.fileMode)
-            defer { withExtendedLifetime(lock) {} }
-            let warehouse = try Warehouse(path: database.db, fileMode: config.privacy.fileMode)
-            let html = try QuarterlyReview(warehouse: warehouse, config: config)
+            let locked = try Warehouses.openLocked(database.db, waitSeconds: waiting.wait, fileMode: config.privacy.fileMode)
+            defer { withExtendedLifetime(locked) {} }
+            let html = try QuarterlyReview(warehouse: locked.warehouse, config: config)
                 .render(QuarterlyReview.Quarter(quarter)!)
             try AtomicFile.write(html, to: out, permissions: mode_t(config.privacy.fileMode))
         } catch {

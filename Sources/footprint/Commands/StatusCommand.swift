@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import FootprintConfig
+import FootprintPipeline
 import FootprintWarehouse
 
 struct StatusCommand: ParsableCommand {
@@ -23,11 +24,11 @@ struct StatusCommand: ParsableCommand {
     }
 
     func run() throws {
-        guard FileManager.default.fileExists(atPath: db) else {
+        guard Warehouses.exists(db) else {
             throw UsageFailure(message: "\(db): no such database — run `footprint run` or `footprint ingest` first, or pass --db")
         }
-        let warehouse: Warehouse
-        do { warehouse = try Warehouse(path: db) } catch { throw RunFailure(message: ErrorText.plain(error)) }
+        let warehouse: WarehouseEngine
+        do { warehouse = try Warehouses.open(db) } catch { throw RunFailure(message: ErrorText.plain(error)) }
         let status = Status(runs: try warehouse.recentRuns(limit: runs), freshness: try warehouse.freshness())
         if json {
             SummaryPrinter(quiet: false).printJSON(status)

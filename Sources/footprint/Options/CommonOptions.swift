@@ -2,10 +2,11 @@ import ArgumentParser
 import Foundation
 import FootprintConfig
 import FootprintNormalize
+import FootprintPipeline
 
 /// Options shared by every command that touches the database.
 struct DatabaseOptions: ParsableArguments {
-    @Option(name: .long, help: "SQLite database file (created if missing).")
+    @Option(name: .long, help: "SQLite database file (created if missing), or a PostgreSQL database as a URI (postgresql://user@host:5432/footprint; PG* variables and ~/.pgpass apply).")
     var db: String = "footprint.sqlite"
 
     @Option(name: .long, help: "TOML configuration file (see the README, \"Configuration\"); without it the embedded default applies.")
@@ -20,6 +21,7 @@ struct DatabaseOptions: ParsableArguments {
     /// A database in a folder that does not exist is a mistyped path: a usage error
     /// (exit 2) before anything starts, not a failed run.
     func validate() throws {
+        if Warehouses.isServer(db) { return }
         let folder = (db as NSString).deletingLastPathComponent
         guard !folder.isEmpty else { return }
         var isFolder: ObjCBool = false
