@@ -9,7 +9,13 @@ import GRDB
 /// touched. Tests compare the incremental result with `rebuild`.
 enum Summaries {
     /// Recomputes every summary from the fact tables.
-    static func rebuild(_ db: Database) throws {
+    static func rebuild(_ db: Database) throws { try rebuild(SQLiteConnection(db)) }
+
+    static func rebuildReferralsAndSessionStarts(_ db: Database) throws { try rebuildReferralsAndSessionStarts(SQLiteConnection(db)) }
+
+    static func rebuildVisitorDays(_ db: Database) throws { try rebuildVisitorDays(SQLiteConnection(db)) }
+
+    static func rebuild(_ db: SQLConnection) throws {
         try rebuildReferralsAndSessionStarts(db)
         try rebuildVisitorDays(db)
         try rebuildVisitStarts(db)
@@ -17,20 +23,20 @@ enum Summaries {
     }
 
     /// Recomputes who viewed which topic's pages on which day.
-    static func rebuildTopicVisitorDays(_ db: Database) throws {
-        try db.execute(sql: "DELETE FROM agg_topic_visitor_day")
-        try db.execute(sql: """
-            INSERT INTO agg_topic_visitor_day
+    static func rebuildTopicVisitorDays(_ db: SQLConnection) throws {
+        try db.execute("DELETE FROM agg_topic_visitor_day")
+        try db.execute("""
+            INSERT INTO agg_topic_visitor_day (date_key, topic_key, person_key)
             SELECT DISTINCT f.date_key, ct.topic_key, f.person_key
             FROM fact_page_view AS f JOIN content_topic AS ct ON ct.content_key = f.content_key
             """)
     }
 
     /// Recomputes the visit summary from the visits.
-    static func rebuildVisitStarts(_ db: Database) throws {
-        try db.execute(sql: "DELETE FROM agg_visit_start")
-        try db.execute(sql: """
-            INSERT INTO agg_visit_start
+    static func rebuildVisitStarts(_ db: SQLConnection) throws {
+        try db.execute("DELETE FROM agg_visit_start")
+        try db.execute("""
+            INSERT INTO agg_visit_start (date_key, referrer_key, landing_content_key, goal_mask, visits)
             SELECT date_key, referrer_key, landing_content_key, goal_mask, COUNT(*)
             FROM fact_visit GROUP BY date_key, referrer_key, landing_content_key, goal_mask
             """)
@@ -53,27 +59,29 @@ enum Summaries {
     }
 
     /// The two summaries of migration v5 (a migration must not touch later tables).
-    static func rebuildReferralsAndSessionStarts(_ db: Database) throws {
+    static func rebuildReferralsAndSessionStarts(_ db: SQLConnection) throws {
         try rebuildAllReferrals(db)
-        try db.execute(sql: "DELETE FROM agg_session_start")
-        try db.execute(sql: """
-            INSERT INTO agg_session_start
-            SELECT date_key, property_key, referrer_key, COUNT(*), SUM(page_count = 1)
+        try db.execute("DELETE FROM agg_session_start")
+        try db.execute("""
+            INSERT INTO agg_session_start (date_key, property_key, referrer_key, sessions, bounces)
+            SELECT date_key, property_key, referrer_key, COUNT(*), SUM(CASE WHEN page_count = 1 THEN 1 ELSE 0 END)
             FROM fact_session GROUP BY date_key, property_key, referrer_key
             """)
     }
 
     /// Recomputes the referral summary from the page views.
-    static func rebuildAllReferrals(_ db: Database) throws {
-        try db.execute(sql: "DELETE FROM agg_page_view_referral")
-        try db.execute(sql: "INSERT INTO agg_page_view_referral " + referrals(where: ""))
+    static func rebuildAllReferrals(_ db: Database) throws { try rebuildAllReferrals(SQLiteConnection(db)) }
+
+    static func rebuildAllReferrals(_ db: SQLConnection) throws {
+        try db.execute("DELETE FROM agg_page_view_referral")
+        try db.execute("INSERT INTO agg_page_view_referral (date_key, content_key, referrer_key, first_viewed_at, views) " + referrals(where: ""))
     }
 
     /// Recomputes the visitor-day summary from the page views.
-    static func rebuildVisitorDays(_ db: Database) throws {
-        try db.execute(sql: "DELETE FROM agg_visitor_day")
-        try db.execute(sql: """
-            INSERT INTO agg_visitor_day
+    static func rebuildVisitorDays(_ db: SQLConnection) throws {
+        try db.execute("DELETE FROM agg_visitor_day")
+        try db.execute("""
+            INSERT INTO agg_visitor_day (person_key, property_key, date_key, geo_key, views, engaged_total, engaged_views)
             SELECT person_key, property_key, date_key, geo_key, COUNT(*), SUM(engaged_seconds), COUNT(engaged_seconds)
             FROM fact_page_view GROUP BY person_key, property_key, date_key, geo_key
             """)

@@ -165,3 +165,70 @@ enum TestPostgres {
         return try body(PostgresWarehouse(conninfo: parts.string!))
     }
 }
+
+/// The nightly job on both engines: the sample data in nightly loads, late rows, a
+/// forget and a change of time zone; after each step the report files written (through
+/// each engine's report cache) are byte for byte the same.
+@Suite(.enabled(if: TestPostgres.uri != nil, "FOOTPRINT_TEST_PG is not set: the PostgreSQL tests were skipped (scripts/test starts a server)"))
+struct CrossEngineNightlyTests {
+    @Test func nightlyRunsGiveTheSameFilesOnBothEngines() throws {
+        let folder = NSTemporaryDirectory() + "footprint-engines-nightly-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder + "/inbox", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var config = DefaultConfig.load()
+        config.hashKey = "5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e"
+        let sqlite = try Warehouse(path: folder + "/db.sqlite")
+        try TestPostgres.withDatabase { postgres in
+            var step = 0
+            func night(_ files: [String: [String]], _ what: String) throws {
+                step += 1
+                var paths: [String] = []
+                for (name, lines) in files {
+                    let path = folder + "/inbox/" + name.replacingOccurrences(of: ".", with: "-\(step).")
+                    try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: path))
+                    paths.append(path)
+                }
+                let lite = try Ingest(warehouse: sqlite, config: config).run(files: paths.sorted())
+                let pg = try Ingest(warehouse: postgres, config: config).run(files: paths.sorted())
+                #expect(pg.files.map(\.result) == lite.files.map(\.result), "\(what)")
+                try expectSameFiles(what)
+            }
+            func expectSameFiles(_ what: String) throws {
+                let liteOut = folder + "/out-sqlite", pgOut = folder + "/out-pg"
+                try ReportWriter(warehouse: sqlite, config: config).write(to: liteOut, scope: ReportScope(), byteOrderMark: false)
+                try ReportWriter(warehouse: postgres, config: config).write(to: pgOut, scope: ReportScope(), byteOrderMark: false)
+                for name in Reports.fileNames {
+                    let expected = try String(contentsOfFile: liteOut + "/" + name, encoding: .utf8)
+                    let got = try String(contentsOfFile: pgOut + "/" + name, encoding: .utf8)
+                    #expect(got == expected, "\(what): \(name): \(CrossEngineReportsTests.firstDifference(expected, got))")
+                }
+            }
+            // The fortnights of the sample, two months a night.
+            let fortnights = try IncrementalReportsTests.nights()
+            var nights: [Int: [String: [String]]] = [:]
+            for (fortnight, files) in fortnights {
+                for (name, lines) in files {
+                    var merged = nights[fortnight / 4, default: [:]][name] ?? []
+                    merged += merged.isEmpty || !name.hasSuffix(".csv") ? lines : Array(lines.dropFirst())
+                    nights[fortnight / 4, default: [:]][name] = merged
+                }
+            }
+            #expect(nights.count >= 8)
+            for key in nights.keys.sorted() { try night(nights[key]!, "night \(key)") }
+            try night(["web.csv": ["event_id,timestamp,visitor_id,url,referrer,country",
+                                   "late1,2023-06-14T10:00:00Z,v000677,https://blog.acme.example/posts/edge-computing,https://news.ycombinator.com/,DE"]],
+                      "late page view")
+            try night(["groups.jsonl": [#"{"activity_id": "late2", "timestamp": "2024-05-02T09:00:00Z", "platform": "linkedin", "group": "CIO Circle", "actor_id": "m00002", "action": "comment", "parent_id": "a0000002", "text": "See this", "url": "https://blog.acme.example/posts/cloud-migration"}"#]],
+                      "late reply in an old thread")
+            try night(["subscribers.csv": ["subscriber_id,subscribed_at,unsubscribed_at,list", "m00000,2024-04-09T18:09:02Z,2024-05-02T00:00:00Z,rss"]],
+                      "late unsubscription")
+            for warehouse in [sqlite, postgres] as [WarehouseEngine] {
+                _ = try warehouse.forget(rawID: "v000044", role: .visitor, config: config)
+                _ = try warehouse.forget(rawID: "m00461", role: .actor, config: config)
+            }
+            try expectSameFiles("forget a visitor and a member")
+            config.timezone = "America/New_York"
+            try night([:], "time zone changed to New York")
+        }
+    }
+}

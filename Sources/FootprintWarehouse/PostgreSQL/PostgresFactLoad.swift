@@ -154,12 +154,17 @@ struct PostgresFactLoad {
             """)
         // A subscription seen again with the time it ended fills that in, once (the
         // first such row of the file); that row counts as loaded.
-        loaded += try pg.changes("""
+        // Rows changed in place: cached report periods from the earliest one's day on
+        // are stale (new rows are found by their keys).
+        let filled = try pg.rows("""
             UPDATE fact_subscription AS f SET unsubscribed_at = x.unsubscribed_at, unsubscribed_date_key = x.unsubscribed_date_key
             FROM (SELECT DISTINCT ON (source_hash) source_hash, source_id, unsubscribed_at, unsubscribed_date_key
                   FROM stage_subscription WHERE unsubscribed_at IS NOT NULL ORDER BY source_hash, line) AS x
             WHERE f.source_hash = x.source_hash AND f.source_id = x.source_id AND f.unsubscribed_at IS NULL
+            RETURNING f.date_key
             """)
+        loaded += filled.count
+        if let earliest = filled.compactMap({ $0[0].int64 }).min() { try markReportsStale(pg, from: Int(earliest)) }
         return Counts(loaded: loaded, duplicate: staged - loaded)
     }
 

@@ -110,16 +110,40 @@ public final class PostgresWarehouse: WarehouseEngine {
         return try body(PostgresLoadSession(pg: connection, config: config, zone: zone, hashKey: key))
     }
 
-    /// Date keys are local days in the configured zone. Recomputing them for another
-    /// zone is not done on PostgreSQL yet: a different zone stops the run.
+    /// Date keys are local days in the configured zone; when the zone changes, every
+    /// fact's date key is recomputed from its UTC instant (by the server, from the same
+    /// IANA zone data), and the summaries with them, in one transaction.
     private func checkZone(_ zone: ZoneClock) throws {
         let stored = try connection.value("SELECT value FROM meta WHERE key = 'timezone'").text
         if stored == zone.identifier { return }
-        if let stored {
-            throw WarehouseError.unusable(path: target, reason: "the database was loaded in the time zone \(stored) and the config says \(zone.identifier); changing the zone of a PostgreSQL warehouse is not supported yet")
+        try inTransaction { pg in
+            if stored != nil { try rezone(pg, to: zone) }
+            try Meta.set(pg, "timezone", zone.identifier)
         }
-        try connection.execute("INSERT INTO meta (key, value) VALUES ('timezone', :zone) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                               ["zone": .text(zone.identifier)])
+    }
+
+    private func rezone(_ pg: PGConnection, to zone: ZoneClock) throws {
+        let instants = [("fact_page_view", "viewed_at", "date_key"), ("fact_click", "clicked_at", "date_key"),
+                        ("fact_group_activity", "occurred_at", "date_key"), ("fact_session", "started_at", "date_key"),
+                        ("fact_visit", "started_at", "date_key"), ("fact_subscription", "subscribed_at", "date_key"),
+                        ("fact_subscription", "unsubscribed_at", "unsubscribed_date_key"),
+                        ("fact_filtered_traffic", "bucket_at", "date_key")]
+        // fact_outcome is not here: its days are dates as given, not instants.
+        let local = { (instant: String) in "to_char(to_timestamp(\(instant)) AT TIME ZONE :zone, 'YYYYMMDD')::bigint" }
+        let arguments: [String: SQLValue] = ["zone": .text(zone.identifier)]
+        // The new days first (facts refer to dim_date), labelled as the loader labels them.
+        let days = try pg.rows(instants.map { table, instant, _ in
+            "SELECT DISTINCT \(local(instant)) FROM \(table) WHERE \(instant) IS NOT NULL"
+        }.joined(separator: " UNION "), arguments)
+        let rows = days.compactMap { $0[0].int64.flatMap { CivilDate(key: Int($0)) } }.map(PostgresStage.dateRow)
+        try PostgresStage.create(on: pg)
+        try pg.execute("TRUNCATE stage_date")
+        try pg.insert(into: "stage_date", columns: PostgresStage.columns(of: "stage_date"), rows: rows)
+        try pg.execute("INSERT INTO dim_date SELECT * FROM stage_date ON CONFLICT (date_key) DO NOTHING")
+        for (table, instant, column) in instants {
+            try pg.execute("UPDATE \(table) SET \(column) = \(local(instant)) WHERE \(instant) IS NOT NULL", arguments)
+        }
+        try Summaries.rebuild(pg)
     }
 
     public func withFileLoader<T>(config: FootprintConfig, _ body: (FileLoader) throws -> T) throws -> T {
