@@ -106,7 +106,7 @@ public final class LoadSession {
         let startedAt = Int64(Date().timeIntervalSince1970)
         do {
             try db.inTransaction {
-                if replacing { try Self.removeEarlierLoad(db, identity: sha256) }
+                if replacing { try EarlierLoad.remove(SQLiteConnection(db), identity: sha256) }
                 // An earlier read of this content that loaded nothing (loadedFile skips
                 // it): its rejects and filtered counts make way for this read's.
                 for table in ["load_rejects", "fact_filtered_traffic"] {
@@ -177,35 +177,40 @@ public final class LoadSession {
     }
 }
 
-extension LoadSession {
-    /// Removes what the earlier load of a file left (found by its identity: content and context):
-    /// facts, their summaries' share and their mentions; the visitors whose page views go
-    /// are marked for sessions to be cut again, threads for depths to be recomputed.
-    static func removeEarlierLoad(_ db: Database, identity: String) throws {
+/// Removes what the earlier load of a file left (found by its identity: content and
+/// context): facts, their summaries' share and their mentions; the visitors whose page
+/// views go are marked for sessions to be cut again, threads for depths to be
+/// recomputed. On any engine, inside the reloading file's transaction.
+enum EarlierLoad {
+    static func remove(_ db: SQLConnection, identity: String) throws {
         // By identity only: a path names many files over time (a nightly export written
         // under one name), and removing them all would lose data.
-        let files = try Int64.fetchAll(db, sql: "SELECT load_file_id FROM load_files WHERE content_sha256 = ?", arguments: [identity])
+        let files = try db.rows("SELECT load_file_id FROM load_files WHERE content_sha256 = :sha", ["sha": .text(identity)]).map { $0[0] }
         // Rows go and others come in their place, perhaps under the same keys: every
         // cached report period is stale (reloads are rare).
-        if !files.isEmpty { try Warehouse.markReportsStale(db, from: 0) }
+        if !files.isEmpty { try markReportsStale(db, from: 0) }
         for file in files {
-            let days = try Int.fetchAll(db, sql: "SELECT DISTINCT date_key FROM fact_page_view WHERE load_file_id = ?", arguments: [file])
-            try db.execute(sql: "INSERT OR IGNORE INTO pending_sessions (person_key) SELECT DISTINCT person_key FROM fact_page_view WHERE load_file_id = ?",
-                           arguments: [file])
-            try db.execute(sql: "DELETE FROM fact_page_view WHERE load_file_id = ?", arguments: [file])
-            if !days.isEmpty { try Summaries.rebuildReferrals(SQLiteConnection(db), days: days) }
-            try db.execute(sql: "DELETE FROM fact_click WHERE load_file_id = ?", arguments: [file])
-            let activities = "SELECT activity_key FROM fact_group_activity WHERE load_file_id = ?"
-            if try Bool.fetchOne(db, sql: "SELECT EXISTS (\(activities))", arguments: [file]) == true {
-                try db.execute(sql: "DELETE FROM fact_brand_mention WHERE activity_key IN (\(activities))", arguments: [file])
-                try db.execute(sql: "DELETE FROM fact_term_mention WHERE activity_key IN (\(activities))", arguments: [file])
-                try db.execute(sql: "DELETE FROM fact_topic_mention WHERE activity_key IN (\(activities))", arguments: [file])
-                try db.execute(sql: "UPDATE fact_group_activity SET parent_activity_key = NULL, parent_person_key = NULL WHERE parent_activity_key IN (\(activities))", arguments: [file])
-                try db.execute(sql: "DELETE FROM fact_group_activity WHERE load_file_id = ?", arguments: [file])
-                try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('cascades_stale', 'all')")
+            let this: [String: SQLValue] = ["file": file]
+            let days = try db.rows("SELECT DISTINCT date_key FROM fact_page_view WHERE load_file_id = :file", this)
+                .compactMap { $0[0].int64.map { Int($0) } }
+            try db.execute("""
+                INSERT INTO pending_sessions (person_key) SELECT DISTINCT person_key FROM fact_page_view WHERE load_file_id = :file
+                ON CONFLICT (person_key) DO NOTHING
+                """, this)
+            try db.execute("DELETE FROM fact_page_view WHERE load_file_id = :file", this)
+            if !days.isEmpty { try Summaries.rebuildReferrals(db, days: days) }
+            try db.execute("DELETE FROM fact_click WHERE load_file_id = :file", this)
+            let activities = "SELECT activity_key FROM fact_group_activity WHERE load_file_id = :file"
+            if try db.value("SELECT 1 FROM fact_group_activity WHERE load_file_id = :file LIMIT 1", this) != .null {
+                try db.execute("DELETE FROM fact_brand_mention WHERE activity_key IN (\(activities))", this)
+                try db.execute("DELETE FROM fact_term_mention WHERE activity_key IN (\(activities))", this)
+                try db.execute("DELETE FROM fact_topic_mention WHERE activity_key IN (\(activities))", this)
+                try db.execute("UPDATE fact_group_activity SET parent_activity_key = NULL, parent_person_key = NULL WHERE parent_activity_key IN (\(activities))", this)
+                try db.execute("DELETE FROM fact_group_activity WHERE load_file_id = :file", this)
+                try Meta.set(db, "cascades_stale", "all")
             }
             for table in ["fact_subscription", "fact_outcome", "fact_filtered_traffic", "load_rejects", "load_files"] {
-                try db.execute(sql: "DELETE FROM \(table) WHERE load_file_id = ?", arguments: [file])
+                try db.execute("DELETE FROM \(table) WHERE load_file_id = :file", this)
             }
         }
     }

@@ -1,6 +1,6 @@
 /// What the layers above the warehouse (reports) need of a database connection, on
 /// every engine: run a statement, read a query's rows, insert rows into a table. SQL
-/// given here must mean the same on SQLite and PostgreSQL (docs/engine-neutral-sql.md
+/// given here must mean the same on SQLite and PostgreSQL (README, "How it is built",
 /// lists the rules); named parameters (`:first`) work on both.
 public protocol SQLConnection: AnyObject {
     var engine: SQLEngine { get }

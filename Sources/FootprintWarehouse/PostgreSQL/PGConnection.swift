@@ -16,9 +16,8 @@ public final class PGConnection: SQLConnection {
         self.handle = handle
         target = Self.describe(handle)
         guard PQstatus(handle) == CONNECTION_OK else {
-            let message = Self.message(handle)
-            PQfinish(handle)
-            throw PGError.connection(target: target, message: message)
+            // deinit closes the handle (it runs: every stored property is set).
+            throw PGError.connection(target: target, message: Self.message(handle))
         }
         // Reports and keys compare text bytewise and read numbers exactly, whatever the
         // server's defaults: UTF-8, shortest exact floats, UTC.
@@ -34,8 +33,10 @@ public final class PGConnection: SQLConnection {
         return "\(host.isEmpty ? "localhost" : host):\(port.isEmpty ? "5432" : port)/\(database)"
     }
 
+    /// libpq's message on one line (it breaks lines and indents hints).
     private static func message(_ handle: OpaquePointer) -> String {
-        String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines)
+        String(cString: PQerrorMessage(handle)).split(whereSeparator: { $0.isNewline || $0 == "\t" })
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: " ")
     }
 
     public func execute(_ sql: String, _ arguments: [String: SQLValue]) throws {
@@ -184,7 +185,7 @@ public enum PGError: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case .connection(let target, let message):
-            return "cannot connect to PostgreSQL at \(target): \(message)"
+            return "cannot connect to PostgreSQL at \(target): \(message) — check the host, port and database in --db, that the server runs, and the credentials (the URI, PG* variables or ~/.pgpass)"
         case .connectionLost(let target, let message):
             return "the connection to PostgreSQL at \(target) was lost (\(message)); nothing of the unfinished file was kept, run again"
         case .server(let target, let message, _, let sql):

@@ -44,9 +44,6 @@ public final class PostgresLoadSession {
 
     public func load(_ file: StagedFileReader, path: String, sha256: String, replacing: Bool = false,
                      progress: ((LoadProgress) throws -> Void)? = nil) throws -> FileLoadResult {
-        if replacing {
-            throw WarehouseError.unusable(path: pg.target, reason: "ingest --reload is not supported on PostgreSQL yet")
-        }
         var result = FileLoadResult(path: path, kind: file.kind.rawValue, format: file.format.rawValue)
         let reader = BackgroundStager(reader: file)
         defer { reader.cancel() }
@@ -61,6 +58,9 @@ public final class PostgresLoadSession {
         try pg.execute("BEGIN")
         do {
             try PostgresStage.empty(on: pg)
+            // A file loaded before and read again (`ingest --reload`): its earlier rows go
+            // first, in this transaction, so a failure leaves the earlier load as it was.
+            if replacing { try EarlierLoad.remove(pg, identity: sha256) }
             for table in ["load_rejects", "fact_filtered_traffic"] {
                 try pg.execute("DELETE FROM \(table) WHERE load_file_id IN (SELECT load_file_id FROM load_files WHERE content_sha256 = :sha)",
                                ["sha": .text(sha256)])

@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+
+/// Faults on a PostgreSQL server, through the binary as cron runs it: a server that
+/// does not answer, a second run at once, a run killed in the middle of a file.
+/// Runs when FOOTPRINT_TEST_PG names a server (scripts/test starts one).
+@Suite(.enabled(if: PostgresDatabases.server != nil, "FOOTPRINT_TEST_PG is not set: the PostgreSQL tests were skipped (scripts/test starts a server)"))
+struct PostgresFaultTests {
+    @Test func aServerThatDoesNotAnswerIsExitThreeNamingItButNotThePassword() throws {
+        let folder = try temporaryFolder()
+        let result = try CLI.run(["report", "--db", "postgresql://footprint:s3cret-pw@127.0.0.1:1/warehouse", "--out", "reports"], in: folder)
+        #expect(result.status == 3)
+        #expect(result.stderr.contains("cannot connect to PostgreSQL at 127.0.0.1:1/warehouse"), "\(result.stderr)")
+        #expect(!result.stderr.contains("s3cret-pw") && !result.stdout.contains("s3cret-pw"))
+        #expect(!FileManager.default.fileExists(atPath: folder + "/reports"))
+    }
+
+    @Test func aSecondRunIsExitThreeNamingTheRunThatHoldsTheDatabase() throws {
+        let folder = try temporaryFolder()
+        let db = try PostgresDatabases.create()
+        try NightlyRunTests.webRows(150_000).write(toFile: folder + "/web.csv", atomically: true, encoding: .utf8)
+        let first = try CLI.start(["run", "--quiet", "--db", db, "--out", "reports", "web.csv"], in: folder)
+        usleep(1_500_000)
+        let second = try CLI.run(["run", "--db", db, "--out", "reports", "web.csv"], in: folder)
+        first.waitUntilExit()
+        #expect(first.terminationStatus == 0)
+        #expect(second.status == 3)
+        #expect(second.stderr.contains("another footprint run (footprint pid \(first.processIdentifier) started"), "\(second.stderr)")
+        let check = try CLI.run(["status", "--json", "--db", db], in: folder)
+        #expect(check.stdout.contains("\"rowsLoaded\" : 150000"))
+    }
+
+    @Test func aKilledRunIsRolledBackAndCompletedByTheNextOne() throws {
+        let folder = try temporaryFolder()
+        let db = try PostgresDatabases.create(), clean = try PostgresDatabases.create()
+        try FileManager.default.createDirectory(atPath: folder + "/inbox", withIntermediateDirectories: true)
+        try NightlyRunTests.webRows(150_000).write(toFile: folder + "/inbox/web_big.csv", atomically: true, encoding: .utf8)
+        try NightlyRunTests.webRows(500).write(toFile: folder + "/inbox/web_small.csv", atomically: true, encoding: .utf8)
+
+        // Kill -9 while the big file is loading: its transaction dies with the connection.
+        let process = try CLI.start(["run", "--quiet", "--db", db, "--out", "reports", "inbox"], in: folder)
+        usleep(1_500_000)
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal, "the run finished before it could be killed; use more rows")
+
+        let resumed = try CLI.run(["run", "--json", "--db", db, "--out", "reports", "inbox"], in: folder)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let fresh = try CLI.run(["run", "--db", clean, "--out", "clean-reports", "inbox"], in: folder)
+        #expect(fresh.status == 0)
+        #expect(try NightlyRunTests.reportContents(folder + "/reports") == NightlyRunTests.reportContents(folder + "/clean-reports"))
+        let status = try CLI.run(["status", "--json", "--db", db], in: folder)
+        // web_small repeats the first 500 events of web_big: loaded once, whatever the order.
+        #expect(status.stdout.contains("\"rowsLoaded\" : 150000"), "\(status.stdout)")
+    }
+}
+
+/// Fresh databases on the test server (FOOTPRINT_TEST_PG), made with psql.
+enum PostgresDatabases {
+    static let server = ProcessInfo.processInfo.environment["FOOTPRINT_TEST_PG"].flatMap { $0.isEmpty ? nil : $0 }
+
+    /// Creates an empty database and returns its URI.
+    static func create() throws -> String {
+        guard let server, var parts = URLComponents(string: server) else { throw CocoaError(.featureUnsupported) }
+        let name = "footprint_c" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
+        let psql = Process()
+        psql.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
+        psql.arguments = [server, "-q", "-c", "CREATE DATABASE \(name)"]
+        try psql.run()
+        psql.waitUntilExit()
+        guard psql.terminationStatus == 0 else { throw CocoaError(.fileWriteUnknown) }
+        parts.path = "/" + name
+        return parts.string!
+    }
+}
