@@ -13,7 +13,7 @@ struct Footprint: ParsableCommand {
         (nothing half-written).
         """,
         version: "0.1.0",
-        subcommands: [IngestCommand.self, ReportCommand.self, RunCommand.self, DemoCommand.self, StatusCommand.self, ReviewCommand.self, ForgetCommand.self]
+        subcommands: [IngestCommand.self, ReportCommand.self, RunCommand.self, DemoCommand.self, StatusCommand.self, ReviewCommand.self, ForgetCommand.self, DatabaseCommand.self]
     )
 }
 

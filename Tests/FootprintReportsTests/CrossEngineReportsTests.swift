@@ -151,9 +151,12 @@ struct CrossEngineReportsTests {
 }
 
 /// The PostgreSQL server the tests use (FOOTPRINT_TEST_PG, a URI), and a fresh database
-/// on it per test, dropped afterwards, so tests running at once never meet.
+/// on it per test, dropped afterwards, so tests running at once never meet. With
+/// FOOTPRINT_TEST_CITUS (the coordinator of a Citus cluster, a URI), the same tests run
+/// again there, each in a schema of its own, distributed (`footprint db distribute`).
 enum TestPostgres {
     static let uri = ProcessInfo.processInfo.environment["FOOTPRINT_TEST_PG"].flatMap { $0.isEmpty ? nil : $0 }
+    static let citus = ProcessInfo.processInfo.environment["FOOTPRINT_TEST_CITUS"].flatMap { $0.isEmpty ? nil : $0 }
 
     static func withDatabase<T>(_ body: (PostgresWarehouse) throws -> T) throws -> T {
         guard let uri, var parts = URLComponents(string: uri) else { throw CocoaError(.featureUnsupported) }
@@ -163,6 +166,64 @@ enum TestPostgres {
         defer { try? admin.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
         parts.path = "/" + name
         return try body(PostgresWarehouse(conninfo: parts.string!))
+    }
+
+    /// A distributed warehouse in a schema of its own on the Citus cluster.
+    static func withCitus<T>(_ body: (PostgresWarehouse) throws -> T) throws -> T {
+        guard let citus, var parts = URLComponents(string: citus) else { throw CocoaError(.featureUnsupported) }
+        let schema = "footprint_t" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
+        let admin = try PGConnection(citus)
+        try admin.execute("CREATE SCHEMA \(schema)")
+        defer { try? admin.execute("DROP SCHEMA IF EXISTS \(schema) CASCADE") }
+        parts.queryItems = (parts.queryItems ?? []) + [URLQueryItem(name: "options", value: "-csearch_path=\(schema)")]
+        let warehouse = try PostgresWarehouse(conninfo: parts.string!)
+        let summary = try warehouse.distribute()
+        #expect(summary.distributed.contains("fact_page_view by person_key"))
+        return try body(warehouse)
+    }
+}
+
+/// The cross-engine tests again on a Citus cluster (FOOTPRINT_TEST_CITUS): loaded by
+/// the loader into the distributed schema, the same report files as SQLite's.
+@Suite(.enabled(if: TestPostgres.citus != nil, "FOOTPRINT_TEST_CITUS is not set: the Citus tests were skipped (see the README, Engines)"))
+struct CitusReportsTests {
+    static func expectSameOnCitus(_ files: [(String, String)], config given: FootprintConfig) throws {
+        let folder = NSTemporaryDirectory() + "footprint-citus-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.createDirectory(atPath: folder + "/inbox", withIntermediateDirectories: true)
+        var config = given
+        if config.hashKey == nil { config.hashKey = "5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e" }
+        var paths: [String] = []
+        for (name, text) in files {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: folder + "/inbox/" + name))
+            paths.append(folder + "/inbox/" + name)
+        }
+        let sqlite = try Warehouse(path: folder + "/db.sqlite")
+        let onSQLite = try Ingest(warehouse: sqlite, config: config).run(files: paths)
+        try TestPostgres.withCitus { citus in
+            let onCitus = try Ingest(warehouse: citus, config: config).run(files: paths)
+            #expect(onCitus.files.map(\.result) == onSQLite.files.map(\.result))
+            for period in ReportScope.Period.allCases {
+                let scope = ReportScope(period: period).configured(by: config)
+                for (lite, dist) in zip(try Reports.compute(from: sqlite, scope: scope), try Reports.compute(from: citus, scope: scope)) {
+                    let a = CSVEncoder.encode(lite), b = CSVEncoder.encode(dist)
+                    #expect(a == b, "Citus: \(period) \(lite.name).csv: \(CrossEngineReportsTests.firstDifference(a, b))")
+                }
+            }
+        }
+    }
+
+    @Test func handComputedFixture() throws {
+        try Self.expectSameOnCitus([("web.csv", HandComputedFixture.web), ("clicks.csv", HandComputedFixture.clicks),
+                                    ("groups.jsonl", HandComputedFixture.groups)], config: try ConfigLoader.parse(HandComputedFixture.config))
+    }
+
+    @Test func monitoringFixture() throws {
+        try Self.expectSameOnCitus(MonitoringFixture.files, config: try ConfigLoader.parse(MonitoringFixture.config()))
+    }
+
+    @Test func sampleData() throws {
+        try Self.expectSameOnCitus(try CrossEngineReportsTests.sampleFiles(), config: DefaultConfig.load())
     }
 }
 

@@ -3,6 +3,10 @@
 struct PostgresFactLoad {
     let pg: PGConnection
     let fileID: Int64
+    /// The columns each fact table's dedupe index holds: `source_hash`, or on a Citus
+    /// cluster, where a unique index must hold the distribution column, page views'
+    /// `person_key, source_hash` (CitusDistribution).
+    var dedupeKeys: [String: [String]] = [:]
 
     struct Counts { var loaded = 0, duplicate = 0 }
 
@@ -156,15 +160,20 @@ struct PostgresFactLoad {
         // first such row of the file); that row counts as loaded.
         // Rows changed in place: cached report periods from the earliest one's day on
         // are stale (new rows are found by their keys).
+        // (The staged rows as a materialised CTE: Citus joins a local table into an
+        // UPDATE of a distributed or reference table only that way.)
         let filled = try pg.rows("""
+            WITH x AS MATERIALIZED (
+                SELECT DISTINCT ON (source_hash) source_hash, source_id, unsubscribed_at, unsubscribed_date_key
+                FROM stage_subscription WHERE unsubscribed_at IS NOT NULL ORDER BY source_hash, line)
             UPDATE fact_subscription AS f SET unsubscribed_at = x.unsubscribed_at, unsubscribed_date_key = x.unsubscribed_date_key
-            FROM (SELECT DISTINCT ON (source_hash) source_hash, source_id, unsubscribed_at, unsubscribed_date_key
-                  FROM stage_subscription WHERE unsubscribed_at IS NOT NULL ORDER BY source_hash, line) AS x
+            FROM x
             WHERE f.source_hash = x.source_hash AND f.source_id = x.source_id AND f.unsubscribed_at IS NULL
-            RETURNING f.date_key
+            RETURNING f.subscription_key, f.date_key
             """)
-        loaded += filled.count
-        if let earliest = filled.compactMap({ $0[0].int64 }).min() { try markReportsStale(pg, from: Int(earliest)) }
+        // Counted by key: Citus returns a reference table's row once per copy.
+        loaded += Set(filled.compactMap { $0[0].int64 }).count
+        if let earliest = filled.compactMap({ $0[1].int64 }).min() { try markReportsStale(pg, from: Int(earliest)) }
         return Counts(loaded: loaded, duplicate: staged - loaded)
     }
 
@@ -182,15 +191,33 @@ struct PostgresFactLoad {
     /// another identity (a 63-bit collision) moves the row to the next hash value and
     /// tries again, as the SQLite loader probes, so dedupe stays exact.
     private func insertProbing(table: String, stage: String, insert: String) throws -> Int {
+        let key = dedupeKeys[table] ?? ["source_hash"]
         // Inserted again whole after a move: rows already in (or duplicates) meet
         // themselves (or their first copy) and are skipped; only moved rows go in.
-        let inLineOrder = insert + "\nORDER BY s.line\nON CONFLICT (source_hash) DO NOTHING"
-        var loaded = try pg.changes(inLineOrder)
+        // Counted from RETURNING: Citus reports the rows selected, not those inserted, as
+        // the command's row count of an INSERT … SELECT … ON CONFLICT into a reference table.
+        let inLineOrder = """
+            WITH inserted AS (
+            \(insert)
+            ORDER BY s.line
+            ON CONFLICT (\(key.joined(separator: ", "))) DO NOTHING
+            RETURNING 1)
+            SELECT COUNT(*) FROM inserted
+            """
+        func insertCounting() throws -> Int { Int(try pg.value(inLineOrder).int64 ?? 0) }
+        var loaded = try insertCounting()
+        let sameKey = key.map { "f.\($0) = s.\($0)" }.joined(separator: " AND ")
+        // The staged side as a CTE of its own: on Citus, a temporary table joined with a
+        // reference table would be sent to a worker, which does not have it.
+        let columns = Set(key + ["line", "source_id"]).sorted().joined(separator: ", ")
         while try pg.changes("""
-            UPDATE \(stage) AS s SET source_hash = CASE WHEN s.source_hash = 9223372036854775807 THEN 1 ELSE s.source_hash + 1 END
-            FROM \(table) AS f WHERE f.source_hash = s.source_hash AND f.source_id <> s.source_id
+            WITH staged AS MATERIALIZED (SELECT \(columns) FROM \(stage)),
+                 taken AS MATERIALIZED (
+                SELECT s.line FROM staged AS s JOIN \(table) AS f ON \(sameKey) WHERE f.source_id <> s.source_id)
+            UPDATE \(stage) SET source_hash = CASE WHEN source_hash = 9223372036854775807 THEN 1 ELSE source_hash + 1 END
+            WHERE line IN (SELECT line FROM taken)
             """) > 0 {
-            loaded += try pg.changes(inLineOrder)
+            loaded += try insertCounting()
         }
         return loaded
     }

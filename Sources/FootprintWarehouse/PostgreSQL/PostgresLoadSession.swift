@@ -22,6 +22,8 @@ public final class PostgresLoadSession {
     public let personHasher: PersonHasher
     /// Days already in dim_date (from this session's committed files).
     private var knownDays: Set<Int> = []
+    /// Dedupe keys other than `source_hash` (on a Citus cluster: CitusDistribution).
+    private let dedupeKeys: [String: [String]]
 
     init(pg: PGConnection, config: FootprintConfig, zone: ZoneClock, hashKey: [UInt8]) throws {
         self.pg = pg
@@ -31,6 +33,12 @@ public final class PostgresLoadSession {
         for (domain, name) in config.referrers { overrides[domain] = ReferrerCategory(rawValue: name) }
         classifier = ReferrerClassifier(overrides: overrides, ownedHosts: Array(config.properties.keys))
         personHasher = PersonHasher(key: hashKey)
+        let distributed = try Meta.get(pg, CitusDistribution.marker) != nil
+        dedupeKeys = distributed ? CitusDistribution.dedupeKeys : [:]
+        // Citus runs a statement on the coordinator's own shards "locally", and then
+        // refuses a parallel one in the same transaction (ANALYZE of a staging table,
+        // a multi-shard insert): a load goes through connections throughout.
+        if distributed { try pg.execute("SET citus.enable_local_execution TO off") }
         try PostgresStage.create(on: pg)
     }
 
@@ -57,6 +65,9 @@ public final class PostgresLoadSession {
         let rejects = CopyBuffer(table: "load_rejects", columns: ["load_file_id", "line", "reason", "raw_text"])
         try pg.execute("BEGIN")
         do {
+            // Sorting a file's rows by line (and grouping them per dimension) spilled to
+            // disk with the default 4 MB; 64 MB holds a few hundred thousand rows.
+            try pg.execute("SET LOCAL work_mem = '64MB'")
             try PostgresStage.empty(on: pg)
             // A file loaded before and read again (`ingest --reload`): its earlier rows go
             // first, in this transaction, so a failure leaves the earlier load as it was.
@@ -118,7 +129,10 @@ public final class PostgresLoadSession {
             try pg.execute("""
                 INSERT INTO dim_date SELECT * FROM stage_date ORDER BY date_key ON CONFLICT (date_key) DO NOTHING
                 """)
-            let counts = try PostgresFactLoad(pg: pg, fileID: fileID).run(staged: buffers.mapValues(\.count))
+            // Temporary tables are never analysed by autovacuum: without statistics the
+            // planner takes a staged file for a few rows and joins it row by row.
+            for (table, buffer) in buffers where buffer.count > 0 { try pg.execute("ANALYZE \(table)") }
+            let counts = try PostgresFactLoad(pg: pg, fileID: fileID, dedupeKeys: dedupeKeys).run(staged: buffers.mapValues(\.count))
             result.loaded = counts.loaded
             result.duplicate = counts.duplicate
             result.withoutCountry = file.rowsWithoutCountry

@@ -4,7 +4,10 @@ import FootprintStaging
 
 /// The staging tables a PostgreSQL load copies a file's canonical events into before
 /// resolving them into the star schema with set-based SQL (PostgresLoadSession). One
-/// per kind, temporary (this connection's only), emptied for every file. Values are the
+/// per kind, emptied for every file (the run lock lets one load at a time use them).
+/// Unlogged (nothing in them outlives a load) but not temporary: on a Citus cluster a
+/// temporary table cannot be joined with a reference table outside INSERT … SELECT,
+/// and these are made Citus local tables instead (CitusDistribution). Values are the
 /// events' natural ones (URLs, names, hashes), never dimension keys: keys are the
 /// server's business, found or made by INSERT … ON CONFLICT from these tables.
 enum PostgresStage {
@@ -51,7 +54,7 @@ enum PostgresStage {
     static func create(on pg: PGConnection) throws {
         for (name, columns) in tables {
             let list = columns.map { "\($0.0) \($0.1 == "TEXT" ? "TEXT COLLATE \"C\"" : $0.1)" }.joined(separator: ", ")
-            try pg.execute("CREATE TEMP TABLE IF NOT EXISTS \(name) (\(list))")
+            try pg.execute("CREATE UNLOGGED TABLE IF NOT EXISTS \(name) (\(list))")
         }
     }
 

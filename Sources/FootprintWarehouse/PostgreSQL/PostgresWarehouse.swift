@@ -153,6 +153,7 @@ public final class PostgresWarehouse: WarehouseEngine {
     public func refreshDerivedFacts(config: FootprintConfig) throws {
         let hasher = PersonHasher(key: try hashKey(configured: config.hashKey))
         try inTransaction { pg in
+            try pg.execute("SET LOCAL work_mem = '64MB'")
             try DerivedFacts.resolveSharedShortLinks(pg)
             // Definitions first: the sessionizer marks which goals each visit reached.
             try Definitions.refresh(pg, config: config, hasher: hasher)
