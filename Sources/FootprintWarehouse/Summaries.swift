@@ -45,16 +45,13 @@ enum Summaries {
     /// Takes the visits chosen by `condition` out of the visit summary; call before
     /// deleting them.
     static func subtractVisits(_ db: SQLConnection, where condition: String, arguments: [String: SQLValue] = [:]) throws {
-        try db.execute("""
-            UPDATE agg_visit_start
-            SET visits = visits - gone.gone_visits
-            FROM (SELECT date_key, referrer_key, landing_content_key, goal_mask, COUNT(*) AS gone_visits
-                  FROM fact_visit WHERE \(condition)
-                  GROUP BY date_key, referrer_key, landing_content_key, goal_mask) AS gone
-            WHERE agg_visit_start.date_key = gone.date_key AND agg_visit_start.referrer_key = gone.referrer_key
-              AND agg_visit_start.landing_content_key = gone.landing_content_key
-              AND agg_visit_start.goal_mask = gone.goal_mask
+        let gone = try db.rows("""
+            SELECT date_key, referrer_key, landing_content_key, goal_mask, COUNT(*)
+            FROM fact_visit WHERE \(condition)
+            GROUP BY date_key, referrer_key, landing_content_key, goal_mask
             """, arguments)
+        try subtract(db, gone, from: "agg_visit_start", keys: ["date_key", "referrer_key", "landing_content_key", "goal_mask"],
+                     counts: ["visits"])
         try db.execute("DELETE FROM agg_visit_start WHERE visits = 0")
     }
 
@@ -110,19 +107,34 @@ enum Summaries {
         }
     }
 
+    /// Subtracts counted rows (key columns, then counts, all integers) from a summary.
+    /// Read first and applied as literal rows, 500 to a statement: Citus cannot update a
+    /// reference table (the summaries) from a query of a distributed one (the facts).
+    private static func subtract(_ db: SQLConnection, _ rows: [[SQLValue]], from table: String, keys: [String], counts: [String]) throws {
+        let columns = keys + counts
+        for start in stride(from: 0, to: rows.count, by: 500) {
+            let values = rows[start..<min(start + 500, rows.count)]
+                .map { row in "(" + row.map { String($0.int64 ?? 0) }.joined(separator: ", ") + ")" }.joined(separator: ", ")
+            try db.execute("""
+                WITH gone (\(columns.map { "gone_" + $0 }.joined(separator: ", "))) AS (VALUES \(values))
+                UPDATE \(table)
+                SET \(counts.map { "\($0) = \($0) - gone.gone_\($0)" }.joined(separator: ", "))
+                FROM gone
+                WHERE \(keys.map { "\(table).\($0) = gone.gone_\($0)" }.joined(separator: " AND "))
+                """)
+        }
+    }
+
     /// Takes the sessions chosen by `condition` out of the session summary; call before
     /// deleting them.
     static func subtractSessions(_ db: SQLConnection, where condition: String, arguments: [String: SQLValue] = [:]) throws {
-        try db.execute("""
-            UPDATE agg_session_start
-            SET sessions = sessions - gone.gone_sessions, bounces = bounces - gone.gone_bounces
-            FROM (SELECT date_key, property_key, referrer_key, COUNT(*) AS gone_sessions,
-                         SUM(CASE WHEN page_count = 1 THEN 1 ELSE 0 END) AS gone_bounces
-                  FROM fact_session WHERE \(condition)
-                  GROUP BY date_key, property_key, referrer_key) AS gone
-            WHERE agg_session_start.date_key = gone.date_key AND agg_session_start.property_key = gone.property_key
-              AND agg_session_start.referrer_key = gone.referrer_key
+        let gone = try db.rows("""
+            SELECT date_key, property_key, referrer_key, COUNT(*), SUM(CASE WHEN page_count = 1 THEN 1 ELSE 0 END)
+            FROM fact_session WHERE \(condition)
+            GROUP BY date_key, property_key, referrer_key
             """, arguments)
+        try subtract(db, gone, from: "agg_session_start", keys: ["date_key", "property_key", "referrer_key"],
+                     counts: ["sessions", "bounces"])
         try db.execute("DELETE FROM agg_session_start WHERE sessions = 0")
     }
 }

@@ -233,13 +233,23 @@ struct CitusReportsTests {
 @Suite(.enabled(if: TestPostgres.uri != nil, "FOOTPRINT_TEST_PG is not set: the PostgreSQL tests were skipped (scripts/test starts a server)"))
 struct CrossEngineNightlyTests {
     @Test func nightlyRunsGiveTheSameFilesOnBothEngines() throws {
+        try TestPostgres.withDatabase { try Self.nightly(on: $0) }
+    }
+
+    /// The same on a Citus cluster (FOOTPRINT_TEST_CITUS), distributed.
+    @Test(.enabled(if: TestPostgres.citus != nil, "FOOTPRINT_TEST_CITUS is not set: the Citus tests were skipped"))
+    func nightlyRunsGiveTheSameFilesOnCitus() throws {
+        try TestPostgres.withCitus { try Self.nightly(on: $0) }
+    }
+
+    static func nightly(on postgres: PostgresWarehouse) throws {
         let folder = NSTemporaryDirectory() + "footprint-engines-nightly-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: folder + "/inbox", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         var config = DefaultConfig.load()
         config.hashKey = "5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e"
         let sqlite = try Warehouse(path: folder + "/db.sqlite")
-        try TestPostgres.withDatabase { postgres in
+        do {
             var step = 0
             func night(_ files: [String: [String]], _ what: String, reloading: Int? = nil) throws {
                 step += 1

@@ -345,5 +345,12 @@ CREATE TABLE report_cache_state (
     last_fact_filtered_traffic BIGINT NOT NULL
 );
 CREATE UNIQUE INDEX fact_page_view_source ON fact_page_view (source_hash);
+-- PostgreSQL only: the local day of each UTC quarter hour in the configured zone, filled
+-- when the zone changes (every date key is then recomputed through it, by the same
+-- zone rules as the loader's).
+CREATE TABLE zone_buckets (
+    bucket_at BIGINT PRIMARY KEY,   -- start of a UTC quarter hour, epoch seconds
+    date_key  BIGINT NOT NULL
+);
 """#
 }

@@ -47,20 +47,9 @@ struct PostgresSessionizer {
         if everything {
             try pg.execute("TRUNCATE " + summaries.joined(separator: ", "))
         } else {
+            try Summaries.subtractSessions(pg, where: touched)
+            try Summaries.subtractVisits(pg, where: touched)
             try pg.execute("""
-                UPDATE agg_session_start AS a
-                SET sessions = a.sessions - gone.sessions, bounces = a.bounces - gone.bounces
-                FROM (SELECT date_key, property_key, referrer_key, COUNT(*) AS sessions,
-                             SUM(CASE WHEN page_count = 1 THEN 1 ELSE 0 END) AS bounces
-                      FROM fact_session WHERE \(touched) GROUP BY date_key, property_key, referrer_key) AS gone
-                WHERE a.date_key = gone.date_key AND a.property_key = gone.property_key AND a.referrer_key = gone.referrer_key;
-                DELETE FROM agg_session_start WHERE sessions = 0;
-                UPDATE agg_visit_start AS a SET visits = a.visits - gone.visits
-                FROM (SELECT date_key, referrer_key, landing_content_key, goal_mask, COUNT(*) AS visits
-                      FROM fact_visit WHERE \(touched) GROUP BY date_key, referrer_key, landing_content_key, goal_mask) AS gone
-                WHERE a.date_key = gone.date_key AND a.referrer_key = gone.referrer_key
-                  AND a.landing_content_key = gone.landing_content_key AND a.goal_mask = gone.goal_mask;
-                DELETE FROM agg_visit_start WHERE visits = 0;
                 DELETE FROM agg_visitor_day WHERE \(touched);
                 DELETE FROM fact_session WHERE \(touched);
                 DELETE FROM agg_topic_visitor_day WHERE \(touched);

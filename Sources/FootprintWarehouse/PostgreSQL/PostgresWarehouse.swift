@@ -122,6 +122,10 @@ public final class PostgresWarehouse: WarehouseEngine {
         }
     }
 
+    /// Every offset in use is a multiple of 15 minutes, so a UTC quarter hour lies on one
+    /// local day: the days of the quarter hours the facts span are worked out here by
+    /// the loader's own zone rules (ZoneClock), and the date keys set from them. (An
+    /// UPDATE calling the server's time zone functions per row is refused by Citus.)
     private func rezone(_ pg: PGConnection, to zone: ZoneClock) throws {
         let instants = [("fact_page_view", "viewed_at", "date_key"), ("fact_click", "clicked_at", "date_key"),
                         ("fact_group_activity", "occurred_at", "date_key"), ("fact_session", "started_at", "date_key"),
@@ -129,19 +133,29 @@ public final class PostgresWarehouse: WarehouseEngine {
                         ("fact_subscription", "unsubscribed_at", "unsubscribed_date_key"),
                         ("fact_filtered_traffic", "bucket_at", "date_key")]
         // fact_outcome is not here: its days are dates as given, not instants.
-        let local = { (instant: String) in "to_char(to_timestamp(\(instant)) AT TIME ZONE :zone, 'YYYYMMDD')::bigint" }
-        let arguments: [String: SQLValue] = ["zone": .text(zone.identifier)]
+        let bounds = try pg.rows(instants.map { table, instant, _ in "SELECT MIN(\(instant)), MAX(\(instant)) FROM \(table)" }
+            .joined(separator: " UNION ALL "))
+        let first = bounds.compactMap { $0[0].int64 }.min(), last = bounds.compactMap { $0[1].int64 }.max()
+        try pg.execute("TRUNCATE zone_buckets")
+        guard let first, let last else { return }
+        func bucket(_ t: Int64) -> Int64 { t - ((t % 900) + 900) % 900 }
+        try pg.copy(into: "zone_buckets", columns: ["bucket_at", "date_key"]) { send in
+            for start in stride(from: bucket(first), through: last, by: 900) {
+                try send([.integer(start), SQLValue(zone.localDate(ofUTC: start).key)])
+            }
+        }
+        let local = { (instant: String) in "zone_buckets.bucket_at = \(instant) - ((\(instant) % 900) + 900) % 900" }
         // The new days first (facts refer to dim_date), labelled as the loader labels them.
         let days = try pg.rows(instants.map { table, instant, _ in
-            "SELECT DISTINCT \(local(instant)) FROM \(table) WHERE \(instant) IS NOT NULL"
-        }.joined(separator: " UNION "), arguments)
+            "SELECT DISTINCT zone_buckets.date_key FROM \(table) JOIN zone_buckets ON \(local(table + "." + instant))"
+        }.joined(separator: " UNION "))
         let rows = days.compactMap { $0[0].int64.flatMap { CivilDate(key: Int($0)) } }.map(PostgresStage.dateRow)
         try PostgresStage.create(on: pg)
         try pg.execute("TRUNCATE stage_date")
         try pg.insert(into: "stage_date", columns: PostgresStage.columns(of: "stage_date"), rows: rows)
         try pg.execute("INSERT INTO dim_date SELECT * FROM stage_date ON CONFLICT (date_key) DO NOTHING")
         for (table, instant, column) in instants {
-            try pg.execute("UPDATE \(table) SET \(column) = \(local(instant)) WHERE \(instant) IS NOT NULL", arguments)
+            try pg.execute("UPDATE \(table) SET \(column) = zone_buckets.date_key FROM zone_buckets WHERE \(local(table + "." + instant))")
         }
         try Summaries.rebuild(pg)
     }
