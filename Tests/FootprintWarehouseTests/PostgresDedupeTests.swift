@@ -1,0 +1,80 @@
+import Foundation
+import Testing
+import FootprintConfig
+import FootprintNormalize
+@testable import FootprintStaging
+@testable import FootprintWarehouse
+
+/// Dedupe on PostgreSQL, with chosen hashes (HashCollisionTests does the same on SQLite):
+/// two ids under one hash are both kept, repeats are duplicates, a later file finds every
+/// id again — whether the first file went into an empty table (appended, repeats dropped
+/// first) or row by row.
+@Suite(.enabled(if: ProcessInfo.processInfo.environment["FOOTPRINT_TEST_PG"].map { !$0.isEmpty } ?? false,
+                "FOOTPRINT_TEST_PG is not set: the PostgreSQL tests were skipped (scripts/test starts a server)"))
+struct PostgresDedupeTests {
+    static let hash = HashCollisionTests.hash
+
+    /// Stages `events` as one file and loads them; returns (loaded, duplicate).
+    static func load(_ events: [CanonicalEvent], file: Int64, into pg: PGConnection) throws -> (Int, Int) {
+        try pg.execute("BEGIN")
+        defer { try? pg.execute("COMMIT") }
+        try PostgresStage.create(on: pg)
+        try PostgresStage.empty(on: pg)
+        try pg.execute("INSERT INTO load_files (load_file_id, path, content_sha256, kind, format, rows_read, rows_loaded, rows_duplicate, rows_rejected, started_at, finished_at) VALUES (\(file), 'f\(file)', 'sha\(file)', 'web', 'csv', 0, 0, 0, 0, 0, 0)")
+        let classifier = ReferrerClassifier(overrides: [:], ownedHosts: [])
+        var rows: [[SQLValue]] = []
+        for (line, event) in events.enumerated() {
+            rows.append(PostgresStage.row(event, line: line + 2, names: PropertyNames(names: [:]), classifier: classifier).values)
+        }
+        try pg.insert(into: "stage_page_view", columns: PostgresStage.columns(of: "stage_page_view"), rows: rows)
+        try pg.execute("INSERT INTO stage_date SELECT 20240501, '2024-05-01', '2024-W18', '2024-05', '2024-Q2', 2024, '2024-04-30', '2024-W17', '2024-04', '2024-Q1', 202418, 202405, 20242")
+        try pg.execute("INSERT INTO dim_date SELECT * FROM stage_date ON CONFLICT DO NOTHING")
+        let counts = try PostgresFactLoad(pg: pg, fileID: file).run(staged: ["stage_page_view": events.count])
+        return (counts.loaded, counts.duplicate)
+    }
+
+    static func withDatabase(_ body: (PGConnection) throws -> Void) throws {
+        let uri = ProcessInfo.processInfo.environment["FOOTPRINT_TEST_PG"]!
+        var parts = URLComponents(string: uri)!
+        let name = "footprint_d" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
+        let admin = try PGConnection(uri)
+        try admin.execute("CREATE DATABASE \(name)")
+        defer { try? admin.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
+        parts.path = "/" + name
+        let warehouse = try PostgresWarehouse(conninfo: parts.string!)
+        try body(warehouse.connection)
+    }
+
+    static func stored(_ pg: PGConnection) throws -> [String: Int64] {
+        var byID: [String: Int64] = [:]
+        for row in try pg.rows("SELECT source_id, source_hash FROM fact_page_view") { byID[row[0].text!] = row[1].int64! }
+        return byID
+    }
+
+    @Test func collidingIdsAreKeptAndRepeatsCounted() throws {
+        try Self.withDatabase { pg in
+            // a and b share a hash; a comes twice; c sits naturally on the next hash.
+            #expect(try Self.load(HashCollisionTests.firstFile, file: 1, into: pg) == (3, 1))
+            let first = try Self.stored(pg)
+            #expect(first == ["a": Self.hash, "c": Self.hash + 1, "b": Self.hash + 2])
+            // Every id found again where it went; d, new, probes past all three.
+            let second = [HashCollisionTests.view("b", hash: Self.hash), HashCollisionTests.view("c", hash: Self.hash + 1),
+                          HashCollisionTests.view("d", hash: Self.hash)]
+            #expect(try Self.load(second, file: 2, into: pg) == (1, 2))
+            #expect(try Self.stored(pg)["d"] == Self.hash + 3)
+        }
+    }
+
+    @Test func aFirstLoadDropsItsRepeatsKeepingTheFirst() throws {
+        try Self.withDatabase { pg in
+            let events = [HashCollisionTests.view("x", hash: 5, visitor: "v1"), HashCollisionTests.view("x", hash: 5, visitor: "v2"),
+                          HashCollisionTests.view("y", hash: 6)]
+            #expect(try Self.load(events, file: 1, into: pg) == (2, 1))
+            // The first copy (line order) is the one kept: visitor v1's.
+            let person = try pg.value("SELECT person_key FROM fact_page_view WHERE source_id = 'x'").int64
+            #expect(person == PersonHasher(key: [1, 2, 3]).person("v1").key)
+            #expect(try pg.value("SELECT indexdef FROM pg_indexes WHERE indexname = 'fact_page_view_source'").text?.contains("UNIQUE") == true)
+            #expect(try Meta.get(pg, Sessionizer.firstLoadMark) == "everyone")
+        }
+    }
+}
