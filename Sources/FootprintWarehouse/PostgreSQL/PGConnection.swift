@@ -94,35 +94,49 @@ public final class PGConnection: SQLConnection {
         }
     }
 
+    /// Sends rows already in COPY's text format (PGCopyText) into a table.
+    public func copy(into table: String, columns: [String], text: [UInt8]) throws {
+        try copy(into: table, columns: columns, encoded: { put in try put(text) })
+    }
+
     /// Streams rows into a table with COPY … FROM STDIN (text format), `send` taking
     /// one row at a time; sent to the server in blocks of about 1 MB.
     public func copy(into table: String, columns: [String], _ rows: (_ send: ([SQLValue]) throws -> Void) throws -> Void) throws {
+        try copy(into: table, columns: columns, encoded: { put in
+            try withoutActuallyEscaping(put) { put in
+                var buffer: [UInt8] = []
+                buffer.reserveCapacity(1 << 20)
+                try rows { row in
+                    PGCopyText.append(row, to: &buffer)
+                    if buffer.count >= 1 << 20 {
+                        try put(buffer)
+                        buffer.removeAll(keepingCapacity: true)
+                    }
+                }
+                if !buffer.isEmpty { try put(buffer) }
+            }
+        })
+    }
+
+    /// COPY … FROM STDIN, `body` handing over blocks of COPY text; ended (or aborted,
+    /// when `body` throws) and its result read before returning.
+    private func copy(into table: String, columns: [String], encoded body: (_ put: ([UInt8]) throws -> Void) throws -> Void) throws {
         let sql = "COPY \(table) (\(columns.joined(separator: ", "))) FROM STDIN"
         let start = PQexec(handle, sql)
-        let status = PQresultStatus(start)
-        if status != PGRES_COPY_IN {
+        if PQresultStatus(start) != PGRES_COPY_IN {
             defer { PQclear(start) }
             try check(start, sql)
             return
         }
         PQclear(start)
-        var buffer: [UInt8] = []
-        buffer.reserveCapacity(1 << 20)
-        func flush() throws {
-            guard !buffer.isEmpty else { return }
-            let sent = buffer.withUnsafeBufferPointer { bytes in
-                bytes.withMemoryRebound(to: CChar.self) { PQputCopyData(handle, $0.baseAddress, Int32($0.count)) }
-            }
-            buffer.removeAll(keepingCapacity: true)
-            guard sent == 1 else { throw PGError.server(target: target, message: Self.message(handle), sqlState: "", sql: sql) }
-        }
         var failure: Error?
         do {
-            try rows { row in
-                PGCopyText.append(row, to: &buffer)
-                if buffer.count >= 1 << 20 { try flush() }
+            try body { bytes in
+                let sent = bytes.withUnsafeBufferPointer { raw in
+                    raw.withMemoryRebound(to: CChar.self) { PQputCopyData(handle, $0.baseAddress, Int32($0.count)) }
+                }
+                guard sent == 1 else { throw PGError.server(target: target, message: Self.message(handle), sqlState: "", sql: sql) }
             }
-            try flush()
         } catch {
             failure = error
         }

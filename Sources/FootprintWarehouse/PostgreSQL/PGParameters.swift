@@ -92,6 +92,8 @@ enum PGCopyText {
                     case 9: buffer.append(contentsOf: [92, 116])
                     case 10: buffer.append(contentsOf: [92, 110])
                     case 13: buffer.append(contentsOf: [92, 114])
+                    // PostgreSQL text cannot hold NUL: it becomes U+FFFD (SQLite keeps it).
+                    case 0: buffer.append(contentsOf: [0xEF, 0xBF, 0xBD])
                     default: buffer.append(byte)
                     }
                 }

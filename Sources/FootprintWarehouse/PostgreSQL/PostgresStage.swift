@@ -123,30 +123,28 @@ struct PropertyNames {
     func property(ofHost host: String) -> String { names[host] ?? host }
 }
 
-/// Rows gathered for a COPY into one table, sent when about 4 MB have gathered (so a
-/// file of any size stages in bounded memory) and at the end.
+/// Rows gathered for a COPY into one table, kept as COPY's text (a few bytes a value,
+/// where the values themselves took ten times that), sent when about 4 MB have gathered
+/// (so a file of any size stages in bounded memory) and at the end.
 final class CopyBuffer {
     let table: String
     let columns: [String]
-    private var rows: [[SQLValue]] = []
-    private var bytes = 0
+    private var text: [UInt8] = []
     private(set) var count = 0
 
     init(table: String, columns: [String]) { self.table = table; self.columns = columns }
 
     func append(_ row: [SQLValue], to pg: PGConnection) throws {
-        rows.append(row)
+        PGCopyText.append(row, to: &text)
         count += 1
-        for value in row { if case .text(let text) = value { bytes += text.utf8.count } else { bytes += 8 } }
-        if bytes >= 4 << 20 { try flush(to: pg) }
+        if text.count >= 4 << 20 { try flush(to: pg) }
     }
 
     func flush(to pg: PGConnection) throws {
-        guard !rows.isEmpty else { return }
-        try pg.insert(into: table, columns: columns, rows: rows)
-        rows.removeAll(keepingCapacity: true)
-        bytes = 0
+        guard !text.isEmpty else { return }
+        try pg.copy(into: table, columns: columns, text: text)
+        text.removeAll(keepingCapacity: true)
     }
 
-    func discard() { rows.removeAll(); bytes = 0; count = 0 }
+    func discard() { text.removeAll(); count = 0 }
 }
