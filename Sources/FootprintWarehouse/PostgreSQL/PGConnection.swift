@@ -52,14 +52,6 @@ public final class PGConnection: SQLConnection {
 
     public func forEachRow(_ sql: String, _ arguments: [String: SQLValue], _ body: (SQLRow) throws -> Void) throws {
         let query = PGParameters(sql: sql, arguments: arguments)
-        // Inside a transaction a query is read through a cursor, 10,000 rows a fetch:
-        // single-row mode makes a result object per row, which cost a second per two
-        // million rows (the sessionizer's read of every page view).
-        let isQuery = sql.drop(while: { $0.isWhitespace }).prefix(6).uppercased() == "SELECT"
-        if isQuery, PQtransactionStatus(handle) == PQTRANS_INTRANS {
-            try forEachRowThroughCursor(query, sql, body)
-            return
-        }
         try query.withParameters { types, values in
             guard PQsendQueryParams(handle, query.sql, Int32(types.count), types, values, nil, nil, 0) == 1 else {
                 throw PGError.server(target: target, message: Self.message(handle), sqlState: "", sql: sql)
@@ -73,7 +65,7 @@ public final class PGConnection: SQLConnection {
             guard failure == nil else { continue }
             switch PQresultStatus(result) {
             case PGRES_SINGLE_TUPLE:
-                do { try body(Row(result: result, row: 0)) } catch { failure = error }
+                do { try body(Row(result: result)) } catch { failure = error }
             case PGRES_TUPLES_OK, PGRES_COMMAND_OK:
                 break
             default:
@@ -81,23 +73,6 @@ public final class PGConnection: SQLConnection {
             }
         }
         if let failure { throw failure }
-    }
-
-    private func forEachRowThroughCursor(_ query: PGParameters, _ sql: String, _ body: (SQLRow) throws -> Void) throws {
-        let declare = try query.withParameters { types, values in
-            PQexecParams(handle, "DECLARE footprint_rows NO SCROLL CURSOR FOR " + query.sql, Int32(types.count), types, values, nil, nil, 0)
-        }
-        defer { PQclear(declare) }
-        try check(declare, sql)
-        defer { PQclear(PQexec(handle, "CLOSE footprint_rows")) }
-        while true {
-            let batch = PQexec(handle, "FETCH FORWARD 10000 FROM footprint_rows")
-            defer { PQclear(batch) }
-            try check(batch, sql)
-            let rows = PQntuples(batch)
-            if rows == 0 { return }
-            for index in 0..<rows { try body(Row(result: batch!, row: index)) }
-        }
     }
 
     /// Runs one statement and returns the number of rows it inserted, updated or deleted.
@@ -193,13 +168,12 @@ public final class PGConnection: SQLConnection {
     /// A row of a single-row-mode result, its values read as the column types say.
     private struct Row: SQLRow {
         let result: OpaquePointer
-        let row: Int32
         var count: Int { Int(PQnfields(result)) }
 
         func value(_ column: Int) -> SQLValue {
             let index = Int32(column)
-            if PQgetisnull(result, row, index) == 1 { return .null }
-            let text = String(cString: PQgetvalue(result, row, index))
+            if PQgetisnull(result, 0, index) == 1 { return .null }
+            let text = String(cString: PQgetvalue(result, 0, index))
             switch PQftype(result, index) {
             case 20, 21, 23, 26:  // int8, int2, int4, oid
                 return Int64(text).map { .integer($0) } ?? .text(text)
