@@ -10,6 +10,9 @@ public final class PGConnection: SQLConnection {
     private let handle: OpaquePointer
     /// Host (or socket folder), port and database, for messages: never the password.
     public let target: String
+    /// A COPY left open by `stream(into:)` (its table and statement): the server reads
+    /// the rows while the loader stages more. Any other statement ends it first.
+    private var openCopy: (table: String, sql: String)?
 
     public init(_ conninfo: String) throws {
         guard let handle = PQconnectdb(conninfo) else { throw PGError.connection(target: "PostgreSQL", message: "out of memory") }
@@ -40,6 +43,7 @@ public final class PGConnection: SQLConnection {
     }
 
     public func execute(_ sql: String, _ arguments: [String: SQLValue]) throws {
+        if sql == "ROLLBACK" { abortCopy() } else { try endCopy() }
         if arguments.isEmpty {
             // Several statements may come in one text; PQexec runs them in order.
             let result = PQexec(handle, sql)
@@ -51,6 +55,7 @@ public final class PGConnection: SQLConnection {
     }
 
     public func forEachRow(_ sql: String, _ arguments: [String: SQLValue], _ body: (SQLRow) throws -> Void) throws {
+        try endCopy()
         let query = PGParameters(sql: sql, arguments: arguments)
         try query.withParameters { types, values in
             guard PQsendQueryParams(handle, query.sql, Int32(types.count), types, values, nil, nil, 0) == 1 else {
@@ -78,6 +83,7 @@ public final class PGConnection: SQLConnection {
     /// Runs one statement and returns the number of rows it inserted, updated or deleted.
     @discardableResult
     public func changes(_ sql: String, _ arguments: [String: SQLValue] = [:]) throws -> Int {
+        try endCopy()
         let query = PGParameters(sql: sql, arguments: arguments)
         let result = try query.withParameters { types, values in
             PQexecParams(handle, query.sql, Int32(types.count), types, values, nil, nil, 0)
@@ -118,9 +124,52 @@ public final class PGConnection: SQLConnection {
         })
     }
 
+    /// Sends a block of COPY text into `table`, leaving the COPY open for the next block
+    /// (see `openCopy`); `endCopy` (or any other statement) completes it.
+    func stream(into table: String, columns: [String], text: [UInt8]) throws {
+        if openCopy?.table != table {
+            try endCopy()
+            let sql = "COPY \(table) (\(columns.joined(separator: ", "))) FROM STDIN"
+            let start = PQexec(handle, sql)
+            defer { PQclear(start) }
+            guard PQresultStatus(start) == PGRES_COPY_IN else { try check(start, sql); return }
+            openCopy = (table, sql)
+        }
+        let sent = text.withUnsafeBufferPointer { raw in
+            raw.withMemoryRebound(to: CChar.self) { PQputCopyData(handle, $0.baseAddress, Int32($0.count)) }
+        }
+        guard sent == 1 else {
+            let sql = openCopy?.sql ?? "COPY"
+            abortCopy()
+            throw PGError.server(target: target, message: Self.message(handle), sqlState: "", sql: sql)
+        }
+    }
+
+    /// Completes an open COPY and reports what the server made of its rows.
+    func endCopy() throws {
+        guard let open = openCopy else { return }
+        openCopy = nil
+        PQputCopyEnd(handle, nil)
+        var failure: Error?
+        while let result = PQgetResult(handle) {
+            defer { PQclear(result) }
+            if failure == nil, PQresultStatus(result) != PGRES_COMMAND_OK { failure = error(result, open.sql) }
+        }
+        if let failure { throw failure }
+    }
+
+    /// Abandons an open COPY (the transaction is being rolled back).
+    private func abortCopy() {
+        guard openCopy != nil else { return }
+        openCopy = nil
+        PQputCopyEnd(handle, "footprint: rolled back")
+        while let result = PQgetResult(handle) { PQclear(result) }
+    }
+
     /// COPY … FROM STDIN, `body` handing over blocks of COPY text; ended (or aborted,
     /// when `body` throws) and its result read before returning.
     private func copy(into table: String, columns: [String], encoded body: (_ put: ([UInt8]) throws -> Void) throws -> Void) throws {
+        try endCopy()
         let sql = "COPY \(table) (\(columns.joined(separator: ", "))) FROM STDIN"
         let start = PQexec(handle, sql)
         if PQresultStatus(start) != PGRES_COPY_IN {

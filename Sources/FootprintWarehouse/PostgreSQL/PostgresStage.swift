@@ -123,9 +123,10 @@ struct PropertyNames {
     func property(ofHost host: String) -> String { names[host] ?? host }
 }
 
-/// Rows gathered for a COPY into one table, kept as COPY's text (a few bytes a value,
-/// where the values themselves took ten times that), sent when about 4 MB have gathered
-/// (so a file of any size stages in bounded memory) and at the end.
+/// Rows for one table, sent as COPY text in blocks of 256 KB through a COPY that stays
+/// open (PGConnection.stream), so that the server reads them while the loader stages
+/// more; memory stays bounded whatever the file's size. A statement on the connection,
+/// or `flush`, completes the COPY (the next block opens another).
 final class CopyBuffer {
     let table: String
     let columns: [String]
@@ -137,13 +138,19 @@ final class CopyBuffer {
     func append(_ row: [SQLValue], to pg: PGConnection) throws {
         PGCopyText.append(row, to: &text)
         count += 1
-        if text.count >= 4 << 20 { try flush(to: pg) }
+        if text.count >= 256 << 10 {
+            try pg.stream(into: table, columns: columns, text: text)
+            text.removeAll(keepingCapacity: true)
+        }
     }
 
+    /// Sends what is left and completes the COPY.
     func flush(to pg: PGConnection) throws {
-        guard !text.isEmpty else { return }
-        try pg.copy(into: table, columns: columns, text: text)
-        text.removeAll(keepingCapacity: true)
+        if !text.isEmpty {
+            try pg.stream(into: table, columns: columns, text: text)
+            text.removeAll(keepingCapacity: true)
+        }
+        try pg.endCopy()
     }
 
     func discard() { text.removeAll(); count = 0 }
