@@ -29,6 +29,20 @@ public struct FileLoadResult: Equatable, Sendable, Codable {
         public let line: Int
         public let reason: String
     }
+
+    /// Counts a row that is not an event of this kind (a filter's skip, or traffic that
+    /// is not people), with one example value per reason.
+    mutating func countSkipped(_ reason: String, example: String? = nil) {
+        skipped += 1
+        skippedByReason[reason, default: 0] += 1
+        if let example, skipExamples[reason] == nil { skipExamples[reason] = example }
+    }
+
+    /// Counts a rejected row, keeping the first few for the summary.
+    mutating func countRejected(line: Int, reason: String) {
+        rejected += 1
+        if firstRejects.count < 5 { firstRejects.append(.init(line: line, reason: reason)) }
+    }
 }
 
 /// How far a load has got, for progress displays. A progress handler that throws
@@ -129,16 +143,12 @@ public final class LoadSession {
                     case .event(_, let event):
                         try writer.write(event)
                     case .skipped(_, let reason, let example):
-                        result.skipped += 1
-                        result.skippedByReason[reason, default: 0] += 1
-                        if let example, result.skipExamples[reason] == nil { result.skipExamples[reason] = example }
+                        result.countSkipped(reason, example: example)
                     case .filtered(_, let traffic):
-                        result.skipped += 1
-                        result.skippedByReason[traffic.reason, default: 0] += 1
+                        result.countSkipped(traffic.reason)
                         filtered.count(traffic)
                     case .rejected(let line, let reason, let raw):
-                        result.rejected += 1
-                        if result.firstRejects.count < 5 { result.firstRejects.append(.init(line: line, reason: reason)) }
+                        result.countRejected(line: line, reason: reason)
                         insertReject.bind(1, fileID); insertReject.bind(2, line); insertReject.bind(3, reason); insertReject.bind(4, raw)
                         try insertReject.execute()
                     }

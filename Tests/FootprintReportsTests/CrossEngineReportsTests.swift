@@ -36,25 +36,16 @@ struct CrossEngineReportsTests {
         try TestPostgres.withDatabase { postgres in
             let copied = try WarehouseCopy.copy(from: warehouse, to: postgres)
             #expect((copied["fact_page_view"] ?? 0) > 0, sourceLocation: sourceLocation)
-            var compared = 0
-            for period in ReportScope.Period.allCases {
-                let scope = ReportScope(period: period).configured(by: config)
-                let onSQLite = try Reports.compute(from: warehouse, scope: scope)
-                let onPostgres = try Reports.compute(from: postgres, scope: scope)
-                for (lite, pg) in zip(onSQLite, onPostgres) {
-                    let expected = CSVEncoder.encode(lite), got = CSVEncoder.encode(pg)
-                    #expect(got == expected, "\(period) \(lite.name).csv: \(firstDifference(expected, got))", sourceLocation: sourceLocation)
-                    if !lite.rows.isEmpty { compared += 1 }
-                }
-            }
-            // Most reports have rows in every period (a check of empty files proves little).
-            #expect(compared >= 30, "only \(compared) non-empty report files compared", sourceLocation: sourceLocation)
+            try expectSameReports(warehouse, postgres, config: config, "copied", sourceLocation: sourceLocation)
         }
     }
 
     /// Loads `files` with each engine's own loader (SQLite and PostgreSQL) and compares
     /// every report of every period, and the load counts.
+    /// `server` gives the warehouse to compare with SQLite's: a fresh database on the test
+    /// server, or a distributed schema on the Citus cluster.
     static func expectSameAfterLoading(_ files: [(String, String)], config given: FootprintConfig, folder: String,
+                                       server: ((PostgresWarehouse) throws -> Void) throws -> Void = TestPostgres.withDatabase,
                                        sourceLocation: SourceLocation = #_sourceLocation) throws {
         // One hash key for both databases (each would make its own): pseudonyms agree.
         var config = given
@@ -67,23 +58,28 @@ struct CrossEngineReportsTests {
         }
         let sqlite = try Warehouse(path: folder + "/db.sqlite")
         let onSQLite = try Ingest(warehouse: sqlite, config: config).run(files: paths)
-        try TestPostgres.withDatabase { postgres in
+        try server { postgres in
             let onPostgres = try Ingest(warehouse: postgres, config: config).run(files: paths)
             #expect(onPostgres.files.map(\.result) == onSQLite.files.map(\.result), sourceLocation: sourceLocation)
             #expect(onPostgres.files.map(\.status) == onSQLite.files.map(\.status), sourceLocation: sourceLocation)
-            var compared = 0
-            for period in ReportScope.Period.allCases {
-                let scope = ReportScope(period: period).configured(by: config)
-                let expected = try Reports.compute(from: sqlite, scope: scope)
-                let got = try Reports.compute(from: postgres, scope: scope)
-                for (lite, pg) in zip(expected, got) {
-                    let a = CSVEncoder.encode(lite), b = CSVEncoder.encode(pg)
-                    #expect(a == b, "loaded: \(period) \(lite.name).csv: \(firstDifference(a, b))", sourceLocation: sourceLocation)
-                    if !lite.rows.isEmpty { compared += 1 }
-                }
-            }
-            #expect(compared >= 30, "only \(compared) non-empty report files compared", sourceLocation: sourceLocation)
+            try expectSameReports(sqlite, postgres, config: config, "loaded", sourceLocation: sourceLocation)
         }
+    }
+
+    /// Every report of every period from `other`, compared file by file with SQLite's;
+    /// at least 30 of them must have rows (a check of empty files proves little).
+    static func expectSameReports(_ sqlite: Warehouse, _ other: ReportDatabase, config: FootprintConfig, _ what: String,
+                                  sourceLocation: SourceLocation = #_sourceLocation) throws {
+        var compared = 0
+        for period in ReportScope.Period.allCases {
+            let scope = ReportScope(period: period).configured(by: config)
+            for (lite, theirs) in zip(try Reports.compute(from: sqlite, scope: scope), try Reports.compute(from: other, scope: scope)) {
+                let a = CSVEncoder.encode(lite), b = CSVEncoder.encode(theirs)
+                #expect(a == b, "\(what): \(period) \(lite.name).csv: \(firstDifference(a, b))", sourceLocation: sourceLocation)
+                if !lite.rows.isEmpty { compared += 1 }
+            }
+        }
+        #expect(compared >= 30, "only \(compared) non-empty report files compared", sourceLocation: sourceLocation)
     }
 
     static func firstDifference(_ a: String, _ b: String) -> String {
@@ -187,30 +183,10 @@ enum TestPostgres {
 /// the loader into the distributed schema, the same report files as SQLite's.
 @Suite(.enabled(if: TestPostgres.citus != nil, "FOOTPRINT_TEST_CITUS is not set: the Citus tests were skipped (see the README, Engines)"))
 struct CitusReportsTests {
-    static func expectSameOnCitus(_ files: [(String, String)], config given: FootprintConfig) throws {
+    static func expectSameOnCitus(_ files: [(String, String)], config: FootprintConfig) throws {
         let folder = NSTemporaryDirectory() + "footprint-citus-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        try FileManager.default.createDirectory(atPath: folder + "/inbox", withIntermediateDirectories: true)
-        var config = given
-        if config.hashKey == nil { config.hashKey = "5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e" }
-        var paths: [String] = []
-        for (name, text) in files {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: folder + "/inbox/" + name))
-            paths.append(folder + "/inbox/" + name)
-        }
-        let sqlite = try Warehouse(path: folder + "/db.sqlite")
-        let onSQLite = try Ingest(warehouse: sqlite, config: config).run(files: paths)
-        try TestPostgres.withCitus { citus in
-            let onCitus = try Ingest(warehouse: citus, config: config).run(files: paths)
-            #expect(onCitus.files.map(\.result) == onSQLite.files.map(\.result))
-            for period in ReportScope.Period.allCases {
-                let scope = ReportScope(period: period).configured(by: config)
-                for (lite, dist) in zip(try Reports.compute(from: sqlite, scope: scope), try Reports.compute(from: citus, scope: scope)) {
-                    let a = CSVEncoder.encode(lite), b = CSVEncoder.encode(dist)
-                    #expect(a == b, "Citus: \(period) \(lite.name).csv: \(CrossEngineReportsTests.firstDifference(a, b))")
-                }
-            }
-        }
+        try CrossEngineReportsTests.expectSameAfterLoading(files, config: config, folder: folder, server: TestPostgres.withCitus)
     }
 
     @Test func handComputedFixture() throws {

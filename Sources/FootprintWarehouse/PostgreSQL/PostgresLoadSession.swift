@@ -95,18 +95,14 @@ public final class PostgresLoadSession {
                     staged.days.forEach(day)
                     try buffers[staged.table]!.append(staged.values, to: pg)
                 case .skipped(_, let reason, let example):
-                    result.skipped += 1
-                    result.skippedByReason[reason, default: 0] += 1
-                    if let example, result.skipExamples[reason] == nil { result.skipExamples[reason] = example }
+                    result.countSkipped(reason, example: example)
                 case .filtered(_, let traffic):
-                    result.skipped += 1
-                    result.skippedByReason[traffic.reason, default: 0] += 1
+                    result.countSkipped(traffic.reason)
                     let bucket = traffic.occurredAt.map { $0 - (($0 % 900) + 900) % 900 }
                     filtered[FilteredKey(cause: traffic.cause, source: String(traffic.source.prefix(200)), host: traffic.host,
                                          bucket: bucket), default: 0] += 1
                 case .rejected(let line, let reason, let raw):
-                    result.rejected += 1
-                    if result.firstRejects.count < 5 { result.firstRejects.append(.init(line: line, reason: reason)) }
+                    result.countRejected(line: line, reason: reason)
                     try rejects.append([.integer(fileID), SQLValue(line), .text(reason), .text(raw)], to: pg)
                 }
                 if result.read % LoadSession.progressInterval == 0, let progress {
