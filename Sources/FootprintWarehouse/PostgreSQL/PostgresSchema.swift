@@ -7,9 +7,10 @@
 ///   the same on every server whatever its locale;
 /// - no FOREIGN KEY constraints (SQLite's schema declares them but does not enforce
 ///   them): every key a fact holds comes from its dimension in the loader's own SQL, and
-///   checking seven keys per row with PostgreSQL's row-by-row triggers made loading
-///   several times slower (200,000 page views: the fact insert 8.2 s). The tests check
-///   that no key is dangling.
+///   checking seven keys per row with PostgreSQL's row-by-row triggers took the fact
+///   insert of 200,000 page views to 8.2 s (1.7 s without them, with the staging table
+///   analysed). A dangling key would drop rows from the reports' joins, which the
+///   cross-engine tests compare.
 /// A new version is appended, never edited: servers run the versions they lack, in
 /// order, each in its own transaction.
 enum PostgresSchema {
