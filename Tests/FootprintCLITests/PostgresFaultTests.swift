@@ -30,6 +30,29 @@ struct PostgresFaultTests {
         #expect(check.stdout.contains("\"rowsLoaded\" : 150000"))
     }
 
+    @Test func aConnectionLostMidFileIsExitThreeAndTheNextRunCompletesIt() throws {
+        let folder = try temporaryFolder()
+        let db = try PostgresDatabases.create()
+        try NightlyRunTests.webRows(150_000).write(toFile: folder + "/web.csv", atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = CLI.binary
+        process.arguments = ["ingest", "--quiet", "--db", db, "web.csv"]
+        process.currentDirectoryURL = URL(fileURLWithPath: folder)
+        let err = Pipe()
+        process.standardError = err
+        try process.run()
+        usleep(1_500_000)
+        // The server ends the run's session, as a restart or a network cut would.
+        try PostgresDatabases.psql(db, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'footprint pid \(process.processIdentifier) %'")
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 3, "\(stderr)")
+        #expect(stderr.contains("PostgreSQL at"), "\(stderr)")
+        let again = try CLI.run(["ingest", "--json", "--db", db, "web.csv"], in: folder)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stdout.contains("\"loaded\" : 150000"), "\(again.stdout.prefix(400))")
+    }
+
     @Test func aKilledRunIsRolledBackAndCompletedByTheNextOne() throws {
         let folder = try temporaryFolder()
         let db = try PostgresDatabases.create(), clean = try PostgresDatabases.create()
@@ -58,6 +81,16 @@ struct PostgresFaultTests {
 /// Fresh databases on the test server (FOOTPRINT_TEST_PG), made with psql.
 enum PostgresDatabases {
     static let server = ProcessInfo.processInfo.environment["FOOTPRINT_TEST_PG"].flatMap { $0.isEmpty ? nil : $0 }
+
+    /// Runs one statement with psql against `uri`.
+    static func psql(_ uri: String, _ sql: String) throws {
+        let psql = Process()
+        psql.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
+        psql.arguments = [uri, "-q", "-c", sql]
+        psql.standardOutput = FileHandle.nullDevice
+        try psql.run()
+        psql.waitUntilExit()
+    }
 
     /// Creates an empty database and returns its URI.
     static func create() throws -> String {
