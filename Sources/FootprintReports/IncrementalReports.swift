@@ -80,7 +80,7 @@ public enum IncrementalReports {
     /// and the first day of the period before that one.
     static func firstStalePeriod(_ warehouse: WarehouseEngine, from day: Int, scope: ReportScope) throws -> (period: String, firstDay: Int)? {
         let label = scope.period.labelColumn, previous = scope.period.previousLabelColumn
-        return try warehouse.withSecondReportConnection { db in
+        return try warehouse.reading { db in
             var found: (period: String, before: String)?
             try db.forEachRow("""
                 SELECT \(label) AS period, \(previous) AS previous FROM dim_date WHERE date_key >= :day ORDER BY date_key LIMIT 1

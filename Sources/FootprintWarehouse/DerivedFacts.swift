@@ -138,16 +138,7 @@ extension Warehouse {
             let stored = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'timezone'")
             if stored == zone.identifier { return }
             if stored != nil {
-                for (table, key, instant) in [("fact_page_view", "page_view_key", "viewed_at"),
-                                              ("fact_click", "click_key", "clicked_at"),
-                                              ("fact_group_activity", "activity_key", "occurred_at"),
-                                              ("fact_session", "session_key", "started_at"),
-                                              ("fact_visit", "visit_key", "started_at"),
-                                              ("fact_subscription", "subscription_key", "subscribed_at"),
-                                              ("fact_subscription", "subscription_key", "unsubscribed_at"),
-                                              ("fact_filtered_traffic", "rowid", "bucket_at")] {
-                    // fact_outcome is not here: its days are dates as given, not instants.
-                    let column = instant == "unsubscribed_at" ? "unsubscribed_date_key" : "date_key"
+                for (table, key, instant, column) in ZonedInstants.all {
                     let rows = try Row.fetchAll(db, sql: "SELECT \(key), \(instant) FROM \(table) WHERE \(instant) IS NOT NULL")
                     let update = try db.makeStatement(sql: "UPDATE \(table) SET \(column) = ? WHERE \(key) = ?")
                     for row in rows {
@@ -161,6 +152,20 @@ extension Warehouse {
             try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('timezone', ?)", arguments: [zone.identifier])
         }
     }
+}
+
+/// The facts whose date keys are local days of a UTC instant, recomputed when the zone
+/// changes: table, row key (SQLite), instant column and date key column. fact_outcome is
+/// not here: its days are dates as given, not instants.
+enum ZonedInstants {
+    static let all = [("fact_page_view", "page_view_key", "viewed_at", "date_key"),
+                      ("fact_click", "click_key", "clicked_at", "date_key"),
+                      ("fact_group_activity", "activity_key", "occurred_at", "date_key"),
+                      ("fact_session", "session_key", "started_at", "date_key"),
+                      ("fact_visit", "visit_key", "started_at", "date_key"),
+                      ("fact_subscription", "subscription_key", "subscribed_at", "date_key"),
+                      ("fact_subscription", "subscription_key", "unsubscribed_at", "unsubscribed_date_key"),
+                      ("fact_filtered_traffic", "rowid", "bucket_at", "date_key")]
 }
 
 /// The period labels of a day, as stored in dim_date.

@@ -63,7 +63,7 @@ public final class LoadSession {
     private let keys: DimensionKeys
     private let writer: FactWriter
     private let filtered: FilteredTrafficWriter
-    private let insertFile, updateFile, insertReject: SQLiteStatement
+    private let insertReject: SQLiteStatement
     private let config: FootprintConfig
     public static let progressInterval = 50_000
     /// The sessionizer's input from the last file loaded with page views into an empty
@@ -82,28 +82,12 @@ public final class LoadSession {
         writer = try FactWriter(connection: connection, keys: keys, config: config)
         filtered = try FilteredTrafficWriter(connection: connection, keys: keys)
         func prepare(_ sql: String) throws -> SQLiteStatement { try SQLiteStatement(connection: connection, sql: sql) }
-        insertFile = try prepare("""
-            INSERT INTO load_files (path, content_sha256, kind, format, rows_read, rows_loaded, rows_duplicate, rows_rejected,
-                started_at, finished_at) VALUES (?, ?, ?, ?, 0, 0, 0, 0, ?, ?)
-            """)
-        updateFile = try prepare("""
-            UPDATE load_files SET rows_read = ?, rows_loaded = ?, rows_duplicate = ?, rows_rejected = ?, finished_at = ?,
-                rows_skipped = ?
-            WHERE load_file_id = ?
-            """)
         insertReject = try prepare("INSERT INTO load_rejects (load_file_id, line, reason, raw_text) VALUES (?, ?, ?, ?)")
     }
 
-    /// The path a file with this content was loaded from before, if any (then it is skipped).
-    ///
-    /// A file none of whose rows loaded because they were all rejected does not count:
-    /// the next run reads it again (after the mapping or the file was fixed), instead of
-    /// calling it "already loaded" for good.
+    /// The path a file with this content was loaded from before, if any (LoadFiles).
     public func loadedFile(withSHA256 sha: String) throws -> String? {
-        try String.fetchOne(db, sql: """
-            SELECT path FROM load_files
-            WHERE content_sha256 = ? AND NOT (rows_loaded = 0 AND rows_duplicate = 0 AND rows_rejected > 0)
-            """, arguments: [sha])
+        try LoadFiles.loadedPath(SQLiteConnection(db), sha256: sha)
     }
 
     /// Loads every row of `reader` in one transaction. On any error the transaction is
@@ -120,58 +104,31 @@ public final class LoadSession {
         let startedAt = Int64(Date().timeIntervalSince1970)
         do {
             try db.inTransaction {
-                if replacing { try EarlierLoad.remove(SQLiteConnection(db), identity: sha256) }
-                // An earlier read of this content that loaded nothing (loadedFile skips
-                // it): its rejects and filtered counts make way for this read's.
-                for table in ["load_rejects", "fact_filtered_traffic"] {
-                    try db.execute(sql: "DELETE FROM \(table) WHERE load_file_id IN (SELECT load_file_id FROM load_files WHERE content_sha256 = ?)",
-                                   arguments: [sha256])
-                }
-                try db.execute(sql: "DELETE FROM load_files WHERE content_sha256 = ?", arguments: [sha256])
-                insertFile.bind(1, path); insertFile.bind(2, sha256); insertFile.bind(3, file.kind.rawValue)
-                insertFile.bind(4, file.format.rawValue); insertFile.bind(5, startedAt); insertFile.bind(6, startedAt)
-                try insertFile.execute()
-                let fileID = insertFile.lastInsertedRowID
+                let fileID = try LoadFiles.begin(SQLiteConnection(db), path: path, sha256: sha256, kind: file.kind.rawValue,
+                                                 format: file.format.rawValue, replacing: replacing, startedAt: startedAt)
                 writer.loadFileID = fileID
                 writer.resetCounts()
                 if file.kind == .web, try Bool.fetchOne(db, sql: "SELECT NOT EXISTS (SELECT 1 FROM fact_page_view)") == true {
                     try writer.appendPageViewsWithoutIndex()
                 }
-                while try reader.withNextRow({ row in
-                    result.read += 1
-                    switch row {
-                    case .event(_, let event):
-                        try writer.write(event)
-                    case .skipped(_, let reason, let example):
-                        result.countSkipped(reason, example: example)
-                    case .filtered(_, let traffic):
-                        result.countSkipped(traffic.reason)
-                        filtered.count(traffic)
-                    case .rejected(let line, let reason, let raw):
-                        result.countRejected(line: line, reason: reason)
-                        insertReject.bind(1, fileID); insertReject.bind(2, line); insertReject.bind(3, reason); insertReject.bind(4, raw)
-                        try insertReject.execute()
-                    }
-                    if result.read % Self.progressInterval == 0, let progress {
-                        try progress(LoadProgress(path: path, bytesConsumed: reader.bytesConsumed, rowsRead: result.read,
-                                                  fileBytesRead: file.fileBytesRead, fileSize: file.fileSize))
-                    }
-                }) {}
+                try StagedRows.read(reader, of: file, path: path, into: &result, progress: progress,
+                                    event: { _, event in try writer.write(event) },
+                                    filtered: { filtered.count($0) },
+                                    rejected: { line, reason, raw in
+                    insertReject.bind(1, fileID); insertReject.bind(2, line); insertReject.bind(3, reason); insertReject.bind(4, raw)
+                    try insertReject.execute()
+                })
                 try writer.flushPending()
                 try filtered.flush(fileID: fileID, kind: file.kind)
                 result.loaded = writer.loadedCount
                 result.withoutCountry = file.rowsWithoutCountry
                 result.unresolvedIP = file.rowsWithUnresolvedIP
                 result.duplicate = writer.duplicateCount
-                if writer.loadedGroupActivity {
-                    // New rows only: their threads are enough (unless a removal asked for all).
-                    try db.execute(sql: "INSERT OR IGNORE INTO meta (key, value) VALUES ('cascades_stale', 'new')")
-                }
-                if let day = writer.changedFrom { try Warehouse.markReportsStale(db, from: day) }
-                updateFile.bind(1, result.read); updateFile.bind(2, result.loaded); updateFile.bind(3, result.duplicate)
-                updateFile.bind(4, result.rejected); updateFile.bind(5, Int64(Date().timeIntervalSince1970)); updateFile.bind(6, result.skipped)
-                updateFile.bind(7, fileID)
-                try updateFile.execute()
+                let connection = try SQLiteConnection(db)
+                // New rows only: their threads are enough (unless a removal asked for all).
+                if writer.loadedGroupActivity { try Meta.add(connection, "cascades_stale", "new") }
+                if let day = writer.changedFrom { try markReportsStale(connection, from: day) }
+                try LoadFiles.finish(connection, fileID: fileID, result)
                 return .commit
             }
         } catch {
@@ -184,6 +141,82 @@ public final class LoadSession {
         if let input = writer.bulkSessionInput { presortedSessionInput = input }
         writer.discardPending()
         return result
+    }
+}
+
+/// Reads a file's staged rows for either loader: counts each in the file's result
+/// (read, skipped with its reason, rejected), hands events, filtered traffic and rejects
+/// to the loader, and reports progress every `LoadSession.progressInterval` rows.
+enum StagedRows {
+    static func read(_ reader: BackgroundStager, of file: StagedFileReader, path: String, into result: inout FileLoadResult,
+                     progress: ((LoadProgress) throws -> Void)?,
+                     event: (_ line: Int, CanonicalEvent) throws -> Void,
+                     filtered: (FilteredTraffic) -> Void,
+                     rejected: (_ line: Int, _ reason: String, _ raw: String) throws -> Void) throws {
+        while try reader.withNextRow({ row in
+            result.read += 1
+            switch row {
+            case .event(let line, let staged):
+                try event(line, staged)
+            case .skipped(_, let reason, let example):
+                result.countSkipped(reason, example: example)
+            case .filtered(_, let traffic):
+                result.countSkipped(traffic.reason)
+                filtered(traffic)
+            case .rejected(let line, let reason, let raw):
+                result.countRejected(line: line, reason: reason)
+                try rejected(line, reason, raw)
+            }
+            if result.read % LoadSession.progressInterval == 0, let progress {
+                try progress(LoadProgress(path: path, bytesConsumed: reader.bytesConsumed, rowsRead: result.read,
+                                          fileBytesRead: file.fileBytesRead, fileSize: file.fileSize))
+            }
+        }) {}
+    }
+}
+
+/// The bookkeeping of loaded files (`load_files`), the same for both loaders.
+enum LoadFiles {
+    /// The path a file with this content was loaded from before, if any (then it is skipped).
+    ///
+    /// A file none of whose rows loaded because they were all rejected does not count:
+    /// the next run reads it again (after the mapping or the file was fixed), instead of
+    /// calling it "already loaded" for good.
+    static func loadedPath(_ db: SQLConnection, sha256: String) throws -> String? {
+        try db.value("""
+            SELECT path FROM load_files
+            WHERE content_sha256 = :sha AND NOT (rows_loaded = 0 AND rows_duplicate = 0 AND rows_rejected > 0)
+            """, ["sha": .text(sha256)]).text
+    }
+
+    /// Starts a file's load inside its transaction and returns its `load_file_id`: an
+    /// earlier load of the same identity goes first when `replacing` (`ingest --reload`),
+    /// and an earlier read that loaded nothing makes way (its rejects and filtered counts).
+    static func begin(_ db: SQLConnection, path: String, sha256: String, kind: String, format: String,
+                      replacing: Bool, startedAt: Int64) throws -> Int64 {
+        if replacing { try EarlierLoad.remove(db, identity: sha256) }
+        let sha: [String: SQLValue] = ["sha": .text(sha256)]
+        for table in ["load_rejects", "fact_filtered_traffic"] {
+            try db.execute("DELETE FROM \(table) WHERE load_file_id IN (SELECT load_file_id FROM load_files WHERE content_sha256 = :sha)", sha)
+        }
+        try db.execute("DELETE FROM load_files WHERE content_sha256 = :sha", sha)
+        return try db.value("""
+            INSERT INTO load_files (path, content_sha256, kind, format, rows_read, rows_loaded, rows_duplicate, rows_rejected,
+                started_at, finished_at) VALUES (:path, :sha, :kind, :format, 0, 0, 0, 0, :now, :now)
+            RETURNING load_file_id
+            """, ["path": .text(path), "sha": .text(sha256), "kind": .text(kind), "format": .text(format),
+                  "now": .integer(startedAt)]).int64 ?? 0
+    }
+
+    /// Records a file's counts (read = loaded + duplicate + rejected + skipped, checked by the schema).
+    static func finish(_ db: SQLConnection, fileID: Int64, _ result: FileLoadResult) throws {
+        try db.execute("""
+            UPDATE load_files SET rows_read = :read, rows_loaded = :loaded, rows_duplicate = :duplicate, rows_rejected = :rejected,
+                finished_at = :now, rows_skipped = :skipped
+            WHERE load_file_id = :file
+            """, ["read": SQLValue(result.read), "loaded": SQLValue(result.loaded), "duplicate": SQLValue(result.duplicate),
+                  "rejected": SQLValue(result.rejected), "skipped": SQLValue(result.skipped),
+                  "now": .integer(Int64(Date().timeIntervalSince1970)), "file": .integer(fileID)])
     }
 }
 

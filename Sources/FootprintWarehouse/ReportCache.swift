@@ -115,13 +115,3 @@ func dropReportCache(_ db: SQLConnection) throws {
     try db.execute("DELETE FROM report_cache")
     try db.execute("DELETE FROM report_cache_state")
 }
-
-extension Warehouse {
-    static func markReportsStale(_ db: Database, from dateKey: Int) throws {
-        try FootprintWarehouse.markReportsStale(SQLiteConnection(db), from: dateKey)
-    }
-
-    static func dropReportCache(_ db: Database) throws {
-        try FootprintWarehouse.dropReportCache(SQLiteConnection(db))
-    }
-}

@@ -31,25 +31,13 @@ struct Sessionizer {
     static let markFirstLoadSQL = "INSERT OR REPLACE INTO meta (key, value) VALUES ('\(firstLoadMark)', 'everyone')"
 
     private func rebuildWithSmallCache(_ db: Database, warehouse: Warehouse) throws {
-        let firstLoad = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [Self.firstLoadMark]) != nil
-        warehouse.lastReferralsCountedByCutter = false
-        let pending = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM pending_sessions") ?? 0
-        if pending == 0 && !firstLoad { return }
         guard let connection = db.sqliteConnection else { return }
-        // When most visitors are touched (a first or large load), rebuilding everything
-        // is cheaper than filtering each page view against the pending list.
-        let persons = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dim_person") ?? 0
-        let everything = firstLoad || pending * 4 >= persons
+        let sql = SQLiteConnection(connection)
+        warehouse.lastReferralsCountedByCutter = false
+        guard let work = try Self.work(sql) else { return }
+        let firstLoad = work.firstLoad, everything = work.everything
         let filter = everything ? "" : "f.person_key IN (SELECT person_key FROM pending_sessions)"
-        var goalPages: [Int64: Int64] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT cg.content_key, g.bit FROM content_goal AS cg JOIN dim_goal AS g ON g.goal_key = cg.goal_key") {
-            let bit: Int64 = row[1]
-            goalPages[row[0], default: 0] |= 1 << bit
-        }
-        var topicPages: [Int64: [Int64]] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT content_key, topic_key FROM content_topic ORDER BY content_key, topic_key") {
-            topicPages[row[0], default: []].append(row[1])
-        }
+        let (goalPages, topicPages) = try Self.definedPages(sql)
         let cutter = SessionCutter(timeoutSeconds: timeoutSeconds, goalPages: goalPages, topicPages: topicPages)
         defer { cutter.stop() }
         // A first load gathered and sorted this input while inserting (PresortedSessionInput);
@@ -159,6 +147,35 @@ struct Sessionizer {
         try tally.flush()
         try db.execute(sql: "DELETE FROM pending_sessions")
         try db.execute(sql: "DELETE FROM meta WHERE key = ?", arguments: [Self.firstLoadMark])
+    }
+}
+
+extension Sessionizer {
+    /// What a pass owes, or nil when nothing is due: `firstLoad` when a first load (or a
+    /// change of goal or topic pages) marked every visitor, `everything` when all
+    /// sessions are cut again — then, or when most visitors are touched, rebuilding
+    /// everything is cheaper than filtering each page view against the pending list.
+    /// The same on both engines.
+    static func work(_ db: SQLConnection) throws -> (firstLoad: Bool, everything: Bool)? {
+        let firstLoad = try Meta.get(db, firstLoadMark) != nil
+        let pending = try db.value("SELECT COUNT(*) FROM pending_sessions").int64 ?? 0
+        if pending == 0 && !firstLoad { return nil }
+        let persons = try db.value("SELECT COUNT(*) FROM dim_person").int64 ?? 0
+        return (firstLoad, firstLoad || pending * 4 >= persons)
+    }
+
+    /// Goal pages (content key → the bits of its goals) and topic pages (content key →
+    /// its topics), as the cutter marks visits and topic visitors with them.
+    static func definedPages(_ db: SQLConnection) throws -> (goals: [Int64: Int64], topics: [Int64: [Int64]]) {
+        var goals: [Int64: Int64] = [:]
+        for row in try db.rows("SELECT cg.content_key, g.bit FROM content_goal AS cg JOIN dim_goal AS g ON g.goal_key = cg.goal_key") {
+            goals[row[0].int64 ?? 0, default: 0] |= 1 << (row[1].int64 ?? 0)
+        }
+        var topics: [Int64: [Int64]] = [:]
+        for row in try db.rows("SELECT content_key, topic_key FROM content_topic ORDER BY content_key, topic_key") {
+            topics[row[0].int64 ?? 0, default: []].append(row[1].int64 ?? 0)
+        }
+        return (goals, topics)
     }
 }
 

@@ -41,12 +41,12 @@ public enum VisitorPeriods {
         var block = PeriodBlock(countryCount: countries.codes.count)
         while let row = try sorted.next() {
             if row.period != block.period || row.property != block.property {
-                writer.write(block)
+                try writer.write(block, into: db)
                 block.start(period: row.period, property: row.property)
             }
             block.add(row, country: countries.index(ofGeo: row.geo))
         }
-        writer.write(block)
+        try writer.write(block, into: db)
         try writer.insert(into: db)
     }
 
@@ -161,15 +161,16 @@ private struct PeriodBlock {
     }
 }
 
-/// Gathers finished blocks' rows for the three tables (a few per period, property and
-/// place: small), inserted at the end.
+/// Gathers finished blocks' rows for the three tables, inserted 10,000 at a time (one
+/// statement or COPY per table each time; held whole, a report by day over many
+/// places would hold every row).
 private struct BlockWriter {
     private let countryCodes: [String]
     private var totals: [[SQLValue]] = [], places: [[SQLValue]] = [], countries: [[SQLValue]] = []
 
     init(countryCodes: [String]) { self.countryCodes = countryCodes }
 
-    mutating func write(_ block: PeriodBlock) {
+    mutating func write(_ block: PeriodBlock, into db: SQLConnection) throws {
         guard !block.isEmpty else { return }
         let period = SQLValue.integer(block.period), property = SQLValue.integer(block.property)
         totals.append([period, property, .integer(block.views), .integer(block.visitors),
@@ -180,13 +181,15 @@ private struct BlockWriter {
         for (number, views) in block.countryViews.enumerated() where views > 0 || block.countryVisitors[number] > 0 {
             countries.append([period, property, .text(countryCodes[number]), .integer(views), .integer(block.countryVisitors[number])])
         }
+        if totals.count + places.count + countries.count >= 10_000 { try insert(into: db) }
     }
 
-    func insert(into db: SQLConnection) throws {
+    mutating func insert(into db: SQLConnection) throws {
         try db.insert(into: "report_web_totals", columns: ["period_key", "property_key", "views", "visitors", "engaged_total", "engaged_views"],
                       rows: totals)
         try db.insert(into: "report_web_places", columns: ["period_key", "property_key", "geo_key", "views", "visitors"], rows: places)
         try db.insert(into: "report_web_countries", columns: ["period_key", "property_key", "country_code", "views", "visitors"],
                       rows: countries)
+        totals.removeAll(keepingCapacity: true); places.removeAll(keepingCapacity: true); countries.removeAll(keepingCapacity: true)
     }
 }

@@ -1,10 +1,11 @@
 import Foundation
 import Testing
+import FootprintTestSupport
 
 /// Faults on a PostgreSQL server, through the binary as cron runs it: a server that
 /// does not answer, a second run at once, a run killed in the middle of a file.
 /// Runs when FOOTPRINT_TEST_PG names a server (scripts/test starts one).
-@Suite(.enabled(if: PostgresDatabases.server != nil, "FOOTPRINT_TEST_PG is not set: the PostgreSQL tests were skipped (scripts/test starts a server)"))
+@Suite(.enabled(if: TestPostgresServer.uri != nil, Comment(rawValue: TestPostgresServer.skipped)))
 struct PostgresFaultTests {
     @Test func aServerThatDoesNotAnswerIsExitThreeNamingItButNotThePassword() throws {
         let folder = try temporaryFolder()
@@ -78,31 +79,18 @@ struct PostgresFaultTests {
     }
 }
 
-/// Fresh databases on the test server (FOOTPRINT_TEST_PG), made with psql.
+/// Fresh databases on the test server for the binary to use. Each is dropped when the
+/// test process ends with the server (scripts/test removes it): a test's runs outlive
+/// any one closure here.
 enum PostgresDatabases {
-    static let server = ProcessInfo.processInfo.environment["FOOTPRINT_TEST_PG"].flatMap { $0.isEmpty ? nil : $0 }
-
-    /// Runs one statement with psql against `uri`.
-    static func psql(_ uri: String, _ sql: String) throws {
-        let psql = Process()
-        psql.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
-        psql.arguments = [uri, "-q", "-c", sql]
-        psql.standardOutput = FileHandle.nullDevice
-        try psql.run()
-        psql.waitUntilExit()
-    }
-
     /// Creates an empty database and returns its URI.
     static func create() throws -> String {
-        guard let server, var parts = URLComponents(string: server) else { throw CocoaError(.featureUnsupported) }
+        guard let server = TestPostgresServer.uri, var parts = URLComponents(string: server) else { throw CocoaError(.featureUnsupported) }
         let name = "footprint_c" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
-        let psql = Process()
-        psql.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
-        psql.arguments = [server, "-q", "-c", "CREATE DATABASE \(name)"]
-        try psql.run()
-        psql.waitUntilExit()
-        guard psql.terminationStatus == 0 else { throw CocoaError(.fileWriteUnknown) }
+        try TestPostgresServer.psql(server, "CREATE DATABASE \(name)")
         parts.path = "/" + name
         return parts.string!
     }
+
+    static func psql(_ uri: String, _ sql: String) throws { try TestPostgresServer.psql(uri, sql) }
 }

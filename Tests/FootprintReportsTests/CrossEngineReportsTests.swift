@@ -11,19 +11,23 @@ import FootprintWarehouse
 /// report files, for every report and period: the hand-worked fixtures and the bundled
 /// sample data, loaded into SQLite and copied to PostgreSQL (WarehouseCopy).
 /// Runs when FOOTPRINT_TEST_PG names a server (scripts/test starts one).
-@Suite(.enabled(if: TestPostgres.uri != nil, "FOOTPRINT_TEST_PG is not set: the PostgreSQL tests were skipped (scripts/test starts a server)"))
+@Suite(.enabled(if: TestPostgres.uri != nil, Comment(rawValue: TestPostgresServer.skipped)))
 struct CrossEngineReportsTests {
     static let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../../sample-data").standardized.path
 
+    /// Writes `files` (name → text) into `folder`/inbox and returns their paths.
+    static func inbox(_ files: [(String, String)], in folder: String) throws -> [String] {
+        try FileManager.default.createDirectory(atPath: folder + "/inbox", withIntermediateDirectories: true)
+        return try files.map { name, text in
+            try Data(text.utf8).write(to: URL(fileURLWithPath: folder + "/inbox/" + name))
+            return folder + "/inbox/" + name
+        }
+    }
+
     /// Loads `files` (name → text) into a new SQLite warehouse.
     static func sqlite(_ files: [(String, String)], config: FootprintConfig, folder: String) throws -> Warehouse {
-        try FileManager.default.createDirectory(atPath: folder + "/inbox", withIntermediateDirectories: true)
-        var paths: [String] = []
-        for (name, text) in files {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: folder + "/inbox/" + name))
-            paths.append(folder + "/inbox/" + name)
-        }
+        let paths = try inbox(files, in: folder)
         let warehouse = try Warehouse(path: folder + "/db.sqlite")
         let summary = try Ingest(warehouse: warehouse, config: config).run(files: paths)
         #expect(summary.filesFailed == 0)
@@ -50,12 +54,7 @@ struct CrossEngineReportsTests {
         // One hash key for both databases (each would make its own): pseudonyms agree.
         var config = given
         if config.hashKey == nil { config.hashKey = "5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e" }
-        try FileManager.default.createDirectory(atPath: folder + "/inbox", withIntermediateDirectories: true)
-        var paths: [String] = []
-        for (name, text) in files {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: folder + "/inbox/" + name))
-            paths.append(folder + "/inbox/" + name)
-        }
+        let paths = try inbox(files, in: folder)
         let sqlite = try Warehouse(path: folder + "/db.sqlite")
         let onSQLite = try Ingest(warehouse: sqlite, config: config).run(files: paths)
         try server { postgres in
@@ -151,17 +150,11 @@ struct CrossEngineReportsTests {
 /// FOOTPRINT_TEST_CITUS (the coordinator of a Citus cluster, a URI), the same tests run
 /// again there, each in a schema of its own, distributed (`footprint db distribute`).
 enum TestPostgres {
-    static let uri = ProcessInfo.processInfo.environment["FOOTPRINT_TEST_PG"].flatMap { $0.isEmpty ? nil : $0 }
-    static let citus = ProcessInfo.processInfo.environment["FOOTPRINT_TEST_CITUS"].flatMap { $0.isEmpty ? nil : $0 }
+    static let uri = TestPostgresServer.uri
+    static let citus = TestPostgresServer.citus
 
     static func withDatabase<T>(_ body: (PostgresWarehouse) throws -> T) throws -> T {
-        guard let uri, var parts = URLComponents(string: uri) else { throw CocoaError(.featureUnsupported) }
-        let name = "footprint_t" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
-        let admin = try PGConnection(uri)
-        try admin.execute("CREATE DATABASE \(name)")
-        defer { try? admin.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
-        parts.path = "/" + name
-        return try body(PostgresWarehouse(conninfo: parts.string!))
+        try TestPostgresServer.withDatabase { try body(PostgresWarehouse(conninfo: $0)) }
     }
 
     /// A distributed warehouse in a schema of its own on the Citus cluster.
@@ -206,7 +199,7 @@ struct CitusReportsTests {
 /// The nightly job on both engines: the sample data in nightly loads, late rows, a
 /// forget and a change of time zone; after each step the report files written (through
 /// each engine's report cache) are byte for byte the same.
-@Suite(.enabled(if: TestPostgres.uri != nil, "FOOTPRINT_TEST_PG is not set: the PostgreSQL tests were skipped (scripts/test starts a server)"))
+@Suite(.enabled(if: TestPostgres.uri != nil, Comment(rawValue: TestPostgresServer.skipped)))
 struct CrossEngineNightlyTests {
     @Test func nightlyRunsGiveTheSameFilesOnBothEngines() throws {
         try TestPostgres.withDatabase { try Self.nightly(on: $0) }
@@ -280,13 +273,22 @@ struct CrossEngineNightlyTests {
             // One night's files read again (`ingest --reload`), as after a mapping fix.
             let reloaded = nights.keys.sorted()[nights.count / 2]
             try night(nights[reloaded]!, "reload of night \(reloaded)", reloading: stepOfNight[reloaded]!)
-            for warehouse in [sqlite, postgres] as [WarehouseEngine] {
-                _ = try warehouse.forget(rawID: "v000044", role: .visitor, config: config)
-                _ = try warehouse.forget(rawID: "m00461", role: .actor, config: config)
+            // Each step below must change the files, or equal files would prove nothing.
+            func sqliteFiles() throws -> [String] {
+                try Reports.fileNames.map { try String(contentsOfFile: folder + "/out-sqlite/" + $0, encoding: .utf8) }
             }
+            var before = try sqliteFiles()
+            let forgotten = try [sqlite, postgres].map { (warehouse: WarehouseEngine) in
+                [try warehouse.forget(rawID: "v000044", role: .visitor, config: config),
+                 try warehouse.forget(rawID: "m00461", role: .actor, config: config)]
+            }
+            #expect(forgotten[0] == forgotten[1] && forgotten[0].allSatisfy(\.found), "\(forgotten)")
             try expectSameFiles("forget a visitor and a member")
+            #expect(try sqliteFiles() != before, "the forget changed no report")
+            before = try sqliteFiles()
             config.timezone = "America/New_York"
             try night([:], "time zone changed to New York")
+            #expect(try sqliteFiles() != before, "the change of zone changed no report")
         }
     }
 }

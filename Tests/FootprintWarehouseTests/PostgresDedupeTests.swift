@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import FootprintTestSupport
 import FootprintConfig
 import FootprintNormalize
 @testable import FootprintStaging
@@ -9,8 +10,7 @@ import FootprintNormalize
 /// two ids under one hash are both kept, repeats are duplicates, a later file finds every
 /// id again — whether the first file went into an empty table (appended, repeats dropped
 /// first) or row by row.
-@Suite(.enabled(if: ProcessInfo.processInfo.environment["FOOTPRINT_TEST_PG"].map { !$0.isEmpty } ?? false,
-                "FOOTPRINT_TEST_PG is not set: the PostgreSQL tests were skipped (scripts/test starts a server)"))
+@Suite(.enabled(if: TestPostgresServer.uri != nil, Comment(rawValue: TestPostgresServer.skipped)))
 struct PostgresDedupeTests {
     static let hash = HashCollisionTests.hash
 
@@ -34,15 +34,7 @@ struct PostgresDedupeTests {
     }
 
     static func withDatabase(_ body: (PGConnection) throws -> Void) throws {
-        let uri = ProcessInfo.processInfo.environment["FOOTPRINT_TEST_PG"]!
-        var parts = URLComponents(string: uri)!
-        let name = "footprint_d" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
-        let admin = try PGConnection(uri)
-        try admin.execute("CREATE DATABASE \(name)")
-        defer { try? admin.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
-        parts.path = "/" + name
-        let warehouse = try PostgresWarehouse(conninfo: parts.string!)
-        try body(warehouse.connection)
+        try TestPostgresServer.withDatabase { try body(PostgresWarehouse(conninfo: $0).connection) }
     }
 
     static func stored(_ pg: PGConnection) throws -> [String: Int64] {

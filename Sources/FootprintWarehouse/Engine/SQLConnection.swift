@@ -5,6 +5,9 @@
 public protocol SQLConnection: AnyObject {
     var engine: SQLEngine { get }
     func execute(_ sql: String, _ arguments: [String: SQLValue]) throws
+    /// Runs one statement and returns the number of rows it inserted, updated or deleted.
+    @discardableResult
+    func changes(_ sql: String, _ arguments: [String: SQLValue]) throws -> Int
     /// Calls `body` with each row of the query, in order, without holding all rows.
     func forEachRow(_ sql: String, _ arguments: [String: SQLValue], _ body: (SQLRow) throws -> Void) throws
     /// Inserts rows into a table (the reports' temporary tables): a prepared statement
@@ -14,6 +17,9 @@ public protocol SQLConnection: AnyObject {
 
 public extension SQLConnection {
     func execute(_ sql: String) throws { try execute(sql, [:]) }
+
+    @discardableResult
+    func changes(_ sql: String) throws -> Int { try changes(sql, [:]) }
 
     /// The first column of the first row (nil when there is no row or it is NULL).
     func value(_ sql: String, _ arguments: [String: SQLValue] = [:]) throws -> SQLValue {

@@ -63,13 +63,6 @@ enum Meta {
 }
 
 public extension SQLConnection {
-    /// The number of rows a statement inserted, updated or deleted.
-    @discardableResult
-    func changes(_ sql: String, _ arguments: [String: SQLValue] = [:]) throws -> Int {
-        if let pg = self as? PGConnection { return try pg.changes(sql, arguments) }
-        return try (self as! SQLiteConnection).changes(sql, arguments)
-    }
-
     /// Every row of a query, read whole (for small results, and before writing on the same
     /// connection: PostgreSQL cannot run a statement while a query streams).
     func rows(_ sql: String, _ arguments: [String: SQLValue] = [:]) throws -> [[SQLValue]] {

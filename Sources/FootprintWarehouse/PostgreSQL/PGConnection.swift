@@ -82,7 +82,7 @@ public final class PGConnection: SQLConnection {
 
     /// Runs one statement and returns the number of rows it inserted, updated or deleted.
     @discardableResult
-    public func changes(_ sql: String, _ arguments: [String: SQLValue] = [:]) throws -> Int {
+    public func changes(_ sql: String, _ arguments: [String: SQLValue]) throws -> Int {
         try endCopy()
         let query = PGParameters(sql: sql, arguments: arguments)
         let result = try query.withParameters { types, values in
@@ -100,28 +100,24 @@ public final class PGConnection: SQLConnection {
         }
     }
 
-    /// Sends rows already in COPY's text format (PGCopyText) into a table.
-    public func copy(into table: String, columns: [String], text: [UInt8]) throws {
-        try copy(into: table, columns: columns, encoded: { put in try put(text) })
-    }
-
-    /// Streams rows into a table with COPY … FROM STDIN (text format), `send` taking
-    /// one row at a time; sent to the server in blocks of about 1 MB.
+    /// Copies rows into a table (COPY … FROM STDIN, text format), `send` taking one row
+    /// at a time; sent in 256 KB blocks through `stream`. A thrown error abandons the COPY.
     public func copy(into table: String, columns: [String], _ rows: (_ send: ([SQLValue]) throws -> Void) throws -> Void) throws {
-        try copy(into: table, columns: columns, encoded: { put in
-            try withoutActuallyEscaping(put) { put in
-                var buffer: [UInt8] = []
-                buffer.reserveCapacity(1 << 20)
-                try rows { row in
-                    PGCopyText.append(row, to: &buffer)
-                    if buffer.count >= 1 << 20 {
-                        try put(buffer)
-                        buffer.removeAll(keepingCapacity: true)
-                    }
+        var buffer: [UInt8] = []
+        do {
+            try rows { row in
+                PGCopyText.append(row, to: &buffer)
+                if buffer.count >= 256 << 10 {
+                    try stream(into: table, columns: columns, text: buffer)
+                    buffer.removeAll(keepingCapacity: true)
                 }
-                if !buffer.isEmpty { try put(buffer) }
             }
-        })
+            if !buffer.isEmpty { try stream(into: table, columns: columns, text: buffer) }
+            try endCopy()
+        } catch {
+            abortCopy()
+            throw error
+        }
     }
 
     /// Sends a block of COPY text into `table`, leaving the COPY open for the next block
@@ -164,37 +160,6 @@ public final class PGConnection: SQLConnection {
         openCopy = nil
         PQputCopyEnd(handle, "footprint: rolled back")
         while let result = PQgetResult(handle) { PQclear(result) }
-    }
-
-    /// COPY … FROM STDIN, `body` handing over blocks of COPY text; ended (or aborted,
-    /// when `body` throws) and its result read before returning.
-    private func copy(into table: String, columns: [String], encoded body: (_ put: ([UInt8]) throws -> Void) throws -> Void) throws {
-        try endCopy()
-        let sql = "COPY \(table) (\(columns.joined(separator: ", "))) FROM STDIN"
-        let start = PQexec(handle, sql)
-        if PQresultStatus(start) != PGRES_COPY_IN {
-            defer { PQclear(start) }
-            try check(start, sql)
-            return
-        }
-        PQclear(start)
-        var failure: Error?
-        do {
-            try body { bytes in
-                let sent = bytes.withUnsafeBufferPointer { raw in
-                    raw.withMemoryRebound(to: CChar.self) { PQputCopyData(handle, $0.baseAddress, Int32($0.count)) }
-                }
-                guard sent == 1 else { throw PGError.server(target: target, message: Self.message(handle), sqlState: "", sql: sql) }
-            }
-        } catch {
-            failure = error
-        }
-        PQputCopyEnd(handle, failure == nil ? nil : "footprint: the rows could not be read")
-        while let result = PQgetResult(handle) {
-            defer { PQclear(result) }
-            if failure == nil, PQresultStatus(result) != PGRES_COMMAND_OK { failure = error(result, sql) }
-        }
-        if let failure { throw failure }
     }
 
     private func check(_ result: OpaquePointer?, _ sql: String) throws {

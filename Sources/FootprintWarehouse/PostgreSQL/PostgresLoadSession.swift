@@ -42,12 +42,9 @@ public final class PostgresLoadSession {
         try PostgresStage.create(on: pg)
     }
 
-    /// The path a file with this content was loaded from before, if any (see LoadSession).
+    /// The path a file with this content was loaded from before, if any (LoadFiles).
     public func loadedFile(withSHA256 sha: String) throws -> String? {
-        try pg.value("""
-            SELECT path FROM load_files
-            WHERE content_sha256 = :sha AND NOT (rows_loaded = 0 AND rows_duplicate = 0 AND rows_rejected > 0)
-            """, ["sha": .text(sha)]).text
+        try LoadFiles.loadedPath(pg, sha256: sha)
     }
 
     public func load(_ file: StagedFileReader, path: String, sha256: String, replacing: Bool = false,
@@ -58,7 +55,7 @@ public final class PostgresLoadSession {
         let startedAt = Int64(Date().timeIntervalSince1970)
         var days: Set<Int> = []
         var newDays: [CivilDate] = []
-        var filtered: [FilteredKey: Int] = [:]
+        var filtered = FilteredTrafficCounts()
         let buffers = Dictionary(uniqueKeysWithValues: PostgresStage.tables.map {
             ($0.name, CopyBuffer(table: $0.name, columns: $0.columns.map(\.0)))
         })
@@ -70,49 +67,22 @@ public final class PostgresLoadSession {
             // load's statements cost half a second each and bought nothing.
             try pg.execute("SET LOCAL work_mem = '256MB'; SET LOCAL jit = off")
             try PostgresStage.empty(on: pg)
-            // A file loaded before and read again (`ingest --reload`): its earlier rows go
-            // first, in this transaction, so a failure leaves the earlier load as it was.
-            if replacing { try EarlierLoad.remove(pg, identity: sha256) }
-            for table in ["load_rejects", "fact_filtered_traffic"] {
-                try pg.execute("DELETE FROM \(table) WHERE load_file_id IN (SELECT load_file_id FROM load_files WHERE content_sha256 = :sha)",
-                               ["sha": .text(sha256)])
-            }
-            try pg.execute("DELETE FROM load_files WHERE content_sha256 = :sha", ["sha": .text(sha256)])
-            let fileID = try pg.value("""
-                INSERT INTO load_files (path, content_sha256, kind, format, rows_read, rows_loaded, rows_duplicate, rows_rejected,
-                    started_at, finished_at) VALUES (:path, :sha, :kind, :format, 0, 0, 0, 0, :now, :now)
-                RETURNING load_file_id
-                """, ["path": .text(path), "sha": .text(sha256), "kind": .text(file.kind.rawValue),
-                      "format": .text(file.format.rawValue), "now": .integer(startedAt)]).int64 ?? 0
+            let fileID = try LoadFiles.begin(pg, path: path, sha256: sha256, kind: file.kind.rawValue, format: file.format.rawValue,
+                                             replacing: replacing, startedAt: startedAt)
             func day(_ date: CivilDate) {
                 if days.insert(date.key).inserted && !knownDays.contains(date.key) { newDays.append(date) }
             }
-            while try reader.withNextRow({ row in
-                result.read += 1
-                switch row {
-                case .event(let line, let event):
-                    let staged = PostgresStage.row(event, line: line, names: names, classifier: classifier)
-                    staged.days.forEach(day)
-                    try buffers[staged.table]!.append(staged.values, to: pg)
-                case .skipped(_, let reason, let example):
-                    result.countSkipped(reason, example: example)
-                case .filtered(_, let traffic):
-                    result.countSkipped(traffic.reason)
-                    let bucket = traffic.occurredAt.map { $0 - (($0 % 900) + 900) % 900 }
-                    filtered[FilteredKey(cause: traffic.cause, source: String(traffic.source.prefix(200)), host: traffic.host,
-                                         bucket: bucket), default: 0] += 1
-                case .rejected(let line, let reason, let raw):
-                    result.countRejected(line: line, reason: reason)
-                    try rejects.append([.integer(fileID), SQLValue(line), .text(reason), .text(raw)], to: pg)
-                }
-                if result.read % LoadSession.progressInterval == 0, let progress {
-                    try progress(LoadProgress(path: path, bytesConsumed: reader.bytesConsumed, rowsRead: result.read,
-                                              fileBytesRead: file.fileBytesRead, fileSize: file.fileSize))
-                }
-            }) {}
+            try StagedRows.read(reader, of: file, path: path, into: &result, progress: progress,
+                                event: { line, event in
+                let staged = PostgresStage.row(event, line: line, names: names, classifier: classifier)
+                staged.days.forEach(day)
+                try buffers[staged.table]!.append(staged.values, to: pg)
+            }, filtered: { filtered.count($0) }, rejected: { line, reason, raw in
+                try rejects.append([.integer(fileID), SQLValue(line), .text(reason), .text(raw)], to: pg)
+            })
             // Filtered traffic's days, then every day into dim_date.
             var filteredRows: [[SQLValue]] = []
-            for (key, hits) in filtered.sorted(by: { ($0.key.bucket ?? 0, $0.key.source) < ($1.key.bucket ?? 0, $1.key.source) }) {
+            for (key, hits) in filtered.sorted {
                 let date = key.bucket.map { zone.localDate(ofUTC: $0) }
                 if let date { day(date) }
                 let property: SQLValue = file.kind == .web && !key.host.isEmpty ? .text(names.property(ofHost: key.host)) : .null
@@ -142,13 +112,7 @@ public final class PostgresLoadSession {
                 SELECT \(fileID), s.kind, s.cause, s.source, p.property_key, s.date_key, s.bucket_at, s.hits
                 FROM stage_filtered AS s LEFT JOIN dim_property AS p ON p.name = s.property
                 """)
-            try pg.execute("""
-                UPDATE load_files SET rows_read = :read, rows_loaded = :loaded, rows_duplicate = :duplicate, rows_rejected = :rejected,
-                    finished_at = :now, rows_skipped = :skipped
-                WHERE load_file_id = :file
-                """, ["read": SQLValue(result.read), "loaded": SQLValue(result.loaded), "duplicate": SQLValue(result.duplicate),
-                      "rejected": SQLValue(result.rejected), "skipped": SQLValue(result.skipped),
-                      "now": .integer(Int64(Date().timeIntervalSince1970)), "file": .integer(fileID)])
+            try LoadFiles.finish(pg, fileID: fileID, result)
             try pg.execute("COMMIT")
         } catch {
             try? pg.execute("ROLLBACK")
@@ -156,12 +120,5 @@ public final class PostgresLoadSession {
         }
         knownDays.formUnion(days)
         return result
-    }
-
-    private struct FilteredKey: Hashable {
-        let cause: FilteredTraffic.Cause
-        let source: String
-        let host: String
-        let bucket: Int64?
     }
 }

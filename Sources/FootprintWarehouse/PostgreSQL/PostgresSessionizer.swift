@@ -10,22 +10,10 @@ struct PostgresSessionizer {
     let timeoutSeconds: Int64
 
     func rebuild(_ pg: PGConnection) throws {
-        let firstLoad = try Meta.get(pg, Sessionizer.firstLoadMark) != nil
-        let pending = try pg.value("SELECT COUNT(*) FROM pending_sessions").int64 ?? 0
-        if pending == 0 && !firstLoad { return }
-        // When most visitors are touched, re-cutting everything is cheaper than
-        // filtering each page view against the pending list.
-        let persons = try pg.value("SELECT COUNT(*) FROM dim_person").int64 ?? 0
-        let everything = firstLoad || pending * 4 >= persons
+        guard let work = try Sessionizer.work(pg) else { return }
+        let everything = work.everything
         let touched = "person_key IN (SELECT person_key FROM pending_sessions)"
-        var goalPages: [Int64: Int64] = [:]
-        for row in try pg.rows("SELECT cg.content_key, g.bit FROM content_goal AS cg JOIN dim_goal AS g ON g.goal_key = cg.goal_key") {
-            goalPages[row[0].int64 ?? 0, default: 0] |= 1 << (row[1].int64 ?? 0)
-        }
-        var topicPages: [Int64: [Int64]] = [:]
-        for row in try pg.rows("SELECT content_key, topic_key FROM content_topic ORDER BY content_key, topic_key") {
-            topicPages[row[0].int64 ?? 0, default: []].append(row[1].int64 ?? 0)
-        }
+        let (goalPages, topicPages) = try Sessionizer.definedPages(pg)
         var sorter = ExternalSorter<SessionInput>()
         try pg.forEachRow("""
             SELECT person_key, property_key, viewed_at, date_key, referrer_key, content_key, session_ref, geo_key,

@@ -127,24 +127,18 @@ public final class PostgresWarehouse: WarehouseEngine {
     /// the loader's own zone rules (ZoneClock), and the date keys set from them. (An
     /// UPDATE calling the server's time zone functions per row is refused by Citus.)
     private func rezone(_ pg: PGConnection, to zone: ZoneClock) throws {
-        let instants = [("fact_page_view", "viewed_at", "date_key"), ("fact_click", "clicked_at", "date_key"),
-                        ("fact_group_activity", "occurred_at", "date_key"), ("fact_session", "started_at", "date_key"),
-                        ("fact_visit", "started_at", "date_key"), ("fact_subscription", "subscribed_at", "date_key"),
-                        ("fact_subscription", "unsubscribed_at", "unsubscribed_date_key"),
-                        ("fact_filtered_traffic", "bucket_at", "date_key")]
-        // fact_outcome is not here: its days are dates as given, not instants.
+        let instants = ZonedInstants.all.map { table, _, instant, column in (table, instant, column) }
         let bounds = try pg.rows(instants.map { table, instant, _ in "SELECT MIN(\(instant)), MAX(\(instant)) FROM \(table)" }
             .joined(separator: " UNION ALL "))
         let first = bounds.compactMap { $0[0].int64 }.min(), last = bounds.compactMap { $0[1].int64 }.max()
         try pg.execute("TRUNCATE zone_buckets")
         guard let first, let last else { return }
-        func bucket(_ t: Int64) -> Int64 { t - ((t % 900) + 900) % 900 }
         try pg.copy(into: "zone_buckets", columns: ["bucket_at", "date_key"]) { send in
-            for start in stride(from: bucket(first), through: last, by: 900) {
+            for start in stride(from: QuarterHour.start(first), through: last, by: Int(QuarterHour.seconds)) {
                 try send([.integer(start), SQLValue(zone.localDate(ofUTC: start).key)])
             }
         }
-        let local = { (instant: String) in "zone_buckets.bucket_at = \(instant) - ((\(instant) % 900) + 900) % 900" }
+        let local = { (instant: String) in "zone_buckets.bucket_at = \(QuarterHour.startSQL(instant))" }
         // The new days first (facts refer to dim_date), labelled as the loader labels them.
         let days = try pg.rows(instants.map { table, instant, _ in
             "SELECT DISTINCT zone_buckets.date_key FROM \(table) JOIN zone_buckets ON \(local(table + "." + instant))"
