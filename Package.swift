@@ -39,7 +39,7 @@ let package = Package(
             .product(name: "GRDBSQLite", package: "GRDB.swift"),
         ], swiftSettings: fast),
         .target(name: "FootprintReports", dependencies: [
-            "FootprintWarehouse", "FootprintConfig", "FootprintOutput", "FootprintNormalize",
+            "FootprintWarehouse", "FootprintConfig", "FootprintOutput", "FootprintNormalize", "FootprintInput",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .target(name: "FootprintOutput"),

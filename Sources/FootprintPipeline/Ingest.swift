@@ -47,6 +47,7 @@ public struct Ingest {
             throw ConfigError(keyPath: "timezone", reason: "unknown time zone")
         }
         try warehouse.withFileLoader(config: config) { session in
+            Trace.mark("ingest started")
             for path in files {
                 let fileStarted = Date()
                 var outcome = IngestSummary.FileOutcome(path: path, status: .loaded, seconds: 0)
@@ -84,6 +85,7 @@ public struct Ingest {
                     outcome.note = error.description
                 }
                 outcome.seconds = Date().timeIntervalSince(fileStarted)
+                Trace.mark("file \(path) done")
                 summary.files.append(outcome)
             }
         }

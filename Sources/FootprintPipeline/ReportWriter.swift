@@ -1,5 +1,6 @@
 import Foundation
 import FootprintConfig
+import FootprintInput
 import FootprintOutput
 import FootprintReports
 import FootprintWarehouse
@@ -20,8 +21,10 @@ public struct ReportWriter {
     @discardableResult
     public func write(to folder: String, scope: ReportScope, byteOrderMark: Bool) throws -> [String] {
         try warehouse.refreshDerivedFacts(config: config)
+        Trace.mark("derived facts checked")
         let reports = try IncrementalReports.compute(from: warehouse, scope: scope.configured(by: config), config: config)
         let bom = byteOrderMark || config.csvBom ? "\u{FEFF}" : ""
+        Trace.mark("reports computed")
         let files = reports.map { (name: $0.name, contents: bom + $0.csv) }
         return try ReportSet.publish(files, to: folder, fileMode: config.privacy.fileMode,
                                      folderMode: config.privacy.folderMode)

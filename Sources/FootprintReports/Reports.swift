@@ -1,5 +1,6 @@
 import Foundation
 import FootprintConfig
+import FootprintInput
 import FootprintOutput
 import FootprintWarehouse
 
@@ -76,6 +77,10 @@ public enum Reports {
     }
 
     private static func table(_ fileName: String, _ db: SQLConnection, scope: ReportScope) throws -> CSVTable {
+        try Trace.timed(fileName) { try computeTable(fileName, db, scope: scope) }
+    }
+
+    private static func computeTable(_ fileName: String, _ db: SQLConnection, scope: ReportScope) throws -> CSVTable {
         switch fileName {
         case "geo.csv": return try GeoReports.countries(db, scope: scope)
         case "geo_city.csv": return try GeoReports.cities(db, scope: scope)

@@ -1,4 +1,5 @@
 import FootprintConfig
+import FootprintInput
 import FootprintNormalize
 import GRDB
 
@@ -14,10 +15,14 @@ extension Warehouse {
         let erased = try queue.write { db in
             let connection = try SQLiteConnection(db)
             try DerivedFacts.resolveSharedShortLinks(connection)
+            Trace.mark("short links resolved")
             // Definitions first: the sessionizer marks which goals each visit reached.
             let erased = try Definitions.refresh(connection, config: config, hasher: hasher)
+            Trace.mark("definitions refreshed")
             try Sessionizer(timeoutSeconds: Int64(config.sessionTimeoutMinutes * 60)).rebuild(db, warehouse: self)
+            Trace.mark("sessions cut")
             try DerivedFacts.recomputeCascadesIfStale(connection)
+            Trace.mark("thread cascades")
             return erased
         }
         if erased { try checkpointErasure() }

@@ -1,3 +1,4 @@
+import FootprintInput
 import FootprintNormalize
 import FootprintStaging
 import FootprintConfig
@@ -207,7 +208,9 @@ final class FactWriter {
     private func finishBulkPageViews() throws {
         guard let bulk else { return }
         self.bulk = nil
+        Trace.mark("page views appended")
         let duplicates = try bulk.finish()
+        Trace.mark("dedupe index built (\(duplicates) repeats)")
         bulkSessionInput = bulk.takeSessionInput()
         loadedCount -= duplicates
         duplicateCount += duplicates

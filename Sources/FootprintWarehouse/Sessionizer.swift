@@ -72,6 +72,7 @@ struct Sessionizer {
             warehouse.lastSessionsInput = .tableOnOneConnection
             cutter.start(cutting: try SessionCutter.sortedViews(connection, where: SessionCutter.condition(filter)))
         }
+        Trace.mark("sessionizer input: \(warehouse.lastSessionsInput.map { "\($0)" } ?? "none")")
         if cutterCountsReferrals {
             try db.execute(sql: "DELETE FROM agg_page_view_referral")
         } else if firstLoad {
@@ -137,6 +138,7 @@ struct Sessionizer {
                 try days.endRow()
             }
         }
+        Trace.mark("sessions and visits written")
         try cutter.rethrow()
         try merger.finish(emit: writeVisit)
         try sessions.flush()

@@ -1,5 +1,6 @@
 import Testing
 @testable import FootprintNormalize
+import FootprintTestSupport
 
 @Suite struct CanonicalURLTests {
     @Test(arguments: [
@@ -24,6 +25,38 @@ import Testing
     @Test(arguments: ["", "not a url", "(direct)", "https:///path", "android-app"])
     func refusesTextWithoutAHost(raw: String) {
         #expect(CanonicalURL(raw) == nil)
+    }
+
+    /// The byte parser that reads ASCII URLs must answer as the Character-based one
+    /// does: random URLs built from the pieces that steer the parser (schemes in any
+    /// case, `//`, userinfo, ports, `www.`, trailing dots and slashes, fragments,
+    /// empty and tracking parameters, whitespace and control characters).
+    @Test func asciiParserAgreesWithTheUnicodeOne() {
+        let pieces = ["https://", "HTTP://", "ftp+x://", "://", "1a:", "//", "www.", "WWW.", "Acme", ".example", "localhost",
+                      "[::1]", ":80", ":443", ":8080", ":", "@", "user:pw@", "/", "//", "/p/Q", "?", "&", "=", "&&",
+                      "utm_source=x", "UTM_Medium=y", "fbclid=1", "gclid", "id=7", "#frag", "#", " ", "\t", "\r\n",
+                      ".", "a", "-", "+", "%20", "\u{7F}"]
+        var rng = SeededGenerator(seed: 5)
+        var urls = 0, agreed = 0
+        for _ in 0..<20_000 {
+            // Half start as a URL does, so that most texts reach the path and query.
+            var raw = Bool.random(using: &rng) ? ["https://", "HTTP://", "", "//"].randomElement(using: &rng)! + "Acme.example" : ""
+            for _ in 0..<Int.random(in: 1...9, using: &rng) { raw += pieces.randomElement(using: &rng)! }
+            var bytes = raw
+            let fast = bytes.withUTF8 { CanonicalURL.parse(ascii: $0) }
+            let slow: CanonicalURL.Parsed = CanonicalURL.parse(unicode: raw).map { .url(text: $0.text, host: $0.host) } ?? .invalid
+            if case .url = slow { urls += 1 }
+            if fast == slow { agreed += 1 } else { Issue.record("\(raw.debugDescription): \(fast) vs \(slow)") }
+            if agreed < urls - 5 { break }
+        }
+        #expect(agreed == 20_000)
+        #expect(urls > 8_000)  // most of the random texts are URLs: the comparison covers the parsing
+    }
+
+    @Test func nonASCIIGoesToTheUnicodeParser() {
+        var raw = "https://BÜCHER.example/ä"
+        #expect(raw.withUTF8 { CanonicalURL.parse(ascii: $0) } == .unicode)
+        #expect(CanonicalURL(raw)?.text == "https://bücher.example/ä")
     }
 
     /// Every URL made gets its own ordinal (the loader's key cache relies on it), but
