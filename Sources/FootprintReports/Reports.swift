@@ -20,19 +20,22 @@ public enum Reports {
         try compute([fileName], from: warehouse, scope: scope)[0]
     }
 
-    /// The reports that read the shared web-audience tables (WebAudience).
+    /// The reports that read the shared web-audience tables (WebAudience): they run on
+    /// the main connection, which holds those temporary tables.
     static let readingWebAudience: Set<String> = ["geo.csv", "geo_city.csv", "engagement.csv", "bots.csv"]
-    /// Reports that run beside them on the main connection, so that the two
-    /// connections take about as long (scripts/bench, CPU ms: web audience with geo,
-    /// geo_city, engagement and bots ~1,550, goals, topics and perception ~690; on the
-    /// other connection propagation, attention, referrers, influencers, vips, impact
-    /// and groups ~2,400).
-    static let besideWebAudience: Set<String> = ["goals.csv", "topics.csv", "perception.csv"]
+    /// Every other report runs on whichever connection is free next, the longest first
+    /// (measured with FOOTPRINT_TRACE on scripts/bench-nightly's 2 million page views:
+    /// propagation.csv is computed whole every night; goals, referrers and influencers
+    /// are the longest of a full run). A fixed split of the reports between the two
+    /// connections suited one of the two cases only: a nightly run left one connection
+    /// idle for half the time.
+    static let longestFirst = ["propagation.csv", "goals.csv", "referrers.csv", "influencers.csv", "vips.csv", "topics.csv",
+                               "groups.csv", "attention.csv", "impact.csv", "perception.csv"]
 
-    /// Runs on two connections at once, one per core: the reports that share the web
-    /// audience table on the main connection (in a write transaction, for that temporary
-    /// table; nothing in the star schema is changed), the others in a read transaction
-    /// on a second connection. Returns the tables in the order of `fileNames`.
+    /// Runs on two connections at once, one per core: the main one (in a write
+    /// transaction, for the web-audience temporary tables; nothing in the star schema is
+    /// changed) and a second one in a read transaction; both see the same data, since
+    /// nothing else writes meanwhile. Returns the tables in the order of `fileNames`.
     static func compute(_ fileNames: [String], from warehouse: ReportDatabase, scope: ReportScope) throws -> [CSVTable] {
         try compute(fileNames, from: warehouse, scope: scope, scopeOf: { _ in scope })
     }
@@ -41,39 +44,64 @@ public enum Reports {
     /// without periods is computed whole); the web-audience tables are cut for `scope`.
     static func compute(_ fileNames: [String], from warehouse: ReportDatabase, scope: ReportScope,
                         scopeOf: @escaping @Sendable (String) -> ReportScope) throws -> [CSVTable] {
-        let webNames = fileNames.filter { readingWebAudience.contains($0) || besideWebAudience.contains($0) }
-        let otherNames = fileNames.filter { !webNames.contains($0) }
-        let others = ResultBox()
+        let webNames = fileNames.filter(readingWebAudience.contains)
+        let shared = fileNames.filter { !readingWebAudience.contains($0) }
+            .sorted { (longestFirst.firstIndex(of: $0) ?? longestFirst.count) < (longestFirst.firstIndex(of: $1) ?? longestFirst.count) }
+        let work = WorkList(shared)
         let beside = DispatchGroup()
-        if !otherNames.isEmpty {
+        if !shared.isEmpty {
             DispatchQueue.global().async(group: beside) {
-                others.result = Result {
+                do {
                     try warehouse.withSecondReportConnection { db in
-                        try otherNames.map { try table($0, db, scope: scopeOf($0)) }
+                        while let name = work.next() { work.done(name, try table(name, db, scope: scopeOf(name))) }
                     }
+                } catch {
+                    work.fail(error)
                 }
             }
         }
-        let web: [CSVTable]
         do {
-            web = webNames.isEmpty ? [] : try warehouse.withReportConnection { db in
-                if webNames.contains(where: readingWebAudience.contains) { try WebAudience.prepare(db, scope: scope) }
+            try warehouse.withReportConnection { db in
+                if !webNames.isEmpty { try WebAudience.prepare(db, scope: scope) }
                 defer { try? WebAudience.discard(db) }
-                return try webNames.map { try table($0, db, scope: scopeOf($0)) }
+                for name in webNames { work.done(name, try table(name, db, scope: scopeOf(name))) }
+                while let name = work.next() { work.done(name, try table(name, db, scope: scopeOf(name))) }
             }
         } catch {
-            beside.wait()
-            throw error
+            work.fail(error)
         }
         beside.wait()
-        let byName = Dictionary(uniqueKeysWithValues: Array(zip(webNames, web)) + Array(zip(otherNames, try others.result.get())))
-        return fileNames.map { byName[$0]! }
+        return try work.tables(in: fileNames)
     }
 
-    /// Carries the second connection's result back; written before `beside.wait()`
-    /// returns and read only after it.
-    private final class ResultBox: @unchecked Sendable {
-        var result: Result<[CSVTable], Error> = .success([])
+    /// The reports still to compute and the tables computed, shared by the two
+    /// connections' threads; after a failure on either, the other takes no more work.
+    private final class WorkList: @unchecked Sendable {
+        private var waiting: [String]
+        private var finished: [String: CSVTable] = [:]
+        private var failure: Error?
+        private let lock = NSLock()
+
+        init(_ names: [String]) { waiting = names.reversed() }
+
+        func next() -> String? {
+            lock.withLock { failure == nil ? waiting.popLast() : nil }
+        }
+
+        func done(_ name: String, _ table: CSVTable) {
+            lock.withLock { finished[name] = table }
+        }
+
+        func fail(_ error: Error) {
+            lock.withLock { if failure == nil { failure = error } }
+        }
+
+        func tables(in order: [String]) throws -> [CSVTable] {
+            try lock.withLock {
+                if let failure { throw failure }
+                return order.map { finished[$0]! }
+            }
+        }
     }
 
     private static func table(_ fileName: String, _ db: SQLConnection, scope: ReportScope) throws -> CSVTable {

@@ -52,6 +52,8 @@ final class BulkPageViewLoad {
     static let deletedKeysLimit = 500_000
     static let rowsPerStatement = 32
     static let indexSQL = "CREATE UNIQUE INDEX fact_page_view_source ON fact_page_view (source_hash)"
+    /// The sessionizer's way to a night's visitors (migration v12), built after the rows.
+    static let personIndexSQL = "CREATE INDEX fact_page_view_by_person ON fact_page_view (person_key)"
 
     /// The file every row of this load comes from.
     private let loadFileID: Int64
@@ -61,6 +63,7 @@ final class BulkPageViewLoad {
         self.connection = connection
         self.loadFileID = loadFileID
         try Self.run(connection, "DROP INDEX fact_page_view_source")
+        try Self.run(connection, "DROP INDEX fact_page_view_by_person")
         func insert(rows: Int) throws -> SQLiteStatement {
             try SQLiteStatement(connection: connection, sql: """
                 INSERT OR FAIL INTO fact_page_view (source_hash, source_id, date_key, viewed_at, person_key, property_key,
@@ -103,7 +106,11 @@ final class BulkPageViewLoad {
     func finish() throws -> Int {
         for row in pending { try insert([row], with: insertOne) }
         pending.removeAll()
-        let settled = try Warehouse.withSortingCache(connection) { try buildIndex() }
+        let settled = try Warehouse.withSortingCache(connection) { () throws -> Int in
+            let settled = try buildIndex()
+            try Self.run(connection, Self.personIndexSQL)
+            return settled
+        }
         // Rows were deleted: the input matches the table without them. With more repeats
         // than the set holds (deletedKeys emptied), it is dropped.
         if settled > 0 && deletedKeys.isEmpty { sessionInput = nil }

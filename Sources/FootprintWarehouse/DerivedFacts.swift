@@ -25,6 +25,7 @@ extension Warehouse {
             Trace.mark("thread cascades")
             return erased
         }
+        Trace.mark("derived facts committed")
         if erased { try checkpointErasure() }
     }
 

@@ -45,7 +45,20 @@ enum Migrations {
         migrator.registerMigration("v11 report cache") { db in
             try db.execute(sql: v11)
         }
+        migrator.registerMigration("v12 page views and sessions by person") { db in
+            try db.execute(sql: v12)
+        }
     }
+
+    /// A night re-cuts the sessions of the few thousand visitors it touched: without these
+    /// it read every page view and scanned every session twice to find theirs, a cost that
+    /// grew with the history, not with the night (scripts/bench-nightly). Writes of all
+    /// rows at once — a first load, a full re-cut — drop them and build them afterwards
+    /// (BulkPageViewLoad, Sessionizer), which is what v8 avoided paying row by row.
+    static let v12 = """
+    CREATE INDEX fact_page_view_by_person ON fact_page_view (person_key);
+    CREATE INDEX fact_session_by_person ON fact_session (person_key);
+    """
 
     /// The rows of the last report run per report and period, and what they were
     /// computed from (ReportCache.swift): the next run recomputes only stale periods.

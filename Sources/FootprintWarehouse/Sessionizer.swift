@@ -28,6 +28,14 @@ struct Sessionizer {
     /// FactWriter.finishBulkPageViews): every visitor's sessions, as if all of dim_person
     /// were in pending_sessions, and the referral summary of all page views.
     static let firstLoadMark = "first_load_pending"
+    /// The indexes by person of the tables a full re-cut rewrites (migrations v9, v12):
+    /// dropped while every row goes in and built afterwards, one sort each instead of a
+    /// B-tree insert per row.
+    static let personIndexes = [
+        ("fact_session_by_person", "CREATE INDEX fact_session_by_person ON fact_session (person_key)"),
+        ("fact_visit_by_person", "CREATE INDEX fact_visit_by_person ON fact_visit (person_key, started_at)"),
+    ]
+
     static let markFirstLoadSQL = "INSERT OR REPLACE INTO meta (key, value) VALUES ('\(firstLoadMark)', 'everyone')"
 
     private func rebuildWithSmallCache(_ db: Database, warehouse: Warehouse) throws {
@@ -51,7 +59,9 @@ struct Sessionizer {
         // journal a first load keeps (Warehouse.restoreWALAfterDerivedFacts), a reader
         // would block this writer's cache spills, and the writer would wait for the
         // reader's batches. Without WAL this connection reads everything itself.
-        let readsOnBothConnections = try presorted == nil && String.fetchOne(db, sql: "PRAGMA journal_mode")?.lowercased() == "wal"
+        // A night's few visitors are found through fact_page_view_by_person on this
+        // connection; halves by key would make SQLite scan each half instead.
+        let readsOnBothConnections = try presorted == nil && everything && String.fetchOne(db, sql: "PRAGMA journal_mode")?.lowercased() == "wal"
         // Where the two halves meet. Two subqueries: SQLite answers a lone MIN or MAX of
         // the key from one end of the B-tree, but both in one SELECT scanned the whole
         // table (0.16 s for 2 million rows, on every run).
@@ -85,6 +95,7 @@ struct Sessionizer {
             try db.execute(sql: "DELETE FROM fact_visit")
             try db.execute(sql: "DELETE FROM agg_visit_start")
             try db.execute(sql: "DELETE FROM agg_topic_visitor_day")
+            for (name, _) in Self.personIndexes { try db.execute(sql: "DROP INDEX \(name)") }
         } else {
             let pendingOnly = "person_key IN (SELECT person_key FROM pending_sessions)"
             try Summaries.subtractSessions(SQLiteConnection(db), where: pendingOnly)
@@ -94,10 +105,12 @@ struct Sessionizer {
             try db.execute(sql: "DELETE FROM agg_topic_visitor_day WHERE " + pendingOnly)
             try db.execute(sql: "DELETE FROM fact_visit WHERE " + pendingOnly)
         }
+        Trace.mark("earlier sessions deleted")
         if readsOnBothConnections {
             cutter.provideLowerHalf(try SessionCutter.sortedViews(
                 connection, where: SessionCutter.condition(filter, "f.page_view_key <= \(split)")))
         }
+        Trace.mark("lower half read")
         let tally = try SessionTally(connection: connection)
         let referrals = try ReferralTally(connection: connection)
         let sessions = MultiRowInsert(connection: connection, table: "fact_session", columns: [
@@ -147,6 +160,9 @@ struct Sessionizer {
         try topicDays.flush()
         try days.flush()
         try tally.flush()
+        if everything {
+            for (_, create) in Self.personIndexes { try db.execute(sql: create) }
+        }
         try db.execute(sql: "DELETE FROM pending_sessions")
         try db.execute(sql: "DELETE FROM meta WHERE key = ?", arguments: [Self.firstLoadMark])
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import FootprintConfig
+import FootprintInput
 
 /// The root command only configures; each subcommand lives in Commands/.
 struct Footprint: ParsableCommand {
@@ -44,7 +45,9 @@ enum Main {
         }
         do {
             var runnable = command
+            Trace.mark("command parsed")
             try runnable.run()
+            Trace.mark("command done")
             exit(ExitStatus.success)
         } catch let exitCode as ExitCode {
             exit(exitCode.rawValue)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import FootprintConfig
+import FootprintInput
 import FootprintPipeline
 import FootprintReports
 import FootprintNormalize
@@ -59,6 +60,7 @@ struct JobRunner {
         }
         defer { withExtendedLifetime(locked) {} }
         let warehouse = locked.warehouse
+        Trace.mark("database open and locked")
 
         // What a failure leaves behind depends on where it happened; the message says so.
         var aftermath = "Files loaded before the failure are kept; the file being loaded was rolled back; reports were not switched."
@@ -73,6 +75,7 @@ struct JobRunner {
                     progress.update(step)
                 }
             }
+            Trace.mark("ingest returned")
             if let ingest = summary.ingest { printer.printIngest(ingest) }
             if let reports {
                 aftermath = "Loaded data is kept; the reports in \(reports.out) were not switched (the previous set is still there)."
@@ -95,7 +98,9 @@ struct JobRunner {
             summary.error = warehouse.explain(error)
         }
         summary.seconds = Date().timeIntervalSince(started)
+        Trace.mark("warnings checked")
         try? warehouse.recordRun(record(summary, started: started))
+        Trace.mark("run recorded")
         if database.json { printer.printJSON(summary) }
         if let error = summary.error {
             throw RunFailure(message: "\(command) stopped: \(error). \(aftermath)")

@@ -547,8 +547,10 @@ func expectReferralsEqualARegrouping(_ fx: Fixture, sourceLocation: SourceLocati
         #expect(try fx.journalMode() == "wal")
     }
 
-    /// A first load goes in without the dedupe index (BulkPageViewLoad); stopped midway,
-    /// it must leave the index in place and no rows, and the retry must dedupe as usual.
+    /// A first load goes in without the dedupe and person indexes (BulkPageViewLoad);
+    /// stopped midway, it must leave them in place and no rows, and the retry must dedupe
+    /// as usual and leave every index by person in place, the sessions' too (a full
+    /// re-cut drops and builds them: Sessionizer.personIndexes).
     @Test func interruptedFirstLoadKeepsTheDedupeIndex() throws {
         let fx = try Fixture()
         let big = try fx.folder.write("web_1.csv", webCSV(1...60_000) + webCSV(1...100, header: false))
@@ -560,13 +562,17 @@ func expectReferralsEqualARegrouping(_ fx: Fixture, sourceLocation: SourceLocati
         }
         #expect(try fx.count("fact_page_view") == 0)
         let indexes = { try fx.warehouse.read { db in
-            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE tbl_name = 'fact_page_view' AND type = 'index'")
+            try String.fetchAll(db, sql: """
+                SELECT name FROM sqlite_master WHERE tbl_name IN ('fact_page_view', 'fact_session', 'fact_visit') AND type = 'index'
+                ORDER BY name
+                """)
         } }
-        #expect(try indexes() == ["fact_page_view_source"])
+        let all = ["fact_page_view_by_person", "fact_page_view_source", "fact_session_by_person", "fact_visit_by_person"]
+        #expect(try indexes() == all)
         let retry = try #require(try fx.ingest([big]).files[0].result)
         #expect(retry.loaded == 60_000)
         #expect(retry.duplicate == 100)
-        #expect(try indexes() == ["fact_page_view_source"])
+        #expect(try indexes() == all)
         let summed = try fx.warehouse.read { db in try Int.fetchOne(db, sql: "SELECT SUM(views) FROM agg_page_view_referral") }
         #expect(summed == 60_000)
     }
