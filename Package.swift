@@ -23,6 +23,7 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CMalloc"),
         .systemLibrary(name: "CMaxMindDB", pkgConfig: "libmaxminddb", providers: [.apt(["libmaxminddb-dev"])]),
         // OpenSSL's libcrypto, for the whole-file SHA-256 only: it uses the CPU's SHA
         // instructions, five times faster than our portable Swift SHA-256 (which still
@@ -34,7 +35,7 @@ let package = Package(
         .target(name: "FootprintNormalize", dependencies: ["FootprintConfig", "CMaxMindDB", "CCrypto"], swiftSettings: fast),
         .target(name: "FootprintStaging", dependencies: ["FootprintInput", "FootprintConfig", "FootprintNormalize"], swiftSettings: fast),
         .target(name: "FootprintWarehouse", dependencies: [
-            "FootprintStaging", "FootprintConfig", "FootprintNormalize", "CLibPQ",
+            "FootprintStaging", "FootprintConfig", "FootprintNormalize", "CLibPQ", "CMalloc",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "GRDBSQLite", package: "GRDB.swift"),
         ], swiftSettings: fast),

@@ -32,10 +32,20 @@ public enum Trace {
     private static func write(_ seconds: Double, _ step: String) {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
-        // Resident now (Linux): what a step gave back shows beside the peak.
-        let pages = (try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8))?
-            .split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
         FileHandle.standardError.write(Data(String(format: "trace %7.3f s %5d MB peak %5d MB now  %@\n", seconds,
-                                                   usage.ru_maxrss / 1024, pages * Int(getpagesize()) >> 20, step).utf8))
+                                                   usage.ru_maxrss / 1024, residentMB(), step).utf8))
+    }
+
+    /// Resident memory now (Linux's /proc/self/statm; 0 elsewhere): what a step gave
+    /// back shows beside the peak. Read with plain read(2): /proc files report size 0.
+    private static func residentMB() -> Int {
+        let fd = open("/proc/self/statm", O_RDONLY)
+        guard fd >= 0 else { return 0 }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 128)
+        let count = read(fd, &buffer, buffer.count)
+        guard count > 0 else { return 0 }
+        let fields = String(decoding: buffer[..<count], as: UTF8.self).split(separator: " ")
+        return fields.count > 1 ? ((Int(fields[1]) ?? 0) * Int(getpagesize())) >> 20 : 0
     }
 }

@@ -34,15 +34,16 @@ public enum IncrementalReports {
         narrowed.firstDay = max(scope.firstDay, stale?.firstDay ?? scope.firstDay)
         let periodic = narrowed
         let names = stale == nil ? Reports.fileNames.filter(whole.contains) : Reports.fileNames
-        let tables = try Reports.compute(names, from: warehouse, scope: periodic,
-                                         scopeOf: { whole.contains($0) ? scope : periodic })
-        let fresh = Dictionary(uniqueKeysWithValues: zip(names, tables))
+        let encoded = try Reports.compute(names, from: warehouse, scope: periodic,
+                                          scopeOf: { whole.contains($0) ? scope : periodic },
+                                          finish: { name, table in Encoded(name: name, table: table) })
+        let fresh = Dictionary(uniqueKeysWithValues: zip(names, encoded))
 
         var files: [(name: String, csv: String)] = []
         var store: [String: [(period: String, body: String)]] = [:]
         for name in Reports.fileNames {
             if let table = fresh[name], whole.contains(name) {
-                files.append((name, CSVEncoder.encode(table)))
+                files.append((name, table.header + table.periods.map(\.body).joined()))
                 continue
             }
             // The header is cached as the period "" (before every label).
@@ -51,8 +52,8 @@ public enum IncrementalReports {
                 csv += body
             }
             if let table = fresh[name], let stale {
-                var periods = byPeriod(table).filter { $0.period >= stale.period }
-                if stale.period.isEmpty { periods.insert(("", CSVEncoder.header(table)), at: 0) }
+                var periods = table.periods.filter { $0.period >= stale.period }
+                if stale.period.isEmpty { periods.insert(("", table.header), at: 0) }
                 for (_, body) in periods { csv += body }
                 store[name] = periods
             }
@@ -63,6 +64,18 @@ public enum IncrementalReports {
                                            keys: keys, rows: store)
         }
         return files
+    }
+
+    /// A report as CSV text: its header line and its rows' lines grouped by period (the
+    /// first column; one group "" for a report without periods).
+    struct Encoded: Sendable {
+        let header: String
+        let periods: [(period: String, body: String)]
+
+        init(name: String, table: CSVTable) {
+            header = CSVEncoder.header(table)
+            periods = whole.contains(name) ? [("", table.rows.map(CSVEncoder.line).joined())] : byPeriod(table)
+        }
     }
 
     /// A report's rows grouped by their period (the first column), in order.

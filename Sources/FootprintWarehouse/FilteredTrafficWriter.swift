@@ -18,6 +18,7 @@ final class FilteredTrafficWriter {
     }
 
     func count(_ traffic: FilteredTraffic) { counts.count(traffic) }
+    var isFull: Bool { counts.isFull }
 
     func flush(fileID: Int64, kind: EventKind) throws {
         defer { counts = FilteredTrafficCounts() }
@@ -42,7 +43,10 @@ final class FilteredTrafficWriter {
 }
 
 /// One file's traffic that is not people, counted per cause, source, host and UTC
-/// quarter hour (both loaders write these counts to fact_filtered_traffic).
+/// quarter hour (both loaders write these counts to fact_filtered_traffic). A year of
+/// bot traffic in one file has tens of thousands of such keys (8 MB at 2 million page
+/// views); past `limit` the loaders write what is counted and start again, so a key
+/// may get two rows, which the reports add up.
 struct FilteredTrafficCounts {
     struct Key: Hashable {
         let cause: FilteredTraffic.Cause
@@ -53,6 +57,8 @@ struct FilteredTrafficCounts {
     }
 
     private var counts: [Key: Int] = [:]
+    static let limit = 20_000
+    var isFull: Bool { counts.count >= Self.limit }
 
     mutating func count(_ traffic: FilteredTraffic) {
         counts[Key(cause: traffic.cause, source: String(traffic.source.prefix(200)), host: traffic.host,

@@ -113,7 +113,10 @@ public final class LoadSession {
                 }
                 try StagedRows.read(reader, of: file, path: path, into: &result, progress: progress,
                                     event: { _, event in try writer.write(event) },
-                                    filtered: { filtered.count($0) },
+                                    filtered: { traffic in
+                                        filtered.count(traffic)
+                                        if filtered.isFull { try filtered.flush(fileID: fileID, kind: file.kind) }
+                                    },
                                     rejected: { line, reason, raw in
                     insertReject.bind(1, fileID); insertReject.bind(2, line); insertReject.bind(3, reason); insertReject.bind(4, raw)
                     try insertReject.execute()
@@ -151,7 +154,7 @@ enum StagedRows {
     static func read(_ reader: BackgroundStager, of file: StagedFileReader, path: String, into result: inout FileLoadResult,
                      progress: ((LoadProgress) throws -> Void)?,
                      event: (_ line: Int, CanonicalEvent) throws -> Void,
-                     filtered: (FilteredTraffic) -> Void,
+                     filtered: (FilteredTraffic) throws -> Void,
                      rejected: (_ line: Int, _ reason: String, _ raw: String) throws -> Void) throws {
         while try reader.withNextRow({ row in
             result.read += 1
@@ -162,7 +165,7 @@ enum StagedRows {
                 result.countSkipped(reason, example: example)
             case .filtered(_, let traffic):
                 result.countSkipped(traffic.reason)
-                filtered(traffic)
+                try filtered(traffic)
             case .rejected(let line, let reason, let raw):
                 result.countRejected(line: line, reason: reason)
                 try rejected(line, reason, raw)

@@ -48,7 +48,7 @@ final class SessionCutter: @unchecked Sendable {
     /// Set by the cutter's thread before it finishes the queue; read after.
     private var failure: Error?
     private static let batchSize = 8192
-    private static let referralLimit = 100_000
+    private static let referralLimit = 50_000
 
     init(timeoutSeconds: Int64, goalPages: [Int64: Int64] = [:], topicPages: [Int64: [Int64]] = [:]) {
         self.timeoutSeconds = timeoutSeconds

@@ -39,6 +39,7 @@ struct Sessionizer {
     static let markFirstLoadSQL = "INSERT OR REPLACE INTO meta (key, value) VALUES ('\(firstLoadMark)', 'everyone')"
 
     private func rebuildWithSmallCache(_ db: Database, warehouse: Warehouse) throws {
+        FreedMemory.giveBack()
         guard let connection = db.sqliteConnection else { return }
         let sql = SQLiteConnection(connection)
         warehouse.lastReferralsCountedByCutter = false
@@ -134,7 +135,7 @@ struct Sessionizer {
         while let batch = cutter.next() {
             try referrals.add(counted: batch.referrals)
             for session in batch.sessions {
-                tally.add(date: session.dateKey, property: session.property, referrer: session.referrer, pages: session.pages)
+                try tally.add(date: session.dateKey, property: session.property, referrer: session.referrer, pages: session.pages)
                 sessions.append(session.person); sessions.append(session.property); sessions.append(session.dateKey)
                 sessions.append(session.startedAt); sessions.append(session.endedAt); sessions.append(session.number)
                 sessions.append(session.pages); sessions.append(session.referrer); sessions.append(session.landing)
@@ -160,8 +161,10 @@ struct Sessionizer {
         try topicDays.flush()
         try days.flush()
         try tally.flush()
+        Trace.mark("summaries flushed")
         if everything {
             for (_, create) in Self.personIndexes { try db.execute(sql: create) }
+            Trace.mark("indexes by person built")
         }
         try db.execute(sql: "DELETE FROM pending_sessions")
         try db.execute(sql: "DELETE FROM meta WHERE key = ?", arguments: [Self.firstLoadMark])

@@ -191,11 +191,16 @@ final class SessionTally {
             """)
     }
 
-    func add(date: Int64, property: Int64, referrer: Int64, pages: Int64) {
+    /// Written out past this many keys (a long tail of referrers makes hundreds of
+    /// thousands over a year), so memory stays bounded however many there are.
+    private static let limit = 50_000
+
+    func add(date: Int64, property: Int64, referrer: Int64, pages: Int64) throws {
         counts.update(date, property, referrer, initial: (0, 0)) { entry in
             entry.first += 1
             if pages == 1 { entry.second += 1 }
         }
+        if counts.count >= Self.limit { try flush() }
     }
 
     func flush() throws {
@@ -216,7 +221,7 @@ final class VisitTally {
     private var counts: [Key: Int64] = [:]
     private let upsert: SQLiteStatement
     /// Written out past this many keys, so memory stays bounded however many there are.
-    private static let limit = 100_000
+    private static let limit = 50_000
 
     init(connection: OpaquePointer) throws {
         upsert = try SQLiteStatement(connection: connection, sql: """

@@ -119,7 +119,7 @@ public final class Warehouse {
 
 extension Warehouse {
     /// Page cache while loading (negative: KiB), sized for the dedupe index.
-    static let loadingCacheKiB = -32768
+    static let loadingCacheKiB = -16384
 
     /// Runs large sorts (sessions, report grouping) with a small page cache: SQLite then
     /// sorts in small runs merged on two threads, which measured faster than one large

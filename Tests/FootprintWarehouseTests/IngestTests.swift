@@ -741,3 +741,46 @@ func expectReferralsEqualARegrouping(_ fx: Fixture, sourceLocation: SourceLocati
         #expect([week, month, quarter] == [Int]([202501, 202412, 20244]))
     }
 }
+
+/// Filtered traffic (bots, spam) is counted per quarter hour in memory and written out
+/// every FilteredTrafficCounts.limit keys, so a year of bot traffic in one file stays
+/// bounded; a key counted again after its first write gets a second row, and every
+/// hit is still counted once. On both engines (the PostgreSQL loader stages its parts).
+@Suite struct FilteredTrafficLimitTests {
+    static let start: Int64 = 1_704_067_200  // 2024-01-01T00:00:00Z
+    static let distinct = FilteredTrafficCounts.limit + 100
+
+    static func file(in folder: TestFolder) throws -> String {
+        let bot = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
+        var text = "event_id,timestamp,visitor_id,url,user_agent\n"
+        for i in 0..<distinct {
+            text += "b\(i),\(start + Int64(i) * 900),bot,https://acme.example/,\(bot)\n"
+        }
+        // The first quarter hour again, after it was written out with the first part.
+        for i in 0..<50 { text += "again\(i),\(start + 60),bot,https://acme.example/,\(bot)\n" }
+        text += "p1,\(start + 120),person,https://acme.example/,Mozilla/5.0 (X11; Linux x86_64; rv:125.0) Gecko/20100101 Firefox/125.0\n"
+        return try folder.write("web_bots.csv", text)
+    }
+
+    static func check(_ warehouse: WarehouseEngine, folder: TestFolder) throws {
+        let summary = try Ingest(warehouse: warehouse, config: DefaultConfig.load()).run(files: [try file(in: folder)])
+        let result = try #require(summary.files[0].result)
+        #expect(result.read == distinct + 51)
+        #expect(result.loaded == 1)
+        func int(_ sql: String) throws -> Int64? { try warehouse.reading { db in try db.value(sql).int64 } }
+        #expect(try int("SELECT SUM(hits) FROM fact_filtered_traffic") == Int64(distinct + 50))
+        #expect(try int("SELECT COUNT(*) FROM fact_filtered_traffic") == Int64(distinct + 1))
+        #expect(try int("SELECT SUM(hits) FROM fact_filtered_traffic WHERE bucket_at = \(start)") == 51)
+    }
+
+    @Test func sqlite() throws {
+        let fx = try Fixture()
+        try Self.check(fx.warehouse, folder: fx.folder)
+    }
+
+    @Test(.enabled(if: TestPostgresServer.uri != nil, Comment(rawValue: TestPostgresServer.skipped)))
+    func postgres() throws {
+        let folder = try TestFolder()
+        try TestPostgresServer.withDatabase { try Self.check(PostgresWarehouse(conninfo: $0), folder: folder) }
+    }
+}

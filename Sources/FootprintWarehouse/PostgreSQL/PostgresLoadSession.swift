@@ -72,27 +72,36 @@ public final class PostgresLoadSession {
             func day(_ date: CivilDate) {
                 if days.insert(date.key).inserted && !knownDays.contains(date.key) { newDays.append(date) }
             }
+            /// The filtered-traffic counts so far into stage_filtered (a key counted again
+            /// later gets a second row: reports add them up).
+            func stageFiltered() throws {
+                var rows: [[SQLValue]] = []
+                for (key, hits) in filtered.sorted {
+                    let date = key.bucket.map { zone.localDate(ofUTC: $0) }
+                    if let date { day(date) }
+                    let property: SQLValue = file.kind == .web && !key.host.isEmpty ? .text(names.property(ofHost: key.host)) : .null
+                    rows.append([.text(file.kind.rawValue), .text(key.cause.rawValue), .text(key.source), property,
+                                 date.map { SQLValue($0.key) } ?? .null, key.bucket.map { .integer($0) } ?? .null, SQLValue(hits)])
+                }
+                try pg.insert(into: "stage_filtered", columns: PostgresStage.columns(of: "stage_filtered"), rows: rows)
+                filtered = FilteredTrafficCounts()
+            }
             try StagedRows.read(reader, of: file, path: path, into: &result, progress: progress,
                                 event: { line, event in
                 let staged = PostgresStage.row(event, line: line, names: names, classifier: classifier)
                 staged.days.forEach(day)
                 try buffers[staged.table]!.append(staged.values, to: pg)
-            }, filtered: { filtered.count($0) }, rejected: { line, reason, raw in
+            }, filtered: { traffic in
+                filtered.count(traffic)
+                if filtered.isFull { try stageFiltered() }
+            }, rejected: { line, reason, raw in
                 try rejects.append([.integer(fileID), SQLValue(line), .text(reason), .text(raw)], to: pg)
             })
-            // Filtered traffic's days, then every day into dim_date.
-            var filteredRows: [[SQLValue]] = []
-            for (key, hits) in filtered.sorted {
-                let date = key.bucket.map { zone.localDate(ofUTC: $0) }
-                if let date { day(date) }
-                let property: SQLValue = file.kind == .web && !key.host.isEmpty ? .text(names.property(ofHost: key.host)) : .null
-                filteredRows.append([.text(file.kind.rawValue), .text(key.cause.rawValue), .text(key.source), property,
-                                     date.map { SQLValue($0.key) } ?? .null, key.bucket.map { .integer($0) } ?? .null, SQLValue(hits)])
-            }
+            try stageFiltered()
+            // Every day into dim_date (filtered traffic's days too).
             for date in newDays { try buffers["stage_date"]!.append(PostgresStage.dateRow(date), to: pg) }
             for buffer in buffers.values { try buffer.flush(to: pg) }
             try rejects.flush(to: pg)
-            try pg.insert(into: "stage_filtered", columns: PostgresStage.columns(of: "stage_filtered"), rows: filteredRows)
             try pg.execute("""
                 INSERT INTO dim_date SELECT * FROM stage_date ORDER BY date_key ON CONFLICT (date_key) DO NOTHING
                 """)
