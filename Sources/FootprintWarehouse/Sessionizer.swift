@@ -28,14 +28,6 @@ struct Sessionizer {
     /// FactWriter.finishBulkPageViews): every visitor's sessions, as if all of dim_person
     /// were in pending_sessions, and the referral summary of all page views.
     static let firstLoadMark = "first_load_pending"
-    /// The indexes by person of the tables a full re-cut rewrites (migrations v9, v12):
-    /// dropped while every row goes in and built afterwards, one sort each instead of a
-    /// B-tree insert per row.
-    static let personIndexes = [
-        ("fact_session_by_person", "CREATE INDEX fact_session_by_person ON fact_session (person_key)"),
-        ("fact_visit_by_person", "CREATE INDEX fact_visit_by_person ON fact_visit (person_key, started_at)"),
-    ]
-
     static let markFirstLoadSQL = "INSERT OR REPLACE INTO meta (key, value) VALUES ('\(firstLoadMark)', 'everyone')"
 
     private func rebuildWithSmallCache(_ db: Database, warehouse: Warehouse) throws {
@@ -96,7 +88,6 @@ struct Sessionizer {
             try db.execute(sql: "DELETE FROM fact_visit")
             try db.execute(sql: "DELETE FROM agg_visit_start")
             try db.execute(sql: "DELETE FROM agg_topic_visitor_day")
-            for (name, _) in Self.personIndexes { try db.execute(sql: "DROP INDEX \(name)") }
         } else {
             let pendingOnly = "person_key IN (SELECT person_key FROM pending_sessions)"
             try Summaries.subtractSessions(SQLiteConnection(db), where: pendingOnly)
@@ -162,10 +153,6 @@ struct Sessionizer {
         try days.flush()
         try tally.flush()
         Trace.mark("summaries flushed")
-        if everything {
-            for (_, create) in Self.personIndexes { try db.execute(sql: create) }
-            Trace.mark("indexes by person built")
-        }
         try db.execute(sql: "DELETE FROM pending_sessions")
         try db.execute(sql: "DELETE FROM meta WHERE key = ?", arguments: [Self.firstLoadMark])
     }

@@ -549,8 +549,7 @@ func expectReferralsEqualARegrouping(_ fx: Fixture, sourceLocation: SourceLocati
 
     /// A first load goes in without the dedupe and person indexes (BulkPageViewLoad);
     /// stopped midway, it must leave them in place and no rows, and the retry must dedupe
-    /// as usual and leave every index by person in place, the sessions' too (a full
-    /// re-cut drops and builds them: Sessionizer.personIndexes).
+    /// as usual and leave every index by person in place, the sessions' and visits' too.
     @Test func interruptedFirstLoadKeepsTheDedupeIndex() throws {
         let fx = try Fixture()
         let big = try fx.folder.write("web_1.csv", webCSV(1...60_000) + webCSV(1...100, header: false))
