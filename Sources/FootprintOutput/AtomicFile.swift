@@ -25,19 +25,22 @@ public enum AtomicFile {
             return WriteError(path: path, reason: reason)
         }
         guard fchmod(fd, permissions) == 0 else { throw fail(String(cString: strerror(errno))) }
-        var bytes = Array(text.utf8)
-        var written = 0
-        while written < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { buffer in
-                Foundation.write(fd, buffer.baseAddress! + written, buffer.count - written)
+        // Written from the string's own UTF-8 storage: a copy of a large report (tens of
+        // megabytes) would add to the run's peak memory.
+        var text = text
+        let failure: String? = text.withUTF8 { bytes in
+            var written = 0
+            while written < bytes.count {
+                let n = Foundation.write(fd, bytes.baseAddress! + written, bytes.count - written)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return String(cString: strerror(errno))
+                }
+                written += n
             }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw fail(String(cString: strerror(errno)))
-            }
-            written += n
+            return nil
         }
-        bytes.removeAll()
+        if let failure { throw fail(failure) }
         guard fsync(fd) == 0 else { throw fail(String(cString: strerror(errno))) }
         if close(fd) != 0 {
             let reason = String(cString: strerror(errno))

@@ -6,6 +6,7 @@ public enum CSVEncoder {
     public static func encode(_ table: CSVTable, byteOrderMark: Bool = false) -> String {
         var out = byteOrderMark ? "\u{FEFF}" : ""
         out += header(table)
+        if let encoded = table.encodedRows { out += encoded }
         for row in table.rows {
             out += line(row)
         }

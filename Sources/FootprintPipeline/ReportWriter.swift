@@ -25,7 +25,7 @@ public struct ReportWriter {
         let reports = try IncrementalReports.compute(from: warehouse, scope: scope.configured(by: config), config: config)
         let bom = byteOrderMark || config.csvBom ? "\u{FEFF}" : ""
         Trace.mark("reports computed")
-        let files = reports.map { (name: $0.name, contents: bom + $0.csv) }
+        let files = reports.map { (name: $0.name, contents: bom.isEmpty ? $0.csv : bom + $0.csv) }
         return try ReportSet.publish(files, to: folder, fileMode: config.privacy.fileMode,
                                      folderMode: config.privacy.folderMode)
     }

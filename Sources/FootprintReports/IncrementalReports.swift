@@ -35,7 +35,7 @@ public enum IncrementalReports {
         let periodic = narrowed
         let names = stale == nil ? Reports.fileNames.filter(whole.contains) : Reports.fileNames
         let encoded = try Reports.compute(names, from: warehouse, scope: periodic,
-                                          scopeOf: { whole.contains($0) ? scope : periodic },
+                                          scopeOf: { whole.contains($0) ? scope : periodic }, asText: true,
                                           finish: { name, table in Encoded(name: name, table: table) })
         let fresh = Dictionary(uniqueKeysWithValues: zip(names, encoded))
 
@@ -74,7 +74,9 @@ public enum IncrementalReports {
 
         init(name: String, table: CSVTable) {
             header = CSVEncoder.header(table)
-            periods = whole.contains(name) ? [("", table.rows.map(CSVEncoder.line).joined())] : byPeriod(table)
+            periods = whole.contains(name)
+                ? [("", table.rows.isEmpty ? table.encodedRows ?? "" : (table.encodedRows ?? "") + table.rows.map(CSVEncoder.line).joined())]
+                : byPeriod(table)
         }
     }
 

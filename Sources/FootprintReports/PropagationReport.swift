@@ -81,7 +81,14 @@ enum PropagationReport {
         SELECT c.url, v.first_at, k.first_at, s.first_at,
                r.first_social, r.first_news, r.first_search, r.first_email, r.first_web_referral,
                COALESCE(v.views, 0), COALESCE(k.clicks, 0), COALESCE(g.activities, 0), g.max_depth,
-               COALESCE(d.domain_count, 0), d.domain
+               COALESCE(d.domain_count, 0), d.domain,
+               -- The order of the file: most channels reached, then most activity, then URL.
+               CASE WHEN v.first_at IS NULL THEN 0 ELSE 1 END + CASE WHEN k.first_at IS NULL THEN 0 ELSE 1 END
+                 + CASE WHEN s.first_at IS NULL THEN 0 ELSE 1 END + CASE WHEN r.first_social IS NULL THEN 0 ELSE 1 END
+                 + CASE WHEN r.first_news IS NULL THEN 0 ELSE 1 END + CASE WHEN r.first_search IS NULL THEN 0 ELSE 1 END
+                 + CASE WHEN r.first_email IS NULL THEN 0 ELSE 1 END
+                 + CASE WHEN r.first_web_referral IS NULL THEN 0 ELSE 1 END AS reached,
+               COALESCE(v.views, 0) + COALESCE(k.clicks, 0) + COALESCE(g.activities, 0) AS total
         FROM dim_content AS c
         LEFT JOIN views AS v ON v.content_key = c.content_key
         LEFT JOIN referrals AS r ON r.content_key = c.content_key
@@ -90,18 +97,18 @@ enum PropagationReport {
         LEFT JOIN cascades AS g ON g.content_key = c.content_key
         LEFT JOIN top_domains AS d ON d.content_key = c.content_key
         WHERE v.content_key IS NOT NULL OR k.content_key IS NOT NULL OR s.content_key IS NOT NULL
+        ORDER BY reached DESC, total DESC, c.url
         """
 
-    static func table(_ db: SQLConnection, scope: ReportScope) throws -> CSVTable {
-        struct Item {
-            var cells: [CSVTable.Cell]
-            var reached: Int
-            var total: Int64
-            var url: String
-        }
-        var items: [Item] = []
+    /// `asText`: the rows as CSV lines (`CSVTable.encodedRows`), not cells: the file has a
+    /// row per page, and the rows come in the file's order (URLs compared byte by byte on
+    /// both engines), so each is written as it is read.
+    static func table(_ db: SQLConnection, scope: ReportScope, asText: Bool = false) throws -> CSVTable {
+        var table = CSVTable(name: "propagation", columns: columns)
+        // Lines gathered in pieces of about a megabyte and joined once: one string grown
+        // line by line holds its old and its doubled buffer at once (78 MB at 26 MB).
+        var pieces: [String] = [], piece = ""
         try db.forEachRow(sql, scope.range) { row in
-            let url = row.text(0)
             // First times per channel, in channelOrder.
             let firsts: [Int64?] = (1...8).map { row.value($0).int64 }
             let reachedChannels = zip(channelOrder, firsts)
@@ -113,18 +120,21 @@ enum PropagationReport {
             var hoursToNews: CSVTable.Cell = .empty
             if let firstNews, let firstSeen { hoursToNews = .decimal(Double(firstNews - firstSeen) / 3600, places: 1) }
             func instant(_ value: Int64?) -> CSVTable.Cell { value.map { .text(ReportQuery.isoInstant($0)) } ?? .empty }
-            let views = row.int64(9), clicks = row.int64(10), activities = row.int64(11)
             let cells: [CSVTable.Cell] = [
-                .text(url), instant(firstSeen), instant(firsts[0]), instant(firsts[1]), instant(firsts[2]),
+                .text(row.text(0)), instant(firstSeen), instant(firsts[0]), instant(firsts[1]), instant(firsts[2]),
                 instant(firsts[3]), instant(firstNews), hoursToNews,
                 .text(reachedChannels.map(\.name).joined(separator: ">")), .integer(Int64(reachedChannels.count)),
-                .integer(views), .integer(clicks), .integer(activities),
+                .integer(row.int64(9)), .integer(row.int64(10)), .integer(row.int64(11)),
                 ReportQuery.cell(row.value(12), .integer), .integer(row.int64(13)), ReportQuery.cell(row.value(14), .text),
             ]
-            items.append(Item(cells: cells, reached: reachedChannels.count, total: views + clicks + activities, url: url))
+            if asText {
+                piece += CSVEncoder.line(cells)
+                if piece.utf8.count >= 1 << 20 { pieces.append(piece); piece = "" }
+            } else {
+                table.rows.append(cells)
+            }
         }
-        // Furthest-travelled first: most channels, then most activity, then by URL.
-        items.sort { ($1.reached, $1.total, $0.url) < ($0.reached, $0.total, $1.url) }
-        return CSVTable(name: "propagation", columns: columns, rows: items.map(\.cells))
+        if asText { table.encodedRows = (pieces + [piece]).joined() }
+        return table
     }
 }

@@ -44,26 +44,33 @@ public enum Reports {
     /// without periods is computed whole); the web-audience tables are cut for `scope`.
     static func compute(_ fileNames: [String], from warehouse: ReportDatabase, scope: ReportScope,
                         scopeOf: @escaping @Sendable (String) -> ReportScope) throws -> [CSVTable] {
-        try compute(fileNames, from: warehouse, scope: scope, scopeOf: scopeOf, finish: { $1 })
+        try compute(fileNames, from: warehouse, scope: scope, scopeOf: scopeOf, asText: false, finish: { $1 })
     }
 
     /// `finish` turns each table into what the caller keeps as soon as it is computed, on
     /// the thread that computed it, so that the tables' cells (several times the size of
     /// their CSV text: referrers.csv of 100,000 rows held 33 MB) are not all held until
     /// the last report is done.
+    /// `asText`: a report that can give its rows as CSV lines (`CSVTable.encodedRows`)
+    /// does, since the caller only writes them.
     static func compute<Kept>(_ fileNames: [String], from warehouse: ReportDatabase, scope: ReportScope,
-                              scopeOf: @escaping @Sendable (String) -> ReportScope,
+                              scopeOf: @escaping @Sendable (String) -> ReportScope, asText: Bool,
                               finish: @escaping @Sendable (String, CSVTable) -> Kept) throws -> [Kept] {
         let webNames = fileNames.filter(readingWebAudience.contains)
         let shared = fileNames.filter { !readingWebAudience.contains($0) }
             .sorted { (longestFirst.firstIndex(of: $0) ?? longestFirst.count) < (longestFirst.firstIndex(of: $1) ?? longestFirst.count) }
         let work = WorkList<Kept>(shared)
+        @Sendable func run(_ name: String, on db: SQLConnection) throws {
+            work.done(name, finish(name, try table(name, db, scope: scopeOf(name), asText: asText)))
+            // What the report's rows took goes back before the next one (FreedMemory).
+            FreedMemory.giveBack()
+        }
         let beside = DispatchGroup()
         if !shared.isEmpty {
             DispatchQueue.global().async(group: beside) {
                 do {
                     try warehouse.withSecondReportConnection { db in
-                        while let name = work.next() { work.done(name, finish(name, try table(name, db, scope: scopeOf(name)))); FreedMemory.giveBack() }
+                        while let name = work.next() { try run(name, on: db) }
                     }
                 } catch {
                     work.fail(error)
@@ -74,8 +81,8 @@ public enum Reports {
             try warehouse.withReportConnection { db in
                 if !webNames.isEmpty { try WebAudience.prepare(db, scope: scope) }
                 defer { try? WebAudience.discard(db) }
-                for name in webNames { work.done(name, finish(name, try table(name, db, scope: scopeOf(name)))); FreedMemory.giveBack() }
-                while let name = work.next() { work.done(name, finish(name, try table(name, db, scope: scopeOf(name)))); FreedMemory.giveBack() }
+                for name in webNames { try run(name, on: db) }
+                while let name = work.next() { try run(name, on: db) }
             }
         } catch {
             work.fail(error)
@@ -114,15 +121,15 @@ public enum Reports {
         }
     }
 
-    private static func table(_ fileName: String, _ db: SQLConnection, scope: ReportScope) throws -> CSVTable {
-        try Trace.timed(fileName) { try computeTable(fileName, db, scope: scope) }
+    private static func table(_ fileName: String, _ db: SQLConnection, scope: ReportScope, asText: Bool) throws -> CSVTable {
+        try Trace.timed(fileName) { try computeTable(fileName, db, scope: scope, asText: asText) }
     }
 
-    private static func computeTable(_ fileName: String, _ db: SQLConnection, scope: ReportScope) throws -> CSVTable {
+    private static func computeTable(_ fileName: String, _ db: SQLConnection, scope: ReportScope, asText: Bool) throws -> CSVTable {
         switch fileName {
         case "geo.csv": return try GeoReports.countries(db, scope: scope)
         case "geo_city.csv": return try GeoReports.cities(db, scope: scope)
-        case "propagation.csv": return try PropagationReport.table(db, scope: scope)
+        case "propagation.csv": return try PropagationReport.table(db, scope: scope, asText: asText)
         case "attention.csv": return try AttentionReport.table(db, scope: scope)
         case "engagement.csv": return try EngagementReport.table(db, scope: scope)
         case "referrers.csv": return try ReferrersReport.table(db, scope: scope)

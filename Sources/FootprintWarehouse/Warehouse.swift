@@ -88,11 +88,15 @@ public final class Warehouse {
                 try db.execute(sql: "PRAGMA journal_mode = WAL")
                 try db.execute(sql: "PRAGMA synchronous = NORMAL")
             }
-            // 32 MiB of page cache; sorts spill to temporary files rather than memory,
+            // 16 MiB of page cache; sorts spill to temporary files rather than memory,
             // so peak memory stays flat however large the tables grow.
             try db.execute(sql: "PRAGMA cache_size = \(Warehouse.loadingCacheKiB)")
-            // Large sorts (sessions, report grouping) may use a second thread.
-            try db.execute(sql: "PRAGMA threads = 2")
+            // Sorts on this thread alone: with a helper thread SQLite's sorter keeps a
+            // buffer per thread (propagation.csv over 200,000 pages: 109 MB against 56 MB
+            // in sqlite3, same time), and the reports already run on both cores. Only
+            // the first load's index builds, with nothing beside them, take a second
+            // thread (BulkPageViewLoad).
+            try db.execute(sql: "PRAGMA threads = 0")
         }
         return configuration
     }
@@ -118,11 +122,13 @@ public final class Warehouse {
 }
 
 extension Warehouse {
-    /// Page cache while loading (negative: KiB), sized for the dedupe index.
+    /// Page cache while loading (negative: KiB). 32 MiB before the memory bound of issue
+    /// #18; 16 MiB loads 2 million page views as fast (scripts/bench-nightly) with 16 MB
+    /// less at the peak.
     static let loadingCacheKiB = -16384
 
     /// Runs large sorts (sessions, report grouping) with a small page cache: SQLite then
-    /// sorts in small runs merged on two threads, which measured faster than one large
+    /// sorts in small runs and merges them, which measured faster than one large
     /// in-memory run (scripts/bench). The loading cache size is restored afterwards.
     /// Building an index sorts too, and SQLite sizes each sort thread's buffer by the page
     /// cache: the loader's cache took a first load's peak from 136 MB to 171 MB.
