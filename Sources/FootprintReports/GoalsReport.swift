@@ -31,6 +31,15 @@ enum GoalsReport {
                 FROM starts AS s JOIN dim_goal AS g ON (s.goal_mask & (CAST(1 AS BIGINT) << CAST(g.bit AS INTEGER))) <> 0
                 WHERE s.goal_mask <> 0
                 GROUP BY s.period, g.goal_key, s.referrer_key, s.landing_content_key
+            ), conv_all AS (
+                -- Conversions per period and goal, and per category, joined below rather
+                -- than summed by a subquery per row: PostgreSQL scans a CTE in full for
+                -- each outer row (goals.csv of 2 million varied page views: seconds).
+                SELECT period, goal_key, SUM(conversions) AS conversions FROM conv GROUP BY period, goal_key
+            ), conv_category AS (
+                SELECT c.period, c.goal_key, r.category, SUM(c.conversions) AS conversions
+                FROM conv AS c JOIN dim_referrer AS r ON r.referrer_key = c.referrer_key
+                GROUP BY c.period, c.goal_key, r.category
             ), by_referrer AS (
                 SELECT s.period, s.referrer_key, SUM(s.visits) AS sessions FROM starts AS s GROUP BY s.period, s.referrer_key
             ), by_landing AS (
@@ -41,16 +50,18 @@ enum GoalsReport {
                 WHERE s.landing_content_key IN (SELECT landing_content_key FROM conv)
                 GROUP BY s.period, s.landing_content_key
             ), rows AS (
-                SELECT b.period, g.goal_key, 'all' AS breakdown, 'all' AS value, SUM(b.sessions) AS sessions,
-                       COALESCE((SELECT SUM(c.conversions) FROM conv AS c WHERE c.period = b.period AND c.goal_key = g.goal_key), 0) AS conversions
-                FROM by_referrer AS b CROSS JOIN dim_goal AS g
-                GROUP BY b.period, g.goal_key
+                SELECT t.period, t.goal_key, 'all' AS breakdown, 'all' AS value, t.sessions,
+                       COALESCE(ca.conversions, 0) AS conversions
+                FROM (SELECT b.period, g.goal_key, SUM(b.sessions) AS sessions
+                      FROM by_referrer AS b CROSS JOIN dim_goal AS g
+                      GROUP BY b.period, g.goal_key) AS t
+                LEFT JOIN conv_all AS ca ON ca.period = t.period AND ca.goal_key = t.goal_key
                 UNION ALL
-                SELECT b.period, g.goal_key, 'category', r.category, SUM(b.sessions),
-                       COALESCE((SELECT SUM(c.conversions) FROM conv AS c JOIN dim_referrer AS cr ON cr.referrer_key = c.referrer_key
-                                 WHERE c.period = b.period AND c.goal_key = g.goal_key AND cr.category = r.category), 0)
-                FROM by_referrer AS b JOIN dim_referrer AS r ON r.referrer_key = b.referrer_key CROSS JOIN dim_goal AS g
-                GROUP BY b.period, g.goal_key, r.category
+                SELECT t.period, t.goal_key, 'category', t.category, t.sessions, COALESCE(cc.conversions, 0)
+                FROM (SELECT b.period, g.goal_key, r.category, SUM(b.sessions) AS sessions
+                      FROM by_referrer AS b JOIN dim_referrer AS r ON r.referrer_key = b.referrer_key CROSS JOIN dim_goal AS g
+                      GROUP BY b.period, g.goal_key, r.category) AS t
+                LEFT JOIN conv_category AS cc ON cc.period = t.period AND cc.goal_key = t.goal_key AND cc.category = t.category
                 UNION ALL
                 SELECT c.period, c.goal_key, 'referrer', CASE WHEN r.domain = '' THEN '(direct)' ELSE r.domain END,
                        b.sessions, SUM(c.conversions)

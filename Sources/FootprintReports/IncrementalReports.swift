@@ -15,7 +15,7 @@ import FootprintWarehouse
 public enum IncrementalReports {
     /// Part of the settings cached rows are computed with: change it whenever a report's
     /// SQL or columns change, so that rows of older code are not used.
-    static let revision = "2026-12-05 fourteen reports"
+    static let revision = "2026-12-05 goals without per-row subqueries"
     /// Reports whose rows are not per period: always computed whole.
     static let whole: Set<String> = ["propagation.csv"]
 

@@ -23,8 +23,11 @@ public final class PGConnection: SQLConnection {
             throw PGError.connection(target: target, message: Self.message(handle))
         }
         // Reports and keys compare text bytewise and read numbers exactly, whatever the
-        // server's defaults: UTF-8, shortest exact floats, UTC.
-        try execute("SET client_encoding = 'UTF8'; SET extra_float_digits = 1; SET TIME ZONE 'UTC'; SET client_min_messages = warning")
+        // server's defaults: UTF-8, shortest exact floats, UTC. No JIT: the reports' plans
+        // cost enough to be compiled, which took over a second a statement and saved
+        // milliseconds (groups.csv of 500,000 varied page views: 1.49 s with it, 0.14 s
+        // without; the whole report of those 500,000: 3.45 → 1.29 s).
+        try execute("SET client_encoding = 'UTF8'; SET extra_float_digits = 1; SET TIME ZONE 'UTC'; SET client_min_messages = warning; SET jit = off")
     }
 
     deinit { PQfinish(handle) }
