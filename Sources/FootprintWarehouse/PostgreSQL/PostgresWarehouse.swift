@@ -167,7 +167,22 @@ public final class PostgresWarehouse: WarehouseEngine {
             try Definitions.refresh(pg, config: config, hasher: hasher)
             try PostgresSessionizer(timeoutSeconds: Int64(config.sessionTimeoutMinutes * 60)).rebuild(pg)
             try DerivedFacts.recomputeCascadesIfStale(pg)
+            try analyseFirstFilled(pg)
         }
+    }
+
+    /// Analyses the tables that had no statistics or were empty when last analysed: after
+    /// a first load, autovacuum gets to them only a while later, and until then the
+    /// planner guesses (the first report of 2 million varied page views took 18.9 s,
+    /// groups.csv alone 13.6 s in nested loops; analysed, 6.2 s and 1.2 s). A night's
+    /// rows into filled tables are left to autovacuum. Empty tables analyse in no time.
+    private func analyseFirstFilled(_ pg: PGConnection) throws {
+        let tables = try pg.rows("""
+            SELECT c.relname FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace
+            WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND c.reltuples <= 0
+              AND c.relname NOT LIKE 'stage\\_%' ORDER BY c.relname
+            """).compactMap { $0[0].text }
+        for table in tables { try pg.execute("ANALYZE \"\(table)\"") }
     }
 
     /// VACUUM afterwards marks the deleted rows' space free at once (their bytes stay in
