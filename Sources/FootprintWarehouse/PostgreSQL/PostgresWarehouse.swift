@@ -176,7 +176,11 @@ public final class PostgresWarehouse: WarehouseEngine {
     /// planner guesses (the first report of 2 million varied page views took 18.9 s,
     /// groups.csv alone 13.6 s in nested loops; analysed, 6.2 s and 1.2 s). A night's
     /// rows into filled tables are left to autovacuum. Empty tables analyse in no time.
+    /// Not on Citus: the coordinator's tables stay empty (the rows are in the workers'
+    /// shards, which the workers' autovacuum analyses), so this would analyse every
+    /// distributed table on every run.
     private func analyseFirstFilled(_ pg: PGConnection) throws {
+        if try Meta.get(pg, CitusDistribution.marker) != nil { return }
         let tables = try pg.rows("""
             SELECT c.relname FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace
             WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND c.reltuples <= 0
