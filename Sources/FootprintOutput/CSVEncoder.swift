@@ -6,7 +6,13 @@ public enum CSVEncoder {
     public static func encode(_ table: CSVTable, byteOrderMark: Bool = false) -> String {
         var out = byteOrderMark ? "\u{FEFF}" : ""
         out += header(table)
-        if let encoded = table.encodedRows { out += encoded }
+        out += body(table)
+        return out
+    }
+
+    /// Every row as lines, CRLF included: the rows given as text, then the cells.
+    public static func body(_ table: CSVTable) -> String {
+        var out = table.encodedRows ?? ""
         for row in table.rows {
             out += line(row)
         }

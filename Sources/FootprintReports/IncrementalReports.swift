@@ -75,7 +75,7 @@ public enum IncrementalReports {
         init(name: String, table: CSVTable) {
             header = CSVEncoder.header(table)
             periods = whole.contains(name)
-                ? [("", table.rows.isEmpty ? table.encodedRows ?? "" : (table.encodedRows ?? "") + table.rows.map(CSVEncoder.line).joined())]
+                ? [("", CSVEncoder.body(table))]
                 : byPeriod(table)
         }
     }

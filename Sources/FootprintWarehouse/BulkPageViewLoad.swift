@@ -202,15 +202,19 @@ struct SeenHashes {
     private static let bitCount = 1 << 26
     private var words = [UInt64](repeating: 0, count: SeenHashes.bitCount / 64)
 
-    /// Adds the hash; true when all its bits were already set.
+    /// Adds the hash; true when all its bits were already set. Called for every row of
+    /// a first load: three probes, no allocation.
     mutating func insert(_ hash: Int64) -> Bool {
         let h = UInt64(bitPattern: hash)
         let mask = UInt64(Self.bitCount - 1)
-        var present = true
-        for index in [h & mask, (h >> 21) & mask, ((h >> 42) | (h << 22)) & mask] {
-            let word = Int(index >> 6), bit = UInt64(1) << (index & 63)
-            if words[word] & bit == 0 { present = false; words[word] |= bit }
-        }
-        return present
+        let first = set(h & mask), second = set((h >> 21) & mask), third = set(((h >> 42) | (h << 22)) & mask)
+        return first && second && third
+    }
+
+    /// Sets one bit; true when it was set already.
+    private mutating func set(_ index: UInt64) -> Bool {
+        let word = Int(index >> 6), bit = UInt64(1) << (index & 63)
+        defer { words[word] |= bit }
+        return words[word] & bit != 0
     }
 }

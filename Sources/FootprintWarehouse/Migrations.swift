@@ -50,40 +50,6 @@ enum Migrations {
         }
     }
 
-    /// A night re-cuts the sessions of the few thousand visitors it touched: without these
-    /// it read every page view and scanned every session twice to find theirs, a cost that
-    /// grew with the history, not with the night (scripts/bench-nightly). A first load
-    /// of page views, in file order, drops the page views' one and builds it afterwards
-    /// (BulkPageViewLoad); sessions are written in person order, so theirs grows at its
-    /// end (v8 dropped it when every session was written through a second, random
-    /// index: 0.98 s against 0.41 s then; in order it costs about 0.2 s at 740,000).
-    static let v12 = """
-    CREATE INDEX fact_page_view_by_person ON fact_page_view (person_key);
-    CREATE INDEX fact_session_by_person ON fact_session (person_key);
-    """
-
-    /// The rows of the last report run per report and period, and what they were
-    /// computed from (ReportCache.swift): the next run recomputes only stale periods.
-    static let v11 = """
-    CREATE TABLE report_cache (
-        report TEXT NOT NULL,       -- file name: geo.csv, …
-        period TEXT NOT NULL,       -- the period label its rows start with
-        body   TEXT NOT NULL,       -- those rows as CSV lines, in report order
-        PRIMARY KEY (report, period)
-    );
-    CREATE TABLE report_cache_state (
-        settings   TEXT NOT NULL,   -- digest of config, period, range and report revision
-        stale_from INTEGER NOT NULL, -- date key: cached periods from its day on are stale
-        -- The highest key of each insert-only fact table when the rows were computed.
-        last_fact_page_view INTEGER NOT NULL,
-        last_fact_click INTEGER NOT NULL,
-        last_fact_group_activity INTEGER NOT NULL,
-        last_fact_subscription INTEGER NOT NULL,
-        last_fact_outcome INTEGER NOT NULL,
-        last_fact_filtered_traffic INTEGER NOT NULL
-    );
-    """
-
     /// Six reports count clicks per day (and channel, page or place): read in this
     /// index's order they need no sort. scripts/bench, 196,012 clicks: attention's
     /// clicks per day, channel and brand 0.31 s → 0.02 s.

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Testing
 import FootprintConfig
+import FootprintOutput
 import FootprintPipeline
 import FootprintTestSupport
 import FootprintWarehouse
@@ -47,5 +48,36 @@ import FootprintWarehouse
         #expect(p1[table.columns.firstIndex(of: "top_referrer")!] == .text("a.example"))
         #expect(p1[table.columns.firstIndex(of: "views")!] == .integer(6))
         #expect(table.rows.count == 201)
+    }
+
+    /// The rows come in the file's order from SQL (most channels reached, then most
+    /// activity, then URL byte by byte), checked here against a sort in Swift; written
+    /// as text while read (the report command's way) they are the same lines as the
+    /// cells. 200 pages tie on channels and activity, so the URL order is exercised.
+    @Test func rowsAsTextAreTheCellsInTheFilesOrder() throws {
+        let folder = try TestFolder()
+        let warehouse = try Self.warehouse(folder)
+        let scope = ReportScope(period: .month)
+        let cells = try Reports.compute("propagation.csv", from: warehouse, scope: scope)
+        let text = try warehouse.withReportConnection { db in try PropagationReport.table(db, scope: scope, asText: true) }
+        #expect(text.rows.isEmpty)
+        #expect(CSVEncoder.encode(text) == CSVEncoder.encode(cells))
+        func column(_ name: String) -> Int { cells.columns.firstIndex(of: name)! }
+        func int(_ row: [CSVTable.Cell], _ name: String) -> Int64 {
+            if case .integer(let value) = row[column(name)] { return value }
+            return 0
+        }
+        func url(_ row: [CSVTable.Cell]) -> [UInt8] {
+            if case .text(let value) = row[column("content_url")] { return Array(value.utf8) }
+            return []
+        }
+        func total(_ row: [CSVTable.Cell]) -> Int64 { int(row, "views") + int(row, "clicks") + int(row, "group_activities") }
+        let expected = cells.rows.sorted { a, b in
+            if int(a, "channels_reached") != int(b, "channels_reached") { return int(a, "channels_reached") > int(b, "channels_reached") }
+            if total(a) != total(b) { return total(a) > total(b) }
+            return url(a).lexicographicallyPrecedes(url(b))
+        }
+        #expect(cells.rows == expected)
+        #expect(cells.rows.count == 201)
     }
 }

@@ -3,6 +3,7 @@ import Testing
 import FootprintTestSupport
 import FootprintConfig
 import FootprintNormalize
+import FootprintPipeline
 @testable import FootprintStaging
 @testable import FootprintWarehouse
 
@@ -67,6 +68,44 @@ struct PostgresDedupeTests {
             #expect(person == PersonHasher(key: [1, 2, 3]).person("v1").key)
             #expect(try pg.value("SELECT indexdef FROM pg_indexes WHERE indexname = 'fact_page_view_source'").text?.contains("UNIQUE") == true)
             #expect(try Meta.get(pg, Sessionizer.firstLoadMark) == "everyone")
+        }
+    }
+}
+
+/// What every PostgreSQL run sets up: no JIT on its connections (reports' plans were
+/// compiled at over a second a statement), and a run that filled tables without
+/// statistics analyses them itself (the first report after a first load otherwise ran
+/// on guessed plans) — `last_analyze` is set only by an explicit ANALYZE, never by
+/// autovacuum, so a test cannot pass by autovacuum's luck. A later run into filled
+/// tables leaves them to autovacuum.
+@Suite(.enabled(if: TestPostgresServer.uri != nil, Comment(rawValue: TestPostgresServer.skipped)))
+struct PostgresRunSettingsTests {
+    @Test func connectionsRunWithoutJIT() throws {
+        try TestPostgresServer.withDatabase { conninfo in
+            let jit = try PGConnection(conninfo).value("SHOW jit").text
+            #expect(jit == "off")
+        }
+    }
+
+    @Test func aRunAnalysesTheTablesItFilledFirst() throws {
+        let folder = try TestFolder()
+        try TestPostgresServer.withDatabase { conninfo in
+            let warehouse = try PostgresWarehouse(conninfo: conninfo)
+            func analysed(_ table: String) throws -> String? {
+                try PGConnection(conninfo).value("""
+                    SELECT last_analyze::text FROM pg_stat_user_tables WHERE relname = :table
+                    """, ["table": .text(table)]).text
+            }
+            let first = try folder.write("web_1.csv", "event_id,timestamp,visitor_id,url\n"
+                + (1...50).map { "e\($0),2024-05-01T10:\(String(format: "%02d", $0 % 60)):00Z,v\($0 % 5),https://acme.example/p\($0 % 3)" }
+                    .joined(separator: "\n") + "\n")
+            _ = try Ingest(warehouse: warehouse, config: DefaultConfig.load()).run(files: [first])
+            let afterFirst = try analysed("fact_page_view")
+            #expect(afterFirst != nil)
+            #expect(try analysed("fact_session") != nil)
+            let second = try folder.write("web_2.csv", "event_id,timestamp,visitor_id,url\nx1,2024-05-02T10:00:00Z,v1,https://acme.example/p1\n")
+            _ = try Ingest(warehouse: warehouse, config: DefaultConfig.load()).run(files: [second])
+            #expect(try analysed("fact_page_view") == afterFirst)
         }
     }
 }
