@@ -23,17 +23,6 @@ enum VIPsReport {
                 -- compare with the period before the first one shown. By integer key
                 -- until the end (the expansion below has a row per subscriber and period).
                 SELECT DISTINCT \(k) AS period, \(p) AS label, \(previous) AS previous_label FROM dim_date
-            ), subscriptions AS (
-                SELECT s.list, s.person_key, ds.\(k) AS from_key, du.\(k) AS to_key
-                FROM fact_subscription AS s
-                JOIN dim_date AS ds ON ds.date_key = s.date_key
-                LEFT JOIN dim_date AS du ON du.date_key = s.unsubscribed_date_key
-            ), answered AS (
-                -- The activities a self brand account answered: few, and a join with
-                -- them is cheaper than a lookup per comment.
-                SELECT DISTINCT r.parent_activity_key AS activity_key
-                FROM fact_group_activity AS r
-                WHERE r.parent_activity_key IS NOT NULL AND r.person_key IN (\(GroupRoles.selfAccounts))
             ), since AS (
                 -- Comments from the period before the first one shown (new and lapsed
                 -- VIPs compare with it) on: a nightly run recomputes a period or two.
@@ -41,23 +30,35 @@ enum VIPsReport {
                                  WHERE \(k) = (SELECT MAX(\(k)) FROM dim_date
                                                 WHERE \(k) < (SELECT MIN(\(k)) FROM dim_date WHERE date_key >= :first))),
                                 :first) AS day
-            ), per_commenter AS (
-                SELECT d.\(k) AS period, f.person_key, COUNT(*) AS comments, COUNT(an.activity_key) AS answered
+            ), comments AS (
+                SELECT d.\(k) AS period, f.person_key, f.activity_key
                 FROM fact_group_activity AS f
                 JOIN dim_date AS d ON d.date_key = f.date_key
-                LEFT JOIN answered AS an ON an.activity_key = f.activity_key
                 WHERE f.date_key >= (SELECT day FROM since) AND \(GroupRoles.role()) = 'comment'
-                GROUP BY d.\(k), f.person_key
+            ), answered AS (
+                -- Those of them a self brand account answered, through the index of
+                -- parents: a night's comments, not every answer ever given.
+                SELECT DISTINCT r.parent_activity_key AS activity_key
+                FROM fact_group_activity AS r
+                WHERE r.parent_activity_key IN (SELECT activity_key FROM comments)
+                  AND r.person_key IN (\(GroupRoles.selfAccounts))
+            ), per_commenter AS (
+                SELECT c.period, c.person_key, COUNT(*) AS comments, COUNT(an.activity_key) AS answered
+                FROM comments AS c
+                LEFT JOIN answered AS an ON an.activity_key = c.activity_key
+                GROUP BY c.period, c.person_key
             ), commenters AS (
                 SELECT period, COUNT(*) AS commenters FROM per_commenter GROUP BY period
-            ), vips AS (
+            ), vips AS MATERIALIZED (
                 -- From the few frequent commenters to their subscriptions, not from every
-                -- subscriber and period.
+                -- subscriber and period. Materialized: three parts below read it.
                 SELECT DISTINCT pc.period, s.list, pc.person_key, pc.comments, pc.answered
                 FROM per_commenter AS pc
-                JOIN subscriptions AS s ON s.person_key = pc.person_key
-                                       AND s.from_key <= pc.period AND (s.to_key IS NULL OR s.to_key >= pc.period)
+                JOIN fact_subscription AS s ON s.person_key = pc.person_key
+                JOIN dim_date AS ds ON ds.date_key = s.date_key
+                LEFT JOIN dim_date AS du ON du.date_key = s.unsubscribed_date_key
                 WHERE pc.comments >= :minComments
+                  AND ds.\(k) <= pc.period AND (du.\(k) IS NULL OR du.\(k) >= pc.period)
             ), vips_with_previous AS (
                 -- Each VIP with the key of the period before theirs (labels name it).
                 SELECT v.*, before.period AS previous
@@ -79,26 +80,39 @@ enum VIPsReport {
                 LEFT JOIN vips AS v ON v.period = after.period AND v.list = b.list AND v.person_key = b.person_key
                 WHERE v.person_key IS NULL
                 GROUP BY after.period, b.list
-            ), spans AS (
+            ), shown AS (
+                -- The periods shown: a night's run counts subscribers for a period or two.
+                SELECT DISTINCT \(k) AS period FROM dim_date WHERE date_key BETWEEN :first AND :last
+            ), spans AS MATERIALIZED (
                 -- Subscribers per period without a row per subscriber and period: most
                 -- people hold one subscription to a list, and those are counted from
                 -- how many started by the period less how many ended before it. The
                 -- few with more (one may hold two at once) are counted distinct.
-                SELECT list, person_key, COUNT(*) AS n, MIN(from_key) AS from_key, MIN(to_key) AS to_key
-                FROM subscriptions GROUP BY list, person_key
+                -- By day first (fact_subscription_by_list gives them in this order), so
+                -- that only the groups of each day are mapped to periods.
+                SELECT list, person_key, COUNT(*) AS n, MIN(date_key) AS from_day, MIN(unsubscribed_date_key) AS to_day
+                FROM fact_subscription GROUP BY list, person_key
             ), changes AS (
                 SELECT pe.period, st.list, st.n
-                FROM (SELECT list, from_key, COUNT(*) AS n FROM spans WHERE n = 1 GROUP BY list, from_key) AS st
-                JOIN periods AS pe ON pe.period >= st.from_key
+                FROM (SELECT g.list, d.\(k) AS from_key, SUM(g.n) AS n
+                      FROM (SELECT list, from_day, COUNT(*) AS n FROM spans WHERE n = 1 GROUP BY list, from_day) AS g
+                      JOIN dim_date AS d ON d.date_key = g.from_day
+                      GROUP BY g.list, d.\(k)) AS st
+                JOIN shown AS pe ON pe.period >= st.from_key
                 UNION ALL
                 SELECT pe.period, en.list, -en.n
-                FROM (SELECT list, to_key, COUNT(*) AS n FROM spans WHERE n = 1 AND to_key IS NOT NULL
-                      GROUP BY list, to_key) AS en
-                JOIN periods AS pe ON pe.period > en.to_key
+                FROM (SELECT g.list, d.\(k) AS to_key, SUM(g.n) AS n
+                      FROM (SELECT list, to_day, COUNT(*) AS n FROM spans WHERE n = 1 AND to_day IS NOT NULL
+                            GROUP BY list, to_day) AS g
+                      JOIN dim_date AS d ON d.date_key = g.to_day
+                      GROUP BY g.list, d.\(k)) AS en
+                JOIN shown AS pe ON pe.period > en.to_key
                 UNION ALL
                 SELECT pe.period, s.list, COUNT(DISTINCT s.person_key)
-                FROM subscriptions AS s
-                JOIN periods AS pe ON s.from_key <= pe.period AND (s.to_key IS NULL OR s.to_key >= pe.period)
+                FROM fact_subscription AS s
+                JOIN dim_date AS ds ON ds.date_key = s.date_key
+                LEFT JOIN dim_date AS du ON du.date_key = s.unsubscribed_date_key
+                JOIN shown AS pe ON ds.\(k) <= pe.period AND (du.\(k) IS NULL OR du.\(k) >= pe.period)
                 WHERE (s.list, s.person_key) IN (SELECT list, person_key FROM spans WHERE n > 1)
                 GROUP BY pe.period, s.list
             ), lists AS (
@@ -111,7 +125,6 @@ enum VIPsReport {
             LEFT JOIN commenters AS c ON c.period = l.period
             LEFT JOIN vip_counts AS vc ON vc.period = l.period AND vc.list = l.list
             LEFT JOIN lapsed AS la ON la.period = l.period AND la.list = l.list
-            WHERE l.period IN (SELECT DISTINCT \(k) FROM dim_date WHERE date_key BETWEEN :first AND :last)
             ORDER BY l.period, l.list
             """, arguments: scope.range.merging(["minComments": SQLValue(scope.vipMinComments)]) { $1 })
     }

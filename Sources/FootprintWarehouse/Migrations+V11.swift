@@ -1,5 +1,6 @@
-/// Migrations v11 and v12: the report cache, and the indexes by person the nightly
-/// sessionizer reads through (the rest is in Migrations.swift and Migrations+V9.swift).
+/// Migrations v11 to v13: the report cache, the indexes by person the nightly sessionizer
+/// reads through, subscriptions by list (the rest is in Migrations.swift and
+/// Migrations+V9.swift).
 extension Migrations {
     /// The rows of the last report run per report and period, and what they were
     /// computed from (ReportCache.swift): the next run recomputes only stale periods.
@@ -33,5 +34,12 @@ extension Migrations {
     static let v12 = """
     CREATE INDEX fact_page_view_by_person ON fact_page_view (person_key);
     CREATE INDEX fact_session_by_person ON fact_session (person_key);
+    """
+
+    /// vips.csv counts each list's subscribers per period from one group per list and
+    /// person: read in this index's order, without a sort of every subscription
+    /// (scripts/bench-nightly, 90,000 subscriptions: 0.12 → 0.05 s of every night's run).
+    static let v13 = """
+    CREATE INDEX fact_subscription_by_list ON fact_subscription (list, person_key, date_key, unsubscribed_date_key);
     """
 }

@@ -48,6 +48,9 @@ enum Migrations {
         migrator.registerMigration("v12 page views and sessions by person") { db in
             try db.execute(sql: v12)
         }
+        migrator.registerMigration("v13 subscriptions by list") { db in
+            try db.execute(sql: v13)
+        }
     }
 
     /// Six reports count clicks per day (and channel, page or place): read in this

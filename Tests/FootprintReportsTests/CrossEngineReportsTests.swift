@@ -6,6 +6,7 @@ import FootprintPipeline
 import FootprintReports
 import FootprintTestSupport
 import FootprintWarehouse
+import GRDB
 
 /// The same star schema on SQLite and on a real PostgreSQL server gives byte-identical
 /// report files, for every report and period: the hand-worked fixtures and the bundled
@@ -120,6 +121,49 @@ struct CrossEngineReportsTests {
         try Self.expectSameAfterLoading(try Self.sampleFiles(), config: DefaultConfig.load(), folder: folder)
     }
 
+    /// The hand-worked fixture and page views of a canonical URL of 6,000 bytes, in two
+    /// files (the second finds it already stored): a B-tree entry holds about 2,700
+    /// bytes, and PostgreSQL's unique constraint on the URL stopped the first file there.
+    /// Hex of a pseudo-random sequence: PostgreSQL compresses an index entry first, and
+    /// a repeated pattern of any length fits once compressed.
+    static let longURL: String = {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        let words = (0..<746).map { _ -> String in
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return String(state >> 32, radix: 16).leftPadded(to: 8)
+        }
+        return "https://blog.acme.example/posts/" + words.joined()
+    }()
+    static let longURLFiles = [
+        ("web.csv", HandComputedFixture.web), ("clicks.csv", HandComputedFixture.clicks),
+        ("groups.jsonl", HandComputedFixture.groups),
+        ("web-long.csv", """
+            event_id,timestamp,visitor_id,url,referrer,country,region,city,engaged_seconds
+            long1,2024-04-11T08:00:00Z,v1,\(longURL),https://news.example/story,DE,Bavaria,Munich,30
+            long2,2024-04-11T09:00:00Z,v9,\(longURL)?utm_source=x,,FR,,Paris,
+            """),
+        ("web-long-again.csv", """
+            event_id,timestamp,visitor_id,url,referrer,country,region,city,engaged_seconds
+            long3,2024-05-02T10:00:00Z,v9,\(longURL),https://t.co/xyz,FR,,Paris,12
+            """),
+    ]
+
+    @Test func longURLsLoadedByBothEngines() throws {
+        let folder = NSTemporaryDirectory() + "footprint-engines-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        #expect(Self.longURL.utf8.count == 6_000)
+        try Self.expectSameAfterLoading(Self.longURLFiles, config: try ConfigLoader.parse(HandComputedFixture.config), folder: folder)
+        // The three rows are one content item with its three views (not dropped as repeats).
+        let sqlite = try Warehouse(path: folder + "/db.sqlite")
+        let views = try sqlite.read { db in
+            try Int.fetchOne(db, sql: """
+                SELECT COUNT(*) FROM fact_page_view AS f JOIN dim_content AS c ON c.content_key = f.content_key
+                WHERE c.url = ?
+                """, arguments: [Self.longURL])
+        }
+        #expect(views == 3)
+    }
+
     static func sampleFiles() throws -> [(String, String)] {
         var files: [(String, String)] = []
         for name in try FileManager.default.contentsOfDirectory(atPath: sample).sorted() where name.hasSuffix(".gz") {
@@ -189,6 +233,10 @@ struct CitusReportsTests {
 
     @Test func monitoringFixture() throws {
         try Self.expectSameOnCitus(MonitoringFixture.files, config: try ConfigLoader.parse(MonitoringFixture.config()))
+    }
+
+    @Test func longURLs() throws {
+        try Self.expectSameOnCitus(CrossEngineReportsTests.longURLFiles, config: try ConfigLoader.parse(HandComputedFixture.config))
     }
 
     @Test func sampleData() throws {
@@ -291,4 +339,8 @@ struct CrossEngineNightlyTests {
             #expect(try sqliteFiles() != before, "the change of zone changed no report")
         }
     }
+}
+
+private extension String {
+    func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }

@@ -18,7 +18,7 @@ struct PostgresFactLoad {
             INSERT INTO \(dimension) (\(columns))
             SELECT \(values ?? natural) FROM \(stage) \(condition.isEmpty ? "" : "WHERE " + condition)
             GROUP BY \(natural) ORDER BY MIN(line)
-            ON CONFLICT (\(conflict ?? natural)) DO NOTHING
+            ON CONFLICT \(conflict.map { $0.isEmpty ? "" : "(\($0))" } ?? "(\(natural))") DO NOTHING
             """)
     }
 
@@ -42,8 +42,10 @@ struct PostgresFactLoad {
     }
 
     private func addContent(from stage: String) throws {
+        // No conflict target: URLs are kept unique by an exclusion constraint (any
+        // length; PostgresSchema.v2), which only a target-less ON CONFLICT can name.
         try addMembers("dim_content", "url, host", from: stage, natural: "url", values: "url, MIN(host)",
-                       where: "url IS NOT NULL")
+                       conflict: "", where: "url IS NOT NULL")
     }
 
     func run(staged: [String: Int]) throws -> Counts {

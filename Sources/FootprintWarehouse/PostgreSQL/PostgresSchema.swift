@@ -16,6 +16,7 @@
 enum PostgresSchema {
     static let versions: [(name: String, sql: String)] = [
         ("v1 star schema (SQLite v11)", v1),
+        ("v2 subscriptions by list (SQLite v13), content URLs of any length", Migrations.v13 + v2),
     ]
 
     static let v1 = #"""
@@ -354,4 +355,13 @@ CREATE TABLE zone_buckets (
     date_key  BIGINT NOT NULL
 );
 """#
+
+    /// A B-tree entry holds at most about 2,700 bytes, so a longer canonical URL stopped
+    /// its file at the unique constraint. A hash index keeps URLs unique exactly (the
+    /// constraint compares the URLs themselves, the index only finds candidates) and
+    /// finds a URL by equality, whatever its length.
+    static let v2 = """
+    ALTER TABLE dim_content DROP CONSTRAINT dim_content_url_key;
+    ALTER TABLE dim_content ADD CONSTRAINT dim_content_url_excl EXCLUDE USING hash (url WITH =);
+    """
 }
