@@ -122,8 +122,9 @@ struct CrossEngineReportsTests {
     }
 
     /// The hand-worked fixture and page views of a canonical URL of 6,000 bytes, in two
-    /// files (the second finds it already stored): a B-tree entry holds about 2,700
-    /// bytes, and PostgreSQL's unique constraint on the URL stopped the first file there.
+    /// files (the second finds it already stored), and clicks on a short link of 3,015
+    /// bytes to it: a B-tree entry holds about 2,700 bytes, and PostgreSQL's unique
+    /// constraints on those URLs stopped the files there.
     /// Hex of a pseudo-random sequence: PostgreSQL compresses an index entry first, and
     /// a repeated pattern of any length fits once compressed.
     static let longURL: String = {
@@ -141,6 +142,11 @@ struct CrossEngineReportsTests {
             event_id,timestamp,visitor_id,url,referrer,country,region,city,engaged_seconds
             long1,2024-04-11T08:00:00Z,v1,\(longURL),https://news.example/story,DE,Bavaria,Munich,30
             long2,2024-04-11T09:00:00Z,v9,\(longURL)?utm_source=x,,FR,,Paris,
+            """),
+        ("clicks-long.csv", """
+            click_id,timestamp,short_url,long_url,referrer,channel,country
+            longc1,2024-04-11T10:00:00Z,https://bit.ly/\(longURL.suffix(3_000)),\(longURL),https://t.co/x,twitter,IN
+            longc2,2024-04-12T10:00:00Z,https://bit.ly/\(longURL.suffix(3_000)),\(longURL),,email,US
             """),
         ("web-long-again.csv", """
             event_id,timestamp,visitor_id,url,referrer,country,region,city,engaged_seconds
@@ -162,6 +168,13 @@ struct CrossEngineReportsTests {
                 """, arguments: [Self.longURL])
         }
         #expect(views == 3)
+        let clicks = try sqlite.read { db in
+            try Int.fetchOne(db, sql: """
+                SELECT COUNT(*) FROM fact_click AS f JOIN dim_short_link AS s ON s.short_link_key = f.short_link_key
+                WHERE length(s.short_url) > 3000
+                """)
+        }
+        #expect(clicks == 2)
     }
 
     static func sampleFiles() throws -> [(String, String)] {

@@ -134,6 +134,7 @@ struct PostgresFactLoad {
 
     private func clicks(_ staged: Int, large: Bool) throws -> Counts {
         try addContent(from: "stage_click")
+        // Target-less, as for content: short URLs are unique by an exclusion constraint.
         try pg.execute("""
             INSERT INTO dim_short_link (short_url, target_content_key)
             SELECT x.short_url, x.content_key FROM (
@@ -141,7 +142,7 @@ struct PostgresFactLoad {
                 FROM stage_click AS s JOIN dim_content AS c ON c.url = s.url
                 ORDER BY s.short_url, s.line) AS x
             ORDER BY x.line
-            ON CONFLICT (short_url) DO NOTHING
+            ON CONFLICT DO NOTHING
             """)
         try addReferrers(from: "stage_click")
         try addMembers("dim_channel", "name", from: "stage_click", natural: "channel", values: "channel", conflict: "name")

@@ -356,12 +356,14 @@ CREATE TABLE zone_buckets (
 );
 """#
 
-    /// A B-tree entry holds at most about 2,700 bytes, so a longer canonical URL stopped
-    /// its file at the unique constraint. A hash index keeps URLs unique exactly (the
+    /// A B-tree entry holds at most about 2,700 bytes, so a longer canonical URL (or short
+    /// link URL) stopped its file at the unique constraint. A hash index keeps URLs unique exactly (the
     /// constraint compares the URLs themselves, the index only finds candidates) and
     /// finds a URL by equality, whatever its length.
     static let v2 = """
     ALTER TABLE dim_content DROP CONSTRAINT dim_content_url_key;
     ALTER TABLE dim_content ADD CONSTRAINT dim_content_url_excl EXCLUDE USING hash (url WITH =);
+    ALTER TABLE dim_short_link DROP CONSTRAINT dim_short_link_short_url_key;
+    ALTER TABLE dim_short_link ADD CONSTRAINT dim_short_link_url_excl EXCLUDE USING hash (short_url WITH =);
     """
 }
