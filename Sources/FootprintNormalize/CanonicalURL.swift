@@ -19,10 +19,13 @@ public struct CanonicalURL: Hashable, Sendable {
         hasher.combine(host)
     }
 
-    /// Tracking parameters that say how a visitor came, not what they saw.
-    static func isTrackingParameter(_ name: Substring) -> Bool {
-        let lower = name.lowercased()
-        return lower.hasPrefix("utm_") || lower == "fbclid" || lower == "gclid"
+    /// Tracking parameters that say how a visitor came, not what they saw: `utm_*`,
+    /// `fbclid`, `gclid`, in any case. Compared on the name's bytes with ASCII case
+    /// folded, without a copy (both parsers call it once per parameter): no letter
+    /// beyond ASCII lower-cases to one of these.
+    static func isTrackingParameter<Name: Collection<UInt8>>(_ name: Name) -> Bool {
+        let lower = name.lazy.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }
+        return lower.starts(with: "utm_".utf8) || lower.elementsEqual("fbclid".utf8) || lower.elementsEqual("gclid".utf8)
     }
 
     /// A referring site known only by its domain (from a utm_source tag).
@@ -103,7 +106,7 @@ public struct CanonicalURL: Hashable, Sendable {
             let pairEnd = first(38, pairStart, end) ?? end
             if pairEnd > pairStart {
                 let nameEnd = first(61, pairStart, pairEnd) ?? pairEnd
-                if !isTrackingParameter(ascii: raw[pairStart..<nameEnd]) {
+                if !isTrackingParameter(raw[pairStart..<nameEnd]) {
                     text.append(separator)
                     text.append(contentsOf: raw[pairStart..<pairEnd])
                     separator = 38
@@ -112,12 +115,6 @@ public struct CanonicalURL: Hashable, Sendable {
             pairStart = pairEnd + 1
         }
         return .url(text: String(decoding: text, as: UTF8.self), host: String(decoding: host, as: UTF8.self))
-    }
-
-    /// `isTrackingParameter` of an ASCII name.
-    static func isTrackingParameter(ascii name: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
-        let lower = name.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }
-        return lower.starts(with: "utm_".utf8) || lower.elementsEqual("fbclid".utf8) || lower.elementsEqual("gclid".utf8)
     }
 
     /// The canonical text and host of a URL with characters beyond ASCII, read on its
@@ -159,7 +156,7 @@ public struct CanonicalURL: Hashable, Sendable {
         while path.hasSuffix("/") { path = path.dropLast() }
         let keptParameters = query.split(separator: "&", omittingEmptySubsequences: true).filter { pair in
             let name = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)[0]
-            return !Self.isTrackingParameter(name)
+            return !Self.isTrackingParameter(name.utf8)
         }
         var text = scheme + "://" + host
         if !port.isEmpty { text += ":" + port }

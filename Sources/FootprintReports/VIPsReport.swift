@@ -21,7 +21,7 @@ enum VIPsReport {
             WITH periods AS (
                 -- Every period with data, not only the scope's: new and lapsed VIPs
                 -- compare with the period before the first one shown. By integer key
-                -- until the end (the expansion below has a row per subscriber and period).
+                -- until the end: the joins below compare keys, not labels.
                 SELECT DISTINCT \(k) AS period, \(p) AS label, \(previous) AS previous_label FROM dim_date
             ), since AS (
                 -- Comments from the period before the first one shown (new and lapsed

@@ -81,5 +81,5 @@ enum QuarterHour {
     static func start(_ instant: Int64) -> Int64 { instant - ((instant % seconds) + seconds) % seconds }
 
     /// The same in SQL, for an integer column or expression.
-    static func startSQL(_ instant: String) -> String { "(\(instant) - ((\(instant) % 900) + 900) % 900)" }
+    static func startSQL(_ instant: String) -> String { "(\(instant) - ((\(instant) % \(seconds)) + \(seconds)) % \(seconds))" }
 }

@@ -57,6 +57,8 @@ import FootprintTestSupport
         var raw = "https://BÜCHER.example/ä"
         #expect(raw.withUTF8 { CanonicalURL.parse(ascii: $0) } == .unicode)
         #expect(CanonicalURL(raw)?.text == "https://bücher.example/ä")
+        // Tracking parameters go on this path too, in any case.
+        #expect(CanonicalURL("https://BÜCHER.example/ä?UTM_Source=x&id=ü&Fbclid=1")?.text == "https://bücher.example/ä?id=ü")
     }
 
     /// Every URL made gets its own ordinal (the loader's key cache relies on it), but

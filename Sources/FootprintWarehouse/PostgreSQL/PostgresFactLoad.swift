@@ -11,14 +11,17 @@ struct PostgresFactLoad {
     struct Counts { var loaded = 0, duplicate = 0 }
 
     /// The members a staging table names that a dimension lacks, in order of first
-    /// appearance (so keys are given in the order the SQLite loader gives them).
+    /// appearance (so keys are given in the order the SQLite loader gives them). A
+    /// member already there conflicts with the dimension's one natural key: a unique
+    /// constraint, or for URLs an exclusion constraint (PostgresSchema.v2), which only a
+    /// target-less ON CONFLICT can name — so none names its target.
     private func addMembers(_ dimension: String, _ columns: String, from stage: String, natural: String,
-                            values: String? = nil, conflict: String? = nil, where condition: String = "") throws {
+                            values: String? = nil, where condition: String = "") throws {
         try pg.execute("""
             INSERT INTO \(dimension) (\(columns))
             SELECT \(values ?? natural) FROM \(stage) \(condition.isEmpty ? "" : "WHERE " + condition)
             GROUP BY \(natural) ORDER BY MIN(line)
-            ON CONFLICT \(conflict.map { $0.isEmpty ? "" : "(\($0))" } ?? "(\(natural))") DO NOTHING
+            ON CONFLICT DO NOTHING
             """)
     }
 
@@ -38,14 +41,12 @@ struct PostgresFactLoad {
 
     private func addReferrers(from stage: String) throws {
         try addMembers("dim_referrer", "domain, category", from: stage, natural: "referrer_domain",
-                       values: "referrer_domain, MIN(referrer_category)", conflict: "domain")
+                       values: "referrer_domain, MIN(referrer_category)")
     }
 
     private func addContent(from stage: String) throws {
-        // No conflict target: URLs are kept unique by an exclusion constraint (any
-        // length; PostgresSchema.v2), which only a target-less ON CONFLICT can name.
         try addMembers("dim_content", "url, host", from: stage, natural: "url", values: "url, MIN(host)",
-                       conflict: "", where: "url IS NOT NULL")
+                       where: "url IS NOT NULL")
     }
 
     func run(staged: [String: Int]) throws -> Counts {
@@ -69,7 +70,7 @@ struct PostgresFactLoad {
 
     private func pageViews(_ staged: Int, large: Bool) throws -> Counts {
         try addPersons(from: "stage_page_view")
-        try addMembers("dim_property", "name", from: "stage_page_view", natural: "property", values: "property", conflict: "name")
+        try addMembers("dim_property", "name", from: "stage_page_view", natural: "property", values: "property")
         try addContent(from: "stage_page_view")
         try addReferrers(from: "stage_page_view")
         try addPlaces(from: "stage_page_view")
@@ -134,7 +135,7 @@ struct PostgresFactLoad {
 
     private func clicks(_ staged: Int, large: Bool) throws -> Counts {
         try addContent(from: "stage_click")
-        // Target-less, as for content: short URLs are unique by an exclusion constraint.
+        // Target-less, as in addMembers: short URLs are unique by an exclusion constraint.
         try pg.execute("""
             INSERT INTO dim_short_link (short_url, target_content_key)
             SELECT x.short_url, x.content_key FROM (
@@ -145,7 +146,7 @@ struct PostgresFactLoad {
             ON CONFLICT DO NOTHING
             """)
         try addReferrers(from: "stage_click")
-        try addMembers("dim_channel", "name", from: "stage_click", natural: "channel", values: "channel", conflict: "name")
+        try addMembers("dim_channel", "name", from: "stage_click", natural: "channel", values: "channel")
         try addPlaces(from: "stage_click")
         try analyse(["dim_short_link", "dim_content", "dim_referrer", "dim_channel", "dim_geography"], large: large)
         let loaded = try insertProbing(table: "fact_click", stage: "stage_click", insert: """
@@ -173,7 +174,7 @@ struct PostgresFactLoad {
             ON CONFLICT (person_key) DO NOTHING
             """)
         try addMembers("dim_group", "platform, name", from: "stage_activity", natural: "platform, group_name",
-                       values: "platform, group_name", conflict: "platform, name")
+                       values: "platform, group_name")
         try addContent(from: "stage_activity")
         try addPlaces(from: "stage_activity")
         try analyse(["dim_group", "dim_content", "dim_geography"], large: large)

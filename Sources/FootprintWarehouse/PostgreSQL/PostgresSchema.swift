@@ -16,7 +16,7 @@
 enum PostgresSchema {
     static let versions: [(name: String, sql: String)] = [
         ("v1 star schema (SQLite v11)", v1),
-        ("v2 subscriptions by list (SQLite v13), content URLs of any length", Migrations.v13 + v2),
+        ("v2 subscriptions by list (SQLite v13), URLs of any length", v2),
     ]
 
     static let v1 = #"""
@@ -356,11 +356,13 @@ CREATE TABLE zone_buckets (
 );
 """#
 
-    /// A B-tree entry holds at most about 2,700 bytes, so a longer canonical URL (or short
-    /// link URL) stopped its file at the unique constraint. A hash index keeps URLs unique exactly (the
-    /// constraint compares the URLs themselves, the index only finds candidates) and
-    /// finds a URL by equality, whatever its length.
+    /// vips.csv's index (SQLite's v13). And URLs: a B-tree entry holds at most about 2,700
+    /// bytes, so a longer canonical URL (or short link URL) stopped its file at the unique
+    /// constraint. A hash index keeps URLs unique exactly (the constraint compares the
+    /// URLs themselves, the index only finds candidates) and finds a URL by equality,
+    /// whatever its length.
     static let v2 = """
+    CREATE INDEX fact_subscription_by_list ON fact_subscription (list, person_key, date_key, unsubscribed_date_key);
     ALTER TABLE dim_content DROP CONSTRAINT dim_content_url_key;
     ALTER TABLE dim_content ADD CONSTRAINT dim_content_url_excl EXCLUDE USING hash (url WITH =);
     ALTER TABLE dim_short_link DROP CONSTRAINT dim_short_link_short_url_key;
