@@ -109,3 +109,53 @@ struct PostgresRunSettingsTests {
         }
     }
 }
+
+/// A night touches a few thousand visitors of a large history: its statements must find
+/// them through the indexes by person and hash, not scan every fact. Told how many
+/// visitors a night touched, PostgreSQL's planner judged a scan cheaper than that many
+/// index look-ups — and scanned 2 million page views, sessions and visitor days on every
+/// night (bench-nightly: a third of the night). Plans of the sessionizer's and the
+/// loader's own SQL over a history of 300,000 page views and 3,000 touched visitors.
+@Suite(.enabled(if: TestPostgresServer.uri != nil, "set FOOTPRINT_TEST_PG to run the PostgreSQL tests"))
+struct PostgresNightPlanTests {
+    @Test func aNightLooksUpItsVisitorsAndHashesByIndex() throws {
+        try TestPostgresServer.withDatabase { conninfo in
+            _ = try PostgresWarehouse(conninfo: conninfo)
+            let pg = try PGConnection(conninfo)
+            try PostgresStage.create(on: pg)
+            try pg.execute("""
+                INSERT INTO fact_page_view (source_hash, source_id, date_key, viewed_at, person_key, property_key,
+                    content_key, referrer_key, geo_key, load_file_id)
+                SELECT i * 7919, 'e' || i, 20240101, 1704067200 + i, i % 60000, 1, 1, 1, 1, 1
+                FROM generate_series(1::bigint, 300000) AS i;
+                INSERT INTO fact_session (person_key, property_key, date_key, started_at, ended_at, session_number,
+                    page_count, referrer_key, landing_content_key)
+                SELECT i % 60000, 1, 20240101, i, i, 1, 1, 1, 1 FROM generate_series(1::bigint, 100000) AS i;
+                INSERT INTO fact_visit (person_key, date_key, started_at, ended_at, page_count, referrer_key,
+                    landing_content_key, goal_mask)
+                SELECT i % 60000, 20240101, i, i, 1, 1, 1, 0 FROM generate_series(1::bigint, 100000) AS i;
+                INSERT INTO agg_visitor_day (person_key, property_key, date_key, geo_key, views, engaged_views)
+                SELECT i, 1, 20240101 + i % 28, 1, 1, 0 FROM generate_series(1::bigint, 100000) AS i;
+                INSERT INTO pending_sessions (person_key) SELECT i * 20 FROM generate_series(1::bigint, 3000) AS i;
+                INSERT INTO stage_page_view (line, source_hash, source_id)
+                SELECT i, (i * 15) * 7919, 'n' || i FROM generate_series(1::bigint, 20000) AS i;
+                ANALYZE;
+                """)
+            func plan(_ sql: String) throws -> String {
+                try pg.rows("EXPLAIN " + sql).compactMap { $0[0].text }.joined(separator: "\n")
+            }
+            let touched = try PostgresSessionizer.touched(pg)
+            let read = try plan("SELECT person_key, viewed_at, page_view_key FROM fact_page_view WHERE " + touched)
+            #expect(read.contains("fact_page_view_by_person"), "\(read)")
+            #expect(!read.contains("Seq Scan on fact_page_view"), "\(read)")
+            for table in ["fact_session", "fact_visit", "agg_visitor_day"] {
+                let delete = try plan("DELETE FROM \(table) WHERE " + touched)
+                #expect(!delete.contains("Seq Scan on \(table)"), "\(delete)")
+            }
+            let probe = try plan(PostgresFactLoad.movingCollisions(table: "fact_page_view", stage: "stage_page_view",
+                                                                   key: ["source_hash"]))
+            #expect(probe.contains("fact_page_view_source"), "\(probe)")
+            #expect(!probe.contains("Seq Scan on fact_page_view"), "\(probe)")
+        }
+    }
+}

@@ -17,6 +17,7 @@ enum PostgresSchema {
     static let versions: [(name: String, sql: String)] = [
         ("v1 star schema (SQLite v11)", v1),
         ("v2 subscriptions by list (SQLite v13), URLs of any length", v2),
+        ("v3 page views and sessions by person (SQLite v12)", v3),
     ]
 
     static let v1 = #"""
@@ -367,5 +368,14 @@ CREATE TABLE zone_buckets (
     ALTER TABLE dim_content ADD CONSTRAINT dim_content_url_excl EXCLUDE USING hash (url WITH =);
     ALTER TABLE dim_short_link DROP CONSTRAINT dim_short_link_short_url_key;
     ALTER TABLE dim_short_link ADD CONSTRAINT dim_short_link_url_excl EXCLUDE USING hash (short_url WITH =);
+    """
+
+    /// A night's sessionizer reads the page views of the visitors it touched and replaces
+    /// their sessions: without these it scanned every page view and every session
+    /// (SQLite has had them since its v12). A first load drops the page views' index and
+    /// builds it once afterwards (PostgresFactLoad), as it does the dedupe index.
+    static let v3 = """
+    CREATE INDEX fact_page_view_by_person ON fact_page_view (person_key);
+    CREATE INDEX fact_session_by_person ON fact_session (person_key);
     """
 }
