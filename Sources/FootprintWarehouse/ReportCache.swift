@@ -47,7 +47,11 @@ extension WarehouseEngine {
             var staleFrom = Int(state[0].int64 ?? 0)
             for (index, (table, key)) in Self.watchedFacts(db).enumerated() {
                 let last = state[index + 1]
-                if let day = try db.value("SELECT MIN(date_key) FROM \(table) WHERE \(key) > :last", ["last": last]).int64.map({ Int($0) }) {
+                // `date_key + 0`: a bare MIN(date_key) PostgreSQL answered through an index
+                // that starts with the day (fact_click_by_day), walking it from the first day
+                // and filtering every click of the history by key (2 million page views of
+                // history: 0.09 s a night); this way it reads the new rows by key.
+                if let day = try db.value("SELECT MIN(date_key + 0) FROM \(table) WHERE \(key) > :last", ["last": last]).int64.map({ Int($0) }) {
                     // A page view can join a visit begun the day before.
                     staleFrom = min(staleFrom, table == "fact_page_view" ? CivilDate(key: day).map { CivilDate(daysSinceEpoch: $0.daysSinceEpoch - 1).key } ?? 0 : day)
                 }

@@ -127,14 +127,19 @@ struct CrossEngineReportsTests {
     /// constraints on those URLs stopped the files there.
     /// Hex of a pseudo-random sequence: PostgreSQL compresses an index entry first, and
     /// a repeated pattern of any length fits once compressed.
-    static let longURL: String = {
-        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-        let words = (0..<746).map { _ -> String in
+    static let longURL = "https://blog.acme.example/posts/" + incompressible(746 * 8, seed: 0x9E37_79B9_7F4A_7C15)
+    /// A name of 3,000 pseudo-random hex digits: a repeated pattern would compress under
+    /// PostgreSQL's B-tree limit and pass without the exclusion constraints.
+    static func longName(_ seed: UInt64) -> String { incompressible(3_000, seed: seed) }
+
+    static func incompressible(_ length: Int, seed: UInt64) -> String {
+        var state = seed
+        let words = (0..<(length + 7) / 8).map { _ -> String in
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return String(state >> 32, radix: 16).leftPadded(to: 8)
         }
-        return "https://blog.acme.example/posts/" + words.joined()
-    }()
+        return String(words.joined().prefix(length))
+    }
     static let longURLFiles = [
         ("web.csv", HandComputedFixture.web), ("clicks.csv", HandComputedFixture.clicks),
         ("groups.jsonl", HandComputedFixture.groups),
@@ -151,6 +156,14 @@ struct CrossEngineReportsTests {
         ("web-long-again.csv", """
             event_id,timestamp,visitor_id,url,referrer,country,region,city,engaged_seconds
             long3,2024-05-02T10:00:00Z,v9,\(longURL),https://t.co/xyz,FR,,Paris,12
+            long4,2024-05-02T11:00:00Z,v7,https://acme.example/pricing,https://\(longName(1)).example/,DE,\(longName(2)),\(longName(3)),
+            """),
+        ("clicks-long-channel.csv", """
+            click_id,timestamp,short_url,long_url,referrer,channel,country
+            longc3,2024-05-03T10:00:00Z,https://bit.ly/L1,https://acme.example/blog/launch,,\(longName(4)),DE
+            """),
+        ("groups-long.jsonl", """
+            {"activity_id":"lg1","timestamp":"2024-05-03T12:00:00Z","platform":"linkedin","group":"\(longName(5))","actor_id":"m1","action":"post","text":"Acme","country":"DE"}
             """),
     ]
 
@@ -175,6 +188,16 @@ struct CrossEngineReportsTests {
                 """)
         }
         #expect(clicks == 2)
+        // The long names were loaded (on PostgreSQL too: the reports above are the same).
+        let names = try sqlite.read { db in
+            try String.fetchAll(db, sql: """
+                SELECT 'referrer' FROM dim_referrer WHERE length(domain) > 3000
+                UNION ALL SELECT 'region city' FROM dim_geography WHERE length(region) = 3000 AND length(city) = 3000
+                UNION ALL SELECT 'channel' FROM dim_channel WHERE length(name) = 3000
+                UNION ALL SELECT 'group' FROM dim_group WHERE length(name) = 3000
+                """)
+        }
+        #expect(names == ["referrer", "region city", "channel", "group"])
     }
 
     static func sampleFiles() throws -> [(String, String)] {

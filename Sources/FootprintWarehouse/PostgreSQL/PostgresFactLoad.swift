@@ -12,9 +12,9 @@ struct PostgresFactLoad {
 
     /// The members a staging table names that a dimension lacks, in order of first
     /// appearance (so keys are given in the order the SQLite loader gives them). A
-    /// member already there conflicts with the dimension's one natural key: a unique
-    /// constraint, or for URLs an exclusion constraint (PostgresSchema.v2), which only a
-    /// target-less ON CONFLICT can name — so none names its target.
+    /// member already there conflicts with the dimension's one natural key: an exclusion
+    /// constraint for every text that comes from the exports (PostgresSchema.v2, v4),
+    /// which only a target-less ON CONFLICT can name — so none names its target.
     private func addMembers(_ dimension: String, _ columns: String, from stage: String, natural: String,
                             values: String? = nil, where condition: String = "") throws {
         try pg.execute("""

@@ -116,7 +116,7 @@ public final class PostgresLoadSession {
             try pg.execute("""
                 INSERT INTO dim_property (name)
                 SELECT property FROM stage_filtered WHERE property IS NOT NULL GROUP BY property ORDER BY property
-                ON CONFLICT (name) DO NOTHING;
+                ON CONFLICT DO NOTHING;
                 INSERT INTO fact_filtered_traffic (load_file_id, kind, cause, source, property_key, date_key, bucket_at, hits)
                 SELECT \(fileID), s.kind, s.cause, s.source, p.property_key, s.date_key, s.bucket_at, s.hits
                 FROM stage_filtered AS s LEFT JOIN dim_property AS p ON p.name = s.property

@@ -18,6 +18,7 @@ enum PostgresSchema {
         ("v1 star schema (SQLite v11)", v1),
         ("v2 subscriptions by list (SQLite v13), URLs of any length", v2),
         ("v3 page views and sessions by person (SQLite v12)", v3),
+        ("v4 names of any length", v4),
     ]
 
     static let v1 = #"""
@@ -377,5 +378,25 @@ CREATE TABLE zone_buckets (
     static let v3 = """
     CREATE INDEX fact_page_view_by_person ON fact_page_view (person_key);
     CREATE INDEX fact_session_by_person ON fact_session (person_key);
+    """
+
+    /// The other unique texts that come from the exports, kept unique the way URLs are
+    /// (v2): a referrer's domain (a tagged source can be any text), a property's name (a
+    /// page's host), a channel's, a group's and a place's names. A B-tree entry holds
+    /// about 2,700 bytes, and a longer value that did not compress stopped its file.
+    /// Hash indexes take one column: a group and a place are kept unique by the array of
+    /// their names, which compares name by name (no separator to confuse).
+    static let v4 = """
+    ALTER TABLE dim_referrer DROP CONSTRAINT dim_referrer_domain_key;
+    ALTER TABLE dim_referrer ADD CONSTRAINT dim_referrer_domain_excl EXCLUDE USING hash (domain WITH =);
+    ALTER TABLE dim_property DROP CONSTRAINT dim_property_name_key;
+    ALTER TABLE dim_property ADD CONSTRAINT dim_property_name_excl EXCLUDE USING hash (name WITH =);
+    ALTER TABLE dim_channel DROP CONSTRAINT dim_channel_name_key;
+    ALTER TABLE dim_channel ADD CONSTRAINT dim_channel_name_excl EXCLUDE USING hash (name WITH =);
+    ALTER TABLE dim_group DROP CONSTRAINT dim_group_platform_name_key;
+    ALTER TABLE dim_group ADD CONSTRAINT dim_group_names_excl EXCLUDE USING hash ((ARRAY[platform, name]) WITH =);
+    ALTER TABLE dim_geography DROP CONSTRAINT dim_geography_country_code_region_city_key;
+    ALTER TABLE dim_geography ADD CONSTRAINT dim_geography_names_excl
+        EXCLUDE USING hash ((ARRAY[country_code, region, city]) WITH =);
     """
 }
