@@ -76,20 +76,27 @@ enum DerivedFacts {
             RETURNING CASE WHEN parent_person_key IS NOT NULL THEN date_key END
             """)
         let through = onlyNew ? try Meta.get(db, "cascades_through").flatMap { Int64($0) } : nil
+        try joiningByIndex(db, when: through != nil) { try updateMarkingReportsStale(db, sql: walk(after: through)) }
+        try Meta.set(db, "cascades_through", String(try db.value("SELECT COALESCE(MAX(activity_key), 0) FROM fact_group_activity").int64 ?? 0))
+    }
+
+    /// The walk down the threads, setting each activity's root and depth: every thread,
+    /// or (`after` the last activity walked) the threads holding a newer activity.
+    static func walk(after through: Int64?) -> String {
         // The roots to walk down from: every thread's, or those of the new activities'
         // threads (found by walking up; UNION stops at a reply cycle).
         let roots = through == nil ? "SELECT activity_key FROM fact_group_activity WHERE parent_activity_key IS NULL" : """
             SELECT activity_key FROM up WHERE parent_key IS NULL
             """
-        let up = through == nil ? "" : """
+        let up = through.map { through in """
             up (activity_key, parent_key) AS (
-                SELECT activity_key, parent_activity_key FROM fact_group_activity WHERE activity_key > \(through!)
+                SELECT activity_key, parent_activity_key FROM fact_group_activity WHERE activity_key > \(through)
                 UNION
                 SELECT p.activity_key, p.parent_activity_key
                 FROM fact_group_activity AS p JOIN up ON p.activity_key = up.parent_key
             ),
-            """
-        try updateMarkingReportsStale(db, sql: """
+            """ } ?? ""
+        return """
             WITH RECURSIVE \(up) chain (activity_key, root_key, depth) AS (
                 SELECT activity_key, activity_key,
                        CASE WHEN parent_source_id IS NULL OR action IN ('like', 'view', 'join') THEN 0 ELSE 1 END
@@ -108,8 +115,20 @@ enum DerivedFacts {
               AND (fact_group_activity.thread_root_key IS DISTINCT FROM chain.root_key
                    OR fact_group_activity.depth IS DISTINCT FROM chain.depth)
             RETURNING fact_group_activity.date_key
-            """)
-        try Meta.set(db, "cascades_through", String(try db.value("SELECT COALESCE(MAX(activity_key), 0) FROM fact_group_activity").int64 ?? 0))
+            """
+    }
+
+    /// Runs `body` with PostgreSQL's planner joining row by row through indexes when
+    /// `when` holds (SQLite always does). A night's walk reaches a few hundred threads,
+    /// but the planner sizes a recursive step at ten times its start and hashed every
+    /// group activity for each step (2,000,000 page views of history, 108,000
+    /// activities: 0.16 s a night; by index 0.008 s). A walk of every thread keeps the
+    /// hash joins. The settings are undone before the transaction goes on.
+    static func joiningByIndex(_ db: SQLConnection, when: Bool, _ body: () throws -> Void) throws {
+        guard when, db.engine == .postgresql else { return try body() }
+        try db.execute("SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off")
+        try body()
+        try db.execute("RESET enable_hashjoin; RESET enable_mergejoin")
     }
 
     /// Runs an UPDATE that returns the date key of each row it changed (NULL for rows it

@@ -1,6 +1,6 @@
-/// Migrations v11 to v13: the report cache, the indexes by person the nightly sessionizer
-/// reads through, subscriptions by list (the rest is in Migrations.swift and
-/// Migrations+V9.swift).
+/// Migrations v11 to v14: the report cache, the indexes by person the nightly sessionizer
+/// reads through, subscriptions by list, group activities awaiting their parents (the
+/// rest is in Migrations.swift and Migrations+V9.swift).
 extension Migrations {
     /// The rows of the last report run per report and period, and what they were
     /// computed from (ReportCache.swift): the next run recomputes only stale periods.
@@ -41,5 +41,16 @@ extension Migrations {
     /// (scripts/bench-nightly, 90,000 subscriptions: 0.12 → 0.05 s of every night's run).
     static let v13 = """
     CREATE INDEX fact_subscription_by_list ON fact_subscription (list, person_key, date_key, unsubscribed_date_key);
+    """
+
+    /// The thread pass looks for the group activities whose parent is not resolved yet,
+    /// and whose parent's author is not: a night's few, but found by scanning every
+    /// activity of the history (DerivedFacts.recomputeCascades). These partial indexes
+    /// hold just those rows; the same on PostgreSQL (PostgresSchema.v5).
+    static let v14 = """
+    CREATE INDEX fact_group_activity_parent_unresolved ON fact_group_activity (activity_key)
+        WHERE parent_source_id IS NOT NULL AND parent_activity_key IS NULL;
+    CREATE INDEX fact_group_activity_parent_author_unresolved ON fact_group_activity (activity_key)
+        WHERE parent_activity_key IS NOT NULL AND parent_person_key IS NULL;
     """
 }

@@ -51,6 +51,9 @@ enum Migrations {
         migrator.registerMigration("v13 subscriptions by list") { db in
             try db.execute(sql: v13)
         }
+        migrator.registerMigration("v14 group activities awaiting their parents") { db in
+            try db.execute(sql: v14)
+        }
     }
 
     /// Six reports count clicks per day (and channel, page or place): read in this

@@ -115,8 +115,9 @@ struct PostgresRunSettingsTests {
 /// visitors a night touched, PostgreSQL's planner judged a scan cheaper than that many
 /// index look-ups — and scanned 2 million page views, sessions and visitor days on every
 /// night (bench-nightly: a third of the night). Plans of the sessionizer's and the
-/// loader's own SQL over a history of 300,000 page views and 3,000 touched visitors.
-@Suite(.enabled(if: TestPostgresServer.uri != nil, "set FOOTPRINT_TEST_PG to run the PostgreSQL tests"))
+/// loader's own SQL over a history of 300,000 page views and 3,000 touched visitors, and
+/// of the thread pass over 100,000 group activities, 500 of them new.
+@Suite(.enabled(if: TestPostgresServer.uri != nil, Comment(rawValue: TestPostgresServer.skipped)))
 struct PostgresNightPlanTests {
     @Test func aNightLooksUpItsVisitorsAndHashesByIndex() throws {
         try TestPostgresServer.withDatabase { conninfo in
@@ -139,6 +140,15 @@ struct PostgresNightPlanTests {
                 INSERT INTO pending_sessions (person_key) SELECT i * 20 FROM generate_series(1::bigint, 3000) AS i;
                 INSERT INTO stage_page_view (line, source_hash, source_id)
                 SELECT i, (i * 15) * 7919, 'n' || i FROM generate_series(1::bigint, 20000) AS i;
+                -- Threads of five (a post and four answers), the last 500 activities new.
+                INSERT INTO fact_group_activity (activity_key, source_hash, source_id, date_key, occurred_at, group_key,
+                    person_key, action, parent_source_id, parent_activity_key, parent_person_key, activity_count,
+                    geo_key, title, body, load_file_id, thread_root_key, depth)
+                SELECT i, i, 'a' || i, 20240101, i, 1, i % 900, CASE WHEN i % 5 = 0 THEN 'post' ELSE 'comment' END,
+                       CASE WHEN i % 5 = 0 THEN NULL ELSE 'a' || (i - 1) END,
+                       CASE WHEN i % 5 = 0 THEN NULL ELSE i - 1 END, CASE WHEN i % 5 = 0 THEN NULL ELSE (i - 1) % 900 END,
+                       1, 1, '', '', 1, i - i % 5, i % 5
+                FROM generate_series(5::bigint, 100004) AS i;
                 ANALYZE;
                 """)
             func plan(_ sql: String) throws -> String {
@@ -156,6 +166,19 @@ struct PostgresNightPlanTests {
                                                                    key: ["source_hash"]))
             #expect(probe.contains("fact_page_view_source"), "\(probe)")
             #expect(!probe.contains("Seq Scan on fact_page_view"), "\(probe)")
+            // The thread pass: the activities awaiting a parent, and a night's walk down
+            // the threads of the new ones (a walk of every thread may hash them all).
+            for pending in ["parent_source_id IS NOT NULL AND parent_activity_key IS NULL",
+                            "parent_activity_key IS NOT NULL AND parent_person_key IS NULL"] {
+                let scan = try plan("SELECT activity_key FROM fact_group_activity WHERE " + pending)
+                #expect(!scan.contains("Seq Scan"), "\(scan)")
+            }
+            try pg.execute("BEGIN")
+            var walk = ""
+            try DerivedFacts.joiningByIndex(pg, when: true) { walk = try plan(DerivedFacts.walk(after: 99_504)) }
+            #expect(!walk.contains("Seq Scan on fact_group_activity"), "\(walk)")
+            #expect(try pg.value("SHOW enable_hashjoin").text == "on")
+            try pg.execute("COMMIT")
         }
     }
 }
