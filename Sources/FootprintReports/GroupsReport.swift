@@ -11,12 +11,17 @@ import FootprintWarehouse
 /// and the activities that mention the self brand.
 enum GroupsReport {
     static func table(_ db: SQLConnection, scope: ReportScope) throws -> CSVTable {
-        let p = scope.period.labelColumn
-        return try ReportQuery.table(db, name: "groups", columns: [
+        try ReportQuery.table(db, name: "groups", columns: [
             ("period", .text), ("platform", .text), ("group", .text), ("activities", .integer), ("active_members", .integer),
             ("posts", .integer), ("comments", .integer), ("shares", .integer), ("reactions", .integer), ("views", .integer),
             ("our_shares", .integer), ("responses_to_our_shares", .integer), ("self_mentions", .integer),
-        ], sql: """
+        ], sql: sql(scope), arguments: scope.range)
+    }
+
+    /// The report's SQL (`:first`, `:last`: the scope's days).
+    static func sql(_ scope: ReportScope) -> String {
+        let p = scope.period.labelColumn
+        return """
             WITH RECURSIVE owned_content AS (
                 SELECT c.content_key FROM dim_content AS c
                 WHERE c.host IN (SELECT host FROM dim_owned_host)
@@ -71,8 +76,12 @@ enum GroupsReport {
                        SUM(CASE WHEN a.role = 'share' THEN 1 ELSE 0 END) AS shares,
                        SUM(CASE WHEN a.role = 'reaction' THEN a.activity_count ELSE 0 END) AS reactions,
                        SUM(CASE WHEN a.role = 'view' THEN a.activity_count ELSE 0 END) AS views,
-                       SUM(CASE WHEN a.activity_key IN (SELECT activity_key FROM ours) THEN 1 ELSE 0 END) AS our_shares
+                       SUM(CASE WHEN o.activity_key IS NULL THEN 0 ELSE 1 END) AS our_shares
                 FROM acts AS a
+                -- Joined, not `IN (SELECT … FROM ours)` in the sum: PostgreSQL hashes such a
+                -- list only while it fits in work_mem, and past it scanned every share of
+                -- ours once per activity (10 million page views: over 8 minutes; joined, 3 s).
+                LEFT JOIN ours AS o ON o.activity_key = a.activity_key
                 GROUP BY a.period, a.group_key
             )
             SELECT c.period, g.platform, g.name, c.activities, c.active_members, c.posts, c.comments, c.shares,
@@ -82,6 +91,6 @@ enum GroupsReport {
             LEFT JOIN responses AS r ON r.period = c.period AND r.group_key = c.group_key
             LEFT JOIN mentions AS m ON m.period = c.period AND m.group_key = c.group_key
             ORDER BY c.period, c.activities DESC, g.platform, g.name
-            """, arguments: scope.range)
+            """
     }
 }

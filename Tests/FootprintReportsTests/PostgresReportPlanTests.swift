@@ -1,0 +1,44 @@
+import Foundation
+import Testing
+import FootprintTestSupport
+@testable import FootprintReports
+import FootprintWarehouse
+
+/// Report SQL that a small fixture runs in no time can still be quadratic on a large
+/// history: groups.csv counted our shares with `IN (SELECT … FROM ours)` inside a sum,
+/// which PostgreSQL hashes only while the list fits in work_mem and otherwise scans once
+/// per activity (10 million page views: over 8 minutes for one report). The plan, taken
+/// with a work_mem the list does not fit, must join the shares instead: no subplan
+/// reading them.
+@Suite(.enabled(if: TestPostgresServer.uri != nil, Comment(rawValue: TestPostgresServer.skipped)))
+struct PostgresReportPlanTests {
+    @Test func groupsJoinsOurSharesInsteadOfLookingThemUpPerActivity() throws {
+        try TestPostgresServer.withDatabase { conninfo in
+            _ = try PostgresWarehouse(conninfo: conninfo)
+            let pg = try PGConnection(conninfo)
+            try pg.execute("""
+                INSERT INTO dim_owned_host (host) VALUES ('acme.example');
+                INSERT INTO dim_content (url, host) SELECT 'https://acme.example/p' || i, 'acme.example'
+                FROM generate_series(1, 50) AS i;
+                INSERT INTO dim_date (date_key, full_date, iso_week, month, quarter, year, previous_day, previous_week,
+                    previous_month, previous_quarter)
+                VALUES (20240501, '2024-05-01', '2024-W18', '2024-05', '2024-Q2', 2024, '2024-04-30', '2024-W17',
+                        '2024-04', '2024-Q1');
+                INSERT INTO fact_group_activity (source_hash, source_id, date_key, occurred_at, group_key, person_key,
+                    action, content_key, activity_count, geo_key, title, body, load_file_id, thread_root_key, depth)
+                SELECT i, 'a' || i, 20240501, i, 1 + i % 7, i % 900, 'post', 1 + i % 50, 1, 1, '', '', 1, i, 0
+                FROM generate_series(1::bigint, 20000) AS i;
+                ANALYZE;
+                SET work_mem = '64kB';
+                """)
+            let sql = GroupsReport.sql(ReportScope(period: .month))
+                .replacingOccurrences(of: ":first", with: "20240101").replacingOccurrences(of: ":last", with: "20241231")
+            let lines = try pg.rows("EXPLAIN " + sql).compactMap { $0[0].text }
+            // A subplan's body follows its header: "SubPlan 10" then "->  CTE Scan on ours …".
+            let subplansOverOurs = zip(lines, lines.dropFirst()).filter { header, body in
+                header.trimmingCharacters(in: .whitespaces).hasPrefix("SubPlan") && body.contains("CTE Scan on ours")
+            }
+            #expect(subplansOverOurs.isEmpty, "\(lines.joined(separator: "\n"))")
+        }
+    }
+}
