@@ -45,10 +45,12 @@ enum GroupsReport {
                 SELECT activity_key FROM ours WHERE thread_root_key = activity_key
             ), deep (activity_key) AS (
                 -- Walked down reply by reply only from our shares inside a thread that is
-                -- not ours already (or whose root is unknown: a reply cycle).
+                -- not ours already (or whose root is unknown: a reply cycle). NOT EXISTS, an
+                -- anti-join, rather than NOT IN, which PostgreSQL runs as a list per row.
                 SELECT c.activity_key FROM ours AS o JOIN fact_group_activity AS c ON c.parent_activity_key = o.activity_key
                 WHERE o.thread_root_key IS NULL
-                   OR (o.thread_root_key <> o.activity_key AND o.thread_root_key NOT IN (SELECT activity_key FROM our_roots))
+                   OR (o.thread_root_key <> o.activity_key
+                       AND NOT EXISTS (SELECT 1 FROM our_roots AS r WHERE r.activity_key = o.thread_root_key))
                 UNION
                 SELECT c.activity_key FROM fact_group_activity AS c JOIN deep ON c.parent_activity_key = deep.activity_key
             ), below (activity_key) AS (
