@@ -32,7 +32,7 @@ enum GroupsReport {
                                          AND SUBSTR(c.host, LENGTH(c.host) - LENGTH(bd.domain)) = '.' || bd.domain)))
             ), acts AS (
                 SELECT d.\(p) AS period, f.activity_key, f.group_key, f.person_key, f.activity_count, f.content_key,
-                       \(GroupRoles.role()) AS role
+                       f.thread_root_key, \(GroupRoles.role()) AS role
                 FROM fact_group_activity AS f
                 JOIN dim_date AS d ON d.date_key = f.date_key
                 WHERE f.date_key BETWEEN :first AND :last
@@ -55,9 +55,11 @@ enum GroupsReport {
                 SELECT c.activity_key FROM fact_group_activity AS c JOIN deep ON c.parent_activity_key = deep.activity_key
             ), below (activity_key) AS (
                 -- Below a thread we started is the rest of that thread (the loader keeps
-                -- each activity's root): no walk through 100,000 replies.
-                SELECT c.activity_key FROM fact_group_activity AS c
-                WHERE c.thread_root_key IN (SELECT activity_key FROM our_roots) AND c.activity_key <> c.thread_root_key
+                -- each activity's root): no walk through 100,000 replies. Only the
+                -- scope's activities are counted, so only they are looked at (a night's
+                -- month, not every reply ever given in our threads).
+                SELECT a.activity_key FROM acts AS a
+                WHERE a.thread_root_key IN (SELECT activity_key FROM our_roots) AND a.activity_key <> a.thread_root_key
                 UNION
                 SELECT activity_key FROM deep
             ), responses AS (
