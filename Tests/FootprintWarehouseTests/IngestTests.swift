@@ -170,6 +170,27 @@ func expectReferralsEqualARegrouping(_ fx: Fixture, sourceLocation: SourceLocati
         #expect(try fx.count("fact_brand_mention") == 1)
     }
 
+    /// A pass re-cuts every visitor once a quarter of them are pending (then one scan
+    /// beats a look-up per visitor), counting visitors only as far as that takes.
+    @Test func aPassRecutsEveryoneFromAQuarterOfTheVisitorsPending() throws {
+        let fx = try Fixture()
+        func work(pending: Int) throws -> Bool? {
+            try fx.warehouse.write { db in
+                try db.execute(sql: "DELETE FROM pending_sessions")
+                try db.execute(sql: "INSERT INTO pending_sessions SELECT person_key FROM dim_person WHERE person_key <= ?",
+                               arguments: [pending])
+                return try Sessionizer.work(SQLiteConnection(db))?.everything
+            }
+        }
+        try fx.warehouse.write { db in
+            for key in 1...100 { try db.execute(sql: "INSERT INTO dim_person (person_key, person_hash) VALUES (?, ?)", arguments: [key, "p\(key)"]) }
+        }
+        #expect(try work(pending: 0) == nil)
+        #expect(try work(pending: 24) == false)
+        #expect(try work(pending: 25) == true)
+        #expect(try work(pending: 100) == true)
+    }
+
     @Test func sessionsAreRecutWhenLaterFilesAddViews() throws {
         let fx = try Fixture()
         var first = "event_id,timestamp,visitor_id,url\n"

@@ -19,6 +19,9 @@
 public enum CitusDistribution {
     /// Set in `meta` once the schema is distributed; the loader then dedupes by `dedupeKeys`.
     static let marker = "distributed"
+
+    /// Whether `footprint db distribute` spread this database over a cluster.
+    static func isDistributed(_ pg: PGConnection) throws -> Bool { try Meta.get(pg, marker) != nil }
     static let dedupeKeys = ["fact_page_view": ["person_key", "source_hash"]]
 
     static let byPerson = ["fact_page_view", "fact_session", "fact_visit", "agg_visitor_day", "agg_topic_visitor_day", "pending_sessions"]
@@ -45,7 +48,7 @@ public enum CitusDistribution {
             throw WarehouseError.unusable(path: location, reason: "the citus extension is not installed in this database; as a superuser run CREATE EXTENSION citus on the coordinator and add the workers (SELECT citus_add_node('host', port)), then run footprint db distribute again")
         }
         var summary = Summary()
-        if try Meta.get(pg, marker) != nil { summary.alreadyDone = true; return summary }
+        if try isDistributed(pg) { summary.alreadyDone = true; return summary }
         try PostgresStage.create(on: pg)
         let staging = Set(PostgresStage.tables.map(\.name))
         let tables = try pg.rows("""

@@ -33,7 +33,7 @@ public final class PostgresLoadSession {
         for (domain, name) in config.referrers { overrides[domain] = ReferrerCategory(rawValue: name) }
         classifier = ReferrerClassifier(overrides: overrides, ownedHosts: Array(config.properties.keys))
         personHasher = PersonHasher(key: hashKey)
-        let distributed = try Meta.get(pg, CitusDistribution.marker) != nil
+        let distributed = try CitusDistribution.isDistributed(pg)
         dedupeKeys = distributed ? CitusDistribution.dedupeKeys : [:]
         // Citus runs a statement on the coordinator's own shards "locally", and then
         // refuses a parallel one in the same transaction (ANALYZE of a staging table,

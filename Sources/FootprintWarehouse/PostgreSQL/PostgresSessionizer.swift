@@ -98,7 +98,7 @@ struct PostgresSessionizer {
     /// visitors' list is distributed with the facts by person, and the IN joins it shard
     /// by shard on the workers.
     static func touched(_ pg: PGConnection) throws -> String {
-        try Meta.get(pg, CitusDistribution.marker) != nil
+        try CitusDistribution.isDistributed(pg)
             ? "person_key IN (SELECT person_key FROM pending_sessions)"
             : "person_key = ANY (ARRAY (SELECT person_key FROM pending_sessions))"
     }

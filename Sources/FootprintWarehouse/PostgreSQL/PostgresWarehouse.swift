@@ -180,7 +180,7 @@ public final class PostgresWarehouse: WarehouseEngine {
     /// shards, which the workers' autovacuum analyses), so this would analyse every
     /// distributed table on every run.
     private func analyseFirstFilled(_ pg: PGConnection) throws {
-        if try Meta.get(pg, CitusDistribution.marker) != nil { return }
+        if try CitusDistribution.isDistributed(pg) { return }
         let tables = try pg.rows("""
             SELECT c.relname FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace
             WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')
