@@ -16,8 +16,9 @@ import FootprintWarehouse
 public enum IncrementalReports {
     /// Part of the settings cached rows are computed with: change it whenever a report's
     /// SQL or columns change, so that rows of older code are not used.
-    static let revision = "2026-12-05 goals without per-row subqueries"
-    /// Reports whose rows are not per period: always computed whole.
+    static let revision = "2026-12-05 propagation from its base"
+    /// Reports whose rows are not per period: always computed whole (propagation.csv
+    /// from its base: PropagationBase).
     static let whole: Set<String> = ["propagation.csv"]
     /// Reports whose rows for a period read the scope's rows of the period before:
     /// computed from the period before the first stale one. The rest read their own
@@ -44,9 +45,18 @@ public enum IncrementalReports {
             return narrowed
         }
         let own = from(stale?.firstDay), withBefore = from(stale?.firstDayBefore)
+        // propagation.csv's base ends at the first stale period; with nothing cached,
+        // at the last period with data, so that the next night finds it made.
+        let baseUpTo = cache == nil ? try lastPeriod(warehouse, scope: scope).map { from($0.firstDay).firstDay }
+                                    : stale.map { _ in own.firstDay }
+        let spread = try warehouse.writing { db in
+            var spread = scope
+            spread.propagationBaseThrough = try PropagationBase.prepare(db, settings: settings, scope: scope, upTo: baseUpTo)
+            return spread
+        }
         let names = stale == nil ? Reports.fileNames.filter(whole.contains) : Reports.fileNames
         let encoded = try Reports.compute(names, from: warehouse, scope: own,
-                                          scopeOf: { whole.contains($0) ? scope : comparing.contains($0) ? withBefore : own },
+                                          scopeOf: { whole.contains($0) ? spread : comparing.contains($0) ? withBefore : own },
                                           asText: true, finish: { name, table in Encoded(name: name, table: table) })
         let fresh = Dictionary(uniqueKeysWithValues: zip(names, encoded))
 
@@ -124,6 +134,14 @@ public enum IncrementalReports {
             let first = try firstDay(of: found.period) ?? day
             return StalePeriod(period: found.period, firstDay: first, firstDayBefore: try firstDay(of: found.before) ?? first)
         }
+    }
+
+    /// The last period of the scope with data.
+    static func lastPeriod(_ warehouse: WarehouseEngine, scope: ReportScope) throws -> StalePeriod? {
+        let day = try warehouse.reading { db in
+            try db.value("SELECT MAX(date_key) FROM dim_date WHERE date_key BETWEEN :first AND :last", scope.range).int64
+        }
+        return try day.flatMap { try firstStalePeriod(warehouse, from: Int($0), scope: scope) }
     }
 
     /// What cached rows are computed with: every setting of the config (its dictionaries

@@ -2,7 +2,7 @@ import FootprintOutput
 import FootprintWarehouse
 
 /// propagation.csv — how each content item (canonical URL) travelled within the
-/// report's date range: when it first got an owned page view, a short-link click, a
+/// report's date range (one row per item over the whole range, not per period): when it first got an owned page view, a short-link click, a
 /// group share, and a referral from a social, news, search, email or other site; the
 /// order it reached those channels; totals; and how deep its group threads went.
 ///
@@ -18,36 +18,102 @@ enum PropagationReport {
     /// Channels in the order CONTRACT.md lists them; ties in time keep this order.
     static let channelOrder = ["web", "clicks", "groups", "social", "news", "search", "email", "web-referral"]
 
-    static let sql = """
+    /// Each item's figures from the loader's daily summaries, for the days from `:from`
+    /// to `:last`, added to those of propagation's base (the days before `:from`, kept by
+    /// the report cache: PropagationBase.swift) when `:base` is 1. Every figure but the
+    /// cascades adds up day by day: firsts are minimums, counts are sums, and the
+    /// referring domains are counted and ranked from the base's referrals per item and
+    /// domain plus the new ones. `items` ends the text: the report and the base's fold
+    /// go on from it.
+    static let items = """
         WITH pairs AS (
             -- Per item and referrer, the first view and the count, from the loader's
             -- daily summary of page views (agg_page_view_referral), not every view.
             SELECT content_key, referrer_key, MIN(first_viewed_at) AS first_at, SUM(views) AS views
-            FROM agg_page_view_referral WHERE date_key BETWEEN :first AND :last
+            FROM agg_page_view_referral WHERE date_key BETWEEN :from AND :last
             GROUP BY content_key, referrer_key
-        ), views AS (
+        ), parts AS (
+            SELECT content_key, first_view, views, first_social, first_news, first_search, first_email,
+                   first_web_referral, first_click, clicks, first_share
+            FROM report_cache_propagation WHERE :base = 1
+            UNION ALL
             -- Views and the first referral of each kind, in one pass over the pairs.
-            SELECT p.content_key, MIN(p.first_at) AS first_at, SUM(p.views) AS views,
-                   MIN(CASE WHEN r.category = 'social' THEN p.first_at END) AS first_social,
-                   MIN(CASE WHEN r.category = 'news' THEN p.first_at END) AS first_news,
-                   MIN(CASE WHEN r.category = 'search' THEN p.first_at END) AS first_search,
-                   MIN(CASE WHEN r.category = 'email' THEN p.first_at END) AS first_email,
-                   MIN(CASE WHEN r.category = 'web' THEN p.first_at END) AS first_web_referral
+            SELECT p.content_key, MIN(p.first_at), SUM(p.views),
+                   MIN(CASE WHEN r.category = 'social' THEN p.first_at END),
+                   MIN(CASE WHEN r.category = 'news' THEN p.first_at END),
+                   MIN(CASE WHEN r.category = 'search' THEN p.first_at END),
+                   MIN(CASE WHEN r.category = 'email' THEN p.first_at END),
+                   MIN(CASE WHEN r.category = 'web' THEN p.first_at END),
+                   NULL, 0, NULL
             FROM pairs AS p
             JOIN dim_referrer AS r ON r.referrer_key = p.referrer_key
             GROUP BY p.content_key
-        ), clicks AS (
-            SELECT content_key, MIN(clicked_at) AS first_at, COUNT(*) AS clicks
+            UNION ALL
+            SELECT content_key, NULL, 0, NULL, NULL, NULL, NULL, NULL, MIN(clicked_at), COUNT(*), NULL
             -- `+date_key`: not through fact_click_by_day, which lacks clicked_at (a table
             -- lookup per click took 0.67 s against a 0.28 s scan on scripts/bench).
-            FROM fact_click WHERE +date_key BETWEEN :first AND :last
+            FROM fact_click WHERE +date_key BETWEEN :from AND :last
             GROUP BY content_key
-        ), shares AS (
-            SELECT content_key, MIN(occurred_at) AS first_at
+            UNION ALL
+            SELECT content_key, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, MIN(occurred_at)
             FROM fact_group_activity
-            WHERE content_key IS NOT NULL AND date_key BETWEEN :first AND :last
+            WHERE content_key IS NOT NULL AND date_key BETWEEN :from AND :last
             GROUP BY content_key
-        ), threads AS (
+        ), referrals AS (
+            -- Referrals per item and referring domain (a referrer is one domain:
+            -- dim_referrer.domain is unique) with the base's; `added`: a domain the
+            -- base did not have for the item.
+            SELECT p.content_key, p.referrer_key, r.domain, p.views + COALESCE(b.referrals, 0) AS referrals,
+                   CASE WHEN b.referrals IS NULL THEN 1 ELSE 0 END AS added
+            FROM pairs AS p
+            JOIN dim_referrer AS r ON r.referrer_key = p.referrer_key
+            LEFT JOIN report_cache_propagation_referral AS b
+              ON :base = 1 AND b.content_key = p.content_key AND b.referrer_key = p.referrer_key
+            WHERE r.category NOT IN ('direct', 'owned')
+        ), candidates AS (
+            -- The top referrer is one with new referrals or the base's own top one:
+            -- every other domain's total is what it was, at most the base top's.
+            SELECT content_key, referrer_key, domain, referrals FROM referrals
+            UNION ALL
+            SELECT b.content_key, b.top_referrer_key, r.domain, b.top_referrals
+            FROM report_cache_propagation AS b
+            JOIN dim_referrer AS r ON r.referrer_key = b.top_referrer_key
+            WHERE :base = 1
+              AND NOT EXISTS (SELECT 1 FROM pairs AS p WHERE p.content_key = b.content_key AND p.referrer_key = b.top_referrer_key)
+        ), top_counts AS (
+            SELECT content_key, MAX(referrals) AS referrals FROM candidates GROUP BY content_key
+        ), top_domains AS (
+            -- Most referrals, ties to the first domain by name. An aggregate joined
+            -- back, not ROW_NUMBER() OVER (…): SQLite indexes neither a window's result
+            -- nor its join, and a LEFT JOIN scanned it once per content item (20,000
+            -- referred pages: 65 s; this way 0.4 s).
+            SELECT c.content_key, MIN(c.domain) AS domain, t.referrals
+            FROM candidates AS c
+            JOIN top_counts AS t ON t.content_key = c.content_key AND t.referrals = c.referrals
+            GROUP BY c.content_key, t.referrals
+        ), added_domains AS (
+            SELECT content_key, SUM(added) AS added FROM referrals GROUP BY content_key
+        ), items AS (
+            SELECT i.content_key, i.first_view, i.views, i.first_social, i.first_news, i.first_search,
+                   i.first_email, i.first_web_referral, i.first_click, i.clicks, i.first_share,
+                   COALESCE(b.domain_count, 0) + COALESCE(a.added, 0) AS domain_count,
+                   d.domain AS top_domain, d.referrals AS top_referrals
+            FROM (SELECT content_key, MIN(first_view) AS first_view, SUM(views) AS views,
+                         MIN(first_social) AS first_social, MIN(first_news) AS first_news,
+                         MIN(first_search) AS first_search, MIN(first_email) AS first_email,
+                         MIN(first_web_referral) AS first_web_referral,
+                         MIN(first_click) AS first_click, SUM(clicks) AS clicks, MIN(first_share) AS first_share
+                  FROM parts GROUP BY content_key) AS i
+            LEFT JOIN report_cache_propagation AS b ON :base = 1 AND b.content_key = i.content_key
+            LEFT JOIN added_domains AS a ON a.content_key = i.content_key
+            LEFT JOIN top_domains AS d ON d.content_key = i.content_key
+        )
+        """
+
+    static let sql = items + """
+        , threads AS (
+            -- Cascades are counted over the whole range: a share in an old thread
+            -- brings that thread's earlier activity with it.
             SELECT DISTINCT content_key, thread_root_key
             FROM fact_group_activity
             WHERE content_key IS NOT NULL AND date_key BETWEEN :first AND :last
@@ -57,47 +123,32 @@ enum PropagationReport {
             JOIN fact_group_activity AS a ON a.thread_root_key = t.thread_root_key
             WHERE a.date_key BETWEEN :first AND :last
             GROUP BY t.content_key
-        ), domains AS (
-            -- A referrer is one domain (dim_referrer.domain is unique): a pair is an item
-            -- and a domain already, with no second grouping (100,000 pairs at 2 million
-            -- page views: a sort of them all on PostgreSQL).
-            SELECT p.content_key, r.domain, p.views AS referrals
-            FROM pairs AS p
-            JOIN dim_referrer AS r ON r.referrer_key = p.referrer_key
-            WHERE r.category NOT IN ('direct', 'owned')
-        ), domain_counts AS (
-            SELECT content_key, COUNT(*) AS domain_count, MAX(referrals) AS top_referrals
-            FROM domains GROUP BY content_key
-        ), top_domains AS (
-            -- The top referrer: most referrals, ties to the first domain by name. An
-            -- aggregate joined back, not ROW_NUMBER() OVER (…): SQLite indexes neither a
-            -- window's result nor its join, and the LEFT JOIN below scanned it once per
-            -- content item (20,000 referred pages: 65 s; this way 0.4 s).
-            SELECT d.content_key, n.domain_count, MIN(d.domain) AS domain
-            FROM domains AS d
-            JOIN domain_counts AS n ON n.content_key = d.content_key AND n.top_referrals = d.referrals
-            GROUP BY d.content_key, n.domain_count
         )
-        SELECT c.url, v.first_at, k.first_at, s.first_at,
-               v.first_social, v.first_news, v.first_search, v.first_email, v.first_web_referral,
-               COALESCE(v.views, 0), COALESCE(k.clicks, 0), COALESCE(g.activities, 0), g.max_depth,
-               COALESCE(d.domain_count, 0), d.domain,
+        SELECT c.url, i.first_view, i.first_click, i.first_share,
+               i.first_social, i.first_news, i.first_search, i.first_email, i.first_web_referral,
+               i.views, i.clicks, COALESCE(g.activities, 0), g.max_depth,
+               i.domain_count, i.top_domain,
                -- The order of the file: most channels reached, then most activity, then URL.
-               CASE WHEN v.first_at IS NULL THEN 0 ELSE 1 END + CASE WHEN k.first_at IS NULL THEN 0 ELSE 1 END
-                 + CASE WHEN s.first_at IS NULL THEN 0 ELSE 1 END + CASE WHEN v.first_social IS NULL THEN 0 ELSE 1 END
-                 + CASE WHEN v.first_news IS NULL THEN 0 ELSE 1 END + CASE WHEN v.first_search IS NULL THEN 0 ELSE 1 END
-                 + CASE WHEN v.first_email IS NULL THEN 0 ELSE 1 END
-                 + CASE WHEN v.first_web_referral IS NULL THEN 0 ELSE 1 END AS reached,
-               COALESCE(v.views, 0) + COALESCE(k.clicks, 0) + COALESCE(g.activities, 0) AS total
-        FROM dim_content AS c
-        LEFT JOIN views AS v ON v.content_key = c.content_key
-        LEFT JOIN clicks AS k ON k.content_key = c.content_key
-        LEFT JOIN shares AS s ON s.content_key = c.content_key
-        LEFT JOIN cascades AS g ON g.content_key = c.content_key
-        LEFT JOIN top_domains AS d ON d.content_key = c.content_key
-        WHERE v.content_key IS NOT NULL OR k.content_key IS NOT NULL OR s.content_key IS NOT NULL
+               CASE WHEN i.first_view IS NULL THEN 0 ELSE 1 END + CASE WHEN i.first_click IS NULL THEN 0 ELSE 1 END
+                 + CASE WHEN i.first_share IS NULL THEN 0 ELSE 1 END + CASE WHEN i.first_social IS NULL THEN 0 ELSE 1 END
+                 + CASE WHEN i.first_news IS NULL THEN 0 ELSE 1 END + CASE WHEN i.first_search IS NULL THEN 0 ELSE 1 END
+                 + CASE WHEN i.first_email IS NULL THEN 0 ELSE 1 END
+                 + CASE WHEN i.first_web_referral IS NULL THEN 0 ELSE 1 END AS reached,
+               i.views + i.clicks + COALESCE(g.activities, 0) AS total
+        FROM items AS i
+        JOIN dim_content AS c ON c.content_key = i.content_key
+        LEFT JOIN cascades AS g ON g.content_key = i.content_key
         ORDER BY reached DESC, total DESC, c.url
         """
+
+    /// The report's parameters: the range, and where the base ends (`scope.baseThrough`;
+    /// without a base, every day is added up here).
+    static func arguments(_ scope: ReportScope) -> [String: SQLValue] {
+        var arguments = scope.range
+        arguments["from"] = SQLValue(scope.propagationBaseThrough ?? scope.firstDay)
+        arguments["base"] = SQLValue(scope.propagationBaseThrough == nil ? 0 : 1)
+        return arguments
+    }
 
     /// `asText`: the rows as CSV lines (`CSVTable.encodedRows`), not cells: the file has a
     /// row per page, and the rows come in the file's order (URLs compared byte by byte on
@@ -107,7 +158,7 @@ enum PropagationReport {
         // Lines gathered in pieces of about a megabyte and joined once: one string grown
         // line by line holds its old and its doubled buffer at once (78 MB at 26 MB).
         var pieces: [String] = [], piece = ""
-        try db.forEachRow(sql, scope.range) { row in
+        try db.forEachRow(sql, arguments(scope)) { row in
             // First times per channel, in channelOrder.
             let firsts: [Int64?] = (1...8).map { row.value($0).int64 }
             let reachedChannels = zip(channelOrder, firsts)

@@ -39,6 +39,9 @@ public struct ReportScope: Equatable, Sendable {
     public var influencersTop = 100
     /// Comments in a period that make a subscriber a VIP (`[vips] min_comments`).
     public var vipMinComments = 2
+    /// propagation.csv: the days before this one are in propagation's base, kept by the
+    /// report cache (PropagationBase); nil: every day is added up.
+    var propagationBaseThrough: Int?
 
     /// The scope with the config's report settings (influencers_top, [vips]).
     public func configured(by config: FootprintConfig) -> ReportScope {

@@ -1,6 +1,6 @@
-/// Migrations v11 to v14: the report cache, the indexes by person the nightly sessionizer
-/// reads through, subscriptions by list, group activities awaiting their parents (the
-/// rest is in Migrations.swift and Migrations+V9.swift).
+/// Migrations v11 to v15: the report cache, the indexes by person the nightly sessionizer
+/// reads through, subscriptions by list, group activities awaiting their parents,
+/// propagation's base (the rest is in Migrations.swift and Migrations+V9.swift).
 extension Migrations {
     /// The rows of the last report run per report and period, and what they were
     /// computed from (ReportCache.swift): the next run recomputes only stale periods.
@@ -52,5 +52,30 @@ extension Migrations {
         WHERE parent_source_id IS NOT NULL AND parent_activity_key IS NULL;
     CREATE INDEX fact_group_activity_parent_author_unresolved ON fact_group_activity (activity_key)
         WHERE parent_activity_key IS NOT NULL AND parent_person_key IS NULL;
+    """
+
+    /// propagation.csv's figures per item over the days before `through`, kept by the
+    /// report cache (PropagationBase.swift): a night adds the days since, instead of
+    /// grouping every day's referrals again. Referrals are kept per item and referring
+    /// domain (a referrer is one domain), for the domain count and the top referrer.
+    static let v15 = """
+    CREATE TABLE report_cache_propagation (
+        content_key INTEGER PRIMARY KEY,
+        first_view INTEGER, views INTEGER NOT NULL,
+        first_social INTEGER, first_news INTEGER, first_search INTEGER, first_email INTEGER,
+        first_web_referral INTEGER,
+        first_click INTEGER, clicks INTEGER NOT NULL, first_share INTEGER,
+        domain_count INTEGER NOT NULL, top_referrer_key INTEGER, top_referrals INTEGER
+    );
+    CREATE TABLE report_cache_propagation_referral (
+        content_key INTEGER NOT NULL,
+        referrer_key INTEGER NOT NULL,   -- a referrer counted as a domain (not direct, not owned)
+        referrals INTEGER NOT NULL,
+        PRIMARY KEY (content_key, referrer_key)
+    );
+    CREATE TABLE report_cache_propagation_state (
+        settings TEXT NOT NULL,          -- report_cache_state's digest the base was made for
+        through INTEGER NOT NULL         -- date key: the base holds the days before it
+    );
     """
 }

@@ -54,6 +54,9 @@ enum Migrations {
         migrator.registerMigration("v14 group activities awaiting their parents") { db in
             try db.execute(sql: v14)
         }
+        migrator.registerMigration("v15 propagation's base") { db in
+            try db.execute(sql: v15)
+        }
     }
 
     /// Six reports count clicks per day (and channel, page or place): read in this

@@ -114,8 +114,12 @@ func markReportsStale(_ db: SQLConnection, from dateKey: Int) throws {
     try db.execute("UPDATE report_cache_state SET stale_from = :day WHERE stale_from > :day", ["day": SQLValue(dateKey)])
 }
 
-/// Drops every cached row (forget: they may name the person).
+/// Drops every cached row (forget: they may name the person, and propagation's base
+/// counts what was removed).
 func dropReportCache(_ db: SQLConnection) throws {
     try db.execute("DELETE FROM report_cache")
     try db.execute("DELETE FROM report_cache_state")
+    try db.execute("DELETE FROM report_cache_propagation")
+    try db.execute("DELETE FROM report_cache_propagation_referral")
+    try db.execute("DELETE FROM report_cache_propagation_state")
 }

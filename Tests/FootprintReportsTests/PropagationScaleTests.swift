@@ -27,11 +27,12 @@ import FootprintWarehouse
         return warehouse
     }
 
+    /// With propagation's base too: its referrals are joined per pair, by key.
     @Test func everyItemJoinIsAnIndexSearchNotAScan() throws {
         let folder = try TestFolder()
         let warehouse = try Self.warehouse(folder)
         let plan = try warehouse.read { db in
-            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + PropagationReport.sql, arguments: ["first": 0, "last": 99_999_999])
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + PropagationReport.sql, arguments: ["first": 0, "last": 99_999_999, "from": 20240501, "base": 1])
                 .map { $0["detail"] as String }
         }
         let scannedPerItem = plan.filter { $0.hasPrefix("SCAN") && $0.hasSuffix("LEFT-JOIN") }

@@ -20,6 +20,7 @@ enum PostgresSchema {
         ("v3 page views and sessions by person (SQLite v12)", v3),
         ("v4 names of any length", v4),
         ("v5 group activities awaiting their parents (SQLite v14)", v5),
+        ("v6 propagation's base (SQLite v15), group activities by day", v6),
     ]
 
     static let v1 = #"""
