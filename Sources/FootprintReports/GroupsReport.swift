@@ -18,50 +18,65 @@ enum GroupsReport {
         ], sql: sql(scope), arguments: scope.range)
     }
 
+    /// Whether the group activity `f` is one of ours: written or shared (not a view, a
+    /// reaction or a join), carrying a URL on our properties or the self brand's domains,
+    /// or coming from one of the self brand's accounts. Look-ups by key in small tables,
+    /// row by row: no list of our pages or shares that PostgreSQL would hash only while
+    /// it fits in work_mem and otherwise scan once per activity (10 million page views:
+    /// over 8 minutes for one report).
+    static func isOurs(_ f: String) -> String {
+        """
+        (EXISTS (SELECT 1 FROM dim_content AS c
+                 WHERE c.content_key = \(f).content_key
+                   AND (c.host IN (SELECT host FROM dim_owned_host)
+                        OR EXISTS (SELECT 1 FROM dim_brand_domain AS bd JOIN dim_brand AS b ON b.brand_key = bd.brand_key
+                                   WHERE b.is_self = 1
+                                     AND (c.host = bd.domain
+                                          OR (LENGTH(c.host) > LENGTH(bd.domain)
+                                              AND SUBSTR(c.host, LENGTH(c.host) - LENGTH(bd.domain)) = '.' || bd.domain)))))
+         OR \(f).person_key IN (\(GroupRoles.selfAccounts)))
+        AND \(GroupRoles.role(f)) NOT IN ('view', 'reaction', 'join')
+        """
+    }
+
     /// The report's SQL (`:first`, `:last`: the scope's days).
     static func sql(_ scope: ReportScope) -> String {
         let p = scope.period.labelColumn
         return """
-            WITH RECURSIVE owned_content AS (
-                SELECT c.content_key FROM dim_content AS c
-                WHERE c.host IN (SELECT host FROM dim_owned_host)
-                   OR EXISTS (SELECT 1 FROM dim_brand_domain AS bd JOIN dim_brand AS b ON b.brand_key = bd.brand_key
-                              WHERE b.is_self = 1
-                                AND (c.host = bd.domain
-                                     OR (LENGTH(c.host) > LENGTH(bd.domain)
-                                         AND SUBSTR(c.host, LENGTH(c.host) - LENGTH(bd.domain)) = '.' || bd.domain)))
-            ), acts AS (
-                SELECT d.\(p) AS period, f.activity_key, f.group_key, f.person_key, f.activity_count, f.content_key,
-                       f.thread_root_key, \(GroupRoles.role()) AS role
+            WITH RECURSIVE acts AS (
+                SELECT d.\(p) AS period, f.activity_key, f.group_key, f.person_key, f.activity_count,
+                       f.parent_activity_key, f.thread_root_key, \(GroupRoles.role()) AS role,
+                       CASE WHEN \(isOurs("f")) THEN 1 ELSE 0 END AS ours,
+                       -- Whether the thread's root is ours; a scalar look-up by key per
+                       -- activity (PostgreSQL hashed every activity for a join).
+                       (SELECT CASE WHEN \(isOurs("r")) THEN 1 ELSE 0 END
+                        FROM fact_group_activity AS r WHERE r.activity_key = f.thread_root_key) AS root_ours
                 FROM fact_group_activity AS f
                 JOIN dim_date AS d ON d.date_key = f.date_key
                 WHERE f.date_key BETWEEN :first AND :last
-            ), ours AS (
-                SELECT f.activity_key, f.thread_root_key FROM fact_group_activity AS f
-                WHERE (f.content_key IN (SELECT content_key FROM owned_content)
-                       OR f.person_key IN (\(GroupRoles.selfAccounts)))
-                  AND \(GroupRoles.role()) NOT IN ('view', 'reaction', 'join')
-            ), our_roots AS (
-                SELECT activity_key FROM ours WHERE thread_root_key = activity_key
-            ), deep (activity_key) AS (
-                -- Walked down reply by reply only from our shares inside a thread that is
-                -- not ours already (or whose root is unknown: a reply cycle). NOT EXISTS, an
-                -- anti-join, rather than NOT IN, which PostgreSQL runs as a list per row.
-                SELECT c.activity_key FROM ours AS o JOIN fact_group_activity AS c ON c.parent_activity_key = o.activity_key
-                WHERE o.thread_root_key IS NULL
-                   OR (o.thread_root_key <> o.activity_key
-                       AND NOT EXISTS (SELECT 1 FROM our_roots AS r WHERE r.activity_key = o.thread_root_key))
+            ), up (activity_key, ancestor_key) AS (
+                -- The scope's activities in threads not rooted in ours (or whose root is
+                -- unknown: a reply cycle), each with every activity above it, walked up
+                -- reply by reply (UNION stops at a cycle; the top of each walk is a row
+                -- without ancestor). A night looks at its month's activities and their
+                -- ancestors, not at every share of ours in the history and all that is
+                -- below them. Parents are looked up one by one in scalar subqueries:
+                -- PostgreSQL, unable to size a recursive CTE, otherwise hashed every
+                -- activity for a few thousand look-ups.
+                SELECT activity_key, parent_activity_key FROM acts
+                WHERE parent_activity_key IS NOT NULL AND COALESCE(root_ours, 0) = 0
                 UNION
-                SELECT c.activity_key FROM fact_group_activity AS c JOIN deep ON c.parent_activity_key = deep.activity_key
+                SELECT up.activity_key, (SELECT p.parent_activity_key FROM fact_group_activity AS p WHERE p.activity_key = up.ancestor_key)
+                FROM up WHERE up.ancestor_key IS NOT NULL
             ), below (activity_key) AS (
-                -- Below a thread we started is the rest of that thread (the loader keeps
-                -- each activity's root): no walk through 100,000 replies. Only the
-                -- scope's activities are counted, so only they are looked at (a night's
-                -- month, not every reply ever given in our threads).
-                SELECT a.activity_key FROM acts AS a
-                WHERE a.thread_root_key IN (SELECT activity_key FROM our_roots) AND a.activity_key <> a.thread_root_key
+                -- Responses to our shares: the rest of a thread we started (the loader
+                -- keeps each activity's root), and activities with one of ours above them.
+                SELECT activity_key FROM acts WHERE root_ours = 1 AND activity_key <> thread_root_key
                 UNION
-                SELECT activity_key FROM deep
+                SELECT up.activity_key
+                FROM up
+                WHERE (SELECT CASE WHEN \(isOurs("o")) THEN 1 ELSE 0 END
+                       FROM fact_group_activity AS o WHERE o.activity_key = up.ancestor_key) = 1
             ), responses AS (
                 SELECT a.period, a.group_key, SUM(a.activity_count) AS responses
                 FROM acts AS a JOIN below ON below.activity_key = a.activity_key
@@ -80,12 +95,8 @@ enum GroupsReport {
                        SUM(CASE WHEN a.role = 'share' THEN 1 ELSE 0 END) AS shares,
                        SUM(CASE WHEN a.role = 'reaction' THEN a.activity_count ELSE 0 END) AS reactions,
                        SUM(CASE WHEN a.role = 'view' THEN a.activity_count ELSE 0 END) AS views,
-                       SUM(CASE WHEN o.activity_key IS NULL THEN 0 ELSE 1 END) AS our_shares
+                       SUM(a.ours) AS our_shares
                 FROM acts AS a
-                -- Joined, not `IN (SELECT … FROM ours)` in the sum: PostgreSQL hashes such a
-                -- list only while it fits in work_mem, and past it scanned every share of
-                -- ours once per activity (10 million page views: over 8 minutes; joined, 3 s).
-                LEFT JOIN ours AS o ON o.activity_key = a.activity_key
                 GROUP BY a.period, a.group_key
             )
             SELECT c.period, g.platform, g.name, c.activities, c.active_members, c.posts, c.comments, c.shares,

@@ -16,7 +16,7 @@ import FootprintWarehouse
 public enum IncrementalReports {
     /// Part of the settings cached rows are computed with: change it whenever a report's
     /// SQL or columns change, so that rows of older code are not used.
-    static let revision = "2026-12-05 propagation from its base"
+    static let revision = "2026-12-05 groups walks up from the scope"
     /// Reports whose rows are not per period: always computed whole (propagation.csv
     /// from its base: PropagationBase).
     static let whole: Set<String> = ["propagation.csv"]
