@@ -19,23 +19,36 @@ enum GroupsReport {
     }
 
     /// Whether the group activity `f` is one of ours: written or shared (not a view, a
-    /// reaction or a join), carrying a URL on our properties or the self brand's domains,
-    /// or coming from one of the self brand's accounts. Look-ups by key in small tables,
-    /// row by row: no list of our pages or shares that PostgreSQL would hash only while
-    /// it fits in work_mem and otherwise scan once per activity (10 million page views:
-    /// over 8 minutes for one report).
-    static func isOurs(_ f: String) -> String {
+    /// reaction or a join), carrying a URL on our properties or the self brand's domains
+    /// (`owned`: whether its content is one of `owned_content`, by a join or `owns`), or
+    /// coming from one of the self brand's accounts.
+    static func isOurs(_ f: String, owned: String) -> String {
         """
-        (EXISTS (SELECT 1 FROM dim_content AS c
-                 WHERE c.content_key = \(f).content_key
-                   AND (c.host IN (SELECT host FROM dim_owned_host)
-                        OR EXISTS (SELECT 1 FROM dim_brand_domain AS bd JOIN dim_brand AS b ON b.brand_key = bd.brand_key
-                                   WHERE b.is_self = 1
-                                     AND (c.host = bd.domain
-                                          OR (LENGTH(c.host) > LENGTH(bd.domain)
-                                              AND SUBSTR(c.host, LENGTH(c.host) - LENGTH(bd.domain)) = '.' || bd.domain)))))
-         OR \(f).person_key IN (\(GroupRoles.selfAccounts)))
+        (\(owned) OR \(f).person_key IN (\(GroupRoles.selfAccounts)))
         AND \(GroupRoles.role(f)) NOT IN ('view', 'reaction', 'join')
+        """
+    }
+
+    /// Whether the content `key` is on our properties or the self brand's domains, by
+    /// look-ups in small tables: for a scalar subquery, where a list of our pages would
+    /// be a subplan that PostgreSQL hashes only while it fits in work_mem and otherwise
+    /// scans once per row (an `IN` list of our shares in this report: over 8 minutes at
+    /// 10 million page views).
+    static func owns(_ key: String) -> String {
+        """
+        EXISTS (SELECT 1 FROM dim_content AS c WHERE c.content_key = \(key) AND \(ownedHost("c")))
+        """
+    }
+
+    /// Whether dim_content `c`'s host is one of ours or the self brand's (or below one).
+    static func ownedHost(_ c: String) -> String {
+        """
+        (\(c).host IN (SELECT host FROM dim_owned_host)
+         OR EXISTS (SELECT 1 FROM dim_brand_domain AS bd JOIN dim_brand AS b ON b.brand_key = bd.brand_key
+                    WHERE b.is_self = 1
+                      AND (\(c).host = bd.domain
+                           OR (LENGTH(\(c).host) > LENGTH(bd.domain)
+                               AND SUBSTR(\(c).host, LENGTH(\(c).host) - LENGTH(bd.domain)) = '.' || bd.domain))))
         """
     }
 
@@ -43,16 +56,22 @@ enum GroupsReport {
     static func sql(_ scope: ReportScope) -> String {
         let p = scope.period.labelColumn
         return """
-            WITH RECURSIVE acts AS (
+            WITH RECURSIVE owned_content AS (
+                SELECT c.content_key FROM dim_content AS c WHERE \(ownedHost("c"))
+            ), acts AS (
+                -- With whether each is ours and whether its thread's root is: joined,
+                -- so that a night looks its few thousand roots up by key and a full
+                -- report hashes them.
                 SELECT d.\(p) AS period, f.activity_key, f.group_key, f.person_key, f.activity_count,
                        f.parent_activity_key, f.thread_root_key, \(GroupRoles.role()) AS role,
-                       CASE WHEN \(isOurs("f")) THEN 1 ELSE 0 END AS ours,
-                       -- Whether the thread's root is ours; a scalar look-up by key per
-                       -- activity (PostgreSQL hashed every activity for a join).
-                       (SELECT CASE WHEN \(isOurs("r")) THEN 1 ELSE 0 END
-                        FROM fact_group_activity AS r WHERE r.activity_key = f.thread_root_key) AS root_ours
+                       CASE WHEN \(isOurs("f", owned: "fo.content_key IS NOT NULL")) THEN 1 ELSE 0 END AS ours,
+                       CASE WHEN r.activity_key IS NULL THEN NULL
+                            WHEN \(isOurs("r", owned: "ro.content_key IS NOT NULL")) THEN 1 ELSE 0 END AS root_ours
                 FROM fact_group_activity AS f
                 JOIN dim_date AS d ON d.date_key = f.date_key
+                LEFT JOIN owned_content AS fo ON fo.content_key = f.content_key
+                LEFT JOIN fact_group_activity AS r ON r.activity_key = f.thread_root_key
+                LEFT JOIN owned_content AS ro ON ro.content_key = r.content_key
                 WHERE f.date_key BETWEEN :first AND :last
             ), up (activity_key, ancestor_key) AS (
                 -- The scope's activities in threads not rooted in ours (or whose root is
@@ -75,7 +94,7 @@ enum GroupsReport {
                 UNION
                 SELECT up.activity_key
                 FROM up
-                WHERE (SELECT CASE WHEN \(isOurs("o")) THEN 1 ELSE 0 END
+                WHERE (SELECT CASE WHEN \(isOurs("o", owned: owns("o.content_key"))) THEN 1 ELSE 0 END
                        FROM fact_group_activity AS o WHERE o.activity_key = up.ancestor_key) = 1
             ), responses AS (
                 SELECT a.period, a.group_key, SUM(a.activity_count) AS responses
