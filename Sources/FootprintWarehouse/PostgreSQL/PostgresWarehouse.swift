@@ -39,7 +39,8 @@ public final class PostgresWarehouse: WarehouseEngine {
                 try connection.execute("SELECT pg_advisory_xact_lock(\(Self.migrationLock))")
                 let applied = try connection.value("SELECT 1 FROM footprint_schema WHERE version = :name", ["name": .text(name)])
                 if applied == .null {
-                    try connection.execute(sql)
+                    // Statement by statement: see SQLScript (Citus).
+                    for statement in SQLScript.statements(sql) { try connection.execute(statement) }
                     try connection.execute("INSERT INTO footprint_schema (version) VALUES (:name)", ["name": .text(name)])
                 }
                 try connection.execute("COMMIT")
