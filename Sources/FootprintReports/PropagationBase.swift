@@ -21,8 +21,7 @@ enum PropagationBase {
            state[0].text == settings, let kept = state[1].int64.map({ Int($0) }), kept <= (upTo ?? kept) {
             through = kept
         } else {
-            try db.execute("DELETE FROM report_cache_propagation")
-            try db.execute("DELETE FROM report_cache_propagation_referral")
+            for table in tables { try db.execute("DELETE FROM \(table)") }
         }
         if let upTo, upTo > through {
             try fold(db, from: through, to: upTo, scope: scope)
@@ -34,13 +33,17 @@ enum PropagationBase {
         return through
     }
 
+    static let tables = ["report_cache_propagation", "report_cache_propagation_referral", "report_cache_propagation_thread",
+                         "report_cache_propagation_share"]
+
     static let columns = ["content_key", "first_view", "views", "first_social", "first_news", "first_search", "first_email",
                           "first_web_referral", "first_click", "clicks", "first_share", "domain_count", "top_referrer_key",
                           "top_referrals"]
 
     /// Adds the days from `from` to the day before `to` to the base.
     private static func fold(_ db: SQLConnection, from: Int, to: Int, scope: ReportScope) throws {
-        let arguments: [String: SQLValue] = ["from": SQLValue(from), "last": SQLValue(min(to - 1, scope.lastDay)), "base": 1]
+        let segment: [String: SQLValue] = ["from": SQLValue(from), "last": SQLValue(min(to - 1, scope.lastDay))]
+        let arguments = segment.merging(["base": 1]) { $1 }
         // The items' new figures (a row per item: read, then written back whole) before
         // their referrals, which they are counted against.
         let items = try db.rows(PropagationReport.items + """
@@ -57,7 +60,27 @@ enum PropagationBase {
             WHERE a.date_key BETWEEN :from AND :last AND r.category NOT IN ('direct', 'owned')
             GROUP BY a.content_key, a.referrer_key
             ON CONFLICT (content_key, referrer_key) DO UPDATE SET referrals = report_cache_propagation_referral.referrals + excluded.referrals
-            """, arguments.filter { $0.key != "base" })
+            """, segment)
+        // Each thread's activities (a thread is its root's; a reply cycle has none), and
+        // the threads each item was shared in.
+        try db.execute("""
+            INSERT INTO report_cache_propagation_thread (thread_root_key, activities, max_depth)
+            SELECT thread_root_key, SUM(activity_count), MAX(depth)
+            FROM fact_group_activity
+            WHERE thread_root_key IS NOT NULL AND date_key BETWEEN :from AND :last
+            GROUP BY thread_root_key
+            ON CONFLICT (thread_root_key) DO UPDATE
+            SET activities = report_cache_propagation_thread.activities + excluded.activities,
+                max_depth = CASE WHEN excluded.max_depth > report_cache_propagation_thread.max_depth
+                                 THEN excluded.max_depth ELSE report_cache_propagation_thread.max_depth END
+            """, segment)
+        try db.execute("""
+            INSERT INTO report_cache_propagation_share (content_key, thread_root_key)
+            SELECT DISTINCT content_key, thread_root_key
+            FROM fact_group_activity
+            WHERE content_key IS NOT NULL AND thread_root_key IS NOT NULL AND date_key BETWEEN :from AND :last
+            ON CONFLICT (content_key, thread_root_key) DO NOTHING
+            """, segment)
         try db.execute("DELETE FROM report_cache_propagation")
         try db.insert(into: "report_cache_propagation", columns: columns, rows: items)
     }

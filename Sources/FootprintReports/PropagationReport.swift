@@ -20,11 +20,11 @@ enum PropagationReport {
 
     /// Each item's figures from the loader's daily summaries, for the days from `:from`
     /// to `:last`, added to those of propagation's base (the days before `:from`, kept by
-    /// the report cache: PropagationBase.swift) when `:base` is 1. Every figure but the
-    /// cascades adds up day by day: firsts are minimums, counts are sums, and the
-    /// referring domains are counted and ranked from the base's referrals per item and
-    /// domain plus the new ones. `items` ends the text: the report and the base's fold
-    /// go on from it.
+    /// the report cache: PropagationBase.swift) when `:base` is 1. Every figure adds up
+    /// day by day: firsts are minimums, counts are sums, and the referring domains are
+    /// counted and ranked from the base's referrals per item and domain plus the new
+    /// ones (the cascades, in `sql`, per thread). `items` ends the text: the report and
+    /// the base's fold go on from it.
     static let items = """
         WITH pairs AS (
             -- Per item and referrer, the first view and the count, from the loader's
@@ -112,16 +112,29 @@ enum PropagationReport {
 
     static let sql = items + """
         , threads AS (
-            -- Cascades are counted over the whole range: a share in an old thread
-            -- brings that thread's earlier activity with it.
-            SELECT DISTINCT content_key, thread_root_key
-            FROM fact_group_activity
-            WHERE content_key IS NOT NULL AND date_key BETWEEN :first AND :last
+            -- The threads each item was shared in: the base's, and those of shares since.
+            SELECT content_key, thread_root_key FROM report_cache_propagation_share WHERE :base = 1
+            UNION
+            SELECT content_key, thread_root_key FROM fact_group_activity
+            WHERE content_key IS NOT NULL AND thread_root_key IS NOT NULL AND date_key BETWEEN :from AND :last
+        ), thread_totals AS (
+            -- Each thread's activities over the whole range: a share in an old thread
+            -- brings the thread's earlier activity with it. The base keeps them per
+            -- thread before `:from`; the days since are added from the facts.
+            SELECT thread_root_key, SUM(activities) AS activities, MAX(max_depth) AS max_depth
+            FROM (SELECT b.thread_root_key, b.activities, b.max_depth
+                  FROM report_cache_propagation_thread AS b
+                  WHERE :base = 1 AND b.thread_root_key IN (SELECT thread_root_key FROM threads)
+                  UNION ALL
+                  SELECT thread_root_key, SUM(activity_count), MAX(depth)
+                  FROM fact_group_activity
+                  WHERE thread_root_key IS NOT NULL AND date_key BETWEEN :from AND :last
+                  GROUP BY thread_root_key) AS x
+            GROUP BY thread_root_key
         ), cascades AS (
-            SELECT t.content_key, SUM(a.activity_count) AS activities, MAX(a.depth) AS max_depth
+            SELECT t.content_key, SUM(x.activities) AS activities, MAX(x.max_depth) AS max_depth
             FROM threads AS t
-            JOIN fact_group_activity AS a ON a.thread_root_key = t.thread_root_key
-            WHERE a.date_key BETWEEN :first AND :last
+            JOIN thread_totals AS x ON x.thread_root_key = t.thread_root_key
             GROUP BY t.content_key
         )
         SELECT c.url, i.first_view, i.first_click, i.first_share,

@@ -57,7 +57,8 @@ extension Migrations {
     /// propagation.csv's figures per item over the days before `through`, kept by the
     /// report cache (PropagationBase.swift): a night adds the days since, instead of
     /// grouping every day's referrals again. Referrals are kept per item and referring
-    /// domain (a referrer is one domain), for the domain count and the top referrer.
+    /// domain (a referrer is one domain), for the domain count and the top referrer, and
+    /// per thread, for the cascades.
     static let v15 = """
     CREATE TABLE report_cache_propagation (
         content_key INTEGER PRIMARY KEY,
@@ -72,6 +73,18 @@ extension Migrations {
         referrer_key INTEGER NOT NULL,   -- a referrer counted as a domain (not direct, not owned)
         referrals INTEGER NOT NULL,
         PRIMARY KEY (content_key, referrer_key)
+    );
+    -- Thread cascades: each thread's activities before `through` (by its root), and which
+    -- items were shared in which threads before it.
+    CREATE TABLE report_cache_propagation_thread (
+        thread_root_key INTEGER PRIMARY KEY,
+        activities INTEGER NOT NULL,
+        max_depth INTEGER NOT NULL
+    );
+    CREATE TABLE report_cache_propagation_share (
+        content_key INTEGER NOT NULL,
+        thread_root_key INTEGER NOT NULL,
+        PRIMARY KEY (content_key, thread_root_key)
     );
     CREATE TABLE report_cache_propagation_state (
         settings TEXT NOT NULL,          -- report_cache_state's digest the base was made for

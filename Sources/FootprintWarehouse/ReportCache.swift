@@ -121,5 +121,7 @@ func dropReportCache(_ db: SQLConnection) throws {
     try db.execute("DELETE FROM report_cache_state")
     try db.execute("DELETE FROM report_cache_propagation")
     try db.execute("DELETE FROM report_cache_propagation_referral")
+    try db.execute("DELETE FROM report_cache_propagation_thread")
+    try db.execute("DELETE FROM report_cache_propagation_share")
     try db.execute("DELETE FROM report_cache_propagation_state")
 }

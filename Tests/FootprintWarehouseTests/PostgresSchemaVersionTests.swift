@@ -31,7 +31,7 @@ import FootprintTestSupport
             let statements = SQLScript.statements(sql)
             #expect(!statements.isEmpty && statements.allSatisfy { !$0.hasSuffix(";") }, "\(name)")
         }
-        #expect(SQLScript.statements(PostgresSchema.v6).count == 5)
+        #expect(SQLScript.statements(PostgresSchema.v6).count == 7)
     }
 
     /// A database distributed at schema v2 (its v3, v5 and v6 objects dropped and
@@ -54,7 +54,8 @@ import FootprintTestSupport
                 DROP INDEX fact_session_by_person;
                 DROP INDEX fact_group_activity_parent_unresolved;
                 DROP INDEX fact_group_activity_parent_author_unresolved;
-                DROP TABLE report_cache_propagation, report_cache_propagation_referral, report_cache_propagation_state;
+                DROP TABLE report_cache_propagation, report_cache_propagation_referral, report_cache_propagation_thread,
+                    report_cache_propagation_share, report_cache_propagation_state;
                 DROP INDEX fact_group_activity_by_day;
                 DELETE FROM footprint_schema WHERE version LIKE 'v3 %' OR version LIKE 'v5 %' OR version LIKE 'v6 %'
                 """) { try pg.execute(statement) }
@@ -66,7 +67,7 @@ import FootprintTestSupport
             SELECT logicalrelid::text, partmethod::text FROM pg_dist_partition
             WHERE logicalrelid::text LIKE '\(schema).report_cache_propagation%' ORDER BY 1
             """).map { [$0[0].text ?? "", $0[1].text ?? ""] }
-        #expect(methods == ["_propagation", "_propagation_referral", "_propagation_state"].map { ["\(schema).report_cache" + $0, "n"] })
+        #expect(methods == ["_propagation", "_propagation_referral", "_propagation_share", "_propagation_state", "_propagation_thread"].map { ["\(schema).report_cache" + $0, "n"] })
         let indexes = try admin.rows("""
             SELECT indexname FROM pg_indexes WHERE schemaname = '\(schema)'
               AND indexname IN ('fact_page_view_by_person', 'fact_group_activity_by_day', 'fact_group_activity_parent_unresolved')

@@ -76,6 +76,16 @@ extension PostgresSchema {
         referrals BIGINT NOT NULL,
         PRIMARY KEY (content_key, referrer_key)
     );
+    CREATE TABLE report_cache_propagation_thread (
+        thread_root_key BIGINT PRIMARY KEY,
+        activities BIGINT NOT NULL,
+        max_depth BIGINT NOT NULL
+    );
+    CREATE TABLE report_cache_propagation_share (
+        content_key BIGINT NOT NULL,
+        thread_root_key BIGINT NOT NULL,
+        PRIMARY KEY (content_key, thread_root_key)
+    );
     CREATE TABLE report_cache_propagation_state (
         settings TEXT COLLATE "C" NOT NULL,
         through BIGINT NOT NULL
@@ -84,6 +94,8 @@ extension PostgresSchema {
         IF EXISTS (SELECT 1 FROM meta WHERE key = 'distributed') THEN
             EXECUTE 'SELECT create_reference_table(''report_cache_propagation'')';
             EXECUTE 'SELECT create_reference_table(''report_cache_propagation_referral'')';
+            EXECUTE 'SELECT create_reference_table(''report_cache_propagation_thread'')';
+            EXECUTE 'SELECT create_reference_table(''report_cache_propagation_share'')';
             EXECUTE 'SELECT create_reference_table(''report_cache_propagation_state'')';
         END IF;
     END $$;
