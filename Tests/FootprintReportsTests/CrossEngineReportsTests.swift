@@ -240,6 +240,10 @@ enum TestPostgres {
     /// A distributed warehouse in a schema of its own on the Citus cluster; `options`:
     /// more server settings for its connections (`-cname=value`).
     static func withCitus<T>(options: String = "", _ body: (PostgresWarehouse) throws -> T) throws -> T {
+        try TestPostgresServer.oneCitusTestAtATime { try onCitus(options: options, body) }
+    }
+
+    private static func onCitus<T>(options: String, _ body: (PostgresWarehouse) throws -> T) throws -> T {
         guard let citus, var parts = URLComponents(string: citus) else { throw CocoaError(.featureUnsupported) }
         let schema = "footprint_t" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
         let admin = try PGConnection(citus)

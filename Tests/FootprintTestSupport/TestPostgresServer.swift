@@ -25,6 +25,18 @@ public enum TestPostgresServer {
         return try body(parts.string!)
     }
 
+    /// Runs `body` while no other Citus test of this process runs. They share one
+    /// database on the cluster (a schema each), and Citus takes its metadata locks
+    /// database-wide: one test's TRUNCATE of its staging tables and another's DROP of a
+    /// report table deadlocked ("deadlock detected", a test failed now and then).
+    public static func oneCitusTestAtATime<T>(_ body: () throws -> T) rethrows -> T {
+        citusLock.lock()
+        defer { citusLock.unlock() }
+        return try body()
+    }
+
+    private static let citusLock = NSLock()
+
     /// Runs one statement with psql; throws when psql fails.
     public static func psql(_ uri: String, _ sql: String) throws {
         let psql = Process()

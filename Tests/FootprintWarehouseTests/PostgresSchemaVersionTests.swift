@@ -39,6 +39,10 @@ import FootprintTestSupport
     /// when footprint opens it again; the new cache tables are reference tables.
     @Test(.enabled(if: TestPostgresServer.citus != nil, "FOOTPRINT_TEST_CITUS is not set: the Citus tests were skipped"))
     func aDistributedDatabaseTakesLaterVersions() throws {
+        try TestPostgresServer.oneCitusTestAtATime { try takeLaterVersions() }
+    }
+
+    private func takeLaterVersions() throws {
         guard let citus = TestPostgresServer.citus, var parts = URLComponents(string: citus) else { return }
         let schema = "footprint_t" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
         let admin = try PGConnection(citus)
