@@ -1,6 +1,6 @@
 /// Migrations v11 to v15: the report cache, the indexes by person the nightly sessionizer
 /// reads through, subscriptions by list, group activities awaiting their parents,
-/// propagation's base (the rest is in Migrations.swift and Migrations+V9.swift).
+/// propagation's base, group activities by load file (the rest is in Migrations.swift and Migrations+V9.swift).
 extension Migrations {
     /// The rows of the last report run per report and period, and what they were
     /// computed from (ReportCache.swift): the next run recomputes only stale periods.
@@ -58,8 +58,10 @@ extension Migrations {
     /// report cache (PropagationBase.swift): a night adds the days since, instead of
     /// grouping every day's referrals again. Referrals are kept per item and referring
     /// domain (a referrer is one domain), for the domain count and the top referrer, and
-    /// per thread, for the cascades.
+    /// per thread, for the cascades. And group activities by load file: the mentions pass
+    /// reads a night's new activities, found by scanning all of them before.
     static let v15 = """
+    CREATE INDEX fact_group_activity_by_file ON fact_group_activity (load_file_id);
     CREATE TABLE report_cache_propagation (
         content_key INTEGER PRIMARY KEY,
         first_view INTEGER, views INTEGER NOT NULL,

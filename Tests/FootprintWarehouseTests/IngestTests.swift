@@ -105,6 +105,29 @@ func expectReferralsEqualARegrouping(_ fx: Fixture, sourceLocation: SourceLocati
         #expect(before == after)
     }
 
+    /// Mentions are matched for the activities of every run, not only the first: each
+    /// run matches those loaded since the last pass (by load file, through an index).
+    @Test func activitiesOfALaterRunGetTheirMentions() throws {
+        let fx = try Fixture()
+        func activity(_ id: String, _ text: String) -> String {
+            #"{"activity_id": "\#(id)", "timestamp": "2024-05-02T09:00:00Z", "platform": "linkedin", "group": "CIO Circle", "actor_id": "m\#(id)", "action": "post", "text": "\#(text)"}"#
+        }
+        let first = try fx.folder.write("groups-1.jsonl", activity("g1", "Acme Corp helped us") + "\n")
+        _ = try fx.ingest([first])
+        let second = try fx.folder.write("groups-2.jsonl", [activity("g2", "Globex and Acme both pitched"), activity("g3", "nothing here")]
+            .joined(separator: "\n") + "\n")
+        _ = try fx.ingest([second])
+        let mentions = try fx.warehouse.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT f.source_id, b.name FROM fact_brand_mention AS m
+                JOIN fact_group_activity AS f ON f.activity_key = m.activity_key
+                JOIN dim_brand AS b ON b.brand_key = m.brand_key ORDER BY f.source_id, b.name
+                """).map { "\($0[0] as String) \($0[1] as String)" }
+        }
+        // An activity's source id is its platform and id (unit separator between).
+        #expect(mentions == ["linkedin\u{1F}g1 Acme", "linkedin\u{1F}g2 Acme", "linkedin\u{1F}g2 Globex"])
+    }
+
     @Test func renamedFileWithSameContentIsSkipped() throws {
         let fx = try Fixture()
         let a = try fx.folder.write("web_a.csv", webCSV(1...10))

@@ -31,7 +31,7 @@ import FootprintTestSupport
             let statements = SQLScript.statements(sql)
             #expect(!statements.isEmpty && statements.allSatisfy { !$0.hasSuffix(";") }, "\(name)")
         }
-        #expect(SQLScript.statements(PostgresSchema.v6).count == 7)
+        #expect(SQLScript.statements(PostgresSchema.v6).count == 8)
     }
 
     /// A database distributed at schema v2 (its v3, v5 and v6 objects dropped and
@@ -61,6 +61,7 @@ import FootprintTestSupport
                 DROP TABLE report_cache_propagation, report_cache_propagation_referral, report_cache_propagation_thread,
                     report_cache_propagation_share, report_cache_propagation_state;
                 DROP INDEX fact_group_activity_by_day;
+                DROP INDEX fact_group_activity_by_file;
                 DELETE FROM footprint_schema WHERE version LIKE 'v3 %' OR version LIKE 'v5 %' OR version LIKE 'v6 %'
                 """) { try pg.execute(statement) }
         }
