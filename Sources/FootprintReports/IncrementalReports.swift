@@ -1,4 +1,5 @@
 import FootprintConfig
+import FootprintInput
 import FootprintNormalize
 import FootprintOutput
 import FootprintWarehouse
@@ -49,10 +50,13 @@ public enum IncrementalReports {
         // at the last period with data, so that the next night finds it made.
         let baseUpTo = cache == nil ? try lastPeriod(warehouse, scope: scope).map { from($0.firstDay).firstDay }
                                     : stale.map { _ in own.firstDay }
-        let spread = try warehouse.writing { db in
-            var spread = scope
-            spread.propagationBaseThrough = try PropagationBase.prepare(db, settings: settings, scope: scope, upTo: baseUpTo)
-            return spread
+        let spread = try Trace.timed("propagation base") {
+            try warehouse.writing { db in
+                var spread = scope
+                spread.propagationBaseThrough = try PropagationBase.prepare(db, settings: settings, scope: scope, upTo: baseUpTo,
+                                                                            tracked: cache != nil)
+                return spread
+            }
         }
         let names = stale == nil ? Reports.fileNames.filter(whole.contains) : Reports.fileNames
         let encoded = try Reports.compute(names, from: warehouse, scope: own,

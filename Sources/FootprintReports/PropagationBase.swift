@@ -15,9 +15,12 @@ import FootprintWarehouse
 enum PropagationBase {
     /// Brings the base up to `upTo` (the first stale period's first day; nil when nothing
     /// is stale) and returns its boundary: the report adds up the days from there.
-    static func prepare(_ db: SQLConnection, settings: String, scope: ReportScope, upTo: Int?) throws -> Int {
+    /// `tracked`: whether the report cache knows what changed since its last run; without
+    /// it (nothing cached for these settings, or a run that failed after the base was
+    /// made and before the cache was stored) the base cannot be trusted.
+    static func prepare(_ db: SQLConnection, settings: String, scope: ReportScope, upTo: Int?, tracked: Bool) throws -> Int {
         var through = scope.firstDay
-        if let state = try db.rows("SELECT settings, through FROM report_cache_propagation_state").first,
+        if tracked, let state = try db.rows("SELECT settings, through FROM report_cache_propagation_state").first,
            state[0].text == settings, let kept = state[1].int64.map({ Int($0) }), kept <= (upTo ?? kept) {
             through = kept
         } else {
