@@ -128,6 +128,32 @@ func expectReferralsEqualARegrouping(_ fx: Fixture, sourceLocation: SourceLocati
         #expect(mentions == ["linkedin\u{1F}g1 Acme", "linkedin\u{1F}g2 Acme", "linkedin\u{1F}g2 Globex"])
     }
 
+    /// A short link shared in a group counts for the page it points to whichever comes
+    /// first: the share, or the click export that names the link (each in its own run;
+    /// a pass looks at new activities, and at all of them when a link is new).
+    @Test func aSharedShortLinkCountsForItsTargetWhicheverComesFirst() throws {
+        let fx = try Fixture()
+        func share(_ id: String, _ link: String) throws -> String {
+            try fx.folder.write("groups-\(id).jsonl", #"{"activity_id": "\#(id)", "timestamp": "2024-05-01T10:00:00Z", "group": "G", "actor_id": "a\#(id)", "action": "post", "url": "https://bit.ly/\#(link)"}"# + "\n")
+        }
+        func clicks(_ link: String, _ page: String) throws -> String {
+            try fx.folder.write("clicks-\(link).csv", "timestamp,short_url,long_url,channel,country\n2024-05-01T11:00:00Z,https://bit.ly/\(link),https://blog.acme.example/\(page),twitter,FR\n")
+        }
+        _ = try fx.ingest([try clicks("a", "known-first")])
+        _ = try fx.ingest([try share("s1", "a")])          // the link was known
+        _ = try fx.ingest([try share("s2", "b")])          // not yet
+        _ = try fx.ingest([try clicks("b", "shared-first")])
+        _ = try fx.ingest([try share("s3", "a")])          // again, known
+        let urls = try fx.warehouse.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT f.source_id, c.url FROM fact_group_activity AS f JOIN dim_content AS c ON c.content_key = f.content_key
+                ORDER BY f.source_id
+                """).map { "\($0[1] as String)" }
+        }
+        #expect(urls == ["https://blog.acme.example/known-first", "https://blog.acme.example/shared-first",
+                         "https://blog.acme.example/known-first"])
+    }
+
     @Test func renamedFileWithSameContentIsSkipped() throws {
         let fx = try Fixture()
         let a = try fx.folder.write("web_a.csv", webCSV(1...10))
