@@ -20,24 +20,21 @@ enum PropagationBase {
     /// made and before the cache was stored) the base cannot be trusted.
     static func prepare(_ db: SQLConnection, settings: String, scope: ReportScope, upTo: Int?, tracked: Bool) throws -> Int {
         var through = scope.firstDay
-        if tracked, let state = try db.rows("SELECT settings, through FROM report_cache_propagation_state").first,
+        if tracked, let state = try db.rows("SELECT settings, through FROM \(PropagationBaseTables.state)").first,
            state[0].text == settings, let kept = state[1].int64.map({ Int($0) }), kept <= (upTo ?? kept) {
             through = kept
         } else {
-            for table in tables { try db.execute("DELETE FROM \(table)") }
+            for table in PropagationBaseTables.figures { try db.execute("DELETE FROM \(table)") }
         }
         if let upTo, upTo > through {
             try fold(db, from: through, to: upTo, scope: scope)
             through = upTo
         }
-        try db.execute("DELETE FROM report_cache_propagation_state")
-        try db.insert(into: "report_cache_propagation_state", columns: ["settings", "through"],
+        try db.execute("DELETE FROM \(PropagationBaseTables.state)")
+        try db.insert(into: PropagationBaseTables.state, columns: ["settings", "through"],
                       rows: [[.text(settings), SQLValue(through)]])
         return through
     }
-
-    static let tables = ["report_cache_propagation", "report_cache_propagation_referral", "report_cache_propagation_thread",
-                         "report_cache_propagation_share"]
 
     static let columns = ["content_key", "first_view", "views", "first_social", "first_news", "first_search", "first_email",
                           "first_web_referral", "first_click", "clicks", "first_share", "domain_count", "top_referrer_key",

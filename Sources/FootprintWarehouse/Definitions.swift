@@ -91,11 +91,11 @@ enum Definitions {
         let stances = [("current", TermMatcher(terms: config.perception.current)), ("aspired", TermMatcher(terms: config.perception.aspired))]
         var brandRows: [[SQLValue]] = [], termRows: [[SQLValue]] = [], topicRows: [[SQLValue]] = []
         // A night's few activities through fact_group_activity_by_file (`+activity_key`:
-        // SQLite would rather scan every activity in key order than sort a few); all of
-        // them in key order when every activity is matched again.
-        let sql = through == 0 ? "SELECT activity_key, title, body FROM fact_group_activity ORDER BY activity_key"
-            : "SELECT activity_key, title, body FROM fact_group_activity WHERE load_file_id > :through ORDER BY +activity_key"
-        try db.forEachRow(sql, ["through": .integer(through)]) { row in
+        // SQLite would rather scan every activity in key order than sort a few; a whole
+        // rematch, all 107,000 activities of 2 million page views, takes 0.06 s this way
+        // against 0.035 s by a scan, once per config change).
+        try db.forEachRow("SELECT activity_key, title, body FROM fact_group_activity WHERE load_file_id > :through ORDER BY +activity_key",
+                          ["through": .integer(through)]) { row in
             let activity = row.value(0)
             let title = row.text(1), body = row.text(2)
             if title.isEmpty && body.isEmpty { return }

@@ -114,14 +114,18 @@ func markReportsStale(_ db: SQLConnection, from dateKey: Int) throws {
     try db.execute("UPDATE report_cache_state SET stale_from = :day WHERE stale_from > :day", ["day": SQLValue(dateKey)])
 }
 
+/// The tables of propagation.csv's base (FootprintReports' PropagationBase), kept with
+/// the report cache: its figures, and the state saying what they were made for.
+public enum PropagationBaseTables {
+    public static let figures = ["report_cache_propagation", "report_cache_propagation_referral",
+                                 "report_cache_propagation_thread", "report_cache_propagation_share"]
+    public static let state = "report_cache_propagation_state"
+}
+
 /// Drops every cached row (forget: they may name the person, and propagation's base
 /// counts what was removed).
 func dropReportCache(_ db: SQLConnection) throws {
-    try db.execute("DELETE FROM report_cache")
-    try db.execute("DELETE FROM report_cache_state")
-    try db.execute("DELETE FROM report_cache_propagation")
-    try db.execute("DELETE FROM report_cache_propagation_referral")
-    try db.execute("DELETE FROM report_cache_propagation_thread")
-    try db.execute("DELETE FROM report_cache_propagation_share")
-    try db.execute("DELETE FROM report_cache_propagation_state")
+    for table in ["report_cache", "report_cache_state"] + PropagationBaseTables.figures + [PropagationBaseTables.state] {
+        try db.execute("DELETE FROM \(table)")
+    }
 }

@@ -240,26 +240,18 @@ enum TestPostgres {
     /// A distributed warehouse in a schema of its own on the Citus cluster; `options`:
     /// more server settings for its connections (`-cname=value`).
     static func withCitus<T>(options: String = "", _ body: (PostgresWarehouse) throws -> T) throws -> T {
-        try TestPostgresServer.oneCitusTestAtATime { try onCitus(options: options, body) }
-    }
-
-    private static func onCitus<T>(options: String, _ body: (PostgresWarehouse) throws -> T) throws -> T {
-        guard let citus, var parts = URLComponents(string: citus) else { throw CocoaError(.featureUnsupported) }
-        let schema = "footprint_t" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
-        let admin = try PGConnection(citus)
-        try admin.execute("CREATE SCHEMA \(schema)")
-        defer { try? admin.execute("DROP SCHEMA IF EXISTS \(schema) CASCADE") }
-        parts.queryItems = (parts.queryItems ?? []) + [URLQueryItem(name: "options", value: "-csearch_path=\(schema) \(options)")]
-        let warehouse = try PostgresWarehouse(conninfo: parts.string!)
-        let summary = try warehouse.distribute()
-        #expect(summary.distributed.contains("fact_page_view by person_key"))
-        return try body(warehouse)
+        try TestPostgresServer.withCitusSchema(options: options) { conninfo in
+            let warehouse = try PostgresWarehouse(conninfo: conninfo)
+            let summary = try warehouse.distribute()
+            #expect(summary.distributed.contains("fact_page_view by person_key"))
+            return try body(warehouse)
+        }
     }
 }
 
 /// The cross-engine tests again on a Citus cluster (FOOTPRINT_TEST_CITUS): loaded by
 /// the loader into the distributed schema, the same report files as SQLite's.
-@Suite(.enabled(if: TestPostgres.citus != nil, "FOOTPRINT_TEST_CITUS is not set: the Citus tests were skipped (see the README, Engines)"))
+@Suite(.enabled(if: TestPostgres.citus != nil, Comment(rawValue: TestPostgresServer.citusSkipped)))
 struct CitusReportsTests {
     static func expectSameOnCitus(_ files: [(String, String)], config: FootprintConfig) throws {
         let folder = NSTemporaryDirectory() + "footprint-citus-" + UUID().uuidString
@@ -307,7 +299,7 @@ struct CrossEngineNightlyTests {
     }
 
     /// The same on a Citus cluster (FOOTPRINT_TEST_CITUS), distributed.
-    @Test(.enabled(if: TestPostgres.citus != nil, "FOOTPRINT_TEST_CITUS is not set: the Citus tests were skipped"))
+    @Test(.enabled(if: TestPostgres.citus != nil, Comment(rawValue: TestPostgresServer.citusSkipped)))
     func nightlyRunsGiveTheSameFilesOnCitus() throws {
         try TestPostgres.withCitus { try Self.nightly(on: $0) }
     }

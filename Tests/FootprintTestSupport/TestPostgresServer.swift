@@ -25,14 +25,23 @@ public enum TestPostgresServer {
         return try body(parts.string!)
     }
 
-    /// Runs `body` while no other Citus test of this process runs. They share one
-    /// database on the cluster (a schema each), and Citus takes its metadata locks
-    /// database-wide: one test's TRUNCATE of its staging tables and another's DROP of a
-    /// report table deadlocked ("deadlock detected", a test failed now and then).
-    public static func oneCitusTestAtATime<T>(_ body: () throws -> T) rethrows -> T {
+    /// Why the Citus tests did not run.
+    public static let citusSkipped = "FOOTPRINT_TEST_CITUS is not set: the Citus tests were skipped (see the README, Engines)"
+
+    /// Runs `body` with the URI of a schema of its own on the Citus cluster (set as its
+    /// connections' search path; `options`: more `-cname=value` settings), dropped after.
+    /// One Citus test at a time: they share the cluster's database, and Citus takes its
+    /// metadata locks database-wide — one test's TRUNCATE of its staging tables and
+    /// another's DROP of a report table deadlocked ("deadlock detected", now and then).
+    public static func withCitusSchema<T>(options: String = "", _ body: (String) throws -> T) throws -> T {
         citusLock.lock()
         defer { citusLock.unlock() }
-        return try body()
+        guard let citus, var parts = URLComponents(string: citus) else { throw CocoaError(.featureUnsupported) }
+        let schema = "footprint_t" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
+        try psql(citus, "CREATE SCHEMA \(schema)")
+        defer { try? psql(citus, "DROP SCHEMA IF EXISTS \(schema) CASCADE") }
+        parts.queryItems = (parts.queryItems ?? []) + [URLQueryItem(name: "options", value: "-csearch_path=\(schema) \(options)")]
+        return try body(parts.string!)
     }
 
     private static let citusLock = NSLock()

@@ -26,10 +26,15 @@ import FootprintTestSupport
             "DO $body$ BEGIN PERFORM 1; END $body$",
             "SELECT $1::text",
         ])
-        // Every version splits into statements that each end where the text said.
+        // Every version's statements begin with a command, once their leading comments are
+        // set aside: a cut inside a comment, a string or a DO block would leave a fragment.
+        let commands: Set<String> = ["CREATE", "ALTER", "DROP", "DO", "INSERT", "UPDATE", "DELETE"]
         for (name, sql) in PostgresSchema.versions {
-            let statements = SQLScript.statements(sql)
-            #expect(!statements.isEmpty && statements.allSatisfy { !$0.hasSuffix(";") }, "\(name)")
+            for statement in SQLScript.statements(sql) {
+                let code = statement.split(separator: "\n").drop { $0.trimmingCharacters(in: .whitespaces).hasPrefix("--") }
+                let word = code.first.map { String($0.trimmingCharacters(in: .whitespaces).prefix { $0.isLetter }) } ?? ""
+                #expect(commands.contains(word), "\(name): \(statement.prefix(80))")
+            }
         }
         #expect(SQLScript.statements(PostgresSchema.v6).count == 8)
     }
@@ -37,19 +42,13 @@ import FootprintTestSupport
     /// A database distributed at schema v2 (its v3, v5 and v6 objects dropped and
     /// unrecorded, as a server distributed before those versions had them) takes them
     /// when footprint opens it again; the new cache tables are reference tables.
-    @Test(.enabled(if: TestPostgresServer.citus != nil, "FOOTPRINT_TEST_CITUS is not set: the Citus tests were skipped"))
+    @Test(.enabled(if: TestPostgresServer.citus != nil, Comment(rawValue: TestPostgresServer.citusSkipped)))
     func aDistributedDatabaseTakesLaterVersions() throws {
-        try TestPostgresServer.oneCitusTestAtATime { try takeLaterVersions() }
+        try TestPostgresServer.withCitusSchema { conninfo in try takeLaterVersions(conninfo) }
     }
 
-    private func takeLaterVersions() throws {
-        guard let citus = TestPostgresServer.citus, var parts = URLComponents(string: citus) else { return }
-        let schema = "footprint_t" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
-        let admin = try PGConnection(citus)
-        try admin.execute("CREATE SCHEMA \(schema)")
-        defer { try? admin.execute("DROP SCHEMA IF EXISTS \(schema) CASCADE") }
-        parts.queryItems = (parts.queryItems ?? []) + [URLQueryItem(name: "options", value: "-csearch_path=\(schema)")]
-        let first = try PostgresWarehouse(conninfo: parts.string!)
+    private func takeLaterVersions(_ conninfo: String) throws {
+        let first = try PostgresWarehouse(conninfo: conninfo)
         _ = try first.distribute()
         try first.inTransaction { pg in
             // One statement at a time, for the reason under test.
@@ -65,16 +64,18 @@ import FootprintTestSupport
                 DELETE FROM footprint_schema WHERE version LIKE 'v3 %' OR version LIKE 'v5 %' OR version LIKE 'v6 %'
                 """) { try pg.execute(statement) }
         }
-        _ = try PostgresWarehouse(conninfo: parts.string!)
-        let versions = try admin.rows("SELECT version FROM \(schema).footprint_schema ORDER BY version").compactMap { $0[0].text }
+        _ = try PostgresWarehouse(conninfo: conninfo)
+        let pg = try PGConnection(conninfo)
+        let versions = try pg.rows("SELECT version FROM footprint_schema ORDER BY version").compactMap { $0[0].text }
         #expect(versions == PostgresSchema.versions.map(\.name).sorted())
-        let methods = try admin.rows("""
-            SELECT logicalrelid::text, partmethod::text FROM pg_dist_partition
-            WHERE logicalrelid::text LIKE '\(schema).report_cache_propagation%' ORDER BY 1
+        let methods = try pg.rows("""
+            SELECT c.relname, p.partmethod::text FROM pg_dist_partition AS p
+            JOIN pg_class AS c ON c.oid = p.logicalrelid JOIN pg_namespace AS n ON n.oid = c.relnamespace
+            WHERE n.nspname = current_schema() AND c.relname LIKE 'report_cache_propagation%' ORDER BY 1
             """).map { [$0[0].text ?? "", $0[1].text ?? ""] }
-        #expect(methods == ["_propagation", "_propagation_referral", "_propagation_share", "_propagation_state", "_propagation_thread"].map { ["\(schema).report_cache" + $0, "n"] })
-        let indexes = try admin.rows("""
-            SELECT indexname FROM pg_indexes WHERE schemaname = '\(schema)'
+        #expect(methods == ["", "_referral", "_share", "_state", "_thread"].map { ["report_cache_propagation" + $0, "n"] })
+        let indexes = try pg.rows("""
+            SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()
               AND indexname IN ('fact_page_view_by_person', 'fact_group_activity_by_day', 'fact_group_activity_parent_unresolved')
             ORDER BY 1
             """).compactMap { $0[0].text }
