@@ -56,6 +56,11 @@ final class FactWriter {
     private let markSessionsPending: SQLiteStatement
     private let referrals: ReferralTally
     private var pendingPersons = PersonKeySet()
+    /// The days of this file's page views: the sessionizer recounts the pending visitors'
+    /// rows of these days alone (pending_days). A file spans a few days, at most a few
+    /// thousand: a set that stays small.
+    private var pendingDays = Set<Int64>()
+    private let markDayPending: SQLiteStatement
     private(set) var loadedGroupActivity = false
     /// The earliest day of a row changed in place (a subscription's end filled in) by
     /// this file: cached report periods from it on are stale.
@@ -106,6 +111,7 @@ final class FactWriter {
         sourceOfClick = try prepare("SELECT source_id FROM fact_click WHERE source_hash = ?")
         sourceOfActivity = try prepare("SELECT source_id FROM fact_group_activity WHERE source_hash = ?")
         markSessionsPending = try prepare("INSERT OR IGNORE INTO pending_sessions (person_key) VALUES (?)")
+        markDayPending = try prepare("INSERT OR IGNORE INTO pending_days (date_key) VALUES (?)")
         referrals = try ReferralTally(connection: connection)
     }
 
@@ -183,6 +189,7 @@ final class FactWriter {
         // sessionizer, at its end instead (finishBulkPageViews).
         guard bulk == nil else { return }
         pendingPersons.insert(view.person)
+        pendingDays.insert(Int64(view.dateKey))
         if pendingPersons.count >= Self.pendingPersonsLimit { try writePendingPersons() }
         try referrals.add(date: view.dateKey, content: view.content, referrer: view.referrer, at: view.viewedAt)
     }
@@ -248,6 +255,11 @@ final class FactWriter {
             try markSessionsPending.execute()
         }
         pendingPersons.removeAll()
+        for day in pendingDays.sorted() {
+            markDayPending.bind(1, day)
+            try markDayPending.execute()
+        }
+        pendingDays.removeAll()
     }
 
     func discardPending() {
@@ -259,6 +271,7 @@ final class FactWriter {
         drainCursor = 0
         referrals.discard()
         pendingPersons.removeAll()
+        pendingDays.removeAll()
         loadedGroupActivity = false
     }
 

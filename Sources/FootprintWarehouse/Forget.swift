@@ -28,12 +28,15 @@ extension WarehouseEngine {
                     .compactMap { $0[0].int64.map { Int($0) } }
                 result.pageViews = try db.changes("DELETE FROM fact_page_view WHERE person_key = :person", key)
                 try Summaries.rebuildReferrals(db, days: days)
-                try db.execute("DELETE FROM agg_visitor_day WHERE person_key = :person", key)
+                // By day too: the summaries are ordered by day (a search by person alone
+                // would read all of them).
+                let onTheirDays = "person_key = :person AND date_key IN (\(days.isEmpty ? "NULL" : days.map(String.init).joined(separator: ", ")))"
+                try db.execute("DELETE FROM agg_visitor_day WHERE " + onTheirDays, key)
                 try Summaries.subtractSessions(db, where: "person_key = :person", arguments: key)
                 result.sessions = try db.changes("DELETE FROM fact_session WHERE person_key = :person", key)
                 try Summaries.subtractVisits(db, where: "person_key = :person", arguments: key)
                 try db.execute("DELETE FROM fact_visit WHERE person_key = :person", key)
-                try db.execute("DELETE FROM agg_topic_visitor_day WHERE person_key = :person", key)
+                try db.execute("DELETE FROM agg_topic_visitor_day WHERE " + onTheirDays, key)
             case .actor:
                 let activities = "SELECT activity_key FROM fact_group_activity WHERE person_key = :person"
                 try db.execute("DELETE FROM fact_brand_mention WHERE activity_key IN (\(activities))", key)

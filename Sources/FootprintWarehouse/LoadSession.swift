@@ -225,7 +225,8 @@ enum LoadFiles {
 
 /// Removes what the earlier load of a file left (found by its identity: content and
 /// context): facts, their summaries' share and their mentions; the visitors whose page
-/// views go are marked for sessions to be cut again, threads for depths to be
+/// views go are marked for sessions to be cut again (and their days for visitor days to be
+/// recounted), threads for depths to be
 /// recomputed. On any engine, inside the reloading file's transaction.
 enum EarlierLoad {
     static func remove(_ db: SQLConnection, identity: String) throws {
@@ -243,6 +244,9 @@ enum EarlierLoad {
                 INSERT INTO pending_sessions (person_key) SELECT DISTINCT person_key FROM fact_page_view WHERE load_file_id = :file
                 ON CONFLICT (person_key) DO NOTHING
                 """, this)
+            for day in days {
+                try db.execute("INSERT INTO pending_days (date_key) VALUES (:day) ON CONFLICT (date_key) DO NOTHING", ["day": SQLValue(day)])
+            }
             try db.execute("DELETE FROM fact_page_view WHERE load_file_id = :file", this)
             if !days.isEmpty { try Summaries.rebuildReferrals(db, days: days) }
             try db.execute("DELETE FROM fact_click WHERE load_file_id = :file", this)

@@ -57,6 +57,9 @@ enum Migrations {
         migrator.registerMigration("v15 propagation's base") { db in
             try db.execute(sql: v15)
         }
+        migrator.registerMigration("v16 visitor days by day") { db in
+            try db.execute(sql: v16)
+        }
     }
 
     /// Six reports count clicks per day (and channel, page or place): read in this

@@ -6,7 +6,8 @@ import GRDB
 /// Cuts page views into sessions (fact_session) for the visitors touched by recent
 /// loads: per visitor and property, in time order, a new session starts when the
 /// export's session id changes, or — without ids — after more than the timeout of
-/// inactivity. It also rewrites those visitors' visitor days (agg_visitor_day).
+/// inactivity. It also rewrites those visitors' visitor days (agg_visitor_day,
+/// agg_topic_visitor_day) on the days whose page views changed (pending_days).
 ///
 /// Two threads, so that the second core does not idle after a load: a `SessionCutter`
 /// on a second, read-only connection reads and sorts the upper half of the touched page
@@ -89,14 +90,19 @@ struct Sessionizer {
             try db.execute(sql: "DELETE FROM agg_visit_start")
             try db.execute(sql: "DELETE FROM agg_topic_visitor_day")
         } else {
-            let pendingOnly = "person_key IN (SELECT person_key FROM pending_sessions)"
-            try Summaries.subtractSessions(SQLiteConnection(db), where: pendingOnly)
-            try db.execute(sql: "DELETE FROM agg_visitor_day WHERE " + pendingOnly)
-            try db.execute(sql: "DELETE FROM fact_session WHERE " + pendingOnly)
-            try Summaries.subtractVisits(SQLiteConnection(db), where: pendingOnly)
-            try db.execute(sql: "DELETE FROM agg_topic_visitor_day WHERE " + pendingOnly)
-            try db.execute(sql: "DELETE FROM fact_visit WHERE " + pendingOnly)
+            try db.execute(sql: "DELETE FROM agg_visitor_day WHERE " + Self.pendingVisitorDays)
+            try db.execute(sql: "DELETE FROM agg_topic_visitor_day WHERE " + Self.pendingVisitorDays)
         }
+        // Sessions and visits: all written again when everything is cut again; otherwise
+        // only those that changed (StoredSessions).
+        let stored = everything ? nil : try StoredSessions(connection: connection)
+        // The visitor days written: all of them when everything is cut again (sorted by
+        // day first, the tables' order: in the cutter's order, by visitor, each row
+        // would land on another page); otherwise the pending visitors' rows of the
+        // pending days, the only ones whose page views changed.
+        let pendingDays: Set<Int64>? = everything ? nil : Set(try Int64.fetchAll(db, sql: "SELECT date_key FROM pending_days"))
+        var allDays: ExternalSorter<VisitorDayRow>? = everything ? ExternalSorter(runLength: 65_536) : nil
+        var allTopicDays: ExternalSorter<TopicDayRow>? = everything ? ExternalSorter(runLength: 65_536) : nil
         Trace.mark("earlier sessions deleted")
         if readsOnBothConnections {
             cutter.provideLowerHalf(try SessionCutter.sortedViews(
@@ -115,6 +121,7 @@ struct Sessionizer {
         let topicDays = MultiRowInsert(connection: connection, table: "agg_topic_visitor_day", columns: [
             "date_key", "topic_key", "person_key"])
         func writeVisit(_ visit: VisitMerger.Visit) throws {
+            if try stored?.keeps(visit, tally: visitTally) == true { return }
             try visitTally.add(visit)
             visits.append(visit.person); visits.append(visit.dateKey); visits.append(visit.startedAt)
             visits.append(visit.endedAt); visits.append(visit.pages); visits.append(visit.referrer); visits.append(visit.landing)
@@ -123,9 +130,22 @@ struct Sessionizer {
         }
         let days = MultiRowInsert(connection: connection, table: "agg_visitor_day", columns: [
             "person_key", "property_key", "date_key", "geo_key", "views", "engaged_total", "engaged_views"])
+        func write(_ day: VisitorDayRow) throws {
+            days.append(day.person); days.append(day.property); days.append(day.date); days.append(day.geo)
+            days.append(day.views); days.append(day.engagedTotal.isNaN ? nil : day.engagedTotal); days.append(day.engagedViews)
+            try days.endRow()
+        }
+        func write(_ seen: TopicDayRow) throws {
+            topicDays.append(seen.date); topicDays.append(seen.topic); topicDays.append(seen.person)
+            try topicDays.endRow()
+        }
         while let batch = cutter.next() {
             try referrals.add(counted: batch.referrals)
             for session in batch.sessions {
+                if try stored?.keeps(session, tally: tally) == true {
+                    try merger.add(session, emit: writeVisit)
+                    continue
+                }
                 try tally.add(date: session.dateKey, property: session.property, referrer: session.referrer, pages: session.pages)
                 sessions.append(session.person); sessions.append(session.property); sessions.append(session.dateKey)
                 sessions.append(session.startedAt); sessions.append(session.endedAt); sessions.append(session.number)
@@ -134,31 +154,58 @@ struct Sessionizer {
                 try merger.add(session, emit: writeVisit)
             }
             for seen in batch.topicDays {
-                topicDays.append(seen.date); topicDays.append(seen.topic); topicDays.append(seen.person)
-                try topicDays.endRow()
+                if let pendingDays {
+                    if pendingDays.contains(seen.date) { try write(TopicDayRow(seen)) }
+                } else {
+                    try allTopicDays?.append(TopicDayRow(seen))
+                }
             }
             for day in batch.days {
-                days.append(day.person); days.append(day.property); days.append(day.date); days.append(day.geo)
-                days.append(day.views); days.append(day.engagedTotal); days.append(day.engagedViews)
-                try days.endRow()
+                if let pendingDays {
+                    if pendingDays.contains(day.date) { try write(VisitorDayRow(day)) }
+                } else {
+                    try allDays?.append(VisitorDayRow(day))
+                }
             }
+        }
+        if var all = allTopicDays {
+            var sorted = try all.sorted()
+            while let seen = try sorted.next() { try write(seen) }
+        }
+        if var all = allDays {
+            var sorted = try all.sorted()
+            while let day = try sorted.next() { try write(day) }
         }
         Trace.mark("sessions and visits written")
         try cutter.rethrow()
         try merger.finish(emit: writeVisit)
+        try stored?.finish(sessionTally: tally, visitTally: visitTally)
         try sessions.flush()
         try visits.flush()
         try visitTally.flush()
         try topicDays.flush()
         try days.flush()
         try tally.flush()
+        if stored != nil {
+            // Start summaries whose every session or visit was taken out.
+            try db.execute(sql: "DELETE FROM agg_session_start WHERE sessions = 0")
+            try db.execute(sql: "DELETE FROM agg_visit_start WHERE visits = 0")
+        }
         Trace.mark("summaries flushed")
         try db.execute(sql: "DELETE FROM pending_sessions")
+        try db.execute(sql: "DELETE FROM pending_days")
         try db.execute(sql: "DELETE FROM meta WHERE key = ?", arguments: [Self.firstLoadMark])
     }
 }
 
 extension Sessionizer {
+    /// The visitor-day rows a night's pass recounts (agg_visitor_day,
+    /// agg_topic_visitor_day): the pending visitors' rows of the days whose page views
+    /// changed. Their other days are as they were; found by day, as the tables are ordered.
+    static let pendingVisitorDays = """
+        date_key IN (SELECT date_key FROM pending_days) AND person_key IN (SELECT person_key FROM pending_sessions)
+        """
+
     /// What a pass owes, or nil when nothing is due: `firstLoad` when a first load (or a
     /// change of goal or topic pages) marked every visitor, `everything` when all
     /// sessions are cut again — then, or when most visitors are touched, rebuilding
@@ -269,4 +316,33 @@ final class PresortedSessionInput {
         self.count = count
         self.skipping = skipping
     }
+}
+
+/// A visitor day (agg_visitor_day) in the table's order: by day, property, visitor, place.
+struct VisitorDayRow: Comparable, BitwiseCopyable {
+    var date, property, person, geo, views, engagedViews: Int64
+    /// NaN when none of the day's views gave engaged time.
+    var engagedTotal: Double
+
+    init(_ row: VisitorDayCounter.Row) {
+        (date, property, person, geo, views, engagedViews) = (row.date, row.property, row.person, row.geo, row.views, row.engagedViews)
+        engagedTotal = row.engagedTotal ?? .nan
+    }
+
+    static func < (a: VisitorDayRow, b: VisitorDayRow) -> Bool {
+        (a.date, a.property, a.person, a.geo) < (b.date, b.property, b.person, b.geo)
+    }
+
+    static func == (a: VisitorDayRow, b: VisitorDayRow) -> Bool {
+        (a.date, a.property, a.person, a.geo) == (b.date, b.property, b.person, b.geo)
+    }
+}
+
+/// A topic visitor day (agg_topic_visitor_day) in the table's order: day, topic, visitor.
+struct TopicDayRow: Comparable, BitwiseCopyable {
+    var date, topic, person: Int64
+
+    init(_ seen: TopicDay) { (date, topic, person) = (seen.date, seen.topic, seen.person) }
+
+    static func < (a: TopicDayRow, b: TopicDayRow) -> Bool { (a.date, a.topic, a.person) < (b.date, b.topic, b.person) }
 }

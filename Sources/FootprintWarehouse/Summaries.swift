@@ -195,10 +195,11 @@ final class SessionTally {
     /// thousands over a year), so memory stays bounded however many there are.
     private static let limit = 50_000
 
-    func add(date: Int64, property: Int64, referrer: Int64, pages: Int64) throws {
+    /// `count` -1 takes a stored session out (StoredSessions).
+    func add(date: Int64, property: Int64, referrer: Int64, pages: Int64, count: Int64 = 1) throws {
         counts.update(date, property, referrer, initial: (0, 0)) { entry in
-            entry.first += 1
-            if pages == 1 { entry.second += 1 }
+            entry.first += count
+            if pages == 1 { entry.second += count }
         }
         if counts.count >= Self.limit { try flush() }
     }
@@ -232,8 +233,9 @@ final class VisitTally {
             """)
     }
 
-    func add(_ visit: VisitMerger.Visit) throws {
-        counts[Key(date: visit.dateKey, referrer: visit.referrer, landing: visit.landing, goals: visit.goals), default: 0] += 1
+    /// `count` -1 takes a stored visit out (StoredSessions).
+    func add(_ visit: VisitMerger.Visit, count: Int64 = 1) throws {
+        counts[Key(date: visit.dateKey, referrer: visit.referrer, landing: visit.landing, goals: visit.goals), default: 0] += count
         if counts.count >= Self.limit { try flush() }
     }
 

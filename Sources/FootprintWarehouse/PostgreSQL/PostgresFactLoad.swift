@@ -115,6 +115,11 @@ struct PostgresFactLoad {
                 SELECT DISTINCT person_key FROM fact_page_view WHERE page_view_key > \(before)
                 ON CONFLICT (person_key) DO NOTHING
                 """)
+            try pg.execute("""
+                INSERT INTO pending_days (date_key)
+                SELECT DISTINCT date_key FROM fact_page_view WHERE page_view_key > \(before)
+                ON CONFLICT (date_key) DO NOTHING
+                """)
         }
         // The referral summary of the new rows.
         try pg.execute("""

@@ -104,4 +104,18 @@ extension PostgresSchema {
     CREATE INDEX fact_group_activity_by_day ON fact_group_activity (date_key);
     CREATE INDEX fact_group_activity_by_file ON fact_group_activity (load_file_id);
     """
+
+    /// The days whose page views changed since the sessionizer's last pass: it recounts
+    /// the pending visitors' visitor days of these days only (SQLite's v16 also orders
+    /// its visitor-day tables by day; here the indexes by person find the rows).
+    static let v7 = """
+    CREATE TABLE pending_days (
+        date_key BIGINT PRIMARY KEY
+    );
+    DO $$ BEGIN
+        IF EXISTS (SELECT 1 FROM meta WHERE key = 'distributed') THEN
+            EXECUTE 'SELECT create_reference_table(''pending_days'')';
+        END IF;
+    END $$;
+    """
 }

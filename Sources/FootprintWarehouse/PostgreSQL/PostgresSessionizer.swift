@@ -37,13 +37,17 @@ struct PostgresSessionizer {
         } else {
             try Summaries.subtractSessions(pg, where: touched)
             try Summaries.subtractVisits(pg, where: touched)
+            // Visitor days: the pending visitors' rows of the days whose page views changed.
+            let touchedDays = "date_key IN (SELECT date_key FROM pending_days) AND " + touched
             try pg.execute("""
-                DELETE FROM agg_visitor_day WHERE \(touched);
+                DELETE FROM agg_visitor_day WHERE \(touchedDays);
                 DELETE FROM fact_session WHERE \(touched);
-                DELETE FROM agg_topic_visitor_day WHERE \(touched);
+                DELETE FROM agg_topic_visitor_day WHERE \(touchedDays);
                 DELETE FROM fact_visit WHERE \(touched);
                 """)
         }
+        let pendingDays: Set<Int64>? = everything ? nil
+            : Set(try pg.rows("SELECT date_key FROM pending_days").compactMap { $0[0].int64 })
         let sessions = CopyBuffer(table: "fact_session", columns: [
             "person_key", "property_key", "date_key", "started_at", "ended_at", "session_number", "page_count", "referrer_key",
             "landing_content_key"])
@@ -62,10 +66,10 @@ struct PostgresSessionizer {
                     .map { .integer($0) }, to: pg)
                 try merger.add(s, emit: writeVisit)
             }
-            for seen in batch.topicDays {
+            for seen in batch.topicDays where pendingDays?.contains(seen.date) ?? true {
                 try topicDays.append([.integer(seen.date), .integer(seen.topic), .integer(seen.person)], to: pg)
             }
-            for d in batch.days {
+            for d in batch.days where pendingDays?.contains(d.date) ?? true {
                 try days.append([.integer(d.person), .integer(d.property), .integer(d.date), .integer(d.geo), .integer(d.views),
                                  d.engagedTotal.map { .real($0) } ?? .null, .integer(d.engagedViews)], to: pg)
             }
@@ -86,6 +90,7 @@ struct PostgresSessionizer {
             FROM fact_visit \(written) GROUP BY date_key, referrer_key, landing_content_key, goal_mask
             ON CONFLICT (date_key, referrer_key, landing_content_key, goal_mask) DO UPDATE SET visits = a.visits + excluded.visits;
             DELETE FROM pending_sessions;
+            DELETE FROM pending_days;
             """)
         try Meta.remove(pg, Sessionizer.firstLoadMark)
     }

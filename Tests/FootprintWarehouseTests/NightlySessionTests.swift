@@ -1,0 +1,115 @@
+import GRDB
+import Testing
+import FootprintTestSupport
+import FootprintConfig
+import FootprintPipeline
+@testable import FootprintWarehouse
+
+/// A night re-cuts the sessions of the few visitors it touched and writes only what
+/// changed (StoredSessions), and recounts their visitor days on the days it loaded
+/// (pending_days). Whatever it keeps, removes or adds must leave the same tables as
+/// cutting every visitor again from the page views.
+@Suite struct NightlySessionTests {
+    /// Every derived row of the sessionizer, keys aside, in a fixed order.
+    func derived(_ fx: Fixture) throws -> [[String]] {
+        try fx.warehouse.read { db in
+            var all: [[String]] = []
+            for sql in [
+                """
+                SELECT person_key, property_key, date_key, started_at, ended_at, session_number, page_count, referrer_key,
+                       landing_content_key FROM fact_session ORDER BY 1, 2, 6
+                """,
+                """
+                SELECT person_key, date_key, started_at, ended_at, page_count, referrer_key, landing_content_key, goal_mask
+                FROM fact_visit ORDER BY 1, 3
+                """,
+                "SELECT * FROM agg_visitor_day ORDER BY 1, 2, 3, 4",
+                "SELECT * FROM agg_topic_visitor_day ORDER BY 1, 2, 3",
+                "SELECT * FROM agg_session_start ORDER BY 1, 2, 3",
+                "SELECT * FROM agg_visit_start ORDER BY 1, 2, 3, 4",
+            ] {
+                all += try Row.fetchAll(db, sql: sql).map { row in (0..<row.count).map { "\(row[$0] as DatabaseValue)" } }
+                all.append(["--"])
+            }
+            return all
+        }
+    }
+
+    func sessionKey(_ fx: Fixture, visitorOf eventID: String, number: Int) throws -> Int? {
+        try fx.int("""
+            SELECT session_key FROM fact_session WHERE session_number = \(number)
+              AND person_key = (SELECT person_key FROM fact_page_view WHERE source_id = '\(eventID)')
+            """)
+    }
+
+    @Test func aNightWritesWhatARecutOfEveryoneWould() throws {
+        let fx = try Fixture()
+        // Forty-one visitors of one view each, so that a night touching five of them is
+        // not a re-cut of everyone (Sessionizer.work). The contact page is a goal's, the
+        // zero-trust post a topic's (default config).
+        var first = "event_id,timestamp,visitor_id,session_id,url,referrer\n"
+        for v in 10..<50 { first += "bg\(v),2024-05-01T09:\(10 + v):00Z,v\(v),,https://acme.example/p\(v % 3),https://t.co/\n" }
+        first += """
+            bg50,2024-05-01T09:00:00Z,v50,,https://blog.acme.example/posts/zero-trust,
+            a1,2024-05-01T10:00:00Z,v1,,https://acme.example/,https://t.co/x
+            a2,2024-05-01T10:10:00Z,v1,,https://acme.example/contact,
+            a3,2024-05-01T14:00:00Z,v1,,https://acme.example/p1,https://www.google.com/
+            b1,2024-05-01T10:00:00Z,v2,,https://acme.example/,
+            b2,2024-05-01T11:00:00Z,v2,,https://acme.example/p2,https://news.example/a
+            c1,2024-05-02T10:00:00Z,v3,,https://acme.example/,
+            c2,2024-05-03T10:00:00Z,v3,,https://acme.example/p2,
+            d1,2024-05-01T10:00:00Z,v4,s-A,https://acme.example/,
+            d2,2024-05-01T10:05:00Z,v4,s-B,https://acme.example/p1,
+            e1,2024-05-01T10:00:00Z,v5,,https://acme.example/,
+
+            """
+        _ = try fx.ingest([try fx.folder.write("web_1.csv", first)])
+        let v1Second = try #require(try sessionKey(fx, visitorOf: "a1", number: 2))
+        let v5First = try #require(try sessionKey(fx, visitorOf: "e1", number: 1))
+
+        // v1's first session grows (and its visit, which reaches the contact goal); v2's
+        // two sessions become one; v3's earlier view renumbers its sessions; v4's s-A
+        // comes back hours later. Each of the five has a new day too, on the same site:
+        // its last session in the order StoredSessions reads them. `page` is the URL
+        // again, but empty on the new days (a mapping that reads it rejects them).
+        var night = """
+            event_id,timestamp,visitor_id,session_id,url,referrer,page
+            n1,2024-05-01T10:20:00Z,v1,,https://acme.example/p2,,https://acme.example/p2
+            n2,2024-05-01T10:30:00Z,v2,,https://acme.example/contact,,https://acme.example/contact
+            n3,2024-04-30T10:00:00Z,v3,,https://acme.example/p2,,https://acme.example/p2
+            n4,2024-05-01T15:00:00Z,v4,s-A,https://acme.example/contact,,https://acme.example/contact
+
+            """
+        for v in 1...5 { night += "x\(v),2024-05-04T1\(v):00:00Z,v\(v),,https://acme.example/p1,,\n" }
+        let nightFile = try fx.folder.write("web_2.csv", night)
+        _ = try fx.ingest([nightFile])
+        #expect(try fx.count("fact_session") == 41 + 3 + 2 + 4 + 3 + 2)
+        #expect(try fx.int("""
+            SELECT page_count FROM fact_session WHERE session_number = 1
+              AND person_key = (SELECT person_key FROM fact_page_view WHERE source_id = 'b1')
+            """) == 3)
+        // What did not change was kept, not written again.
+        #expect(try sessionKey(fx, visitorOf: "a1", number: 2) == v1Second)
+        #expect(try sessionKey(fx, visitorOf: "e1", number: 1) == v5First)
+        let nightly = try derived(fx)
+        try fx.recutAllSessions()
+        #expect(try derived(fx) == nightly)
+
+        // The night's file reloaded with its URLs read from `page`: the new days' rows
+        // are rejected, so each of the five loses its last session, the visitor with the
+        // largest key included (after every new session: StoredSessions.finish), and
+        // its visitor day, which only the earlier load's days name (pending_days).
+        var byPage = fx.config
+        byPage.inputs = [InputSpec(match: "web_2*", kind: .web, fields: ["url": .path("page")])]
+        var reload = Ingest(warehouse: fx.warehouse, config: byPage)
+        reload.reload = true
+        let reloadedFile = try #require(try reload.run(files: [nightFile]).files.first?.result)
+        #expect(reloadedFile.loaded == 4)
+        #expect(reloadedFile.rejected == 5)
+        #expect(try fx.int("SELECT COUNT(*) FROM agg_visitor_day WHERE date_key = 20240504") == 0)
+        #expect(try fx.count("fact_session") == 41 + 2 + 1 + 3 + 2 + 1)
+        let reloaded = try derived(fx)
+        try fx.recutAllSessions()
+        #expect(try derived(fx) == reloaded)
+    }
+}
