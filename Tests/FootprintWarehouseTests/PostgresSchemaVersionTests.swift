@@ -39,9 +39,10 @@ import FootprintTestSupport
         #expect(SQLScript.statements(PostgresSchema.v6).count == 8)
     }
 
-    /// A database distributed at schema v2 (its v3, v5 and v6 objects dropped and
+    /// A database distributed at schema v2 (its v3, v5, v6 and v7 objects dropped and
     /// unrecorded, as a server distributed before those versions had them) takes them
-    /// when footprint opens it again; the new cache tables are reference tables.
+    /// when footprint opens it again; the new cache tables and the sessionizer's
+    /// pending days are reference tables.
     @Test(.enabled(if: TestPostgresServer.citus != nil, Comment(rawValue: TestPostgresServer.citusSkipped)))
     func aDistributedDatabaseTakesLaterVersions() throws {
         try TestPostgresServer.withCitusSchema { conninfo in try takeLaterVersions(conninfo) }
@@ -61,7 +62,8 @@ import FootprintTestSupport
                     report_cache_propagation_share, report_cache_propagation_state;
                 DROP INDEX fact_group_activity_by_day;
                 DROP INDEX fact_group_activity_by_file;
-                DELETE FROM footprint_schema WHERE version LIKE 'v3 %' OR version LIKE 'v5 %' OR version LIKE 'v6 %'
+                DROP TABLE pending_days;
+                DELETE FROM footprint_schema WHERE version LIKE 'v3 %' OR version LIKE 'v5 %' OR version LIKE 'v6 %' OR version LIKE 'v7 %'
                 """) { try pg.execute(statement) }
         }
         _ = try PostgresWarehouse(conninfo: conninfo)
@@ -71,9 +73,11 @@ import FootprintTestSupport
         let methods = try pg.rows("""
             SELECT c.relname, p.partmethod::text FROM pg_dist_partition AS p
             JOIN pg_class AS c ON c.oid = p.logicalrelid JOIN pg_namespace AS n ON n.oid = c.relnamespace
-            WHERE n.nspname = current_schema() AND c.relname LIKE 'report_cache_propagation%' ORDER BY 1
+            WHERE n.nspname = current_schema() AND (c.relname LIKE 'report_cache_propagation%' OR c.relname = 'pending_days')
+            ORDER BY 1
             """).map { [$0[0].text ?? "", $0[1].text ?? ""] }
-        #expect(methods == ["", "_referral", "_share", "_state", "_thread"].map { ["report_cache_propagation" + $0, "n"] })
+        #expect(methods == [["pending_days", "n"]]
+            + ["", "_referral", "_share", "_state", "_thread"].map { ["report_cache_propagation" + $0, "n"] })
         let indexes = try pg.rows("""
             SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()
               AND indexname IN ('fact_page_view_by_person', 'fact_group_activity_by_day', 'fact_group_activity_parent_unresolved')
