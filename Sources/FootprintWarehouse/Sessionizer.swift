@@ -101,8 +101,8 @@ struct Sessionizer {
         // would land on another page); otherwise the pending visitors' rows of the
         // pending days, the only ones whose page views changed.
         let pendingDays: Set<Int64>? = everything ? nil : Set(try Int64.fetchAll(db, sql: "SELECT date_key FROM pending_days"))
-        var allDays: ExternalSorter<VisitorDayRow>? = everything ? ExternalSorter(runLength: 65_536) : nil
-        var allTopicDays: ExternalSorter<TopicDayRow>? = everything ? ExternalSorter(runLength: 65_536) : nil
+        var allDays: ExternalSorter<VisitorDayRow>? = everything ? ExternalSorter(runLength: 16_384) : nil
+        var allTopicDays: ExternalSorter<TopicDayRow>? = everything ? ExternalSorter(runLength: 16_384) : nil
         Trace.mark("earlier sessions deleted")
         if readsOnBothConnections {
             cutter.provideLowerHalf(try SessionCutter.sortedViews(
