@@ -76,8 +76,8 @@ struct PostgresFactLoad {
         try addPlaces(from: "stage_page_view")
         try analyse(["dim_property", "dim_content", "dim_referrer", "dim_geography"], large: large)
         let before = try pg.value("SELECT COALESCE(MAX(page_view_key), 0) FROM fact_page_view").int64 ?? 0
-        func select(from stage: String) -> String { """
-            SELECT s.source_hash, s.source_id, s.date_key, s.viewed_at, s.person_key, p.property_key, c.content_key,
+        func select(from stage: String, key: String = "") -> String { """
+            SELECT \(key)s.source_hash, s.source_id, s.date_key, s.viewed_at, s.person_key, p.property_key, c.content_key,
                    r.referrer_key, g.geo_key, s.session_ref, s.engaged_seconds, \(fileID)
             FROM \(stage) AS s
             JOIN dim_property AS p ON p.name = s.property
@@ -85,22 +85,35 @@ struct PostgresFactLoad {
             JOIN dim_referrer AS r ON r.domain = s.referrer_domain
             JOIN dim_geography AS g ON g.country_code = s.country_code AND g.region = s.region AND g.city = s.city
             """ }
-        let columns = """
-            INSERT INTO fact_page_view (source_hash, source_id, date_key, viewed_at, person_key, property_key, content_key,
+        func columns(key: String = "") -> String { """
+            INSERT INTO fact_page_view (\(key)source_hash, source_id, date_key, viewed_at, person_key, property_key, content_key,
                 referrer_key, geo_key, session_ref, engaged_seconds, load_file_id)
-            """
+            """ }
         let loaded: Int
         if try firstLoadOfPageViews() {
-            // Into an empty table (a first load): the file's repeats dropped first (the
-            // first of each, by line), then appended in line order without the dedupe
-            // index, which is built afterwards in one sorted pass (2 million page views:
-            // the insert 16.7 s row by row into the index with ON CONFLICT, 13.2 s this
-            // way, index build 0.6 s); the index by person the same way.
+            // Into an empty table (a first load): appended without the dedupe index,
+            // which is built afterwards in one sorted pass (2 million page views: the
+            // insert 16.7 s row by row into the index with ON CONFLICT, 13.2 s this way,
+            // index build 0.6 s); the index by person the same way. The file's repeats
+            // (the first of each, by line, is kept) are the few hashes firstLoadOfPageViews
+            // found more than once, and keys follow the file's lines: no sort of the
+            // staged rows. Sorting them twice (DISTINCT ON by hash, then by line for the
+            // keys' order) was 3.7 s of this statement's 10.5 s, spilling 545 MB to disk
+            // (auto_explain, 2 million page views of scripts/bench data).
             try pg.execute("DROP INDEX fact_page_view_source; DROP INDEX fact_page_view_by_person")
-            loaded = try pg.changes(columns + select(from: """
-                (SELECT DISTINCT ON (source_hash) * FROM stage_page_view ORDER BY source_hash, line)
-                """) + "\nORDER BY s.line")
+            // Without repeats, no anti join: against an empty table the planner probes it
+            // once per row (1.6 s of 2 million).
+            let repeats = try pg.value("SELECT 1 FROM stage_page_view_repeat LIMIT 1") != .null
+            loaded = try pg.changes(columns(key: "page_view_key, ") + select(from: "stage_page_view", key: "\(before) + s.line, ")
+                + (repeats ? """
+
+                    WHERE NOT EXISTS (SELECT 1 FROM stage_page_view_repeat AS x
+                                      WHERE x.source_hash = s.source_hash AND x.first_line < s.line)
+                    """ : ""))
             try pg.execute("""
+                SELECT setval(pg_get_serial_sequence('fact_page_view', 'page_view_key'),
+                              (SELECT MAX(page_view_key) FROM fact_page_view));
+                DROP TABLE stage_page_view_repeat;
                 CREATE UNIQUE INDEX fact_page_view_source ON fact_page_view (source_hash);
                 CREATE INDEX fact_page_view_by_person ON fact_page_view (person_key);
                 """)
@@ -109,7 +122,7 @@ struct PostgresFactLoad {
             try Meta.set(pg, Sessionizer.firstLoadMark, "everyone")
         } else {
             loaded = try insertProbing(table: "fact_page_view", stage: "stage_page_view",
-                                       insert: columns + select(from: "stage_page_view"))
+                                       insert: columns() + select(from: "stage_page_view"))
             try pg.execute("""
                 INSERT INTO pending_sessions (person_key)
                 SELECT DISTINCT person_key FROM fact_page_view WHERE page_view_key > \(before)
@@ -134,11 +147,21 @@ struct PostgresFactLoad {
 
     /// Whether page views go into an empty table, on one server (a Citus cluster keeps its
     /// indexes), and no two identities of the file share a hash (then the rows probe).
+    /// If so, the hashes the file holds more than once, with the first line of each, are
+    /// left in `stage_page_view_repeat` (one pass over the staged hashes finds both).
     private func firstLoadOfPageViews() throws -> Bool {
         guard dedupeKeys["fact_page_view"] == nil, try pg.value("SELECT 1 FROM fact_page_view LIMIT 1") == .null else { return false }
-        return try pg.value("""
-            SELECT 1 FROM stage_page_view GROUP BY source_hash HAVING MIN(source_id) <> MAX(source_id) LIMIT 1
-            """) == .null
+        try pg.execute("""
+            CREATE TEMP TABLE stage_page_view_repeat ON COMMIT DROP AS
+            SELECT source_hash, MIN(line) AS first_line, MIN(source_id) <> MAX(source_id) AS collides
+            FROM stage_page_view GROUP BY source_hash HAVING COUNT(*) > 1;
+            ANALYZE stage_page_view_repeat
+            """)
+        if try pg.value("SELECT 1 FROM stage_page_view_repeat WHERE collides LIMIT 1") != .null {
+            try pg.execute("DROP TABLE stage_page_view_repeat")
+            return false
+        }
+        return true
     }
 
     private func clicks(_ staged: Int, large: Bool) throws -> Counts {
