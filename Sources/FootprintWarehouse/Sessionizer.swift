@@ -168,6 +168,7 @@ struct Sessionizer {
                 }
             }
         }
+        Trace.mark("sessions and visits written")
         if var all = allTopicDays {
             var sorted = try all.sorted()
             while let seen = try sorted.next() { try write(seen) }
@@ -176,7 +177,7 @@ struct Sessionizer {
             var sorted = try all.sorted()
             while let day = try sorted.next() { try write(day) }
         }
-        Trace.mark("sessions and visits written")
+        if everything { Trace.mark("visitor days sorted and written") }
         try cutter.rethrow()
         try merger.finish(emit: writeVisit)
         try stored?.finish(sessionTally: tally, visitTally: visitTally)
