@@ -13,6 +13,10 @@ extension Migrations {
     CREATE TABLE pending_days (
         date_key INTEGER PRIMARY KEY
     );
+    -- A run that stopped between its loads and its sessionizer pass left visitors pending:
+    -- all their days are due.
+    INSERT INTO pending_days (date_key)
+    SELECT DISTINCT date_key FROM fact_page_view WHERE person_key IN (SELECT person_key FROM pending_sessions);
     CREATE TABLE agg_visitor_day_by_day (
         date_key      INTEGER NOT NULL REFERENCES dim_date (date_key),
         property_key  INTEGER NOT NULL REFERENCES dim_property (property_key),

@@ -3,6 +3,8 @@ import Testing
 import FootprintTestSupport
 import FootprintConfig
 import FootprintPipeline
+import FootprintStaging
+import FootprintNormalize
 @testable import FootprintWarehouse
 
 /// A night re-cuts the sessions of the few visitors it touched and writes only what
@@ -111,5 +113,34 @@ import FootprintPipeline
         let reloaded = try derived(fx)
         try fx.recutAllSessions()
         #expect(try derived(fx) == reloaded)
+    }
+
+    /// A run of an older version that stopped between its loads and its sessionizer pass
+    /// left visitors pending but no pending days (there were none): the upgrade marks
+    /// every day of theirs, and the next pass counts the views that run loaded.
+    @Test func anUpgradeFinishesTheVisitorDaysARunLeftUndone() throws {
+        let fx = try Fixture()
+        var first = "event_id,timestamp,visitor_id,url\n"
+        for v in 0..<40 { first += "a\(v),2024-05-01T09:\(10 + v):00Z,v\(v),https://acme.example/p\(v % 3)\n" }
+        _ = try fx.ingest([try fx.folder.write("web_1.csv", first)])
+        let path = try fx.folder.write("web_2.csv", "event_id,timestamp,visitor_id,url\nb1,2024-05-03T10:00:00Z,v1,https://acme.example/\n")
+        try fx.warehouse.withLoadSession(config: fx.config) { session in
+            let reader = try StagedFileReader(path: path, kindOverride: nil, config: fx.config, zone: .utc,
+                                              persons: PersonCache(hasher: session.personHasher))
+            #expect(try session.load(reader, path: path, sha256: "test").loaded == 1)
+        }
+        #expect(try fx.count("pending_sessions") == 1)
+        // As the older version left it: no pending_days, v16 not yet applied.
+        try fx.warehouse.write { db in
+            try db.execute(sql: "DROP TABLE pending_days")
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v16 visitor days by day'")
+        }
+        let next = Fixture(folder: fx.folder, warehouse: try Warehouse(path: fx.folder.file("test.sqlite")))
+        try next.warehouse.refreshDerivedFacts(config: next.config)
+        #expect(try next.int("SELECT SUM(views) FROM agg_visitor_day WHERE date_key = 20240503") == 1)
+        #expect(try next.count("pending_days") == 0)
+        let kept = try derived(next)
+        try next.recutAllSessions()
+        #expect(try derived(next) == kept)
     }
 }

@@ -112,6 +112,10 @@ extension PostgresSchema {
     CREATE TABLE pending_days (
         date_key BIGINT PRIMARY KEY
     );
+    -- A run that stopped between its loads and its sessionizer pass left visitors pending:
+    -- all their days are due.
+    INSERT INTO pending_days (date_key)
+    SELECT DISTINCT date_key FROM fact_page_view WHERE person_key IN (SELECT person_key FROM pending_sessions);
     DO $$ BEGIN
         IF EXISTS (SELECT 1 FROM meta WHERE key = 'distributed') THEN
             EXECUTE 'SELECT create_reference_table(''pending_days'')';
