@@ -77,28 +77,58 @@ struct PGParameters {
 
 /// Rows in COPY's text format: tab between columns, `\N` for NULL, and backslash,
 /// tab, newline and carriage return escaped.
+///
+/// Every row a PostgreSQL load stages goes through here (a first load of 2 million page
+/// views: 2 million rows of 19 columns, then its sessions, visits and visitor days), on
+/// the thread that also reads and maps the file, so the common case is kept cheap:
+/// integers written digit by digit (not through a String each), a text without a byte
+/// to escape copied whole. Byte by byte, this was 16 % of that load's client time
+/// (perf), the busiest function of the process.
 enum PGCopyText {
     static func append(_ row: [SQLValue], to buffer: inout [UInt8]) {
         for (index, value) in row.enumerated() {
             if index > 0 { buffer.append(9) }
             switch value {
-            case .null: buffer.append(contentsOf: [92, 78])
-            case .integer(let number): buffer.append(contentsOf: String(number).utf8)
+            case .null: buffer.append(92); buffer.append(78)
+            case .integer(let number): appendDecimal(number, to: &buffer)
             case .real(let number): buffer.append(contentsOf: "\(number)".utf8)
-            case .text(let text):
-                for byte in text.utf8 {
-                    switch byte {
-                    case 92: buffer.append(contentsOf: [92, 92])
-                    case 9: buffer.append(contentsOf: [92, 116])
-                    case 10: buffer.append(contentsOf: [92, 110])
-                    case 13: buffer.append(contentsOf: [92, 114])
-                    // PostgreSQL text cannot hold NUL: it becomes U+FFFD (SQLite keeps it).
-                    case 0: buffer.append(contentsOf: [0xEF, 0xBF, 0xBD])
-                    default: buffer.append(byte)
+            case .text(var text):
+                text.withUTF8 { bytes in
+                    if !bytes.contains(where: { $0 == 92 || $0 == 9 || $0 == 10 || $0 == 13 || $0 == 0 }) {
+                        buffer.append(contentsOf: bytes)
+                        return
+                    }
+                    for byte in bytes {
+                        switch byte {
+                        case 92: buffer.append(92); buffer.append(92)
+                        case 9: buffer.append(92); buffer.append(116)
+                        case 10: buffer.append(92); buffer.append(110)
+                        case 13: buffer.append(92); buffer.append(114)
+                        // PostgreSQL text cannot hold NUL: it becomes U+FFFD (SQLite keeps it).
+                        case 0: buffer.append(0xEF); buffer.append(0xBF); buffer.append(0xBD)
+                        default: buffer.append(byte)
+                        }
                     }
                 }
             }
         }
         buffer.append(10)
+    }
+
+    /// The decimal digits of `number` (with a minus sign), as String(number) gives them.
+    static func appendDecimal(_ number: Int64, to buffer: inout [UInt8]) {
+        if number < 0 { buffer.append(45) }
+        // The magnitude as unsigned: Int64.min has no positive counterpart.
+        var magnitude = number.magnitude
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for the 20 digits of UInt64.max
+        withUnsafeMutableBytes(of: &digits) { room in
+            var end = room.count
+            repeat {
+                end -= 1
+                room[end] = UInt8(truncatingIfNeeded: magnitude % 10) + 48
+                magnitude /= 10
+            } while magnitude > 0 && end > 0
+            buffer.append(contentsOf: room[end...])
+        }
     }
 }
