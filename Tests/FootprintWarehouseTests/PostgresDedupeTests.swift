@@ -24,8 +24,8 @@ struct PostgresDedupeTests {
         try pg.execute("INSERT INTO load_files (load_file_id, path, content_sha256, kind, format, rows_read, rows_loaded, rows_duplicate, rows_rejected, started_at, finished_at) VALUES (\(file), 'f\(file)', 'sha\(file)', 'web', 'csv', 0, 0, 0, 0, 0, 0)")
         let classifier = ReferrerClassifier(overrides: [:], ownedHosts: [])
         var rows: [[SQLValue]] = []
-        for (line, event) in events.enumerated() {
-            rows.append(PostgresStage.row(event, line: line + 2, names: PropertyNames(names: [:]), classifier: classifier).values)
+        for (index, event) in events.enumerated() {
+            rows.append(PostgresStage.row(event, ordinal: index + 1, names: PropertyNames(names: [:]), classifier: classifier).values)
         }
         try pg.insert(into: "stage_page_view", columns: PostgresStage.columns(of: "stage_page_view"), rows: rows)
         try pg.execute("INSERT INTO stage_date SELECT 20240501, '2024-05-01', '2024-W18', '2024-05', '2024-Q2', 2024, '2024-04-30', '2024-W17', '2024-04', '2024-Q1', 202418, 202405, 20242")
@@ -68,6 +68,49 @@ struct PostgresDedupeTests {
             #expect(person == PersonHasher(key: [1, 2, 3]).person("v1").key)
             #expect(try pg.value("SELECT indexdef FROM pg_indexes WHERE indexname = 'fact_page_view_source'").text?.contains("UNIQUE") == true)
             #expect(try Meta.get(pg, Sessionizer.firstLoadMark) == "everyone")
+        }
+    }
+}
+
+/// A JSON array written on one line (an API dump) gives every element the same line: the
+/// staged rows are told apart and ordered by their place in the file, as SQLite's loader
+/// takes them. A first load into an empty table, with a repeat and two views of one
+/// visitor in the same second (the session's landing page is the first of them).
+@Suite(.enabled(if: TestPostgresServer.uri != nil, Comment(rawValue: TestPostgresServer.skipped)))
+struct PostgresOneLineArrayTests {
+    static let file = #"[{"event_id":"e1","timestamp":"2024-05-01T10:00:00Z","visitor_id":"v1","url":"https://acme.example/first"},"# +
+        #"{"event_id":"e2","timestamp":"2024-05-01T10:00:00Z","visitor_id":"v1","url":"https://acme.example/second"},"# +
+        #"{"event_id":"e3","timestamp":"2024-05-01T11:00:00Z","visitor_id":"v2","url":"https://acme.example/third"},"# +
+        #"{"event_id":"e2","timestamp":"2024-05-01T10:00:00Z","visitor_id":"v1","url":"https://acme.example/second"},"# +
+        #"{"event_id":"e4","timestamp":"2024-05-01T11:00:00Z","visitor_id":"v2","url":"https://acme.example/fourth"}]"#
+
+    /// Page views in key order, and each session's landing page.
+    static func loaded(_ db: WarehouseEngine) throws -> [String] {
+        try db.reading { sql in
+            try sql.rows("SELECT source_id FROM fact_page_view ORDER BY page_view_key").map { $0[0].text ?? "" }
+                + sql.rows("""
+                    SELECT c.url FROM fact_session AS s JOIN dim_content AS c ON c.content_key = s.landing_content_key
+                    ORDER BY s.started_at
+                    """).map { $0[0].text ?? "" }
+        }
+    }
+
+    @Test func aFirstLoadKeepsTheArraysOrder() throws {
+        let folder = try TestFolder()
+        var config = DefaultConfig.load()
+        config.hashKey = "5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e"
+        config.inputs = [InputSpec(match: "web*", kind: .web, format: .jsonarray)]
+        let path = try folder.write("web_1.json", Self.file)
+        let sqlite = try Warehouse(path: folder.file("db.sqlite"))
+        let onSQLite = try Ingest(warehouse: sqlite, config: config).run(files: [path])
+        #expect(onSQLite.files.first?.result?.loaded == 4)
+        let expected = ["e1", "e2", "e3", "e4", "https://acme.example/first", "https://acme.example/third"]
+        #expect(try Self.loaded(sqlite) == expected)
+        try TestPostgresServer.withDatabase { conninfo in
+            let postgres = try PostgresWarehouse(conninfo: conninfo)
+            let onPostgres = try Ingest(warehouse: postgres, config: config).run(files: [path])
+            #expect(onPostgres.files.map(\.result) == onSQLite.files.map(\.result))
+            #expect(try Self.loaded(postgres) == expected)
         }
     }
 }

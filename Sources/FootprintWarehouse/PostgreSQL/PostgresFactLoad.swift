@@ -96,7 +96,8 @@ struct PostgresFactLoad {
             // insert 16.7 s row by row into the index with ON CONFLICT, 13.2 s this way,
             // index build 0.6 s); the index by person the same way. The file's repeats
             // (the first of each, by line, is kept) are the few hashes firstLoadOfPageViews
-            // found more than once, and keys follow the file's lines: no sort of the
+            // found more than once, and keys follow the staged rows' order (`line`, an
+            // ordinal: PostgresStage): no sort of the
             // staged rows. Sorting them twice (DISTINCT ON by hash, then by line for the
             // keys' order) was 3.7 s of this statement's 10.5 s, spilling 545 MB to disk
             // (auto_explain, 2 million page views of scripts/bench data).

@@ -86,9 +86,13 @@ public final class PostgresLoadSession {
                 try pg.insert(into: "stage_filtered", columns: PostgresStage.columns(of: "stage_filtered"), rows: rows)
                 filtered = FilteredTrafficCounts()
             }
+            // Staged rows are numbered in file order (PostgresStage: `line`): a line can
+            // hold several records (a JSON array on one line).
+            var ordinal = 0
             try StagedRows.read(reader, of: file, path: path, into: &result, progress: progress,
-                                event: { line, event in
-                let staged = PostgresStage.row(event, line: line, names: names, classifier: classifier)
+                                event: { _, event in
+                ordinal += 1
+                let staged = PostgresStage.row(event, ordinal: ordinal, names: names, classifier: classifier)
                 staged.days.forEach(day)
                 try buffers[staged.table]!.append(staged.values, to: pg)
             }, filtered: { traffic in

@@ -1,3 +1,4 @@
+import FootprintInput
 import FootprintNormalize
 
 /// The sessionizer on PostgreSQL: the same cutter as SQLite's (SessionCutter, VisitMerger)
@@ -27,6 +28,7 @@ struct PostgresSessionizer {
                 date: row.int64(3), referrer: row.int64(4), content: row.int64(5), geo: row.int64(7),
                 engaged: row.double(8) ?? .nan, reference: reference))
         }
+        Trace.mark("sessionizer input read")
         let cutter = SessionCutter(timeoutSeconds: timeoutSeconds, goalPages: goalPages, topicPages: topicPages)
         defer { cutter.stop() }
         cutter.start(cutting: try sorter.sorted())
@@ -77,6 +79,7 @@ struct PostgresSessionizer {
         try cutter.rethrow()
         try merger.finish(emit: writeVisit)
         for buffer in [sessions, visits, topicDays, days] { try buffer.flush(to: pg) }
+        Trace.mark("sessions, visits and visitor days copied")
         // The start summaries of the sessions and visits just written.
         let written = everything ? "" : "WHERE " + touched
         try pg.execute("""
@@ -93,6 +96,7 @@ struct PostgresSessionizer {
             DELETE FROM pending_days;
             """)
         try Meta.remove(pg, Sessionizer.firstLoadMark)
+        Trace.mark("start summaries counted")
     }
 
     /// The rows of the visitors touched since the last pass. On one server, as an array

@@ -10,6 +10,10 @@ import FootprintStaging
 /// and these are made Citus local tables instead (CitusDistribution). Values are the
 /// events' natural ones (URLs, names, hashes), never dimension keys: keys are the
 /// server's business, found or made by INSERT … ON CONFLICT from these tables.
+/// Column `line` is the row's ordinal in its file (its record's place, from 1), not the
+/// line it starts on: several records can share a line (a JSON array written on one),
+/// and the loader tells staged rows apart and orders them by it (first appearance of a
+/// dimension member, the first copy of a repeat, the facts' keys).
 enum PostgresStage {
     static let tables: [(name: String, columns: [(String, String)])] = [
         ("stage_page_view", [
@@ -67,7 +71,7 @@ enum PostgresStage {
     }
 
     /// The staging row of an event (its table and values), and the days it refers to.
-    static func row(_ event: CanonicalEvent, line: Int, names: PropertyNames, classifier: ReferrerClassifier)
+    static func row(_ event: CanonicalEvent, ordinal: Int, names: PropertyNames, classifier: ReferrerClassifier)
         -> (table: String, values: [SQLValue], days: [CivilDate])
     {
         func place(_ p: Place) -> [SQLValue] {
@@ -77,7 +81,7 @@ enum PostgresStage {
             let host = url?.host ?? ""
             return [.text(host), .text(classifier.category(ofHost: host).rawValue)]
         }
-        let number = SQLValue(line)
+        let number = SQLValue(ordinal)
         switch event {
         case .web(let v):
             return ("stage_page_view", [number, .integer(v.identityKey), .text(v.identity), SQLValue(v.day.key), .integer(v.occurredAt),
