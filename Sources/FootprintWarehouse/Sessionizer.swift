@@ -90,8 +90,8 @@ struct Sessionizer {
             try db.execute(sql: "DELETE FROM agg_visit_start")
             try db.execute(sql: "DELETE FROM agg_topic_visitor_day")
         } else {
-            try db.execute(sql: "DELETE FROM agg_visitor_day WHERE " + Self.pendingVisitorDays)
-            try db.execute(sql: "DELETE FROM agg_topic_visitor_day WHERE " + Self.pendingVisitorDays)
+            try db.execute(sql: "DELETE FROM agg_visitor_day WHERE " + Self.pendingVisitorDays())
+            try db.execute(sql: "DELETE FROM agg_topic_visitor_day WHERE " + Self.pendingVisitorDays())
         }
         // Sessions and visits: all written again when everything is cut again; otherwise
         // only those that changed (StoredSessions).
@@ -100,7 +100,7 @@ struct Sessionizer {
         // day first, the tables' order: in the cutter's order, by visitor, each row
         // would land on another page); otherwise the pending visitors' rows of the
         // pending days, the only ones whose page views changed.
-        let pendingDays: Set<Int64>? = everything ? nil : Set(try Int64.fetchAll(db, sql: "SELECT date_key FROM pending_days"))
+        let pendingDays = everything ? nil : try Self.pendingDays(SQLiteConnection(db))
         var allDays: ExternalSorter<VisitorDayRow>? = everything ? ExternalSorter(runLength: 16_384) : nil
         var allTopicDays: ExternalSorter<TopicDayRow>? = everything ? ExternalSorter(runLength: 16_384) : nil
         Trace.mark("earlier sessions deleted")
@@ -201,11 +201,17 @@ struct Sessionizer {
 
 extension Sessionizer {
     /// The visitor-day rows a night's pass recounts (agg_visitor_day,
-    /// agg_topic_visitor_day): the pending visitors' rows of the days whose page views
-    /// changed. Their other days are as they were; found by day, as the tables are ordered.
-    static let pendingVisitorDays = """
-        date_key IN (SELECT date_key FROM pending_days) AND person_key IN (SELECT person_key FROM pending_sessions)
-        """
+    /// agg_topic_visitor_day): the pending visitors' rows (`persons`, a condition on
+    /// person_key) of the days whose page views changed. Their other days are as they
+    /// were. The same on both engines.
+    static func pendingVisitorDays(_ persons: String = "person_key IN (SELECT person_key FROM pending_sessions)") -> String {
+        "date_key IN (SELECT date_key FROM pending_days) AND " + persons
+    }
+
+    /// Those days: the visitor days a night's cut gives are written only for them.
+    static func pendingDays(_ db: SQLConnection) throws -> Set<Int64> {
+        Set(try db.rows("SELECT date_key FROM pending_days").compactMap { $0[0].int64 })
+    }
 
     /// What a pass owes, or nil when nothing is due: `firstLoad` when a first load (or a
     /// change of goal or topic pages) marked every visitor, `everything` when all

@@ -5,7 +5,7 @@ import GRDB
 /// as they were, and deleting and inserting each of them again rewrote pages all over
 /// fact_session, fact_visit and their start summaries (3,359 of the 10,968 pages a night
 /// changed at 2 million page views of history, each written to the WAL and again at the
-/// checkpoint: scripts/bench-nightly, pages compared before and after).
+/// checkpoint: scripts/pages-changed on a bench history before and after a night).
 ///
 /// The stored rows are copied first into temporary tables, in the order the cutter hands
 /// sessions (visitor, property, number) and the merger visits (visitor, start), and read
@@ -14,108 +14,119 @@ import GRDB
 /// new one written. The copies are taken before anything is written, so the writes
 /// cannot disturb the reading.
 final class StoredSessions {
-    private let connection: OpaquePointer
-    private let sessions: SQLiteStatement
-    private let visits: SQLiteStatement
-    private let removeSession: SQLiteStatement
-    private let removeVisit: SQLiteStatement
-    private var sessionAhead: Bool
-    private var visitAhead: Bool
+    private let sessions: StoredRows
+    private let visits: StoredRows
 
     init(connection: OpaquePointer) throws {
-        self.connection = connection
-        for sql in [
-            """
-            CREATE TEMP TABLE stored_session AS
-            SELECT person_key, property_key, session_number, date_key, started_at, ended_at, page_count, referrer_key,
-                   landing_content_key, session_key
-            FROM fact_session WHERE person_key IN (SELECT person_key FROM pending_sessions)
-            ORDER BY person_key, property_key, session_number
-            """,
-            """
-            CREATE TEMP TABLE stored_visit AS
-            SELECT person_key, started_at, date_key, ended_at, page_count, referrer_key, landing_content_key, goal_mask,
-                   visit_key
-            FROM fact_visit WHERE person_key IN (SELECT person_key FROM pending_sessions)
-            ORDER BY person_key, started_at, visit_key
-            """,
-            "CREATE TEMP TABLE removed_session (session_key INTEGER PRIMARY KEY)",
-            "CREATE TEMP TABLE removed_visit (visit_key INTEGER PRIMARY KEY)",
-        ] { _ = try SQLiteStatement(connection: connection, sql: sql).execute() }
-        sessions = try SQLiteStatement(connection: connection, sql: "SELECT * FROM temp.stored_session ORDER BY rowid")
-        visits = try SQLiteStatement(connection: connection, sql: "SELECT * FROM temp.stored_visit ORDER BY rowid")
-        removeSession = try SQLiteStatement(connection: connection, sql: "INSERT INTO temp.removed_session VALUES (?)")
-        removeVisit = try SQLiteStatement(connection: connection, sql: "INSERT INTO temp.removed_visit VALUES (?)")
-        sessionAhead = try sessions.step()
-        visitAhead = try visits.step()
+        sessions = try StoredRows(connection: connection, table: "fact_session", rowKey: "session_key",
+                                  key: ["person_key", "property_key", "session_number"],
+                                  values: ["date_key", "started_at", "ended_at", "page_count", "referrer_key", "landing_content_key"])
+        visits = try StoredRows(connection: connection, table: "fact_visit", rowKey: "visit_key",
+                                key: ["person_key", "started_at"],
+                                values: ["date_key", "ended_at", "page_count", "referrer_key", "landing_content_key", "goal_mask"])
     }
 
     /// Whether `session` is stored as it is (then it is not written again). Stored
     /// sessions before it that the cutter did not give again are removed.
     func keeps(_ session: CutSession, tally: SessionTally) throws -> Bool {
-        let key = (session.person, session.property, session.number)
-        while sessionAhead {
-            let stored = (sessions.int64(0), sessions.int64(1), sessions.int64(2))
-            if stored > key { return false }
-            let same = stored == key
-                && (sessions.int64(3), sessions.int64(4), sessions.int64(5), sessions.int64(6), sessions.int64(7), sessions.int64(8))
-                == (session.dateKey, session.startedAt, session.endedAt, session.pages, session.referrer, session.landing)
-            if !same { try removeCurrentSession(tally) }
-            sessionAhead = try sessions.step()
-            if stored == key { return same }
-        }
-        return false
+        try sessions.keeps(key: [session.person, session.property, session.number],
+                           values: [session.dateKey, session.startedAt, session.endedAt, session.pages, session.referrer,
+                                    session.landing]) { try Self.takeOut($0, from: tally) }
     }
 
     /// Whether `visit` is stored as it is; as `keeps(_:tally:)` for sessions.
     func keeps(_ visit: VisitMerger.Visit, tally: VisitTally) throws -> Bool {
-        let key = (visit.person, visit.startedAt)
-        while visitAhead {
-            let stored = (visits.int64(0), visits.int64(1))
-            if stored > key { return false }
-            let same = stored == key
-                && (visits.int64(2), visits.int64(3), visits.int64(4), visits.int64(5), visits.int64(6), visits.int64(7))
-                == (visit.dateKey, visit.endedAt, visit.pages, visit.referrer, visit.landing, visit.goals)
-            if !same { try removeCurrentVisit(tally) }
-            visitAhead = try visits.step()
+        try visits.keeps(key: [visit.person, visit.startedAt],
+                         values: [visit.dateKey, visit.endedAt, visit.pages, visit.referrer, visit.landing, visit.goals]) {
+            try Self.takeOut($0, from: tally)
+        }
+    }
+
+    /// Removes the stored rows no new one matched and deletes every removed row. Call
+    /// after the last session and visit.
+    func finish(sessionTally: SessionTally, visitTally: VisitTally) throws {
+        try sessions.removeRest { try Self.takeOut($0, from: sessionTally) }
+        try visits.removeRest { try Self.takeOut($0, from: visitTally) }
+        // Both reads are done: a table can be dropped only while no statement reads.
+        try sessions.deleteRemoved()
+        try visits.deleteRemoved()
+    }
+
+    /// A removed session's count out of agg_session_start (`row`: StoredRows' columns).
+    private static func takeOut(_ row: SQLiteStatement, from tally: SessionTally) throws {
+        try tally.add(date: row.int64(3), property: row.int64(1), referrer: row.int64(7), pages: row.int64(6), count: -1)
+    }
+
+    /// A removed visit's count out of agg_visit_start.
+    private static func takeOut(_ row: SQLiteStatement, from tally: VisitTally) throws {
+        try tally.add(VisitMerger.Visit(person: row.int64(0), dateKey: row.int64(2), startedAt: row.int64(1),
+                                        endedAt: row.int64(3), pages: row.int64(4), referrer: row.int64(5),
+                                        landing: row.int64(6), goals: row.int64(7)), count: -1)
+    }
+}
+
+/// One table's stored rows of the pending visitors, copied in the new rows' order (`key`
+/// columns, then the compared `values`, then the row's own key) and merged with them.
+private final class StoredRows {
+    private let connection: OpaquePointer
+    private let table: String
+    private let rowKey: String
+    private let keyCount: Int
+    private let valueCount: Int
+    private let rows: SQLiteStatement
+    private let remove: SQLiteStatement
+    private var ahead: Bool
+
+    init(connection: OpaquePointer, table: String, rowKey: String, key: [String], values: [String]) throws {
+        (self.connection, self.table, self.rowKey, keyCount, valueCount) = (connection, table, rowKey, key.count, values.count)
+        for sql in [
+            """
+            CREATE TEMP TABLE stored_\(table) AS
+            SELECT \((key + values + [rowKey]).joined(separator: ", "))
+            FROM \(table) WHERE person_key IN (SELECT person_key FROM pending_sessions)
+            ORDER BY \(key.joined(separator: ", ")), \(rowKey)
+            """,
+            "CREATE TEMP TABLE removed_\(table) (\(rowKey) INTEGER PRIMARY KEY)",
+        ] { _ = try SQLiteStatement(connection: connection, sql: sql).execute() }
+        rows = try SQLiteStatement(connection: connection, sql: "SELECT * FROM temp.stored_\(table) ORDER BY rowid")
+        remove = try SQLiteStatement(connection: connection, sql: "INSERT INTO temp.removed_\(table) VALUES (?)")
+        ahead = try rows.step()
+    }
+
+    /// Whether the new row (`key`, `values`) is stored as it is. Stored rows before it
+    /// are removed, each handed to `takenOut` first (its summary's share).
+    func keeps(key: [Int64], values: [Int64], takenOut: (SQLiteStatement) throws -> Void) throws -> Bool {
+        while ahead {
+            let stored = (0..<keyCount).map { rows.int64(Int32($0)) }
+            if key.lexicographicallyPrecedes(stored) { return false }
+            let same = stored == key && values.indices.allSatisfy { rows.int64(Int32(keyCount + $0)) == values[$0] }
+            if !same { try removeCurrent(takenOut) }
+            ahead = try rows.step()
             if stored == key { return same }
         }
         return false
     }
 
-    /// Removes the stored rows no new one matched, then deletes every removed row, and
-    /// drops the copies. Call after the last session and visit.
-    func finish(sessionTally: SessionTally, visitTally: VisitTally) throws {
-        while sessionAhead {
-            try removeCurrentSession(sessionTally)
-            sessionAhead = try sessions.step()
+    /// Removes the rows no new one matched, and ends the reading.
+    func removeRest(takenOut: (SQLiteStatement) throws -> Void) throws {
+        while ahead {
+            try removeCurrent(takenOut)
+            ahead = try rows.step()
         }
-        while visitAhead {
-            try removeCurrentVisit(visitTally)
-            visitAhead = try visits.step()
-        }
-        sessions.reset()
-        visits.reset()
+        rows.reset()
+    }
+
+    /// Deletes every removed row from the table, and drops the copies.
+    func deleteRemoved() throws {
         for sql in [
-            "DELETE FROM fact_session WHERE session_key IN (SELECT session_key FROM temp.removed_session)",
-            "DELETE FROM fact_visit WHERE visit_key IN (SELECT visit_key FROM temp.removed_visit)",
-            "DROP TABLE temp.stored_session", "DROP TABLE temp.stored_visit",
-            "DROP TABLE temp.removed_session", "DROP TABLE temp.removed_visit",
+            "DELETE FROM \(table) WHERE \(rowKey) IN (SELECT \(rowKey) FROM temp.removed_\(table))",
+            "DROP TABLE temp.stored_\(table)", "DROP TABLE temp.removed_\(table)",
         ] { _ = try SQLiteStatement(connection: connection, sql: sql).execute() }
     }
 
-    private func removeCurrentSession(_ tally: SessionTally) throws {
-        try tally.add(date: sessions.int64(3), property: sessions.int64(1), referrer: sessions.int64(7),
-                      pages: sessions.int64(6), count: -1)
-        removeSession.bind(1, sessions.int64(9))
-        _ = try removeSession.execute()
-    }
-
-    private func removeCurrentVisit(_ tally: VisitTally) throws {
-        try tally.add(VisitMerger.Visit(person: visits.int64(0), dateKey: visits.int64(2), startedAt: visits.int64(1),
-                                        endedAt: visits.int64(3), pages: visits.int64(4), referrer: visits.int64(5),
-                                        landing: visits.int64(6), goals: visits.int64(7)), count: -1)
-        removeVisit.bind(1, visits.int64(8))
-        _ = try removeVisit.execute()
+    private func removeCurrent(_ takenOut: (SQLiteStatement) throws -> Void) throws {
+        try takenOut(rows)
+        remove.bind(1, rows.int64(Int32(keyCount + valueCount)))
+        _ = try remove.execute()
     }
 }

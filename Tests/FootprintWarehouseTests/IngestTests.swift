@@ -64,15 +64,18 @@ struct Fixture {
 }
 
 /// The referral summary equals what grouping fact_page_view gives (Summaries.rebuildAllReferrals).
-/// Sessions, visits and their summaries as text rows, in a fixed order: to compare
-/// what a load cut with what a re-cut from the table gives.
+/// Everything the sessionizer writes (sessions, visits, visitor days, topic visitors and
+/// the start summaries), keys aside, as text rows in a fixed order: to compare what a
+/// load or a night cut with what a re-cut from the table gives.
 func sessionRows(_ fx: Fixture) throws -> [[String]] {
     try fx.warehouse.read { db in
         var all: [[String]] = []
         for sql in ["SELECT person_key, property_key, date_key, started_at, ended_at, session_number, page_count, referrer_key, landing_content_key FROM fact_session ORDER BY 1, 2, 4",
                     "SELECT * FROM agg_visitor_day ORDER BY 1, 2, 3, 4",
                     "SELECT * FROM agg_session_start ORDER BY 1, 2, 3",
-                    "SELECT person_key, date_key, started_at, ended_at, page_count FROM fact_visit ORDER BY 1, 3"] {
+                    "SELECT person_key, date_key, started_at, ended_at, page_count, referrer_key, landing_content_key, goal_mask FROM fact_visit ORDER BY 1, 3",
+                    "SELECT * FROM agg_topic_visitor_day ORDER BY 1, 2, 3",
+                    "SELECT * FROM agg_visit_start ORDER BY 1, 2, 3, 4"] {
             all += try Row.fetchAll(db, sql: sql).map { row in (0..<row.count).map { "\(row[$0] as DatabaseValue)" } }
             all.append(["--"])
         }

@@ -12,31 +12,6 @@ import FootprintNormalize
 /// (pending_days). Whatever it keeps, removes or adds must leave the same tables as
 /// cutting every visitor again from the page views.
 @Suite struct NightlySessionTests {
-    /// Every derived row of the sessionizer, keys aside, in a fixed order.
-    func derived(_ fx: Fixture) throws -> [[String]] {
-        try fx.warehouse.read { db in
-            var all: [[String]] = []
-            for sql in [
-                """
-                SELECT person_key, property_key, date_key, started_at, ended_at, session_number, page_count, referrer_key,
-                       landing_content_key FROM fact_session ORDER BY 1, 2, 6
-                """,
-                """
-                SELECT person_key, date_key, started_at, ended_at, page_count, referrer_key, landing_content_key, goal_mask
-                FROM fact_visit ORDER BY 1, 3
-                """,
-                "SELECT * FROM agg_visitor_day ORDER BY 1, 2, 3, 4",
-                "SELECT * FROM agg_topic_visitor_day ORDER BY 1, 2, 3",
-                "SELECT * FROM agg_session_start ORDER BY 1, 2, 3",
-                "SELECT * FROM agg_visit_start ORDER BY 1, 2, 3, 4",
-            ] {
-                all += try Row.fetchAll(db, sql: sql).map { row in (0..<row.count).map { "\(row[$0] as DatabaseValue)" } }
-                all.append(["--"])
-            }
-            return all
-        }
-    }
-
     func sessionKey(_ fx: Fixture, visitorOf eventID: String, number: Int) throws -> Int? {
         try fx.int("""
             SELECT session_key FROM fact_session WHERE session_number = \(number)
@@ -93,9 +68,9 @@ import FootprintNormalize
         // What did not change was kept, not written again.
         #expect(try sessionKey(fx, visitorOf: "a1", number: 2) == v1Second)
         #expect(try sessionKey(fx, visitorOf: "e1", number: 1) == v5First)
-        let nightly = try derived(fx)
+        let nightly = try sessionRows(fx)
         try fx.recutAllSessions()
-        #expect(try derived(fx) == nightly)
+        #expect(try sessionRows(fx) == nightly)
 
         // The night's file reloaded with its URLs read from `page`: the new days' rows
         // are rejected, so each of the five loses its last session, the visitor with the
@@ -110,9 +85,9 @@ import FootprintNormalize
         #expect(reloadedFile.rejected == 5)
         #expect(try fx.int("SELECT COUNT(*) FROM agg_visitor_day WHERE date_key = 20240504") == 0)
         #expect(try fx.count("fact_session") == 41 + 2 + 1 + 3 + 2 + 1)
-        let reloaded = try derived(fx)
+        let reloaded = try sessionRows(fx)
         try fx.recutAllSessions()
-        #expect(try derived(fx) == reloaded)
+        #expect(try sessionRows(fx) == reloaded)
     }
 
     /// A run of an older version that stopped between its loads and its sessionizer pass
@@ -139,8 +114,8 @@ import FootprintNormalize
         try next.warehouse.refreshDerivedFacts(config: next.config)
         #expect(try next.int("SELECT SUM(views) FROM agg_visitor_day WHERE date_key = 20240503") == 1)
         #expect(try next.count("pending_days") == 0)
-        let kept = try derived(next)
+        let kept = try sessionRows(next)
         try next.recutAllSessions()
-        #expect(try derived(next) == kept)
+        #expect(try sessionRows(next) == kept)
     }
 }

@@ -114,7 +114,6 @@ struct PostgresFactLoad {
             try pg.execute("""
                 SELECT setval(pg_get_serial_sequence('fact_page_view', 'page_view_key'),
                               (SELECT MAX(page_view_key) FROM fact_page_view));
-                DROP TABLE stage_page_view_repeat;
                 CREATE UNIQUE INDEX fact_page_view_source ON fact_page_view (source_hash);
                 CREATE INDEX fact_page_view_by_person ON fact_page_view (person_key);
                 """)
@@ -149,7 +148,8 @@ struct PostgresFactLoad {
     /// Whether page views go into an empty table, on one server (a Citus cluster keeps its
     /// indexes), and no two identities of the file share a hash (then the rows probe).
     /// If so, the hashes the file holds more than once, with the first line of each, are
-    /// left in `stage_page_view_repeat` (one pass over the staged hashes finds both).
+    /// left in `stage_page_view_repeat` (one pass over the staged hashes finds both),
+    /// a temporary table the file's commit drops.
     private func firstLoadOfPageViews() throws -> Bool {
         guard dedupeKeys["fact_page_view"] == nil, try pg.value("SELECT 1 FROM fact_page_view LIMIT 1") == .null else { return false }
         try pg.execute("""
@@ -158,11 +158,7 @@ struct PostgresFactLoad {
             FROM stage_page_view GROUP BY source_hash HAVING COUNT(*) > 1;
             ANALYZE stage_page_view_repeat
             """)
-        if try pg.value("SELECT 1 FROM stage_page_view_repeat WHERE collides LIMIT 1") != .null {
-            try pg.execute("DROP TABLE stage_page_view_repeat")
-            return false
-        }
-        return true
+        return try pg.value("SELECT 1 FROM stage_page_view_repeat WHERE collides LIMIT 1") == .null
     }
 
     private func clicks(_ staged: Int, large: Bool) throws -> Counts {

@@ -39,17 +39,14 @@ struct PostgresSessionizer {
         } else {
             try Summaries.subtractSessions(pg, where: touched)
             try Summaries.subtractVisits(pg, where: touched)
-            // Visitor days: the pending visitors' rows of the days whose page views changed.
-            let touchedDays = "date_key IN (SELECT date_key FROM pending_days) AND " + touched
             try pg.execute("""
-                DELETE FROM agg_visitor_day WHERE \(touchedDays);
+                DELETE FROM agg_visitor_day WHERE \(Sessionizer.pendingVisitorDays(touched));
                 DELETE FROM fact_session WHERE \(touched);
-                DELETE FROM agg_topic_visitor_day WHERE \(touchedDays);
+                DELETE FROM agg_topic_visitor_day WHERE \(Sessionizer.pendingVisitorDays(touched));
                 DELETE FROM fact_visit WHERE \(touched);
                 """)
         }
-        let pendingDays: Set<Int64>? = everything ? nil
-            : Set(try pg.rows("SELECT date_key FROM pending_days").compactMap { $0[0].int64 })
+        let pendingDays = everything ? nil : try Sessionizer.pendingDays(pg)
         let sessions = CopyBuffer(table: "fact_session", columns: [
             "person_key", "property_key", "date_key", "started_at", "ended_at", "session_number", "page_count", "referrer_key",
             "landing_content_key"])
