@@ -83,29 +83,25 @@ enum VIPsReport {
             ), shown AS (
                 -- The periods shown: a night's run counts subscribers for a period or two.
                 SELECT DISTINCT \(k) AS period FROM dim_date WHERE date_key BETWEEN :first AND :last
-            ), spans AS MATERIALIZED (
-                -- Subscribers per period without a row per subscriber and period: most
-                -- people hold one subscription to a list, and those are counted from
-                -- how many started by the period less how many ended before it. The
-                -- few with more (one may hold two at once) are counted distinct.
-                -- By day first (fact_subscription_by_list gives them in this order), so
-                -- that only the groups of each day are mapped to periods.
-                SELECT list, person_key, COUNT(*) AS n, MIN(date_key) AS from_day, MIN(unsubscribed_date_key) AS to_day
-                FROM fact_subscription GROUP BY list, person_key
             ), changes AS (
+                -- Subscribers per period without a row per subscriber and period, nor
+                -- one per subscription ever made: most people hold one subscription to
+                -- a list, and those are counted from how many started by the period
+                -- less how many ended before it, which the loader keeps per list and day
+                -- (agg_subscriber_day). The few with more (one may hold two at once)
+                -- are counted distinct from their subscriptions.
                 SELECT pe.period, st.list, st.n
-                FROM (SELECT g.list, d.\(k) AS from_key, SUM(g.n) AS n
-                      FROM (SELECT list, from_day, COUNT(*) AS n FROM spans WHERE n = 1 GROUP BY list, from_day) AS g
-                      JOIN dim_date AS d ON d.date_key = g.from_day
-                      GROUP BY g.list, d.\(k)) AS st
+                FROM (SELECT a.list, d.\(k) AS from_key, SUM(a.started) AS n
+                      FROM agg_subscriber_day AS a
+                      JOIN dim_date AS d ON d.date_key = a.date_key
+                      GROUP BY a.list, d.\(k)) AS st
                 JOIN shown AS pe ON pe.period >= st.from_key
                 UNION ALL
                 SELECT pe.period, en.list, -en.n
-                FROM (SELECT g.list, d.\(k) AS to_key, SUM(g.n) AS n
-                      FROM (SELECT list, to_day, COUNT(*) AS n FROM spans WHERE n = 1 AND to_day IS NOT NULL
-                            GROUP BY list, to_day) AS g
-                      JOIN dim_date AS d ON d.date_key = g.to_day
-                      GROUP BY g.list, d.\(k)) AS en
+                FROM (SELECT a.list, d.\(k) AS to_key, SUM(a.ended) AS n
+                      FROM agg_subscriber_day AS a
+                      JOIN dim_date AS d ON d.date_key = a.date_key
+                      GROUP BY a.list, d.\(k)) AS en
                 JOIN shown AS pe ON pe.period > en.to_key
                 UNION ALL
                 SELECT pe.period, s.list, COUNT(DISTINCT s.person_key)
@@ -113,7 +109,9 @@ enum VIPsReport {
                 JOIN dim_date AS ds ON ds.date_key = s.date_key
                 LEFT JOIN dim_date AS du ON du.date_key = s.unsubscribed_date_key
                 JOIN shown AS pe ON ds.\(k) <= pe.period AND (du.\(k) IS NULL OR du.\(k) >= pe.period)
-                WHERE (s.list, s.person_key) IN (SELECT list, person_key FROM spans WHERE n > 1)
+                -- IN, not a join: SQLite, without statistics, scanned every subscription
+                -- for a join; for IN it looks up the few pairs by index.
+                WHERE (s.list, s.person_key) IN (SELECT list, person_key FROM agg_subscriber_span WHERE subscriptions > 1)
                 GROUP BY pe.period, s.list
             ), lists AS (
                 SELECT period, list, SUM(n) AS subscribers FROM changes GROUP BY period, list HAVING SUM(n) > 0

@@ -23,6 +23,7 @@ extension Warehouse {
             Trace.mark("sessions cut")
             try DerivedFacts.recomputeCascadesIfStale(connection)
             Trace.mark("thread cascades")
+            try Summaries.refreshSubscribers(connection)
             return erased
         }
         Trace.mark("derived facts committed")

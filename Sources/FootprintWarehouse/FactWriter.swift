@@ -54,6 +54,9 @@ final class FactWriter {
     private let endSubscription: SQLiteStatement
     private let keepHandle: SQLiteStatement
     private let markSessionsPending: SQLiteStatement
+    /// Who holds a subscription this file added or ended: their subscriber summary is
+    /// recounted after the load (Summaries.refreshSubscribers).
+    private let markSubscriberPending: SQLiteStatement
     private let referrals: ReferralTally
     private var pendingPersons = PersonKeySet()
     /// The days of this file's page views: the sessionizer recounts the pending visitors'
@@ -112,6 +115,7 @@ final class FactWriter {
         sourceOfActivity = try prepare("SELECT source_id FROM fact_group_activity WHERE source_hash = ?")
         markSessionsPending = try prepare("INSERT OR IGNORE INTO pending_sessions (person_key) VALUES (?)")
         markDayPending = try prepare("INSERT OR IGNORE INTO pending_days (date_key) VALUES (?)")
+        markSubscriberPending = try prepare("INSERT OR IGNORE INTO pending_subscribers (list, person_key) VALUES (?, ?)")
         referrals = try ReferralTally(connection: connection)
     }
 
@@ -168,19 +172,26 @@ final class FactWriter {
             switch fact.row {
             case .pageView(let view): try countLoaded(view)
             case .activity: loadedCount += 1; loadedGroupActivity = true
-            case .click, .subscription, .outcome: loadedCount += 1
+            case .subscription(let row): loadedCount += 1; try markPending(row)
+            case .click, .outcome: loadedCount += 1
             }
         case .duplicate(let key):
             if case .subscription(let row) = fact.row, let ended = row.unsubscribedAt, let endedDay = row.unsubscribedDateKey {
                 endSubscription.bind(1, ended); endSubscription.bind(2, endedDay); endSubscription.bind(3, key)
                 if try endSubscription.execute() == 1 {
                     loadedCount += 1
+                    try markPending(row)
                     changedFrom = min(changedFrom ?? row.dateKey, row.dateKey)
                     return
                 }
             }
             duplicateCount += 1
         }
+    }
+
+    private func markPending(_ subscription: SubscriptionRow) throws {
+        markSubscriberPending.bind(1, subscription.list); markSubscriberPending.bind(2, subscription.person)
+        try markSubscriberPending.execute()
     }
 
     private func countLoaded(_ view: PageViewRow) throws {

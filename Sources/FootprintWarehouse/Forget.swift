@@ -49,7 +49,15 @@ extension WarehouseEngine {
                 try Meta.set(db, "cascades_stale", "all")
                 // The same address as a subscriber is the same person (an e-mail is
                 // normalised before hashing), and a kept handle goes with them.
+                try db.execute("""
+                    INSERT INTO pending_subscribers (list, person_key)
+                    SELECT DISTINCT list, person_key FROM fact_subscription WHERE person_key = :person
+                    ON CONFLICT (list, person_key) DO NOTHING
+                    """, key)
                 result.subscriptions = try db.changes("DELETE FROM fact_subscription WHERE person_key = :person", key)
+                // In this transaction, which overwrites what it deletes: the summary
+                // rows of their subscriptions go too.
+                try Summaries.refreshSubscribers(db)
                 try db.execute("DELETE FROM dim_actor_handle WHERE person_key = :person", key)
             }
             let stillUsed = try db.value("""

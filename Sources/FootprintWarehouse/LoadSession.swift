@@ -259,6 +259,11 @@ enum EarlierLoad {
                 try db.execute("DELETE FROM fact_group_activity WHERE load_file_id = :file", this)
                 try Meta.set(db, "cascades_stale", "all")
             }
+            try db.execute("""
+                INSERT INTO pending_subscribers (list, person_key)
+                SELECT DISTINCT list, person_key FROM fact_subscription WHERE load_file_id = :file
+                ON CONFLICT (list, person_key) DO NOTHING
+                """, this)
             for table in ["fact_subscription", "fact_outcome", "fact_filtered_traffic", "load_rejects", "load_files"] {
                 try db.execute("DELETE FROM \(table) WHERE load_file_id = :file", this)
             }

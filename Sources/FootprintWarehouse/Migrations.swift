@@ -60,6 +60,9 @@ enum Migrations {
         migrator.registerMigration("v16 visitor days by day") { db in
             try db.execute(sql: v16)
         }
+        migrator.registerMigration("v17 subscribers by day") { db in
+            try db.execute(sql: v17)
+        }
     }
 
     /// Six reports count clicks per day (and channel, page or place): read in this

@@ -20,6 +20,7 @@ enum Summaries {
         try rebuildVisitorDays(db)
         try rebuildVisitStarts(db)
         try rebuildTopicVisitorDays(db)
+        try rebuildSubscribers(db)
     }
 
     /// Recomputes who viewed which topic's pages on which day.

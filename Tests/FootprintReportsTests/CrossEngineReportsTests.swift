@@ -329,6 +329,16 @@ struct CrossEngineNightlyTests {
                 #expect(lite.files.allSatisfy { $0.status == .loaded }, "\(what)")
                 #expect(pg.files.map(\.result) == lite.files.map(\.result), "\(what)")
                 try expectSameFiles(what)
+                try expectSameSubscriberSummary(what)
+            }
+            // The loaders' subscriber summary (the reports' files would agree as long as
+            // both drifted the same way; the summary must be the same row for row).
+            func expectSameSubscriberSummary(_ what: String) throws {
+                for sql in ["SELECT list, person_key, subscriptions, from_day, to_day FROM agg_subscriber_span ORDER BY list, person_key",
+                            "SELECT list, date_key, started, ended FROM agg_subscriber_day ORDER BY list, date_key"] {
+                    let lite = try sqlite.reading { try $0.rows(sql) }, pg = try postgres.reading { try $0.rows(sql) }
+                    #expect(lite == pg, "\(what): \(sql)")
+                }
             }
             func expectSameFiles(_ what: String) throws {
                 let liteOut = folder + "/out-sqlite", pgOut = folder + "/out-pg"

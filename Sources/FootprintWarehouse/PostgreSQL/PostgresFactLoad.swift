@@ -245,11 +245,25 @@ struct PostgresFactLoad {
             UPDATE fact_subscription AS f SET unsubscribed_at = x.unsubscribed_at, unsubscribed_date_key = x.unsubscribed_date_key
             FROM x
             WHERE f.source_hash = x.source_hash AND f.source_id = x.source_id AND f.unsubscribed_at IS NULL
-            RETURNING f.subscription_key, f.date_key
+            RETURNING f.subscription_key, f.date_key, f.list, f.person_key
             """)
         // Counted by key: Citus returns a reference table's row once per copy.
         loaded += Set(filled.compactMap { $0[0].int64 }).count
         if let earliest = filled.compactMap({ $0[1].int64 }).min() { try markReportsStale(pg, from: Int(earliest)) }
+        // Who holds a subscription added or ended: their subscriber summary is recounted
+        // after the load (Summaries.refreshSubscribers). The new rows are found through
+        // the staged hashes, by index.
+        try pg.execute("""
+            WITH staged AS MATERIALIZED (SELECT DISTINCT source_hash FROM stage_subscription)
+            INSERT INTO pending_subscribers (list, person_key)
+            SELECT DISTINCT list, person_key FROM fact_subscription
+            WHERE source_hash = ANY (ARRAY (SELECT source_hash FROM staged)) AND load_file_id = \(fileID)
+            ON CONFLICT (list, person_key) DO NOTHING
+            """)
+        for row in filled {
+            try pg.execute("INSERT INTO pending_subscribers (list, person_key) VALUES (:list, :person) ON CONFLICT (list, person_key) DO NOTHING",
+                           ["list": row[2], "person": row[3]])
+        }
         return Counts(loaded: loaded, duplicate: staged - loaded)
     }
 

@@ -122,4 +122,48 @@ extension PostgresSchema {
         END IF;
     END $$;
     """
+
+    /// Subscribers per list and day (see Migrations.v17). Reference tables on Citus,
+    /// as the subscriptions are.
+    static let v8 = """
+    CREATE TABLE agg_subscriber_span (
+        list          TEXT COLLATE "C" NOT NULL,
+        person_key    BIGINT NOT NULL,
+        subscriptions BIGINT NOT NULL,
+        from_day      BIGINT NOT NULL,  -- the first subscribed
+        to_day        BIGINT,           -- the first ended, if any
+        PRIMARY KEY (list, person_key)
+    );
+    CREATE INDEX agg_subscriber_span_several ON agg_subscriber_span (list, person_key) WHERE subscriptions > 1;
+    CREATE TABLE agg_subscriber_day (
+        list     TEXT COLLATE "C" NOT NULL,
+        date_key BIGINT NOT NULL,
+        started  BIGINT NOT NULL,   -- spans of one subscription starting that day
+        ended    BIGINT NOT NULL,   -- and ending
+        PRIMARY KEY (list, date_key)
+    );
+    CREATE TABLE pending_subscribers (
+        list       TEXT COLLATE "C" NOT NULL,
+        person_key BIGINT NOT NULL,
+        PRIMARY KEY (list, person_key)
+    );
+    INSERT INTO agg_subscriber_span (list, person_key, subscriptions, from_day, to_day)
+    SELECT list, person_key, COUNT(*), MIN(date_key), MIN(unsubscribed_date_key)
+    FROM fact_subscription GROUP BY list, person_key;
+    INSERT INTO agg_subscriber_day (list, date_key, started, ended)
+    SELECT list, date_key, SUM(started), SUM(ended)
+    FROM (SELECT list, from_day AS date_key, COUNT(*) AS started, 0 AS ended
+          FROM agg_subscriber_span WHERE subscriptions = 1 GROUP BY list, from_day
+          UNION ALL
+          SELECT list, to_day, 0, COUNT(*)
+          FROM agg_subscriber_span WHERE subscriptions = 1 AND to_day IS NOT NULL GROUP BY list, to_day) AS changes
+    GROUP BY list, date_key;
+    DO $$ BEGIN
+        IF EXISTS (SELECT 1 FROM meta WHERE key = 'distributed') THEN
+            EXECUTE 'SELECT create_reference_table(''agg_subscriber_span'')';
+            EXECUTE 'SELECT create_reference_table(''agg_subscriber_day'')';
+            EXECUTE 'SELECT create_reference_table(''pending_subscribers'')';
+        END IF;
+    END $$;
+    """
 }

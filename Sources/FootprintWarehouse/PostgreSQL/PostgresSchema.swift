@@ -22,6 +22,7 @@ enum PostgresSchema {
         ("v5 group activities awaiting their parents (SQLite v14)", v5),
         ("v6 propagation's base (SQLite v15), group activities by day", v6),
         ("v7 the days a sessionizer pass owes (SQLite v16)", v7),
+        ("v8 subscribers by day (SQLite v17)", v8),
     ]
 
     static let v1 = #"""

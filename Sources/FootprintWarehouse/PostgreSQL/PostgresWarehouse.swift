@@ -168,6 +168,7 @@ public final class PostgresWarehouse: WarehouseEngine {
             try Definitions.refresh(pg, config: config, hasher: hasher)
             try PostgresSessionizer(timeoutSeconds: Int64(config.sessionTimeoutMinutes * 60)).rebuild(pg)
             try DerivedFacts.recomputeCascadesIfStale(pg)
+            try Summaries.refreshSubscribers(pg)
             try analyseFirstFilled(pg)
         }
     }

@@ -1,0 +1,71 @@
+/// The subscriber summary (migration v17): per list and subscriber, their span
+/// (agg_subscriber_span: how many subscriptions, the first day one started and ended),
+/// and per list and day how many spans of one subscription start and end then
+/// (agg_subscriber_day). vips.csv counts a period's subscribers from the second, and
+/// those holding several subscriptions from the facts. The loader, a reload and
+/// `forget` list whose subscriptions changed (pending_subscribers); the next pass takes
+/// their old spans out of the day counts and puts their new ones in: a night's
+/// subscribers, not everyone who ever subscribed.
+extension Summaries {
+    /// Recounts the spans of the pending subscribers, and their days.
+    static func refreshSubscribers(_ db: SQLConnection) throws {
+        guard try db.value("SELECT 1 FROM pending_subscribers LIMIT 1") != .null else { return }
+        try addSpanDays(db, sign: -1)
+        try db.execute("DELETE FROM agg_subscriber_span WHERE (list, person_key) IN (SELECT list, person_key FROM pending_subscribers)")
+        try db.execute(spans(from: """
+            pending_subscribers AS p
+            JOIN fact_subscription AS s ON s.list = p.list AND s.person_key = p.person_key
+            """))
+        try addSpanDays(db, sign: 1)
+        try db.execute("DELETE FROM agg_subscriber_day WHERE started = 0 AND ended = 0")
+        try db.execute("DELETE FROM pending_subscribers")
+    }
+
+    /// Recomputes the subscriber summary from the subscriptions.
+    static func rebuildSubscribers(_ db: SQLConnection) throws {
+        try db.execute("DELETE FROM agg_subscriber_day")
+        try db.execute("DELETE FROM agg_subscriber_span")
+        try db.execute("DELETE FROM pending_subscribers")
+        try db.execute(spans(from: "fact_subscription AS s"))
+        try db.execute("""
+            INSERT INTO agg_subscriber_day (list, date_key, started, ended)
+            \(spanDays(of: "agg_subscriber_span AS a", sign: 1))
+            """)
+    }
+
+    /// The spans of the subscriptions `s` in `source`.
+    private static func spans(from source: String) -> String {
+        """
+        INSERT INTO agg_subscriber_span (list, person_key, subscriptions, from_day, to_day)
+        SELECT s.list, s.person_key, COUNT(*), MIN(s.date_key), MIN(s.unsubscribed_date_key)
+        FROM \(source)
+        GROUP BY s.list, s.person_key
+        """
+    }
+
+    /// Adds the pending subscribers' spans, as stored now, to the day counts (`sign` -1:
+    /// takes them out).
+    private static func addSpanDays(_ db: SQLConnection, sign: Int) throws {
+        try db.execute("""
+            INSERT INTO agg_subscriber_day (list, date_key, started, ended)
+            \(spanDays(of: "pending_subscribers AS p JOIN agg_subscriber_span AS a ON a.list = p.list AND a.person_key = p.person_key", sign: sign))
+            ON CONFLICT (list, date_key) DO UPDATE SET started = agg_subscriber_day.started + excluded.started,
+                                                       ended = agg_subscriber_day.ended + excluded.ended
+            """)
+    }
+
+    /// Per list and day, `sign` times the spans of one subscription among `spans` (`a`)
+    /// that start and that end that day.
+    private static func spanDays(of spans: String, sign: Int) -> String {
+        """
+        SELECT list, date_key, SUM(started), SUM(ended)
+        FROM (SELECT a.list, a.from_day AS date_key, \(sign) * COUNT(*) AS started, 0 AS ended
+              FROM \(spans) WHERE a.subscriptions = 1 GROUP BY a.list, a.from_day
+              UNION ALL
+              SELECT a.list, a.to_day, 0, \(sign) * COUNT(*)
+              FROM \(spans) WHERE a.subscriptions = 1 AND a.to_day IS NOT NULL GROUP BY a.list, a.to_day) AS changes
+        WHERE true
+        GROUP BY list, date_key
+        """
+    }
+}
