@@ -24,6 +24,7 @@ extension Warehouse {
             try DerivedFacts.recomputeCascadesIfStale(connection)
             Trace.mark("thread cascades")
             try Summaries.refreshSubscribers(connection)
+            Trace.mark("subscribers counted")
             return erased
         }
         Trace.mark("derived facts committed")
