@@ -1,5 +1,6 @@
 import Foundation
 import FootprintConfig
+import FootprintInput
 import FootprintNormalize
 
 /// The warehouse on a PostgreSQL server (`--db postgresql://…`): opens a connection,
@@ -168,7 +169,9 @@ public final class PostgresWarehouse: WarehouseEngine {
             try Definitions.refresh(pg, config: config, hasher: hasher)
             try PostgresSessionizer(timeoutSeconds: Int64(config.sessionTimeoutMinutes * 60)).rebuild(pg)
             try DerivedFacts.recomputeCascadesIfStale(pg)
+            Trace.mark("thread cascades")
             try Summaries.refreshSubscribers(pg)
+            Trace.mark("subscribers counted")
             try analyseFirstFilled(pg)
         }
     }
