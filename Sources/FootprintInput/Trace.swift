@@ -6,6 +6,18 @@ import Foundation
 /// (README, Development), not for users' logs.
 public enum Trace {
     public static let enabled = ProcessInfo.processInfo.environment["FOOTPRINT_TRACE"] != nil
+    /// With FOOTPRINT_TRACE_SQL=MS, every SQLite statement that ran longer than MS
+    /// milliseconds is written too (`sql     0.093 s  UPDATE fact_group_activity …`): the
+    /// way to find a statement SQLite planned badly (it has no statistics).
+    public static let slowSQLMilliseconds = ProcessInfo.processInfo.environment["FOOTPRINT_TRACE_SQL"].flatMap { Double($0) }
+
+    /// Writes one slow statement's time and its first 160 characters.
+    public static func slowStatement(seconds: Double, sql: String) {
+        let text = sql.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        lock.lock()
+        defer { lock.unlock() }
+        FileHandle.standardError.write(Data(String(format: "sql   %7.3f s  %@\n", seconds, String(text.prefix(160))).utf8))
+    }
     private static let lock = NSLock()
     nonisolated(unsafe) private static var last = Date()
 

@@ -84,6 +84,11 @@ enum Definitions {
     /// Brand, perception-term and topic-keyword mentions of the activities loaded since the last pass.
     private static func matchNewActivities(_ db: SQLConnection, config: FootprintConfig) throws {
         let through = Int64(try Meta.get(db, "mentions_through_file") ?? "0") ?? 0
+        // No file since the last pass (a report after its night's ingest): nothing to
+        // read. SQLite has no index by file and scanned every activity to find none
+        // (0.02 s at 2 million page views of history).
+        let newest = try db.value("SELECT MAX(load_file_id) FROM load_files").int64 ?? 0
+        if newest <= through { return }
         let brandKeys = try db.rows("SELECT brand_key FROM dim_brand ORDER BY brand_key").map { $0[0] }
         let topicKeys = try db.rows("SELECT topic_key FROM dim_topic ORDER BY topic_key").map { $0[0] }
         let brands = config.brands.map { TermMatcher(terms: $0.aliases) }
@@ -112,7 +117,6 @@ enum Definitions {
         try db.insert(into: "fact_brand_mention", columns: ["activity_key", "brand_key"], rows: brandRows)
         try db.insert(into: "fact_term_mention", columns: ["activity_key", "stance"], rows: termRows)
         try db.insert(into: "fact_topic_mention", columns: ["activity_key", "topic_key"], rows: topicRows)
-        let newest = try db.value("SELECT MAX(load_file_id) FROM load_files").int64 ?? 0
         try Meta.set(db, "mentions_through_file", String(newest))
     }
 

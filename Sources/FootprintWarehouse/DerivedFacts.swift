@@ -60,8 +60,16 @@ enum DerivedFacts {
     /// (an old reply whose post arrives now is in that post's thread). After a removal,
     /// every thread is.
     private static func recomputeCascades(_ db: SQLConnection, onlyNew: Bool) throws {
+        // The rows awaiting a parent, or their parent's author, through the partial indexes
+        // of migration v14. SQLite, without statistics, took the index by parent for
+        // "parent_activity_key IS [NOT] NULL" instead and walked every post, or every
+        // answer: 0.09 s of a night at 2 million page views of history, 0.2 ms by the
+        // partial index. PostgreSQL picks the partial indexes by itself.
+        func awaiting(_ index: String) -> String {
+            db.engine == .sqlite ? "fact_group_activity INDEXED BY \(index)" : "fact_group_activity"
+        }
         try updateMarkingReportsStale(db, sql: """
-            UPDATE fact_group_activity
+            UPDATE \(awaiting("fact_group_activity_parent_unresolved"))
             SET parent_activity_key = (SELECT p.activity_key FROM fact_group_activity AS p
                                        WHERE p.source_hash >= fact_group_activity.parent_source_hash
                                          AND p.source_hash < fact_group_activity.parent_source_hash + 8
@@ -71,7 +79,7 @@ enum DerivedFacts {
             RETURNING CASE WHEN parent_activity_key IS NOT NULL THEN date_key END
             """)
         try updateMarkingReportsStale(db, sql: """
-            UPDATE fact_group_activity
+            UPDATE \(awaiting("fact_group_activity_parent_author_unresolved"))
             SET parent_person_key = (SELECT p.person_key FROM fact_group_activity AS p
                                      WHERE p.activity_key = fact_group_activity.parent_activity_key)
             WHERE parent_activity_key IS NOT NULL AND parent_person_key IS NULL

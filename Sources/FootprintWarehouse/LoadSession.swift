@@ -199,10 +199,17 @@ enum LoadFiles {
                       replacing: Bool, startedAt: Int64) throws -> Int64 {
         if replacing { try EarlierLoad.remove(db, identity: sha256) }
         let sha: [String: SQLValue] = ["sha": .text(sha256)]
-        for table in ["load_rejects", "fact_filtered_traffic"] {
-            try db.execute("DELETE FROM \(table) WHERE load_file_id IN (SELECT load_file_id FROM load_files WHERE content_sha256 = :sha)", sha)
+        // Looked up first: with nothing to remove (a new file, nearly always), SQLite
+        // still scanned every filtered-traffic row against the empty list (0.06 s a night
+        // of six files at 2 million page views of history).
+        let earlier = try db.rows("SELECT load_file_id FROM load_files WHERE content_sha256 = :sha", sha).compactMap { $0[0].int64 }
+        if !earlier.isEmpty {
+            let files = earlier.map(String.init).joined(separator: ", ")
+            for table in ["load_rejects", "fact_filtered_traffic"] {
+                try db.execute("DELETE FROM \(table) WHERE load_file_id IN (\(files))")
+            }
+            try db.execute("DELETE FROM load_files WHERE content_sha256 = :sha", sha)
         }
-        try db.execute("DELETE FROM load_files WHERE content_sha256 = :sha", sha)
         return try db.value("""
             INSERT INTO load_files (path, content_sha256, kind, format, rows_read, rows_loaded, rows_duplicate, rows_rejected,
                 started_at, finished_at) VALUES (:path, :sha, :kind, :format, 0, 0, 0, 0, :now, :now)

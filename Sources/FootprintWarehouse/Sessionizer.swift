@@ -188,9 +188,14 @@ struct Sessionizer {
         try days.flush()
         try tally.flush()
         if stored != nil {
-            // Start summaries whose every session or visit was taken out.
-            try db.execute(sql: "DELETE FROM agg_session_start WHERE sessions = 0")
-            try db.execute(sql: "DELETE FROM agg_visit_start WHERE visits = 0")
+            // Start summaries whose every session or visit was taken out, on the days they
+            // were taken from (keyed by day first): not a scan of every day's rows.
+            func zeros(_ table: String, _ count: String, on days: Set<Int64>) throws {
+                guard !days.isEmpty else { return }
+                try db.execute(sql: "DELETE FROM \(table) WHERE date_key IN (\(days.sorted().map(String.init).joined(separator: ", "))) AND \(count) = 0")
+            }
+            try zeros("agg_session_start", "sessions", on: tally.takenFrom)
+            try zeros("agg_visit_start", "visits", on: visitTally.takenFrom)
         }
         Trace.mark("summaries flushed")
         try db.execute(sql: "DELETE FROM pending_sessions")

@@ -196,8 +196,12 @@ final class SessionTally {
     /// thousands over a year), so memory stays bounded however many there are.
     private static let limit = 50_000
 
+    /// The days a stored session was taken out of: the only ones where a row can reach 0.
+    private(set) var takenFrom = Set<Int64>()
+
     /// `count` -1 takes a stored session out (StoredSessions).
     func add(date: Int64, property: Int64, referrer: Int64, pages: Int64, count: Int64 = 1) throws {
+        if count < 0 { takenFrom.insert(date) }
         counts.update(date, property, referrer, initial: (0, 0)) { entry in
             entry.first += count
             if pages == 1 { entry.second += count }
@@ -234,8 +238,12 @@ final class VisitTally {
             """)
     }
 
+    /// The days a stored visit was taken out of: the only ones where a row can reach 0.
+    private(set) var takenFrom = Set<Int64>()
+
     /// `count` -1 takes a stored visit out (StoredSessions).
     func add(_ visit: VisitMerger.Visit, count: Int64 = 1) throws {
+        if count < 0 { takenFrom.insert(visit.dateKey) }
         counts[Key(date: visit.dateKey, referrer: visit.referrer, landing: visit.landing, goals: visit.goals), default: 0] += count
         if counts.count >= Self.limit { try flush() }
     }

@@ -1,7 +1,9 @@
 import Foundation
 import FootprintConfig
+import FootprintInput
 import FootprintNormalize
 import GRDB
+import GRDBSQLite
 
 /// The one door to the database: opens it, runs the migrations, and offers the
 /// operations the pipeline needs, named for what they do.
@@ -97,6 +99,15 @@ public final class Warehouse {
             // the first load's index builds, with nothing beside them, take a second
             // thread (BulkPageViewLoad).
             try db.execute(sql: "PRAGMA threads = 0")
+            if Trace.slowSQLMilliseconds != nil, let connection = db.sqliteConnection {
+                sqlite3_trace_v2(connection, UInt32(SQLITE_TRACE_PROFILE), { _, _, statement, nanoseconds in
+                    let seconds = Double(nanoseconds!.load(as: Int64.self)) / 1e9
+                    if seconds * 1000 >= Trace.slowSQLMilliseconds ?? 0, let sql = sqlite3_sql(OpaquePointer(statement)) {
+                        Trace.slowStatement(seconds: seconds, sql: String(cString: sql))
+                    }
+                    return 0
+                }, nil)
+            }
         }
         return configuration
     }
