@@ -11,6 +11,10 @@ extension Summaries {
     static func refreshSubscribers(_ db: SQLConnection) throws {
         let pendingCount = try db.value("SELECT COUNT(*) FROM pending_subscribers").int64 ?? 0
         guard pendingCount > 0 else { return }
+        // A first load of subscriptions (no spans yet): built from the facts in one pass,
+        // not recounted subscriber by subscriber (91,100 subscriptions: SQLite 0.36 s ->
+        // 0.16 s, PostgreSQL 0.76 s -> 0.47 s).
+        if try db.value("SELECT 1 FROM agg_subscriber_span LIMIT 1") == .null { return try rebuildSubscribers(db) }
         // A night's few by index on PostgreSQL too: its planner hashed every span and
         // subscription for each statement (2 million page views of history, 886
         // subscribers: 0.08 s a night). A first load's (everyone) keep the hash joins.

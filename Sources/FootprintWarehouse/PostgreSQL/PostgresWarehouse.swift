@@ -165,9 +165,12 @@ public final class PostgresWarehouse: WarehouseEngine {
         try inTransaction { pg in
             try pg.execute("SET LOCAL work_mem = '64MB'")
             try DerivedFacts.resolveSharedShortLinks(pg)
+            Trace.mark("short links resolved")
             // Definitions first: the sessionizer marks which goals each visit reached.
             try Definitions.refresh(pg, config: config, hasher: hasher)
+            Trace.mark("definitions refreshed")
             try PostgresSessionizer(timeoutSeconds: Int64(config.sessionTimeoutMinutes * 60)).rebuild(pg)
+            Trace.mark("sessions cut")
             try DerivedFacts.recomputeCascadesIfStale(pg)
             Trace.mark("thread cascades")
             try Summaries.refreshSubscribers(pg)
