@@ -17,11 +17,11 @@ extension Summaries {
         if try db.value("SELECT 1 FROM agg_subscriber_span LIMIT 1") == .null { return try rebuildSubscribers(db) }
         // A night's few by index on PostgreSQL too: its planner hashed every span and
         // subscription for each statement (2 million page views of history, 886
-        // subscribers: 0.08 s a night). A first load's (everyone) keep the hash joins.
+        // subscribers: 0.08 s a night). Many more keep the hash joins.
         try DerivedFacts.joiningByIndex(db, when: pendingCount <= 10_000) {
             try addSpanDays(db, sign: -1)
             try db.execute("DELETE FROM agg_subscriber_span AS a WHERE " + pending("a"))
-            try db.execute(spans(from: "fact_subscription AS s", where: Self.pending("s")))
+            try db.execute(spans(where: pending("s")))
             try addSpanDays(db, sign: 1)
         }
         try db.execute("DELETE FROM agg_subscriber_day WHERE started = 0 AND ended = 0")
@@ -33,19 +33,19 @@ extension Summaries {
         try db.execute("DELETE FROM agg_subscriber_day")
         try db.execute("DELETE FROM agg_subscriber_span")
         try db.execute("DELETE FROM pending_subscribers")
-        try db.execute(spans(from: "fact_subscription AS s"))
+        try db.execute(spans(where: "true"))
         try db.execute("""
             INSERT INTO agg_subscriber_day (list, date_key, started, ended)
-            \(spanDays(of: "agg_subscriber_span AS a", sign: 1))
+            \(spanDays(where: "true", sign: 1))
             """)
     }
 
-    /// The spans of the subscriptions `s` in `source`.
-    private static func spans(from source: String, where condition: String = "true") -> String {
+    /// Stores the spans of the subscriptions `s` that meet `condition`.
+    private static func spans(where condition: String) -> String {
         """
         INSERT INTO agg_subscriber_span (list, person_key, subscriptions, from_day, to_day)
         SELECT s.list, s.person_key, COUNT(*), MIN(s.date_key), MIN(s.unsubscribed_date_key)
-        FROM \(source)
+        FROM fact_subscription AS s
         WHERE \(condition)
         GROUP BY s.list, s.person_key
         """
@@ -64,22 +64,22 @@ extension Summaries {
     private static func addSpanDays(_ db: SQLConnection, sign: Int) throws {
         try db.execute("""
             INSERT INTO agg_subscriber_day (list, date_key, started, ended)
-            \(spanDays(of: "agg_subscriber_span AS a", where: pending("a"), sign: sign))
+            \(spanDays(where: pending("a"), sign: sign))
             ON CONFLICT (list, date_key) DO UPDATE SET started = agg_subscriber_day.started + excluded.started,
                                                        ended = agg_subscriber_day.ended + excluded.ended
             """)
     }
 
-    /// Per list and day, `sign` times the spans of one subscription among `spans` (`a`)
-    /// that start and that end that day.
-    private static func spanDays(of spans: String, where condition: String = "true", sign: Int) -> String {
+    /// Per list and day, `sign` times the stored spans `a` of one subscription that meet
+    /// `condition` and start, or end, that day.
+    private static func spanDays(where condition: String, sign: Int) -> String {
         """
         SELECT list, date_key, SUM(started), SUM(ended)
         FROM (SELECT a.list, a.from_day AS date_key, \(sign) * COUNT(*) AS started, 0 AS ended
-              FROM \(spans) WHERE \(condition) AND a.subscriptions = 1 GROUP BY a.list, a.from_day
+              FROM agg_subscriber_span AS a WHERE \(condition) AND a.subscriptions = 1 GROUP BY a.list, a.from_day
               UNION ALL
               SELECT a.list, a.to_day, 0, \(sign) * COUNT(*)
-              FROM \(spans) WHERE \(condition) AND a.subscriptions = 1 AND a.to_day IS NOT NULL
+              FROM agg_subscriber_span AS a WHERE \(condition) AND a.subscriptions = 1 AND a.to_day IS NOT NULL
               GROUP BY a.list, a.to_day) AS changes
         WHERE true
         GROUP BY list, date_key
