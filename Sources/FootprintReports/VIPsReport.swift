@@ -49,16 +49,25 @@ enum VIPsReport {
                 GROUP BY c.period, c.person_key
             ), commenters AS (
                 SELECT period, COUNT(*) AS commenters FROM per_commenter GROUP BY period
+            ), frequent AS (
+                SELECT period, person_key, comments, answered FROM per_commenter WHERE comments >= :minComments
             ), vips AS MATERIALIZED (
                 -- From the few frequent commenters to their subscriptions, not from every
-                -- subscriber and period. Materialized: three parts below read it.
+                -- subscriber and period. Materialized: three parts below read it. Their
+                -- subscriptions are looked up by list and person (the lists are those of
+                -- the subscriber summary): joined by person alone, SQLite scanned every
+                -- subscription ever made.
                 SELECT DISTINCT pc.period, s.list, pc.person_key, pc.comments, pc.answered
-                FROM per_commenter AS pc
+                FROM frequent AS pc
                 JOIN fact_subscription AS s ON s.person_key = pc.person_key
+                    AND (s.list, s.person_key) IN (
+                        SELECT l.list, f.person_key
+                        FROM (SELECT DISTINCT list FROM agg_subscriber_day
+                              UNION SELECT list FROM agg_subscriber_span WHERE subscriptions > 1) AS l
+                        CROSS JOIN frequent AS f)
                 JOIN dim_date AS ds ON ds.date_key = s.date_key
                 LEFT JOIN dim_date AS du ON du.date_key = s.unsubscribed_date_key
-                WHERE pc.comments >= :minComments
-                  AND ds.\(k) <= pc.period AND (du.\(k) IS NULL OR du.\(k) >= pc.period)
+                WHERE ds.\(k) <= pc.period AND (du.\(k) IS NULL OR du.\(k) >= pc.period)
             ), vips_with_previous AS (
                 -- Each VIP with the key of the period before theirs (labels name it).
                 SELECT v.*, before.period AS previous

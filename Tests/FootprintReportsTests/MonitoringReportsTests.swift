@@ -200,6 +200,34 @@ import FootprintWarehouse
             """))
     }
 
+    /// A list whose only subscriber holds two subscriptions to it (Bob on `weekly`, from
+    /// April and from May) is in no day count of the subscriber summary, only among those
+    /// counted distinct: Bob is still its subscriber and, in May, its VIP (his 2 comments,
+    /// c1 answered by acmehq), lapsing in June as on the newsletter.
+    @Test func aVIPHoldingTwoSubscriptionsToAListIsFound() throws {
+        let loaded = try Self.load()
+        let file = loaded.folder + "/inbox/subscribers-3.csv"
+        try Data("""
+            subscriber_id,subscribed_at,unsubscribed_at,list
+            bob@example.org,2024-04-01T00:00:00Z,,weekly
+            bob@example.org,2024-05-02T00:00:00Z,,weekly
+
+            """.utf8).write(to: URL(fileURLWithPath: file))
+        _ = try Ingest(warehouse: loaded.warehouse, config: loaded.config).run(files: [file])
+        #expect(try Self.reports(loaded)["vips.csv"] == Self.csv("""
+            period,list,subscribers,commenters,vips,vip_comments,vip_comments_answered,new_vips,lapsed_vips
+            2024-03,newsletter,1,0,0,0,0,0,0
+            2024-04,newsletter,2,0,0,0,0,0,0
+            2024-04,weekly,1,0,0,0,0,0,0
+            2024-05,newsletter,2,3,1,2,1,1,0
+            2024-05,rss,1,3,1,2,0,1,0
+            2024-05,weekly,1,3,1,2,1,1,0
+            2024-06,newsletter,1,1,0,0,0,0,1
+            2024-06,rss,1,1,0,0,0,0,1
+            2024-06,weekly,1,1,0,0,0,0,1
+            """))
+    }
+
     /// A report from June on still compares June with May: the two VIPs of May lapse in
     /// June (they are counted from May's comments, before the range).
     @Test func vipsFromAMonthOnCompareWithTheMonthBefore() throws {
