@@ -55,8 +55,10 @@ final class FactWriter {
     private let keepHandle: SQLiteStatement
     private let markSessionsPending: SQLiteStatement
     /// Who holds a subscription this file added or ended: their subscriber summary is
-    /// recounted after the load (Summaries.refreshSubscribers).
+    /// recounted after the load (Summaries.refreshSubscribers). Gathered and written with
+    /// the pending visitors, in key order, not a statement per subscription.
     private let markSubscriberPending: SQLiteStatement
+    private var pendingSubscribers = Set<PendingSubscriber>()
     private let referrals: ReferralTally
     private var pendingPersons = PersonKeySet()
     /// The days of this file's page views: the sessionizer recounts the pending visitors'
@@ -190,8 +192,8 @@ final class FactWriter {
     }
 
     private func markPending(_ subscription: SubscriptionRow) throws {
-        markSubscriberPending.bind(1, subscription.list); markSubscriberPending.bind(2, subscription.person)
-        try markSubscriberPending.execute()
+        pendingSubscribers.insert(PendingSubscriber(list: subscription.list, person: subscription.person))
+        if pendingSubscribers.count >= Self.pendingPersonsLimit { try writePendingMarks() }
     }
 
     private func countLoaded(_ view: PageViewRow) throws {
@@ -201,7 +203,7 @@ final class FactWriter {
         guard bulk == nil else { return }
         pendingPersons.insert(view.person)
         pendingDays.insert(Int64(view.dateKey))
-        if pendingPersons.count >= Self.pendingPersonsLimit { try writePendingPersons() }
+        if pendingPersons.count >= Self.pendingPersonsLimit { try writePendingMarks() }
         try referrals.add(date: view.dateKey, content: view.content, referrer: view.referrer, at: view.viewedAt)
     }
 
@@ -252,15 +254,16 @@ final class FactWriter {
         try flushBatch()
         try referrals.flush()
         try keys.flushPersons()
-        try writePendingPersons()
+        try writePendingMarks()
         try finishBulkPageViews()  // after the persons: it marks them all
     }
 
-    /// Visitors are written to pending_sessions in bunches, so the set stays small
-    /// however many visitors a file has (memory must not grow with the input).
+    /// Visitors (pending_sessions, pending_days) and subscribers (pending_subscribers) are
+    /// written in bunches, so the sets stay small however many a file has (memory must
+    /// not grow with the input).
     private static let pendingPersonsLimit = 131_072
 
-    private func writePendingPersons() throws {
+    private func writePendingMarks() throws {
         for person in pendingPersons.keys.sorted() {  // in key order: cheaper B-tree inserts
             markSessionsPending.bind(1, person)
             try markSessionsPending.execute()
@@ -271,6 +274,11 @@ final class FactWriter {
             try markDayPending.execute()
         }
         pendingDays.removeAll()
+        for subscriber in pendingSubscribers.sorted() {
+            markSubscriberPending.bind(1, subscriber.list); markSubscriberPending.bind(2, subscriber.person)
+            try markSubscriberPending.execute()
+        }
+        pendingSubscribers.removeAll()
     }
 
     func discardPending() {
@@ -283,6 +291,7 @@ final class FactWriter {
         referrals.discard()
         pendingPersons.removeAll()
         pendingDays.removeAll()
+        pendingSubscribers.removeAll()
         loadedGroupActivity = false
     }
 
@@ -372,4 +381,10 @@ final class FactWriter {
             key = key == Int64.max ? 1 : key + 1
         }
     }
+}
+
+/// A subscriber whose summary a load changed (pending_subscribers), in that table's order.
+private struct PendingSubscriber: Hashable, Comparable {
+    let list: String, person: Int64
+    static func < (a: PendingSubscriber, b: PendingSubscriber) -> Bool { (a.list, a.person) < (b.list, b.person) }
 }

@@ -1,6 +1,7 @@
 /// Migration v17: subscribers per list and day, so that vips.csv counts a period's
-/// subscribers from a few rows per day rather than from every subscription ever made
-/// (the rest is in Migrations.swift and the other +V files).
+/// subscribers from a few rows per day rather than from every subscription ever made;
+/// v18: an index no pass reads any more (the rest is in Migrations.swift and the other
+/// +V files).
 extension Migrations {
     /// `agg_subscriber_span` holds, per list and subscriber, how many subscriptions they
     /// hold and the first day one started and ended; `agg_subscriber_day` counts, per list
@@ -42,5 +43,12 @@ extension Migrations {
           SELECT list, to_day, 0, COUNT(*)
           FROM agg_subscriber_span WHERE subscriptions = 1 AND to_day IS NOT NULL GROUP BY list, to_day) AS changes
     GROUP BY list, date_key;
+    """
+
+    /// The thread pass sets a row's parent and its author in one UPDATE since
+    /// (DerivedFacts.recomputeCascades): no row waits for its parent's author, so v14's
+    /// index of those rows stayed empty and unread.
+    static let v18 = """
+    DROP INDEX fact_group_activity_parent_author_unresolved;
     """
 }

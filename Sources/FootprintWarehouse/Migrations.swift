@@ -63,6 +63,9 @@ enum Migrations {
         migrator.registerMigration("v17 subscribers by day") { db in
             try db.execute(sql: v17)
         }
+        migrator.registerMigration("v18 no index of parents' authors") { db in
+            try db.execute(sql: v18)
+        }
     }
 
     /// Six reports count clicks per day (and channel, page or place): read in this

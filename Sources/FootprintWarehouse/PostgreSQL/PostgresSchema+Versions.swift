@@ -166,4 +166,10 @@ extension PostgresSchema {
         END IF;
     END $$;
     """
+
+    /// The index of group activities waiting for their parent's author, empty and unread
+    /// since the thread pass sets both at once (see Migrations.v18).
+    static let v9 = """
+    DROP INDEX fact_group_activity_parent_author_unresolved;
+    """
 }

@@ -23,6 +23,7 @@ enum PostgresSchema {
         ("v6 propagation's base (SQLite v15), group activities by day", v6),
         ("v7 the days a sessionizer pass owes (SQLite v16)", v7),
         ("v8 subscribers by day (SQLite v17)", v8),
+        ("v9 no index of parents' authors (SQLite v18)", v9),
     ]
 
     static let v1 = #"""
