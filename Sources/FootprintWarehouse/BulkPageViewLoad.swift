@@ -23,7 +23,10 @@ import GRDBSQLite
 /// the later copies of an id are deleted as duplicates (the first row of an id in the
 /// file is kept, as the row-by-row path keeps it) and a different id under a taken hash
 /// (a 63-bit collision) moves to the next free hash, as the row-by-row path would store
-/// it. Before the filter, repeats (3 % of the rows of an overlapping export) cost three
+/// it. Suspects and their rows go through temporary tables (on disk: SQLite's temporary
+/// store is a file here), not memory: the filter's false positives grow with the file
+/// (1 in 20 rows at 10 million, most rows past 50 million), and a set of them, or of
+/// their rows with their ids, would grow with it. Before the filter, repeats (3 % of the rows of an overlapping export) cost three
 /// index builds (the failed one, a scratch one, the final one) and a look-up per
 /// repeated hash: about a fifth of a first load of varied data (scripts/bench-nightly).
 /// All of it happens inside the file's transaction: a failure rolls back the drop too.
@@ -46,7 +49,12 @@ final class BulkPageViewLoad {
     /// Hashes appended so far, and those that may have come before (every true repeat
     /// is among them: the filter has no false negatives).
     private var seen = SeenHashes()
-    private var suspects: Set<Int64> = []
+    /// Suspects not yet written to `temp.suspect_hash`, and whether any was noted.
+    private var suspects: [Int64] = []
+    private var anySuspect = false
+    /// Suspects are written to their table this many at a time, sorted (a few B-tree
+    /// pages each time rather than one per hash); 128 KB.
+    static let suspectBatch = 16_384
     /// Past this many repeats the input is dropped instead (the table is read again):
     /// the set of their keys would grow with the file.
     static let deletedKeysLimit = 500_000
@@ -77,7 +85,10 @@ final class BulkPageViewLoad {
 
     /// Queues a row; a statement's worth goes in at once.
     func append(hash: Int64, identity: String, row: PageViewRow) throws {
-        if seen.insert(hash) { suspects.insert(hash) }
+        if seen.insert(hash) {
+            suspects.append(hash)
+            if suspects.count == Self.suspectBatch { try writeSuspects() }
+        }
         pending.append(Pending(hash: hash, identity: identity, row: row))
         if pending.count == Self.rowsPerStatement { try insert(pending, with: insertMany) }
     }
@@ -128,63 +139,74 @@ final class BulkPageViewLoad {
     }
 
     private func buildIndex() throws -> Int {
-        let settled = suspects.isEmpty ? 0 : try settleRepeatedHashes()
+        let settled = anySuspect || !suspects.isEmpty ? try settleRepeatedHashes() : 0
         try Self.run(connection, Self.indexSQL)
         return settled
+    }
+
+    /// Adds the queued suspects to `temp.suspect_hash` (made on first use; inside the
+    /// file's transaction, so a failure takes it away with the rows).
+    private func writeSuspects() throws {
+        if !anySuspect {
+            try Self.run(connection, "DROP TABLE IF EXISTS temp.suspect_hash")
+            try Self.run(connection, "CREATE TEMP TABLE suspect_hash (hash INTEGER PRIMARY KEY)")
+            anySuspect = true
+        }
+        let note = try SQLiteStatement(connection: connection, sql: "INSERT OR IGNORE INTO temp.suspect_hash (hash) VALUES (?)")
+        for hash in suspects.sorted() {
+            note.bind(1, hash)
+            try note.execute()
+        }
+        suspects.removeAll(keepingCapacity: true)
     }
 
     /// Deletes the later copies of an id and rekeys other ids under a taken hash, reading
     /// only the rows of the suspect hashes (one scan of the table, no index).
     private func settleRepeatedHashes() throws -> Int {
         func prepare(_ sql: String) throws -> SQLiteStatement { try SQLiteStatement(connection: connection, sql: sql) }
-        try Self.run(connection, "CREATE TEMP TABLE suspect_hash (hash INTEGER PRIMARY KEY)")
-        let note = try prepare("INSERT INTO suspect_hash (hash) VALUES (?)")
-        for hash in suspects {
-            note.bind(1, hash)
-            try note.execute()
-        }
-        suspects = []
-        let suspectRows = try prepare("""
-            SELECT source_hash, page_view_key, source_id FROM fact_page_view
-            WHERE source_hash IN (SELECT hash FROM suspect_hash) ORDER BY source_hash, page_view_key
-            """)
+        if !suspects.isEmpty { try writeSuspects() }
         // A scan can get ahead of the deletes and updates below, which SQLite does not
-        // allow on one table: the few suspect rows are read first.
-        var rows: [(hash: Int64, key: Int64, id: String)] = []
-        while try suspectRows.step() { rows.append((suspectRows.int64(0), suspectRows.int64(1), suspectRows.text(2))) }
-        suspectRows.reset()
+        // allow on one table: the suspect rows are copied out first, into a table of
+        // their own rather than memory (there may be millions).
+        try Self.run(connection, "DROP TABLE IF EXISTS temp.suspect_row")
+        try Self.run(connection, """
+            CREATE TEMP TABLE suspect_row AS
+            SELECT source_hash AS hash, page_view_key AS key, source_id AS id FROM fact_page_view
+            WHERE source_hash IN (SELECT hash FROM temp.suspect_hash)
+            """)
         try Self.run(connection, "DROP TABLE temp.suspect_hash")
+        let suspectRows = try prepare("SELECT hash, key, id FROM temp.suspect_row ORDER BY hash, key")
         let taken = try prepare("SELECT 1 FROM fact_page_view WHERE source_hash = ? LIMIT 1")
         let delete = try prepare("DELETE FROM fact_page_view WHERE page_view_key = ?")
         let rekey = try prepare("UPDATE fact_page_view SET source_hash = ? WHERE page_view_key = ?")
         var duplicates = 0
-        var start = 0
-        while start < rows.count {
-            var end = start + 1
-            while end < rows.count && rows[end].hash == rows[start].hash { end += 1 }
-            var ids: Set<String> = []
-            for row in rows[start..<end] {
-                if ids.contains(row.id) {
-                    delete.bind(1, row.key)
-                    try delete.execute()
-                    duplicates += 1
-                    if duplicates <= Self.deletedKeysLimit { deletedKeys.insert(row.key) } else { deletedKeys = [] }
-                    continue
-                }
-                ids.insert(row.id)
-                if ids.count == 1 { continue }  // the first row keeps the hash
-                // Another id under a taken hash (a 63-bit collision, next to never): the
-                // next free hash, as row by row. Each probe scans the table.
-                var key = row.hash
-                repeat {
-                    key = key == Int64.max ? 1 : key + 1
-                    taken.bind(1, key)
-                } while try taken.queryInt() != nil
-                rekey.bind(1, key); rekey.bind(2, row.key)
-                try rekey.execute()
+        // The ids under the hash being read (one, but for a 63-bit collision).
+        var group: Int64?
+        var ids: Set<String> = []
+        while try suspectRows.step() {
+            let hash = suspectRows.int64(0), key = suspectRows.int64(1), id = suspectRows.text(2)
+            if hash != group { group = hash; ids.removeAll(keepingCapacity: true) }
+            if ids.contains(id) {
+                delete.bind(1, key)
+                try delete.execute()
+                duplicates += 1
+                if duplicates <= Self.deletedKeysLimit { deletedKeys.insert(key) } else { deletedKeys = [] }
+                continue
             }
-            start = end
+            ids.insert(id)
+            if ids.count == 1 { continue }  // the first row keeps the hash
+            // Another id under a taken hash (a 63-bit collision, next to never): the
+            // next free hash, as row by row. Each probe scans the table.
+            var free = hash
+            repeat {
+                free = free == Int64.max ? 1 : free + 1
+                taken.bind(1, free)
+            } while try taken.queryInt() != nil
+            rekey.bind(1, free); rekey.bind(2, key)
+            try rekey.execute()
         }
+        suspectRows.reset()
+        try Self.run(connection, "DROP TABLE temp.suspect_row")
         return duplicates
     }
 

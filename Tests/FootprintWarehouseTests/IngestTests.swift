@@ -264,7 +264,9 @@ func expectReferralsEqualARegrouping(_ fx: Fixture, sourceLocation: SourceLocati
     /// Rows are inserted a batch behind the rows being read (FactWriter): a repeat of an
     /// id two batches later must still count as a duplicate, and every row once. A first
     /// load takes the other path (no index until the end, BulkPageViewLoad), so both are
-    /// run: into an empty table, and after one row is already loaded.
+    /// run: into an empty table, and after one row is already loaded. There, the repeats
+    /// are more suspects than BulkPageViewLoad writes to its table at once: it fails when
+    /// a batch of them is lost (checked).
     @Test(arguments: [false, true])
     func repeatsFarApartInOneFileAreDuplicates(afterAnotherFile: Bool) throws {
         let fx = try Fixture()
@@ -272,6 +274,7 @@ func expectReferralsEqualARegrouping(_ fx: Fixture, sourceLocation: SourceLocati
             _ = try fx.ingest([try fx.folder.write("web_0.csv", "event_id,timestamp,visitor_id,url\nx0,2024-05-01T09:00:00Z,v,https://acme.example/\n")])
         }
         let distinct = FactWriter.batchSize + FactWriter.batchSize / 2
+        #expect(distinct > BulkPageViewLoad.suspectBatch)
         var text = webCSV(1...distinct)
         text += webCSV(1...distinct, header: false)
         let summary = try fx.ingest([try fx.folder.write("web_1.csv", text)])
