@@ -14,6 +14,12 @@ public enum AtomicFile {
     }
 
     public static func write(_ text: String, to path: String, permissions: mode_t = 0o600) throws {
+        try write(to: path, permissions: permissions) { try $0.write(text) }
+    }
+
+    /// `body` writes the contents (a report set's files are written row by row as the
+    /// rows are read); a failure in it leaves nothing at `path`.
+    public static func write(to path: String, permissions: mode_t = 0o600, _ body: (OutputFile) throws -> Void) throws {
         let folder = (path as NSString).deletingLastPathComponent
         let name = (path as NSString).lastPathComponent
         var template = Array(((folder.isEmpty ? "." : folder) + "/.\(name).tmp-XXXXXX").utf8CString)
@@ -25,22 +31,14 @@ public enum AtomicFile {
             return WriteError(path: path, reason: reason)
         }
         guard fchmod(fd, permissions) == 0 else { throw fail(String(cString: strerror(errno))) }
-        // Written from the string's own UTF-8 storage: a copy of a large report (tens of
-        // megabytes) would add to the run's peak memory.
-        var text = text
-        let failure: String? = text.withUTF8 { bytes in
-            var written = 0
-            while written < bytes.count {
-                let n = Foundation.write(fd, bytes.baseAddress! + written, bytes.count - written)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return String(cString: strerror(errno))
-                }
-                written += n
-            }
-            return nil
+        do {
+            let file = OutputFile(descriptor: fd, path: path)
+            try body(file)
+            try file.flush()
+        } catch {
+            close(fd); unlink(temporary)
+            throw error
         }
-        if let failure { throw fail(failure) }
         guard fsync(fd) == 0 else { throw fail(String(cString: strerror(errno))) }
         if close(fd) != 0 {
             let reason = String(cString: strerror(errno))

@@ -10,9 +10,9 @@ public enum CSVEncoder {
         return out
     }
 
-    /// Every row as lines, CRLF included: the rows given as text, then the cells.
+    /// Every row as lines, CRLF included.
     public static func body(_ table: CSVTable) -> String {
-        var out = table.encodedRows ?? ""
+        var out = ""
         for row in table.rows {
             out += line(row)
         }

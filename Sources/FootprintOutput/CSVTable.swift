@@ -3,13 +3,9 @@ public struct CSVTable: Equatable, Sendable {
     public let name: String
     public let columns: [String]
     public var rows: [[Cell]]
-    /// The rows already written as CSV lines, for a report too large to hold as cells
-    /// (propagation.csv has a row per page: 200,000 pages took 170 MB as cells, 35 MB
-    /// as text). Then `rows` is empty; the encoder writes these lines after the header.
-    public var encodedRows: String?
 
-    public init(name: String, columns: [String], rows: [[Cell]] = [], encodedRows: String? = nil) {
-        self.name = name; self.columns = columns; self.rows = rows; self.encodedRows = encodedRows
+    public init(name: String, columns: [String], rows: [[Cell]] = []) {
+        self.name = name; self.columns = columns; self.rows = rows
     }
 
     /// A cell keeps its type so that numbers are written as numbers (negative ones too)

@@ -85,6 +85,17 @@ public enum ReportSet {
     @discardableResult
     public static func publish(_ files: [(name: String, contents: String)], to requested: String,
                                fileMode: UInt16 = 0o600, folderMode: UInt16 = 0o700) throws -> [String] {
+        let contents = Dictionary(files, uniquingKeysWith: { $1 })
+        return try publish(files.map(\.name), to: requested, fileMode: fileMode, folderMode: folderMode) { name, file in
+            try file.write(contents[name] ?? "")
+        }
+    }
+
+    /// Writes the files `names` as a new set, each through `write` (as its rows come),
+    /// and points `out` at it. Returns the paths as seen through `out`.
+    @discardableResult
+    public static func publish(_ names: [String], to requested: String, fileMode: UInt16 = 0o600, folderMode: UInt16 = 0o700,
+                               writing write: (_ name: String, _ file: OutputFile) throws -> Void) throws -> [String] {
         try checkTarget(requested)
         let out = normalized(requested)
         let parent = (out as NSString).deletingLastPathComponent
@@ -97,8 +108,8 @@ public enum ReportSet {
         let folder = sets + "/" + setName
         try makeFolder(folder, mode: folderMode, out: out, mayExist: false)
         try writeMarker(in: folder, mode: fileMode, out: out)
-        for file in files {
-            try AtomicFile.write(file.contents, to: folder + "/" + file.name, permissions: mode_t(fileMode))
+        for name in names {
+            try AtomicFile.write(to: folder + "/" + name, permissions: mode_t(fileMode)) { try write(name, $0) }
         }
         // What --out showed before: kept by the clean-up below.
         let previous = readLink(out).flatMap { Self.setName(ofLink: $0, outName: name) }
@@ -121,7 +132,7 @@ public enum ReportSet {
             throw PublishError(path: out, reason: reason)
         }
         removeOldSets(in: sets, keeping: [setName] + (previous.map { [$0] } ?? []))
-        return files.map { out + "/" + $0.name }
+        return names.map { out + "/" + $0 }
     }
 
     static func setsFolder(_ out: String) -> String {

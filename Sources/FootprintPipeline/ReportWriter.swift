@@ -25,8 +25,10 @@ public struct ReportWriter {
         let reports = try IncrementalReports.compute(from: warehouse, scope: scope.configured(by: config), config: config)
         let bom = byteOrderMark || config.csvBom ? "\u{FEFF}" : ""
         Trace.mark("reports computed")
-        let files = reports.map { (name: $0.name, contents: bom.isEmpty ? $0.csv : bom + $0.csv) }
-        return try ReportSet.publish(files, to: folder, fileMode: config.privacy.fileMode,
-                                     folderMode: config.privacy.folderMode)
+        return try ReportSet.publish(reports.names, to: folder, fileMode: config.privacy.fileMode,
+                                     folderMode: config.privacy.folderMode) { name, file in
+            try file.write(bom)
+            try reports.write(name, to: file)
+        }
     }
 }

@@ -9,10 +9,10 @@ import FootprintWarehouse
 /// not mentioned, so `share_change` (against the previous period, in fraction points)
 /// is defined wherever that channel had data in both periods.
 enum AttentionReport {
-    static func table(_ db: SQLConnection, scope: ReportScope) throws -> CSVTable {
+    static func table(_ db: SQLConnection, scope: ReportScope, into sink: ReportSink) throws {
         let p = scope.period.labelColumn
         let previous = scope.period.previousLabelColumn
-        return try ReportQuery.table(db, name: "attention", columns: [
+        try ReportQuery.table(db, name: "attention", columns: [
             ("period", .text), ("channel", .text), ("entity", .text), ("is_self", .text), ("mentions", .integer),
             ("share", .share), ("clicks", .integer), ("click_share", .share), ("share_change", .share),
         ], sql: """
@@ -88,6 +88,6 @@ enum AttentionReport {
             LEFT JOIN shares AS before
               ON before.period = pe.previous AND before.channel = s.channel AND before.brand_key = s.brand_key
             ORDER BY s.period, s.channel, s.mentions DESC, s.clicks DESC, s.name
-            """, arguments: scope.range)
+            """, arguments: scope.range, into: sink)
     }
 }

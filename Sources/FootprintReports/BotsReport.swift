@@ -7,9 +7,9 @@ import FootprintWarehouse
 /// plus everything filtered). Rows whose timestamp could not be read have no period
 /// and are left out (they are in the ingest summary).
 enum BotsReport {
-    static func table(_ db: SQLConnection, scope: ReportScope) throws -> CSVTable {
+    static func table(_ db: SQLConnection, scope: ReportScope, into sink: ReportSink) throws {
         let p = scope.period.labelColumn
-        return try ReportQuery.table(db, name: "bots", columns: [
+        try ReportQuery.table(db, name: "bots", columns: [
             ("period", .text), ("channel", .text), ("cause", .text), ("source", .text), ("hits", .integer),
             ("share", .share),
         ], sql: """
@@ -39,6 +39,6 @@ enum BotsReport {
             FROM filtered AS f
             LEFT JOIN people AS p ON p.period = f.period AND p.channel = f.channel
             ORDER BY f.period, f.channel, f.hits DESC, f.cause, f.source
-            """, arguments: scope.range)
+            """, arguments: scope.range, into: sink)
     }
 }

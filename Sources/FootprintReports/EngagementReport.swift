@@ -6,9 +6,9 @@ import FootprintWarehouse
 /// report it, bounce rate (sessions of one page view) and returning-visitor rate
 /// (visitors whose session in the period is not their first ever on that property).
 enum EngagementReport {
-    static func table(_ db: SQLConnection, scope: ReportScope) throws -> CSVTable {
+    static func table(_ db: SQLConnection, scope: ReportScope, into sink: ReportSink) throws {
         let p = scope.period.labelColumn
-        return try ReportQuery.table(db, name: "engagement", columns: [
+        try ReportQuery.table(db, name: "engagement", columns: [
             ("period", .text), ("property", .text), ("pageviews", .integer), ("visitors", .integer),
             ("sessions", .integer), ("avg_engaged_seconds", .decimal(places: 1)), ("bounce_rate", .share),
             ("returning_visitor_rate", .share),
@@ -39,6 +39,6 @@ enum EngagementReport {
             LEFT JOIN sessions AS s ON s.period = v.period AND s.property_key = v.property_key
             LEFT JOIN returners AS r ON r.period = v.period AND r.property_key = v.property_key
             ORDER BY v.period, v.pageviews DESC, pr.name
-            """, arguments: scope.range)
+            """, arguments: scope.range, into: sink)
     }
 }

@@ -60,7 +60,7 @@ enum GeoReports {
         JOIN dim_geography AS g ON g.geo_key = x.geo_key
         """
 
-    static func countries(_ db: SQLConnection, scope: ReportScope) throws -> CSVTable {
+    static func countries(_ db: SQLConnection, scope: ReportScope, into sink: ReportSink) throws {
         try ReportQuery.table(db, name: "geo", columns: [
             ("period", .text), ("channel", .text), ("country_code", .text), ("country_name", .text),
             ("events", .integer), ("people", .integer), ("share", .share), ("index_vs_site", .share),
@@ -72,10 +72,10 @@ enum GeoReports {
             LEFT JOIN shares AS site
               ON site.period = s.period AND site.channel = 'web:site' AND site.country_code = s.country_code
             ORDER BY s.period, s.channel, s.events DESC, s.country_code
-            """, arguments: scope.range)
+            """, arguments: scope.range, into: sink)
     }
 
-    static func cities(_ db: SQLConnection, scope: ReportScope) throws -> CSVTable {
+    static func cities(_ db: SQLConnection, scope: ReportScope, into sink: ReportSink) throws {
         try ReportQuery.table(db, name: "geo_city", columns: [
             ("period", .text), ("channel", .text), ("country_code", .text), ("region", .text), ("city", .text),
             ("events", .integer), ("people", .integer), ("share", .share),
@@ -84,6 +84,6 @@ enum GeoReports {
             SELECT period, channel, country_code, region, city, events, people, share
             FROM shares
             ORDER BY period, channel, events DESC, country_code, region, city
-            """, arguments: scope.range)
+            """, arguments: scope.range, into: sink)
     }
 }

@@ -12,9 +12,9 @@ import FootprintWarehouse
 /// `all` and `category` list every value with visits, `referrer` and `landing` only
 /// those with a conversion (listing every page of a site for every goal helps nobody).
 enum GoalsReport {
-    static func table(_ db: SQLConnection, scope: ReportScope) throws -> CSVTable {
+    static func table(_ db: SQLConnection, scope: ReportScope, into sink: ReportSink) throws {
         let p = scope.period.labelColumn
-        return try ReportQuery.table(db, name: "goals", columns: [
+        try ReportQuery.table(db, name: "goals", columns: [
             ("period", .text), ("goal", .text), ("breakdown", .text), ("value", .text), ("sessions", .integer),
             ("conversions", .integer), ("conversion_rate", .share),
         ], sql: """
@@ -82,6 +82,6 @@ enum GoalsReport {
             ORDER BY x.period, g.name,
                      CASE x.breakdown WHEN 'all' THEN 0 WHEN 'category' THEN 1 WHEN 'referrer' THEN 2 ELSE 3 END,
                      x.conversions DESC, x.sessions DESC, x.value
-            """, arguments: scope.range)
+            """, arguments: scope.range, into: sink)
     }
 }

@@ -10,12 +10,12 @@ import FootprintWarehouse
 /// activity of the period anywhere below one of our shares in its thread, each once),
 /// and the activities that mention the self brand.
 enum GroupsReport {
-    static func table(_ db: SQLConnection, scope: ReportScope) throws -> CSVTable {
+    static func table(_ db: SQLConnection, scope: ReportScope, into sink: ReportSink) throws {
         try ReportQuery.table(db, name: "groups", columns: [
             ("period", .text), ("platform", .text), ("group", .text), ("activities", .integer), ("active_members", .integer),
             ("posts", .integer), ("comments", .integer), ("shares", .integer), ("reactions", .integer), ("views", .integer),
             ("our_shares", .integer), ("responses_to_our_shares", .integer), ("self_mentions", .integer),
-        ], sql: sql(scope), arguments: scope.range)
+        ], sql: sql(scope), arguments: scope.range, into: sink)
     }
 
     /// Whether the group activity `f` is one of ours: written or shared (not a view, a

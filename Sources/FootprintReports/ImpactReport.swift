@@ -8,10 +8,10 @@ import FootprintWarehouse
 /// views and the short-link clicks of the period. A row per period in which the metric
 /// has values: a period without a figure is unknown, not zero.
 enum ImpactReport {
-    static func table(_ db: SQLConnection, scope: ReportScope) throws -> CSVTable {
+    static func table(_ db: SQLConnection, scope: ReportScope, into sink: ReportSink) throws {
         let p = scope.period.labelColumn
         let previous = scope.period.previousLabelColumn
-        return try ReportQuery.table(db, name: "impact", columns: [
+        try ReportQuery.table(db, name: "impact", columns: [
             ("period", .text), ("metric", .text), ("value", .decimal(places: 4)), ("value_change", .share),
             ("self_mentions", .integer), ("self_share", .share), ("views", .integer), ("clicks", .integer),
         ], sql: """
@@ -53,6 +53,6 @@ enum ImpactReport {
             LEFT JOIN clicks AS c ON c.period = o.period
             WHERE o.period IN (SELECT DISTINCT \(p) FROM dim_date WHERE date_key BETWEEN :first AND :last)
             ORDER BY o.period, o.metric
-            """, arguments: scope.range)
+            """, arguments: scope.range, into: sink)
     }
 }

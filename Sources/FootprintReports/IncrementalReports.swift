@@ -28,9 +28,11 @@ public enum IncrementalReports {
     /// rows that were dropped. IncrementalReportsTests fails without either of these.
     static let comparing: Set<String> = ["attention.csv", "impact.csv"]
 
-    /// The CSV text (no byte order mark) of every report, in `Reports.fileNames` order.
+    /// Computes what is stale, stores it in the report cache, and returns the report
+    /// files ready to be written (`ReportFiles`): nothing of a report is held in memory
+    /// but a period's lines while they go into the cache.
     public static func compute(from warehouse: WarehouseEngine, scope: ReportScope,
-                               config: FootprintConfig) throws -> [(name: String, csv: String)] {
+                               config: FootprintConfig) throws -> ReportFiles {
         let settings = digest(config: config, scope: scope)
         let keys = try warehouse.lastFactKeys()
         let cache = try warehouse.reportCache(settings: settings)
@@ -59,61 +61,59 @@ public enum IncrementalReports {
             }
         }
         let names = stale == nil ? Reports.fileNames.filter(whole.contains) : Reports.fileNames
-        let encoded = try Reports.compute(names, from: warehouse, scope: own,
+        let spooled = try Reports.compute(names, from: warehouse, scope: own,
                                           scopeOf: { whole.contains($0) ? spread : comparing.contains($0) ? withBefore : own },
-                                          asText: true, finish: { name, table in Encoded(name: name, table: table) })
-        let fresh = Dictionary(uniqueKeysWithValues: zip(names, encoded))
-
-        var files: [(name: String, csv: String)] = []
-        var store: [String: [(period: String, body: String)]] = [:]
-        for name in Reports.fileNames {
-            if let table = fresh[name], whole.contains(name) {
-                files.append((name, table.header + table.periods.map(\.body).joined()))
-                continue
-            }
-            // The header is cached as the period "" (before every label).
-            var csv = ""
-            for (period, body) in cache?.rows[name] ?? [] where stale.map({ period < $0.period }) ?? true {
-                csv += body
-            }
-            if let table = fresh[name], let stale {
-                var periods = table.periods.filter { $0.period >= stale.period }
-                if stale.period.isEmpty { periods.insert(("", table.header), at: 0) }
-                for (_, body) in periods { csv += body }
-                store[name] = periods
-            }
-            files.append((name, csv))
-        }
+                                          sink: { try SpooledReport(whole: whole.contains($0)) }, finish: { $0 })
+        let files = ReportFiles(warehouse: warehouse, firstStale: stale?.period,
+                                fresh: Dictionary(uniqueKeysWithValues: zip(names, spooled)))
         if let stale {
-            try warehouse.storeReportCache(settings: settings, firstPeriod: cache == nil ? nil : stale.period,
-                                           keys: keys, rows: store)
+            try warehouse.storeReportCache(settings: settings, firstPeriod: cache == nil ? nil : stale.period, keys: keys) { add in
+                for name in Reports.fileNames where !whole.contains(name) {
+                    guard let report = files.fresh[name] else { continue }
+                    // The header is cached as the period "" (before every label).
+                    if stale.period.isEmpty { try add(name, "", report.header) }
+                    for period in report.periods where period.label >= stale.period {
+                        try add(name, period.label, try report.text(of: period))
+                    }
+                }
+            }
         }
         return files
     }
 
-    /// A report as CSV text: its header line and its rows' lines grouped by period (the
-    /// first column; one group "" for a report without periods).
-    struct Encoded: Sendable {
-        let header: String
-        let periods: [(period: String, body: String)]
+    /// The reports of a run, ready to be written. A report is its cached periods before
+    /// the first stale one, read from the database a period at a time, then its fresh
+    /// periods from the first stale one on (the header first when nothing was cached),
+    /// copied from where they were spooled; a report without periods is its fresh rows.
+    /// The cache already holds the fresh periods (`compute` stored them), and what lies
+    /// before the first stale period was left as it was.
+    public final class ReportFiles: @unchecked Sendable {
+        /// Every report, in `Reports.fileNames` order.
+        public let names = Reports.fileNames
+        private let warehouse: WarehouseEngine
+        /// The first stale period's label; nil when nothing was stale.
+        private let firstStale: String?
+        fileprivate let fresh: [String: SpooledReport]
 
-        init(name: String, table: CSVTable) {
-            header = CSVEncoder.header(table)
-            periods = whole.contains(name)
-                ? [("", CSVEncoder.body(table))]
-                : byPeriod(table)
+        fileprivate init(warehouse: WarehouseEngine, firstStale: String?, fresh: [String: SpooledReport]) {
+            self.warehouse = warehouse
+            self.firstStale = firstStale
+            self.fresh = fresh
         }
-    }
 
-    /// A report's rows grouped by their period (the first column), in order.
-    static func byPeriod(_ table: CSVTable) -> [(period: String, body: String)] {
-        var groups: [(period: String, body: String)] = []
-        for row in table.rows {
-            guard case .text(let period) = row.first else { preconditionFailure("\(table.name): a row without a period") }
-            if groups.last?.period != period { groups.append((period, "")) }
-            groups[groups.count - 1].body += CSVEncoder.line(row)
+        /// Writes the report `name` (no byte order mark) into `out`.
+        public func write(_ name: String, to out: OutputFile) throws {
+            if let report = fresh[name], whole.contains(name) {
+                try out.write(report.header)
+                for period in report.periods { try report.copy(period, to: out) }
+                return
+            }
+            try warehouse.forEachCachedPeriod(of: name, before: firstStale) { try out.write($0) }
+            if let report = fresh[name], let firstStale {
+                if firstStale.isEmpty { try out.write(report.header) }
+                for period in report.periods where period.label >= firstStale { try report.copy(period, to: out) }
+            }
         }
-        return groups
     }
 
     /// The first period whose rows are recomputed, its first day, and the first day of

@@ -11,10 +11,10 @@ import FootprintWarehouse
 /// them (`ZZ` when none is known). Ranked by responses, then responders, then the
 /// actor's name; the first `influencers_top` of each period and platform.
 enum InfluencersReport {
-    static func table(_ db: SQLConnection, scope: ReportScope) throws -> CSVTable {
+    static func table(_ db: SQLConnection, scope: ReportScope, into sink: ReportSink) throws {
         let p = scope.period.labelColumn
         let k = scope.period.keyColumn
-        return try ReportQuery.table(db, name: "influencers", columns: [
+        try ReportQuery.table(db, name: "influencers", columns: [
             ("period", .text), ("platform", .text), ("actor", .text), ("posts", .integer), ("comments", .integer),
             ("responses_received", .integer), ("responders", .integer), ("reshares", .integer),
             ("self_mentions", .integer), ("competitor_mentions", .integer), ("top_group", .text), ("country", .text),
@@ -115,6 +115,6 @@ enum InfluencersReport {
             LEFT JOIN top_groups AS tg ON tg.period = t.period AND tg.platform = t.platform AND tg.person_key = t.person_key
             LEFT JOIN top_countries AS tc ON tc.period = t.period AND tc.platform = t.platform AND tc.person_key = t.person_key
             ORDER BY t.period, t.platform, t.rank
-            """, arguments: scope.range.merging(["top": SQLValue(scope.influencersTop)]) { $1 })
+            """, arguments: scope.range.merging(["top": SQLValue(scope.influencersTop)]) { $1 }, into: sink)
     }
 }

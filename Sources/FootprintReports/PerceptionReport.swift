@@ -8,9 +8,9 @@ import FootprintWarehouse
 /// aspired / (aspired + current), empty when both are 0. Competitors get the same
 /// columns for the same terms, for comparison.
 enum PerceptionReport {
-    static func table(_ db: SQLConnection, scope: ReportScope) throws -> CSVTable {
+    static func table(_ db: SQLConnection, scope: ReportScope, into sink: ReportSink) throws {
         let p = scope.period.labelColumn
-        return try ReportQuery.table(db, name: "perception", columns: [
+        try ReportQuery.table(db, name: "perception", columns: [
             ("period", .text), ("entity", .text), ("mentions", .integer), ("current_mentions", .integer),
             ("aspired_mentions", .integer), ("aspired_share", .share),
         ], sql: """
@@ -41,6 +41,6 @@ enum PerceptionReport {
             CROSS JOIN dim_brand AS b
             LEFT JOIN counts AS c ON c.period = pe.period AND c.brand_key = b.brand_key
             ORDER BY pe.period, COALESCE(c.mentions, 0) DESC, b.name
-            """, arguments: scope.range)
+            """, arguments: scope.range, into: sink)
     }
 }

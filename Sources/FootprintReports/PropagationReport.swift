@@ -163,14 +163,10 @@ enum PropagationReport {
         return arguments
     }
 
-    /// `asText`: the rows as CSV lines (`CSVTable.encodedRows`), not cells: the file has a
-    /// row per page, and the rows come in the file's order (URLs compared byte by byte on
-    /// both engines), so each is written as it is read.
-    static func table(_ db: SQLConnection, scope: ReportScope, asText: Bool = false) throws -> CSVTable {
-        var table = CSVTable(name: "propagation", columns: columns)
-        // Lines gathered in pieces of about a megabyte and joined once: one string grown
-        // line by line holds its old and its doubled buffer at once (78 MB at 26 MB).
-        var pieces: [String] = [], piece = ""
+    /// One row per page, handed to the sink as it is read (the rows come in the file's
+    /// order: URLs compared byte by byte on both engines).
+    static func table(_ db: SQLConnection, scope: ReportScope, into sink: ReportSink) throws {
+        try sink.start(name: "propagation", columns: columns)
         try db.forEachRow(sql, arguments(scope)) { row in
             // First times per channel, in channelOrder.
             let firsts: [Int64?] = (1...8).map { row.value($0).int64 }
@@ -183,21 +179,13 @@ enum PropagationReport {
             var hoursToNews: CSVTable.Cell = .empty
             if let firstNews, let firstSeen { hoursToNews = .decimal(Double(firstNews - firstSeen) / 3600, places: 1) }
             func instant(_ value: Int64?) -> CSVTable.Cell { value.map { .text(ReportQuery.isoInstant($0)) } ?? .empty }
-            let cells: [CSVTable.Cell] = [
+            try sink.add([
                 .text(row.text(0)), instant(firstSeen), instant(firsts[0]), instant(firsts[1]), instant(firsts[2]),
                 instant(firsts[3]), instant(firstNews), hoursToNews,
                 .text(reachedChannels.map(\.name).joined(separator: ">")), .integer(Int64(reachedChannels.count)),
                 .integer(row.int64(9)), .integer(row.int64(10)), .integer(row.int64(11)),
                 ReportQuery.cell(row.value(12), .integer), .integer(row.int64(13)), ReportQuery.cell(row.value(14), .text),
-            ]
-            if asText {
-                piece += CSVEncoder.line(cells)
-                if piece.utf8.count >= 1 << 20 { pieces.append(piece); piece = "" }
-            } else {
-                table.rows.append(cells)
-            }
+            ])
         }
-        if asText { table.encodedRows = (pieces + [piece]).joined() }
-        return table
     }
 }

@@ -6,9 +6,9 @@ import FootprintWarehouse
 /// of all visits of that period and property; rank 1 is the largest. Read from the
 /// sessionizer's daily summary (agg_session_start).
 enum ReferrersReport {
-    static func table(_ db: SQLConnection, scope: ReportScope) throws -> CSVTable {
+    static func table(_ db: SQLConnection, scope: ReportScope, into sink: ReportSink) throws {
         let p = scope.period.labelColumn
-        return try ReportQuery.table(db, name: "referrers", columns: [
+        try ReportQuery.table(db, name: "referrers", columns: [
             ("period", .text), ("property", .text), ("referrer_domain", .text), ("category", .text),
             ("visits", .integer), ("share", .share), ("rank", .integer),
         ], sql: """
@@ -28,6 +28,6 @@ enum ReferrersReport {
                    ROW_NUMBER() OVER (PARTITION BY period, property ORDER BY visits DESC, referrer_domain) AS rank
             FROM visits
             ORDER BY period, property, visits DESC, referrer_domain
-            """, arguments: scope.range)
+            """, arguments: scope.range, into: sink)
     }
 }

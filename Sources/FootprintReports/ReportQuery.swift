@@ -12,20 +12,20 @@ enum ColumnFormat {
     case instant
 }
 
-/// Runs report SQL and turns its rows into a CSV table. NULL becomes an empty cell.
+/// Runs report SQL and hands its rows, as typed cells, to a sink as they are read. NULL
+/// becomes an empty cell.
 enum ReportQuery {
     static func table(_ db: SQLConnection, name: String, columns: [(String, ColumnFormat)], sql: String,
-                      arguments: [String: SQLValue]) throws -> CSVTable {
-        var table = CSVTable(name: name, columns: columns.map(\.0))
+                      arguments: [String: SQLValue], into sink: ReportSink) throws {
+        try sink.start(name: name, columns: columns.map(\.0))
         try db.forEachRow(sql, arguments) { row in
             var cells: [CSVTable.Cell] = []
             cells.reserveCapacity(columns.count)
             for (index, (_, format)) in columns.enumerated() {
                 cells.append(cell(row.value(index), format))
             }
-            table.rows.append(cells)
+            try sink.add(cells)
         }
-        return table
     }
 
     static func cell(_ value: SQLValue, _ format: ColumnFormat) -> CSVTable.Cell {

@@ -44,24 +44,25 @@ public enum Reports {
     /// without periods is computed whole); the web-audience tables are cut for `scope`.
     static func compute(_ fileNames: [String], from warehouse: ReportDatabase, scope: ReportScope,
                         scopeOf: @escaping @Sendable (String) -> ReportScope) throws -> [CSVTable] {
-        try compute(fileNames, from: warehouse, scope: scope, scopeOf: scopeOf, asText: false, finish: { $1 })
+        try compute(fileNames, from: warehouse, scope: scope, scopeOf: scopeOf, sink: { _ in TableSink() }, finish: { $0.table })
     }
 
-    /// `finish` turns each table into what the caller keeps as soon as it is computed, on
-    /// the thread that computed it, so that the tables' cells (several times the size of
-    /// their CSV text: referrers.csv of 100,000 rows held 33 MB) are not all held until
-    /// the last report is done.
-    /// `asText`: a report that can give its rows as CSV lines (`CSVTable.encodedRows`)
-    /// does, since the caller only writes them.
-    static func compute<Kept>(_ fileNames: [String], from warehouse: ReportDatabase, scope: ReportScope,
-                              scopeOf: @escaping @Sendable (String) -> ReportScope, asText: Bool,
-                              finish: @escaping @Sendable (String, CSVTable) -> Kept) throws -> [Kept] {
+    /// Each report's rows go to the sink `sink` makes for it as they are read, and
+    /// `finish` turns the sink into what the caller keeps, on the thread that computed
+    /// the report: the review keeps tables (`TableSink`), the report files only where
+    /// their rows were written (`SpooledReports`), so that no report is held whole.
+    static func compute<Sink: ReportSink, Kept>(_ fileNames: [String], from warehouse: ReportDatabase, scope: ReportScope,
+                                                scopeOf: @escaping @Sendable (String) -> ReportScope,
+                                                sink: @escaping @Sendable (String) throws -> Sink,
+                                                finish: @escaping @Sendable (Sink) throws -> Kept) throws -> [Kept] {
         let webNames = fileNames.filter(readingWebAudience.contains)
         let shared = fileNames.filter { !readingWebAudience.contains($0) }
             .sorted { (longestFirst.firstIndex(of: $0) ?? longestFirst.count) < (longestFirst.firstIndex(of: $1) ?? longestFirst.count) }
         let work = WorkList<Kept>(shared)
         @Sendable func run(_ name: String, on db: SQLConnection) throws {
-            work.done(name, finish(name, try table(name, db, scope: scopeOf(name), asText: asText)))
+            let rows = try sink(name)
+            try Trace.timed(name) { try computeTable(name, db, scope: scopeOf(name), into: rows) }
+            work.done(name, try finish(rows))
             // What the report's rows took goes back before the next one (FreedMemory).
             FreedMemory.giveBack()
         }
@@ -121,26 +122,22 @@ public enum Reports {
         }
     }
 
-    private static func table(_ fileName: String, _ db: SQLConnection, scope: ReportScope, asText: Bool) throws -> CSVTable {
-        try Trace.timed(fileName) { try computeTable(fileName, db, scope: scope, asText: asText) }
-    }
-
-    private static func computeTable(_ fileName: String, _ db: SQLConnection, scope: ReportScope, asText: Bool) throws -> CSVTable {
+    private static func computeTable(_ fileName: String, _ db: SQLConnection, scope: ReportScope, into sink: ReportSink) throws {
         switch fileName {
-        case "geo.csv": return try GeoReports.countries(db, scope: scope)
-        case "geo_city.csv": return try GeoReports.cities(db, scope: scope)
-        case "propagation.csv": return try PropagationReport.table(db, scope: scope, asText: asText)
-        case "attention.csv": return try AttentionReport.table(db, scope: scope)
-        case "engagement.csv": return try EngagementReport.table(db, scope: scope)
-        case "referrers.csv": return try ReferrersReport.table(db, scope: scope)
-        case "perception.csv": return try PerceptionReport.table(db, scope: scope)
-        case "bots.csv": return try BotsReport.table(db, scope: scope)
-        case "goals.csv": return try GoalsReport.table(db, scope: scope)
-        case "topics.csv": return try TopicsReport.table(db, scope: scope)
-        case "groups.csv": return try GroupsReport.table(db, scope: scope)
-        case "influencers.csv": return try InfluencersReport.table(db, scope: scope)
-        case "vips.csv": return try VIPsReport.table(db, scope: scope)
-        case "impact.csv": return try ImpactReport.table(db, scope: scope)
+        case "geo.csv": try GeoReports.countries(db, scope: scope, into: sink)
+        case "geo_city.csv": try GeoReports.cities(db, scope: scope, into: sink)
+        case "propagation.csv": try PropagationReport.table(db, scope: scope, into: sink)
+        case "attention.csv": try AttentionReport.table(db, scope: scope, into: sink)
+        case "engagement.csv": try EngagementReport.table(db, scope: scope, into: sink)
+        case "referrers.csv": try ReferrersReport.table(db, scope: scope, into: sink)
+        case "perception.csv": try PerceptionReport.table(db, scope: scope, into: sink)
+        case "bots.csv": try BotsReport.table(db, scope: scope, into: sink)
+        case "goals.csv": try GoalsReport.table(db, scope: scope, into: sink)
+        case "topics.csv": try TopicsReport.table(db, scope: scope, into: sink)
+        case "groups.csv": try GroupsReport.table(db, scope: scope, into: sink)
+        case "influencers.csv": try InfluencersReport.table(db, scope: scope, into: sink)
+        case "vips.csv": try VIPsReport.table(db, scope: scope, into: sink)
+        case "impact.csv": try ImpactReport.table(db, scope: scope, into: sink)
         default: preconditionFailure("unknown report \(fileName)")
         }
     }

@@ -9,9 +9,9 @@ import FootprintWarehouse
 /// all activities of the period with a title or text. Every topic appears in every
 /// period of the scope that holds page views, clicks or group activities.
 enum TopicsReport {
-    static func table(_ db: SQLConnection, scope: ReportScope) throws -> CSVTable {
+    static func table(_ db: SQLConnection, scope: ReportScope, into sink: ReportSink) throws {
         let p = scope.period.labelColumn
-        return try ReportQuery.table(db, name: "topics", columns: [
+        try ReportQuery.table(db, name: "topics", columns: [
             ("period", .text), ("topic", .text), ("items", .integer), ("views", .integer), ("visitors", .integer),
             ("clicks", .integer), ("click_share", .share), ("group_activities", .integer), ("mentions", .integer),
             ("mention_share", .share),
@@ -109,6 +109,6 @@ enum TopicsReport {
             LEFT JOIN mentions AS m ON m.period = pe.period AND m.topic_key = t.topic_key
             LEFT JOIN written AS w ON w.period = pe.period
             ORDER BY pe.period, t.name
-            """, arguments: scope.range)
+            """, arguments: scope.range, into: sink)
     }
 }

@@ -10,11 +10,11 @@ import FootprintWarehouse
 /// address is trimmed and lower-cased first). A row per period and list with
 /// subscribers; periods are those of the scope that hold any data.
 enum VIPsReport {
-    static func table(_ db: SQLConnection, scope: ReportScope) throws -> CSVTable {
+    static func table(_ db: SQLConnection, scope: ReportScope, into sink: ReportSink) throws {
         let p = scope.period.labelColumn
         let k = scope.period.keyColumn
         let previous = scope.period.previousLabelColumn
-        return try ReportQuery.table(db, name: "vips", columns: [
+        try ReportQuery.table(db, name: "vips", columns: [
             ("period", .text), ("list", .text), ("subscribers", .integer), ("commenters", .integer), ("vips", .integer),
             ("vip_comments", .integer), ("vip_comments_answered", .integer), ("new_vips", .integer), ("lapsed_vips", .integer),
         ], sql: """
@@ -133,6 +133,6 @@ enum VIPsReport {
             LEFT JOIN vip_counts AS vc ON vc.period = l.period AND vc.list = l.list
             LEFT JOIN lapsed AS la ON la.period = l.period AND la.list = l.list
             ORDER BY l.period, l.list
-            """, arguments: scope.range.merging(["minComments": SQLValue(scope.vipMinComments)]) { $1 })
+            """, arguments: scope.range.merging(["minComments": SQLValue(scope.vipMinComments)]) { $1 }, into: sink)
     }
 }

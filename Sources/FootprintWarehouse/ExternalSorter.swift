@@ -165,16 +165,17 @@ struct MergedRows<Row: Comparable & BitwiseCopyable> {
 }
 
 /// A temporary file that is unlinked as soon as it is created, so that it vanishes
-/// with the process however the process ends. Honours TMPDIR.
-final class SpillFile {
+/// with the process however the process ends. Honours TMPDIR. Sort runs spill to it,
+/// and report rows on their way to the report files (SpooledReport).
+public final class SpillFile {
     private let descriptor: Int32
 
-    init() throws {
-        var template = Array((FileManager.default.temporaryDirectory.path + "/footprint-sort-XXXXXX").utf8CString)
+    public init() throws {
+        var template = Array((FileManager.default.temporaryDirectory.path + "/footprint-XXXXXX").utf8CString)
         let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard descriptor >= 0 else {
             throw WarehouseError.unusable(path: FileManager.default.temporaryDirectory.path,
-                                          reason: "cannot create a temporary file for sorting (\(String(cString: strerror(errno)))); set TMPDIR to a writable folder with free space")
+                                          reason: "cannot create a temporary file (\(String(cString: strerror(errno)))); set TMPDIR to a writable folder with free space")
         }
         template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
         self.descriptor = descriptor
@@ -182,7 +183,7 @@ final class SpillFile {
 
     deinit { close(descriptor) }
 
-    func write(_ bytes: UnsafeRawBufferPointer) throws {
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
         var offset = 0
         while offset < bytes.count {
             let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
@@ -193,9 +194,14 @@ final class SpillFile {
     }
 
     func read(into storage: UnsafeMutableRawBufferPointer, atRow row: Int, rowSize: Int) throws {
+        try read(into: storage, at: row * rowSize)
+    }
+
+    /// Fills `storage` with the bytes from `start` on (which must have been written).
+    public func read(into storage: UnsafeMutableRawBufferPointer, at start: Int) throws {
         var offset = 0
         while offset < storage.count {
-            let got = pread(descriptor, storage.baseAddress! + offset, storage.count - offset, off_t(row * rowSize + offset))
+            let got = pread(descriptor, storage.baseAddress! + offset, storage.count - offset, off_t(start + offset))
             if got < 0 && errno == EINTR { continue }
             guard got > 0 else { throw failure("read") }
             offset += got
@@ -204,6 +210,6 @@ final class SpillFile {
 
     private func failure(_ operation: String) -> WarehouseError {
         .unusable(path: FileManager.default.temporaryDirectory.path,
-                  reason: "cannot \(operation) the temporary sort file (\(String(cString: strerror(errno)))); free space in TMPDIR or point it elsewhere")
+                  reason: "cannot \(operation) a temporary file (\(String(cString: strerror(errno)))); free space in TMPDIR or point it elsewhere")
     }
 }

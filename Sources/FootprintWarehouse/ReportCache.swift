@@ -18,11 +18,12 @@ import GRDB
 ///   with whatever names it held).
 /// A change of config, period, range or report code changes the settings the rows were
 /// computed with, and the cache starts again.
+///
+/// The cached rows stay in the database: a file is written from them a period at a
+/// time (`forEachCachedPeriod`), not read whole into memory.
 public struct ReportCacheState: Sendable {
     /// The date key from which cached periods are stale; `Int.max` when none is.
     public var staleFrom: Int
-    /// report file name → [(period label, its rows as CSV lines)], in period order.
-    public var rows: [String: [(period: String, body: String)]]
 }
 
 extension WarehouseEngine {
@@ -67,11 +68,20 @@ extension WarehouseEngine {
                 """, ["last": lastActivity]).int64 {
                 staleFrom = min(staleFrom, Int(day))
             }
-            var rows: [String: [(period: String, body: String)]] = [:]
-            try db.forEachRow("SELECT report, period, body FROM report_cache ORDER BY report, period", [:]) { row in
-                rows[row.text(0), default: []].append((row.text(1), row.text(2)))
-            }
-            return ReportCacheState(staleFrom: staleFrom, rows: rows)
+            return ReportCacheState(staleFrom: staleFrom)
+        }
+    }
+
+    /// The cached rows (CSV lines) of `report`, a period at a time in period order: those
+    /// before `period`, or all of them when it is nil. The header is cached as the
+    /// period "", before every label.
+    public func forEachCachedPeriod(of report: String, before period: String?, _ body: (String) throws -> Void) throws {
+        try reading { db in
+            var arguments: [String: SQLValue] = ["report": .text(report)]
+            if let period { arguments["before"] = .text(period) }
+            try db.forEachRow("""
+                SELECT body FROM report_cache WHERE report = :report\(period == nil ? "" : " AND period < :before") ORDER BY period
+                """, arguments) { row in try body(row.text(0)) }
         }
     }
 
@@ -82,10 +92,11 @@ extension WarehouseEngine {
         }
     }
 
-    /// Replaces the cached rows of `reports` from `firstPeriod` on (all of them when nil)
-    /// and records the settings and the fact keys they were computed from.
+    /// Replaces the cached rows from `firstPeriod` on (all of them when nil) with those
+    /// `rows` hands to its argument (report, period, body), one period at a time, and
+    /// records the settings and the fact keys they were computed from.
     public func storeReportCache(settings: String, firstPeriod: String?, keys: [Int64],
-                                 rows: [String: [(period: String, body: String)]]) throws {
+                                 rows: ((_ report: String, _ period: String, _ body: String) throws -> Void) throws -> Void) throws {
         try writing { db in
             // Rows of other settings (a config or scope no longer in use) go whole.
             let sameSettings = try db.value("SELECT 1 FROM report_cache_state WHERE settings = :settings",
@@ -95,11 +106,10 @@ extension WarehouseEngine {
             } else {
                 try db.execute("DELETE FROM report_cache")
             }
-            var cached: [[SQLValue]] = []
-            for (report, periods) in rows.sorted(by: { $0.key < $1.key }) {
-                for (period, body) in periods { cached.append([.text(report), .text(period), .text(body)]) }
+            try rows { report, period, body in
+                try db.insert(into: "report_cache", columns: ["report", "period", "body"],
+                              rows: [[.text(report), .text(period), .text(body)]])
             }
-            try db.insert(into: "report_cache", columns: ["report", "period", "body"], rows: cached)
             let columns = Self.watchedFacts(db).map { "last_" + $0.table }
             try db.execute("DELETE FROM report_cache_state")
             try db.insert(into: "report_cache_state", columns: ["settings", "stale_from"] + columns,

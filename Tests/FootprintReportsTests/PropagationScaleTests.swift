@@ -53,16 +53,23 @@ import FootprintWarehouse
 
     /// The rows come in the file's order from SQL (most channels reached, then most
     /// activity, then URL byte by byte), checked here against a sort in Swift; written
-    /// as text while read (the report command's way) they are the same lines as the
-    /// cells. 200 pages tie on channels and activity, so the URL order is exercised.
+    /// spooled as text while read and copied out (the report command's way:
+    /// SpooledReport) they are the same lines as the cells. 200 pages tie on channels
+    /// and activity, so the URL order is exercised.
     @Test func rowsAsTextAreTheCellsInTheFilesOrder() throws {
         let folder = try TestFolder()
         let warehouse = try Self.warehouse(folder)
         let scope = ReportScope(period: .month)
         let cells = try Reports.compute("propagation.csv", from: warehouse, scope: scope)
-        let text = try warehouse.withReportConnection { db in try PropagationReport.table(db, scope: scope, asText: true) }
-        #expect(text.rows.isEmpty)
-        #expect(CSVEncoder.encode(text) == CSVEncoder.encode(cells))
+        let spooled = try SpooledReport(whole: true)
+        try warehouse.withReportConnection { db in try PropagationReport.table(db, scope: scope, into: spooled) }
+        let path = folder.file("propagation.csv")
+        try AtomicFile.write(to: path) { out in
+            try out.write(spooled.header)
+            for period in spooled.periods { try spooled.copy(period, to: out) }
+        }
+        #expect(spooled.periods.count == 1)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == CSVEncoder.encode(cells))
         func column(_ name: String) -> Int { cells.columns.firstIndex(of: name)! }
         func int(_ row: [CSVTable.Cell], _ name: String) -> Int64 {
             if case .integer(let value) = row[column(name)] { return value }
