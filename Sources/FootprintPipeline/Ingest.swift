@@ -85,6 +85,10 @@ public struct Ingest {
                     outcome.note = error.description
                 }
                 outcome.seconds = Date().timeIntervalSince(fileStarted)
+                // What the file's staging and loading threads freed goes back before the
+                // next file: glibc keeps it in their arenas, and the next file's threads do
+                // not reuse it (FreedMemory).
+                FreedMemory.giveBack()
                 Trace.mark("file \(path) done")
                 summary.files.append(outcome)
             }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import FootprintConfig
 import FootprintInput
+import FootprintWarehouse
 
 /// The root command only configures; each subcommand lives in Commands/.
 struct Footprint: ParsableCommand {
@@ -29,6 +30,7 @@ enum ExitStatus {
 @main
 enum Main {
     static func main() {
+        FreedMemory.mapLargeBlocksApart()
         let command: ParsableCommand
         do {
             command = try Footprint.parseAsRoot()
