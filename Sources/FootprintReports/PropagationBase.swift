@@ -46,7 +46,8 @@ enum PropagationBase {
         let arguments = segment.merging(["base": 1]) { $1 }
         // The items' new figures (a row per item) before their referrals, which they are
         // counted against; into a table of their own while the base is read, then written
-        // back whole. Not into memory: the rows were 80 MB at 200,000 items.
+        // back whole. Not into memory: they took the first report of 200,000 items over three
+        // months from 115 to 183 MB.
         let list = columns.joined(separator: ", ")
         try db.execute("CREATE TEMP TABLE propagation_fold (\(columns.map { $0 + " BIGINT" }.joined(separator: ", ")))")
         try db.execute("INSERT INTO propagation_fold (\(list)) " + PropagationReport.items + """
