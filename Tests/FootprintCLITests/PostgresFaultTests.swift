@@ -18,79 +18,67 @@ struct PostgresFaultTests {
 
     @Test func aSecondRunIsExitThreeNamingTheRunThatHoldsTheDatabase() throws {
         let folder = try temporaryFolder()
-        let db = try PostgresDatabases.create()
         try NightlyRunTests.webRows(150_000).write(toFile: folder + "/web.csv", atomically: true, encoding: .utf8)
-        let first = try CLI.start(["run", "--quiet", "--db", db, "--out", "reports", "web.csv"], in: folder)
-        usleep(1_500_000)
-        let second = try CLI.run(["run", "--db", db, "--out", "reports", "web.csv"], in: folder)
-        first.waitUntilExit()
-        #expect(first.terminationStatus == 0)
-        #expect(second.status == 3)
-        #expect(second.stderr.contains("another footprint run (footprint pid \(first.processIdentifier) started"), "\(second.stderr)")
-        let check = try CLI.run(["status", "--json", "--db", db], in: folder)
-        #expect(check.stdout.contains("\"rowsLoaded\" : 150000"))
+        try TestPostgresServer.withDatabase { db in
+            let first = try CLI.start(["run", "--quiet", "--db", db, "--out", "reports", "web.csv"], in: folder)
+            usleep(1_500_000)
+            let second = try CLI.run(["run", "--db", db, "--out", "reports", "web.csv"], in: folder)
+            first.waitUntilExit()
+            #expect(first.terminationStatus == 0)
+            #expect(second.status == 3)
+            #expect(second.stderr.contains("another footprint run (footprint pid \(first.processIdentifier) started"), "\(second.stderr)")
+            let check = try CLI.run(["status", "--json", "--db", db], in: folder)
+            #expect(check.stdout.contains("\"rowsLoaded\" : 150000"))
+        }
     }
 
     @Test func aConnectionLostMidFileIsExitThreeAndTheNextRunCompletesIt() throws {
         let folder = try temporaryFolder()
-        let db = try PostgresDatabases.create()
         try NightlyRunTests.webRows(150_000).write(toFile: folder + "/web.csv", atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = CLI.binary
-        process.arguments = ["ingest", "--quiet", "--db", db, "web.csv"]
-        process.currentDirectoryURL = URL(fileURLWithPath: folder)
-        let err = Pipe()
-        process.standardError = err
-        try process.run()
-        usleep(1_500_000)
-        // The server ends the run's session, as a restart or a network cut would.
-        try PostgresDatabases.psql(db, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'footprint pid \(process.processIdentifier) %'")
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 3, "\(stderr)")
-        #expect(stderr.contains("PostgreSQL at"), "\(stderr)")
-        let again = try CLI.run(["ingest", "--json", "--db", db, "web.csv"], in: folder)
-        #expect(again.status == 0, "\(again.stderr)")
-        #expect(again.stdout.contains("\"loaded\" : 150000"), "\(again.stdout.prefix(400))")
+        try TestPostgresServer.withDatabase { db in
+            let process = Process()
+            process.executableURL = CLI.binary
+            process.arguments = ["ingest", "--quiet", "--db", db, "web.csv"]
+            process.currentDirectoryURL = URL(fileURLWithPath: folder)
+            let err = Pipe()
+            process.standardError = err
+            try process.run()
+            usleep(1_500_000)
+            // The server ends the run's session, as a restart or a network cut would.
+            try TestPostgresServer.psql(db, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'footprint pid \(process.processIdentifier) %'")
+            let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 3, "\(stderr)")
+            #expect(stderr.contains("PostgreSQL at"), "\(stderr)")
+            let again = try CLI.run(["ingest", "--json", "--db", db, "web.csv"], in: folder)
+            #expect(again.status == 0, "\(again.stderr)")
+            #expect(again.stdout.contains("\"loaded\" : 150000"), "\(again.stdout.prefix(400))")
+        }
     }
 
     @Test func aKilledRunIsRolledBackAndCompletedByTheNextOne() throws {
         let folder = try temporaryFolder()
-        let db = try PostgresDatabases.create(), clean = try PostgresDatabases.create()
         try FileManager.default.createDirectory(atPath: folder + "/inbox", withIntermediateDirectories: true)
         try NightlyRunTests.webRows(150_000).write(toFile: folder + "/inbox/web_big.csv", atomically: true, encoding: .utf8)
         try NightlyRunTests.webRows(500).write(toFile: folder + "/inbox/web_small.csv", atomically: true, encoding: .utf8)
+        try TestPostgresServer.withDatabase { db in
+            try TestPostgresServer.withDatabase { clean in
+                // Kill -9 while the big file is loading: its transaction dies with the connection.
+                let process = try CLI.start(["run", "--quiet", "--db", db, "--out", "reports", "inbox"], in: folder)
+                usleep(1_500_000)
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+                #expect(process.terminationReason == .uncaughtSignal, "the run finished before it could be killed; use more rows")
 
-        // Kill -9 while the big file is loading: its transaction dies with the connection.
-        let process = try CLI.start(["run", "--quiet", "--db", db, "--out", "reports", "inbox"], in: folder)
-        usleep(1_500_000)
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        #expect(process.terminationReason == .uncaughtSignal, "the run finished before it could be killed; use more rows")
-
-        let resumed = try CLI.run(["run", "--json", "--db", db, "--out", "reports", "inbox"], in: folder)
-        #expect(resumed.status == 0, "\(resumed.stderr)")
-        let fresh = try CLI.run(["run", "--db", clean, "--out", "clean-reports", "inbox"], in: folder)
-        #expect(fresh.status == 0)
-        #expect(try NightlyRunTests.reportContents(folder + "/reports") == NightlyRunTests.reportContents(folder + "/clean-reports"))
-        let status = try CLI.run(["status", "--json", "--db", db], in: folder)
-        // web_small repeats the first 500 events of web_big: loaded once, whatever the order.
-        #expect(status.stdout.contains("\"rowsLoaded\" : 150000"), "\(status.stdout)")
+                let resumed = try CLI.run(["run", "--json", "--db", db, "--out", "reports", "inbox"], in: folder)
+                #expect(resumed.status == 0, "\(resumed.stderr)")
+                let fresh = try CLI.run(["run", "--db", clean, "--out", "clean-reports", "inbox"], in: folder)
+                #expect(fresh.status == 0)
+                #expect(try NightlyRunTests.reportContents(folder + "/reports") == NightlyRunTests.reportContents(folder + "/clean-reports"))
+                let status = try CLI.run(["status", "--json", "--db", db], in: folder)
+                // web_small repeats the first 500 events of web_big: loaded once, whatever the order.
+                #expect(status.stdout.contains("\"rowsLoaded\" : 150000"), "\(status.stdout)")
+            }
+        }
     }
-}
-
-/// Fresh databases on the test server for the binary to use. Each is dropped when the
-/// test process ends with the server (scripts/test removes it): a test's runs outlive
-/// any one closure here.
-enum PostgresDatabases {
-    /// Creates an empty database and returns its URI.
-    static func create() throws -> String {
-        guard let server = TestPostgresServer.uri, var parts = URLComponents(string: server) else { throw CocoaError(.featureUnsupported) }
-        let name = "footprint_c" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
-        try TestPostgresServer.psql(server, "CREATE DATABASE \(name)")
-        parts.path = "/" + name
-        return parts.string!
-    }
-
-    static func psql(_ uri: String, _ sql: String) throws { try TestPostgresServer.psql(uri, sql) }
 }
