@@ -5,14 +5,7 @@
 public enum CSVEncoder {
     public static func encode(_ table: CSVTable, byteOrderMark: Bool = false) -> String {
         var out = byteOrderMark ? "\u{FEFF}" : ""
-        out += header(table)
-        out += body(table)
-        return out
-    }
-
-    /// Every row as lines, CRLF included.
-    public static func body(_ table: CSVTable) -> String {
-        var out = ""
+        out += header(table.columns)
         for row in table.rows {
             out += line(row)
         }
@@ -20,8 +13,8 @@ public enum CSVEncoder {
     }
 
     /// The first line: the column names.
-    public static func header(_ table: CSVTable) -> String {
-        table.columns.map(quoted).joined(separator: ",") + "\r\n"
+    public static func header(_ columns: [String]) -> String {
+        columns.map(quoted).joined(separator: ",") + "\r\n"
     }
 
     /// One row as a line, CRLF included.

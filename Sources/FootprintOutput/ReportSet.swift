@@ -80,17 +80,6 @@ public enum ReportSet {
         }
     }
 
-    /// Writes `files` (name → contents) as a new set and points `out` at it. Returns
-    /// the paths as seen through `out`.
-    @discardableResult
-    public static func publish(_ files: [(name: String, contents: String)], to requested: String,
-                               fileMode: UInt16 = 0o600, folderMode: UInt16 = 0o700) throws -> [String] {
-        let contents = Dictionary(files, uniquingKeysWith: { $1 })
-        return try publish(files.map(\.name), to: requested, fileMode: fileMode, folderMode: folderMode) { name, file in
-            try file.write(contents[name] ?? "")
-        }
-    }
-
     /// Writes the files `names` as a new set, each through `write` (as its rows come),
     /// and points `out` at it. Returns the paths as seen through `out`.
     @discardableResult

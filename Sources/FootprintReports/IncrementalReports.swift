@@ -87,7 +87,7 @@ public enum IncrementalReports {
     /// copied from where they were spooled; a report without periods is its fresh rows.
     /// The cache already holds the fresh periods (`compute` stored them), and what lies
     /// before the first stale period was left as it was.
-    public final class ReportFiles: @unchecked Sendable {
+    public final class ReportFiles {
         /// Every report, in `Reports.fileNames` order.
         public let names = Reports.fileNames
         private let warehouse: WarehouseEngine

@@ -2,7 +2,7 @@ import FootprintOutput
 
 /// Where a report's rows go as they are read: kept as a table (the quarterly review,
 /// tests: `TableSink`) or written out as CSV lines at once (the report files:
-/// `SpooledReports`), so that a report of millions of rows is never held whole in
+/// `SpooledReport`), so that a report of millions of rows is never held whole in
 /// memory (issue #18: peak memory bounded whatever the input).
 protocol ReportSink: AnyObject {
     /// The report's name and columns, before its first row.

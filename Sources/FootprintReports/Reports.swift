@@ -50,7 +50,7 @@ public enum Reports {
     /// Each report's rows go to the sink `sink` makes for it as they are read, and
     /// `finish` turns the sink into what the caller keeps, on the thread that computed
     /// the report: the review keeps tables (`TableSink`), the report files only where
-    /// their rows were written (`SpooledReports`), so that no report is held whole.
+    /// their rows were written (`SpooledReport`), so that no report is held whole.
     static func compute<Sink: ReportSink, Kept>(_ fileNames: [String], from warehouse: ReportDatabase, scope: ReportScope,
                                                 scopeOf: @escaping @Sendable (String) -> ReportScope,
                                                 sink: @escaping @Sendable (String) throws -> Sink,

@@ -6,7 +6,7 @@ import FootprintWarehouse
 /// and the report cache from there, a period at a time, so that neither the cells nor
 /// the text of a whole report is ever held in memory (a report grows with the history:
 /// referrers.csv over a long tail of sites, propagation.csv with a row per page).
-final class SpooledReport: ReportSink, @unchecked Sendable {
+final class SpooledReport: ReportSink {
     /// One period's lines: `length` bytes from `offset`.
     struct Period {
         let label: String
@@ -34,7 +34,7 @@ final class SpooledReport: ReportSink, @unchecked Sendable {
 
     func start(name: String, columns: [String]) {
         self.name = name
-        header = CSVEncoder.header(CSVTable(name: name, columns: columns))
+        header = CSVEncoder.header(columns)
     }
 
     func add(_ row: [CSVTable.Cell]) throws {

@@ -49,7 +49,9 @@ final class BulkPageViewLoad {
     /// Hashes appended so far, and those that may have come before (every true repeat
     /// is among them: the filter has no false negatives).
     private var seen = SeenHashes()
-    /// Suspects not yet written to `temp.suspect_hash`, and whether any was noted.
+    /// Suspects not yet written to `temp.suspect_hash`, and whether that table was made
+    /// (it and `temp.suspect_row` are made in the file's transaction, so a failure takes
+    /// them away with the rows; settling drops them).
     private var suspects: [Int64] = []
     private var anySuspect = false
     /// Suspects are written to their table this many at a time, sorted (a few B-tree
@@ -139,16 +141,15 @@ final class BulkPageViewLoad {
     }
 
     private func buildIndex() throws -> Int {
-        let settled = anySuspect || !suspects.isEmpty ? try settleRepeatedHashes() : 0
+        if !suspects.isEmpty { try writeSuspects() }
+        let settled = anySuspect ? try settleRepeatedHashes() : 0
         try Self.run(connection, Self.indexSQL)
         return settled
     }
 
-    /// Adds the queued suspects to `temp.suspect_hash` (made on first use; inside the
-    /// file's transaction, so a failure takes it away with the rows).
+    /// Adds the queued suspects to `temp.suspect_hash`, made on first use.
     private func writeSuspects() throws {
         if !anySuspect {
-            try Self.run(connection, "DROP TABLE IF EXISTS temp.suspect_hash")
             try Self.run(connection, "CREATE TEMP TABLE suspect_hash (hash INTEGER PRIMARY KEY)")
             anySuspect = true
         }
@@ -164,11 +165,9 @@ final class BulkPageViewLoad {
     /// only the rows of the suspect hashes (one scan of the table, no index).
     private func settleRepeatedHashes() throws -> Int {
         func prepare(_ sql: String) throws -> SQLiteStatement { try SQLiteStatement(connection: connection, sql: sql) }
-        if !suspects.isEmpty { try writeSuspects() }
         // A scan can get ahead of the deletes and updates below, which SQLite does not
         // allow on one table: the suspect rows are copied out first, into a table of
         // their own rather than memory (there may be millions).
-        try Self.run(connection, "DROP TABLE IF EXISTS temp.suspect_row")
         try Self.run(connection, """
             CREATE TEMP TABLE suspect_row AS
             SELECT source_hash AS hash, page_view_key AS key, source_id AS id FROM fact_page_view

@@ -22,7 +22,7 @@ import GRDB
 /// The cached rows stay in the database: a file is written from them a period at a
 /// time (`forEachCachedPeriod`), not read whole into memory.
 public struct ReportCacheState: Sendable {
-    /// The date key from which cached periods are stale; `Int.max` when none is.
+    /// The date key from which cached periods are stale; `nothingStale` when none is.
     public var staleFrom: Int
 }
 

@@ -5,6 +5,13 @@ import FootprintTestSupport
 
 /// Publishing and its clean-up touch only what footprint made (issue #14, items 8 and 12).
 @Suite struct ReportSetTests {
+    /// Publishes files given whole (the report writer hands each file's rows as they come).
+    static func publish(_ files: [(name: String, contents: String)], to out: String) throws {
+        try ReportSet.publish(files.map(\.name), to: out) { name, file in
+            try file.write(files.first { $0.name == name }!.contents)
+        }
+    }
+
     static func sets(_ folder: TestFolder) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: folder.file(".reports.sets"))) ?? []).sorted()
     }
@@ -15,7 +22,7 @@ import FootprintTestSupport
     @Test func aKilledRunsPartialSetGoesAndTheLastCompleteOneStays() throws {
         let folder = try TestFolder()
         let out = folder.file("reports")
-        try ReportSet.publish([("a.csv", "first\n")], to: out)
+        try Self.publish([("a.csv", "first\n")], to: out)
         let first = try FileManager.default.destinationOfSymbolicLink(atPath: out)
         // A run killed while writing: a marked set with half of its files, newer than the first.
         Thread.sleep(forTimeInterval: 1.1)
@@ -25,14 +32,14 @@ import FootprintTestSupport
         try folder.write(".reports.sets/20990101T000000Z-1-1/a.csv", "half")
         // Something footprint did not make: never removed.
         try folder.write(".reports.sets/notes/readme.txt", "mine")
-        try ReportSet.publish([("a.csv", "second\n")], to: out)
+        try Self.publish([("a.csv", "second\n")], to: out)
         let second = try FileManager.default.destinationOfSymbolicLink(atPath: out)
         #expect(Self.sets(folder) == [String(first.dropFirst(".reports.sets/".count)),
                                       String(second.dropFirst(".reports.sets/".count)), "notes"].sorted())
         #expect(try String(contentsOfFile: folder.file(first) + "/a.csv", encoding: .utf8) == "first\n")
         #expect(try String(contentsOfFile: out + "/a.csv", encoding: .utf8) == "second\n")
         // The third publish removes the first set (a marked set that is neither new nor previous).
-        try ReportSet.publish([("a.csv", "third\n")], to: out)
+        try Self.publish([("a.csv", "third\n")], to: out)
         #expect(!FileManager.default.fileExists(atPath: folder.file(first)))
         #expect(Self.sets(folder).count == 3)
         #expect(FileManager.default.fileExists(atPath: folder.file(".reports.sets/notes/readme.txt")))
@@ -43,12 +50,12 @@ import FootprintTestSupport
         let folder = try TestFolder()
         let out = folder.file("reports")
         try folder.write("victim/keep.txt", "keep")
-        try ReportSet.publish([("a.csv", "1\n")], to: out)
+        try Self.publish([("a.csv", "1\n")], to: out)
         let first = try FileManager.default.destinationOfSymbolicLink(atPath: out)
         #expect(symlink(folder.file("victim/keep.txt"), folder.file(first) + "/b.csv") == 0)
         #expect(symlink(folder.file("victim"), folder.file(first) + "/dir") == 0)
-        try ReportSet.publish([("a.csv", "2\n")], to: out)
-        try ReportSet.publish([("a.csv", "3\n")], to: out)
+        try Self.publish([("a.csv", "2\n")], to: out)
+        try Self.publish([("a.csv", "3\n")], to: out)
         #expect(!FileManager.default.fileExists(atPath: folder.file(first)))
         #expect(try String(contentsOfFile: folder.file("victim/keep.txt"), encoding: .utf8) == "keep")
     }
