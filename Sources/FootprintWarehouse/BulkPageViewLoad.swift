@@ -62,8 +62,8 @@ final class BulkPageViewLoad {
     static let deletedKeysLimit = 500_000
     static let rowsPerStatement = 32
     static let indexSQL = "CREATE UNIQUE INDEX fact_page_view_source ON fact_page_view (source_hash)"
-    /// The sessionizer's way to a night's visitors (migration v12), built after the rows.
-    static let personIndexSQL = "CREATE INDEX fact_page_view_by_person ON fact_page_view (person_key)"
+    /// The sessionizer's way to a night's visitors (migration v19), built after the rows.
+    static let dayIndexSQL = "CREATE INDEX fact_page_view_by_day ON fact_page_view (date_key, person_key)"
 
     /// The file every row of this load comes from.
     private let loadFileID: Int64
@@ -73,7 +73,7 @@ final class BulkPageViewLoad {
         self.connection = connection
         self.loadFileID = loadFileID
         try Self.run(connection, "DROP INDEX fact_page_view_source")
-        try Self.run(connection, "DROP INDEX fact_page_view_by_person")
+        try Self.run(connection, "DROP INDEX fact_page_view_by_day")
         func insert(rows: Int) throws -> SQLiteStatement {
             try SQLiteStatement(connection: connection, sql: """
                 INSERT OR FAIL INTO fact_page_view (source_hash, source_id, date_key, viewed_at, person_key, property_key,
@@ -125,7 +125,7 @@ final class BulkPageViewLoad {
         defer { try? Self.run(connection, "PRAGMA threads = 0") }
         let settled = try Warehouse.withSortingCache(connection) { () throws -> Int in
             let settled = try buildIndex()
-            try Self.run(connection, Self.personIndexSQL)
+            try Self.run(connection, Self.dayIndexSQL)
             return settled
         }
         // Rows were deleted: the input matches the table without them. With more repeats

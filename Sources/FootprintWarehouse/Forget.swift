@@ -24,19 +24,22 @@ extension WarehouseEngine {
         try erasing { db in
             switch role {
             case .visitor:
+                // Their days first (on SQLite one pass over the page views' index by day),
+                // then everything of theirs by day and person: page views, sessions and
+                // visits are indexed by day there (migration v19), and a session or visit
+                // starts on a day of one of its page views.
                 let days = try db.rows("SELECT DISTINCT date_key FROM fact_page_view WHERE person_key = :person", key)
                     .compactMap { $0[0].int64.map { Int($0) } }
-                result.pageViews = try db.changes("DELETE FROM fact_page_view WHERE person_key = :person", key)
-                try Summaries.rebuildReferrals(db, days: days)
-                // By day too: the summaries are ordered by day (a search by person alone
-                // would read all of them).
                 let onTheirDays = "person_key = :person AND date_key IN (\(days.isEmpty ? "NULL" : days.map(String.init).joined(separator: ", ")))"
+                result.pageViews = try db.changes("DELETE FROM fact_page_view WHERE " + onTheirDays, key)
+                try Summaries.rebuildReferrals(db, days: days)
                 try db.execute("DELETE FROM agg_visitor_day WHERE " + onTheirDays, key)
-                try Summaries.subtractSessions(db, where: "person_key = :person", arguments: key)
-                result.sessions = try db.changes("DELETE FROM fact_session WHERE person_key = :person", key)
-                try Summaries.subtractVisits(db, where: "person_key = :person", arguments: key)
-                try db.execute("DELETE FROM fact_visit WHERE person_key = :person", key)
+                try Summaries.subtractSessions(db, where: onTheirDays, arguments: key)
+                result.sessions = try db.changes("DELETE FROM fact_session WHERE " + onTheirDays, key)
+                try Summaries.subtractVisits(db, where: onTheirDays, arguments: key)
+                try db.execute("DELETE FROM fact_visit WHERE " + onTheirDays, key)
                 try db.execute("DELETE FROM agg_topic_visitor_day WHERE " + onTheirDays, key)
+                if db.engine == .sqlite { try db.execute("DELETE FROM agg_visitor_property WHERE person_key = :person", key) }
             case .actor:
                 let activities = "SELECT activity_key FROM fact_group_activity WHERE person_key = :person"
                 try db.execute("DELETE FROM fact_brand_mention WHERE activity_key IN (\(activities))", key)
@@ -60,9 +63,10 @@ extension WarehouseEngine {
                 try Summaries.refreshSubscribers(db)
                 try db.execute("DELETE FROM dim_actor_handle WHERE person_key = :person", key)
             }
+            // A visitor's page views are all gone (their days were all of them).
+            let pageViews = role == .visitor ? "" : "EXISTS (SELECT 1 FROM fact_page_view WHERE person_key = :person) OR"
             let stillUsed = try db.value("""
-                SELECT 1 WHERE EXISTS (SELECT 1 FROM fact_page_view WHERE person_key = :person)
-                    OR EXISTS (SELECT 1 FROM fact_group_activity WHERE person_key = :person)
+                SELECT 1 WHERE \(pageViews) EXISTS (SELECT 1 FROM fact_group_activity WHERE person_key = :person)
                     OR EXISTS (SELECT 1 FROM fact_subscription WHERE person_key = :person)
                 """, key) != .null
             if !stillUsed { try db.execute("DELETE FROM dim_person WHERE person_key = :person", key) }

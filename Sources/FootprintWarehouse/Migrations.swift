@@ -66,6 +66,9 @@ enum Migrations {
         migrator.registerMigration("v18 no index of parents' authors") { db in
             try db.execute(sql: v18)
         }
+        migrator.registerMigration("v19 sessions cut from a window of days") { db in
+            try db.execute(sql: v19)
+        }
     }
 
     /// Six reports count clicks per day (and channel, page or place): read in this

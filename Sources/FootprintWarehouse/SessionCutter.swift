@@ -217,12 +217,22 @@ final class SessionCutter: @unchecked Sendable {
         _ = queue.put(batch)
     }
 
+    /// How long after its last page view a session can still be joined by a view with
+    /// its id. Analytics tools end a session after at most a few hours of inactivity
+    /// (Google Analytics: 7 h 55 min at most), so an id seen again after this is another
+    /// session. The bound is also what lets a night re-cut a window of days rather than
+    /// a visitor's whole history (SessionWindows): nothing older can be joined.
+    static let referenceReach: Int64 = 12 * 3600
+
     /// Which open session a page view continues, if any. A view with a session id joins
-    /// the open session with that id, however long ago it was active; otherwise the most
-    /// recently active session is continued when the inactivity gap allows and the two
-    /// do not carry different ids.
+    /// the open session with that id if it was active within `referenceReach`; otherwise
+    /// the most recently active session is continued when the inactivity gap allows and
+    /// the two do not carry different ids.
     private func sessionContinued(in open: [CutSession], at time: Int64, reference: UInt64) -> Int? {
-        if reference != 0, let same = open.lastIndex(where: { $0.reference == reference }) { return same }
+        if reference != 0, let same = open.lastIndex(where: { $0.reference == reference }),
+           time - open[same].endedAt <= Self.referenceReach {
+            return same
+        }
         guard var latest = open.indices.last else { return nil }
         for index in open.indices where open[index].endedAt > open[latest].endedAt { latest = index }
         let session = open[latest]

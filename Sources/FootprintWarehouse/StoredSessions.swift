@@ -17,11 +17,12 @@ final class StoredSessions {
     private let sessions: StoredRows
     private let visits: StoredRows
 
-    init(connection: OpaquePointer) throws {
-        sessions = try StoredRows(connection: connection, table: "fact_session", rowKey: "session_key",
+    /// The stored rows of the pending visitors' windows.
+    init(connection: OpaquePointer, window: SessionWindows) throws {
+        sessions = try StoredRows(connection: connection, table: "fact_session", rowKey: "session_key", window: window,
                                   key: ["person_key", "property_key", "session_number"],
                                   values: ["date_key", "started_at", "ended_at", "page_count", "referrer_key", "landing_content_key"])
-        visits = try StoredRows(connection: connection, table: "fact_visit", rowKey: "visit_key",
+        visits = try StoredRows(connection: connection, table: "fact_visit", rowKey: "visit_key", window: window,
                                 key: ["person_key", "started_at"],
                                 values: ["date_key", "ended_at", "page_count", "referrer_key", "landing_content_key", "goal_mask"])
     }
@@ -77,13 +78,13 @@ private final class StoredRows {
     private let remove: SQLiteStatement
     private var ahead: Bool
 
-    init(connection: OpaquePointer, table: String, rowKey: String, key: [String], values: [String]) throws {
+    init(connection: OpaquePointer, table: String, rowKey: String, window: SessionWindows, key: [String], values: [String]) throws {
         (self.connection, self.table, self.rowKey, keyCount, valueCount) = (connection, table, rowKey, key.count, values.count)
         for sql in [
             """
             CREATE TEMP TABLE stored_\(table) AS
             SELECT \((key + values + [rowKey]).joined(separator: ", "))
-            FROM \(table) WHERE person_key IN (SELECT person_key FROM pending_sessions)
+            FROM \(table) AS t WHERE \(window.rows(of: "t"))
             ORDER BY \(key.joined(separator: ", ")), \(rowKey)
             """,
             "CREATE TEMP TABLE removed_\(table) (\(rowKey) INTEGER PRIMARY KEY)",

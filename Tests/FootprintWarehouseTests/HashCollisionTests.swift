@@ -61,7 +61,7 @@ import FootprintNormalize
         // left by a first load to the sessionizer) counts each page view once.
         try warehouse.refreshDerivedFacts(config: DefaultConfig.load())
         let indexes = try warehouse.read { db in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE tbl_name = 'fact_page_view' AND type = 'index' ORDER BY name") }
-        #expect(indexes == ["fact_page_view_by_person", "fact_page_view_source"])
+        #expect(indexes == ["fact_page_view_by_day", "fact_page_view_source"])
         let views = try warehouse.read { db in try Int.fetchOne(db, sql: "SELECT SUM(views) FROM agg_page_view_referral") }
         #expect(views == 3)
         // A later file, row by row against the index, finds all three.

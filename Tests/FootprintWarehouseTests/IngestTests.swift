@@ -75,7 +75,8 @@ func sessionRows(_ fx: Fixture) throws -> [[String]] {
                     "SELECT * FROM agg_session_start ORDER BY 1, 2, 3",
                     "SELECT person_key, date_key, started_at, ended_at, page_count, referrer_key, landing_content_key, goal_mask FROM fact_visit ORDER BY 1, 3",
                     "SELECT * FROM agg_topic_visitor_day ORDER BY 1, 2, 3",
-                    "SELECT * FROM agg_visit_start ORDER BY 1, 2, 3, 4"] {
+                    "SELECT * FROM agg_visit_start ORDER BY 1, 2, 3, 4",
+                    "SELECT * FROM agg_visitor_property ORDER BY 1, 2"] {
             all += try Row.fetchAll(db, sql: sql).map { row in (0..<row.count).map { "\(row[$0] as DatabaseValue)" } }
             all.append(["--"])
         }
@@ -642,7 +643,7 @@ func expectReferralsEqualARegrouping(_ fx: Fixture, sourceLocation: SourceLocati
                 ORDER BY name
                 """)
         } }
-        let all = ["fact_page_view_by_person", "fact_page_view_source", "fact_session_by_person", "fact_visit_by_person"]
+        let all = ["fact_page_view_by_day", "fact_page_view_source", "fact_session_by_day", "fact_visit_by_day"]
         #expect(try indexes() == all)
         let retry = try #require(try fx.ingest([big]).files[0].result)
         #expect(retry.loaded == 60_000)

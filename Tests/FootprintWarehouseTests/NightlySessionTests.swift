@@ -90,6 +90,54 @@ import FootprintNormalize
         #expect(try sessionRows(fx) == reloaded)
     }
 
+    /// A night re-cuts its visitors from a window of days (SessionWindows), reaching back
+    /// while a session can join across a day's start: a session crossing midnight, and
+    /// one kept alive by its id for days, are cut whole, with the same numbers as when
+    /// everyone is cut again. An id seen again after SessionCutter.referenceReach starts
+    /// a session of its own.
+    @Test func aNightReachesBackAsFarAsASessionCanJoin() throws {
+        let fx = try Fixture()
+        var first = "event_id,timestamp,visitor_id,session_id,url\n"
+        for v in 10..<50 { first += "bg\(v),2024-04-20T09:\(10 + v):00Z,v\(v),,https://acme.example/p\(v % 3)\n" }
+        // v1: an earlier session, then one from 23:50 across midnight.
+        first += "a0,2024-04-20T10:00:00Z,v1,,https://acme.example/\n"
+        first += "a1,2024-05-01T23:50:00Z,v1,,https://acme.example/p1\n"
+        first += "a2,2024-05-02T00:10:00Z,v1,,https://acme.example/p2\n"
+        // v2: one session id seen every 11 hours for four days, from 2024-04-28T08:00Z
+        // (epoch seconds) to 2024-05-01T13:00Z.
+        for step in 0..<8 {
+            first += "b\(step),\(1_714_291_200 + 11 * 3600 * step),v2,s-long,https://acme.example/p\(step % 3)\n"
+        }
+        // v3: an id that comes back after a day.
+        first += "c1,2024-05-01T08:00:00Z,v3,s-X,https://acme.example/\n"
+        _ = try fx.ingest([try fx.folder.write("web_1.csv", first)])
+        #expect(try fx.int("SELECT COUNT(*) FROM fact_session WHERE person_key = (SELECT person_key FROM fact_page_view WHERE source_id = 'b0')") == 1)
+
+        let night = """
+            event_id,timestamp,visitor_id,session_id,url
+            n1,2024-05-02T00:30:00Z,v1,,https://acme.example/contact
+            n2,2024-05-02T00:00:00Z,v2,s-long,https://acme.example/contact
+            n3,2024-05-02T09:00:00Z,v3,s-X,https://acme.example/p1
+
+            """
+        _ = try fx.ingest([try fx.folder.write("web_2.csv", night)])
+        func sessions(of eventID: String) throws -> String? {
+            try fx.warehouse.read { db in
+                try String.fetchOne(db, sql: """
+                    SELECT group_concat(session_number || ':' || page_count, ' ') FROM (
+                        SELECT session_number, page_count FROM fact_session
+                        WHERE person_key = (SELECT person_key FROM fact_page_view WHERE source_id = ?) ORDER BY session_number)
+                    """, arguments: [eventID])
+            }
+        }
+        #expect(try sessions(of: "a0") == "1:1 2:3")
+        #expect(try sessions(of: "b0") == "1:9")
+        #expect(try sessions(of: "c1") == "1:1 2:1")
+        let nightly = try sessionRows(fx)
+        try fx.recutAllSessions()
+        #expect(try sessionRows(fx) == nightly)
+    }
+
     /// A run of an older version that stopped between its loads and its sessionizer pass
     /// left visitors pending but no pending days (there were none): the upgrade marks
     /// every day of theirs, and the next pass counts the views that run loaded.
