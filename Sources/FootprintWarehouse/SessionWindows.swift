@@ -72,50 +72,8 @@ struct SessionWindows {
         """
     }
 
-    /// Per visitor and property, how many sessions start before the window: the stored
-    /// count less those stored from the window on. New cuts are numbered on from there.
-    func sessionsBefore(_ db: Database) throws -> [VisitorProperty: Int64] {
-        var before: [VisitorProperty: Int64] = [:]
-        for row in try Row.fetchAll(db, sql: """
-            SELECT v.person_key, v.property_key, v.sessions - COALESCE(w.sessions, 0)
-            FROM agg_visitor_property AS v
-            LEFT JOIN (SELECT person_key, property_key, COUNT(*) AS sessions FROM fact_session AS s
-                       WHERE \(rows(of: "s")) GROUP BY person_key, property_key) AS w
-              ON w.person_key = v.person_key AND w.property_key = v.property_key
-            WHERE v.person_key IN (SELECT person_key FROM temp.session_window)
-            """) {
-            before[VisitorProperty(person: row[0], property: row[1])] = row[2]
-        }
-        return before
-    }
-
-    /// Stores each visitor's session count per property after the pass: `before` the
-    /// window plus the last number cut in it (`last`, numbers already counted on).
-    func storeSessionCounts(_ db: Database, before: [VisitorProperty: Int64], last: [VisitorProperty: Int64]) throws {
-        let keys = Set(before.keys).union(last.keys).sorted()
-        let upsert = try db.makeStatement(sql: """
-            INSERT INTO agg_visitor_property (person_key, property_key, sessions) VALUES (?, ?, ?)
-            ON CONFLICT (person_key, property_key) DO UPDATE SET sessions = excluded.sessions
-            """)
-        let remove = try db.makeStatement(sql: "DELETE FROM agg_visitor_property WHERE person_key = ? AND property_key = ?")
-        for key in keys {
-            let count = max(before[key] ?? 0, last[key] ?? 0)
-            if count > 0 {
-                try upsert.execute(arguments: [key.person, key.property, count])
-            } else {
-                try remove.execute(arguments: [key.person, key.property])
-            }
-        }
-    }
-
     func finish(_ db: Database) throws {
         try db.execute(sql: "DROP TABLE temp.session_window")
         try db.execute(sql: "DELETE FROM meta WHERE key = ?", arguments: [Self.fromStartMark])
     }
-}
-
-/// A visitor on a property (agg_visitor_property's key), in that table's order.
-struct VisitorProperty: Hashable, Comparable {
-    let person: Int64, property: Int64
-    static func < (a: VisitorProperty, b: VisitorProperty) -> Bool { (a.person, a.property) < (b.person, b.property) }
 }

@@ -109,11 +109,9 @@ struct Sessionizer {
         // Sessions and visits: all written again when everything is cut again; otherwise
         // only those that changed (StoredSessions).
         let stored = try windows.map { try StoredSessions(connection: connection, window: $0) }
-        // Sessions before each visitor's window keep their numbers; the cut ones go on from them.
-        let sessionsBefore = try windows?.sessionsBefore(db) ?? [:]
-        var lastNumbers: [VisitorProperty: Int64] = [:]
-        // Everything cut again: the counts are written as the cutter hands sessions over,
-        // by visitor and property (a dictionary of every visitor would grow with them).
+        // Sessions per visitor and property: a window's are numbered on from those before
+        // it; everything cut again writes them all (SessionCounts.swift).
+        let windowCounts = try windows.map { try WindowSessionCounts(connection: connection, window: $0) }
         let counts = SessionCounts(connection: connection)
         // The visitor days written: all of them when everything is cut again (sorted by
         // day first, the tables' order: in the cutter's order, by visitor, each row
@@ -162,9 +160,8 @@ struct Sessionizer {
             try referrals.add(counted: batch.referrals)
             for var session in batch.sessions {
                 let key = VisitorProperty(person: session.person, property: session.property)
-                if windows != nil {
-                    session.number += sessionsBefore[key] ?? 0
-                    lastNumbers[key] = session.number
+                if let windowCounts {
+                    session.number = try windowCounts.number(key, session.number)
                 } else {
                     try counts.add(key, session.number)
                 }
@@ -206,7 +203,9 @@ struct Sessionizer {
         if everything { Trace.mark("visitor days sorted and written") }
         try cutter.rethrow()
         try merger.finish(emit: writeVisit)
+        try windowCounts?.finish()
         try stored?.finish(sessionTally: tally, visitTally: visitTally)
+        try windowCounts?.drop()
         try sessions.flush()
         try visits.flush()
         try visitTally.flush()
@@ -224,7 +223,6 @@ struct Sessionizer {
             try zeros("agg_visit_start", "visits", on: visitTally.takenFrom)
         }
         if let windows {
-            try windows.storeSessionCounts(db, before: sessionsBefore, last: lastNumbers)
             try windows.finish(db)
         } else {
             try counts.finish()
@@ -393,32 +391,4 @@ struct TopicDayRow: Comparable, BitwiseCopyable {
     init(_ seen: TopicDay) { (date, topic, person) = (seen.date, seen.topic, seen.person) }
 
     static func < (a: TopicDayRow, b: TopicDayRow) -> Bool { (a.date, a.topic, a.person) < (b.date, b.topic, b.person) }
-}
-
-/// agg_visitor_property written whole, from sessions handed over by visitor and property
-/// with their numbers rising: each pair's last number, written when the next pair comes.
-private final class SessionCounts {
-    private let rows: MultiRowInsert
-    private var current: (key: VisitorProperty, sessions: Int64)?
-
-    init(connection: OpaquePointer) {
-        rows = MultiRowInsert(connection: connection, table: "agg_visitor_property",
-                              columns: ["person_key", "property_key", "sessions"])
-    }
-
-    func add(_ key: VisitorProperty, _ number: Int64) throws {
-        if let current, current.key != key { try write(current) }
-        current = (key, number)
-    }
-
-    func finish() throws {
-        if let current { try write(current) }
-        current = nil
-        try rows.flush()
-    }
-
-    private func write(_ count: (key: VisitorProperty, sessions: Int64)) throws {
-        rows.append(count.key.person); rows.append(count.key.property); rows.append(count.sessions)
-        try rows.endRow()
-    }
 }
