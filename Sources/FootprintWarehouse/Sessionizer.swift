@@ -32,7 +32,7 @@ struct Sessionizer {
     /// The indexes by day of sessions and visits (migration v19), built again after
     /// everything was cut.
     static let sessionIndexesSQL = """
-        CREATE INDEX fact_session_by_day ON fact_session (date_key, person_key);
+        CREATE INDEX fact_session_by_day ON fact_session (date_key, person_key, property_key, session_number);
         CREATE INDEX fact_visit_by_day ON fact_visit (date_key, person_key);
         """
     static let markFirstLoadSQL = "INSERT OR REPLACE INTO meta (key, value) VALUES ('\(firstLoadMark)', 'everyone')"
