@@ -112,7 +112,7 @@ struct Sessionizer {
         // Sessions per visitor and property: a window's are numbered on from those before
         // it; everything cut again writes them all (SessionCounts.swift).
         let windowCounts = try windows.map { try WindowSessionCounts(connection: connection, window: $0) }
-        let counts = SessionCounts(connection: connection)
+        let counts = windows == nil ? SessionCounts(connection: connection) : nil
         // The visitor days written: all of them when everything is cut again (sorted by
         // day first, the tables' order: in the cutter's order, by visitor, each row
         // would land on another page); otherwise the pending visitors' rows of the
@@ -163,7 +163,7 @@ struct Sessionizer {
                 if let windowCounts {
                     session.number = try windowCounts.number(key, session.number)
                 } else {
-                    try counts.add(key, session.number)
+                    try counts?.add(key, session.number)
                 }
                 if try stored?.keeps(session, tally: tally) == true {
                     try merger.add(session, emit: writeVisit)
@@ -225,7 +225,7 @@ struct Sessionizer {
         if let windows {
             try windows.finish(db)
         } else {
-            try counts.finish()
+            try counts?.finish()
             // Two sorting threads, as for the page views' indexes (BulkPageViewLoad).
             try db.execute(sql: "PRAGMA threads = 2")
             try db.execute(sql: Self.sessionIndexesSQL)

@@ -624,9 +624,11 @@ func expectReferralsEqualARegrouping(_ fx: Fixture, sourceLocation: SourceLocati
         #expect(try fx.journalMode() == "wal")
     }
 
-    /// A first load goes in without the dedupe and person indexes (BulkPageViewLoad);
-    /// stopped midway, it must leave them in place and no rows, and the retry must dedupe
-    /// as usual and leave every index by person in place, the sessions' and visits' too.
+    /// A first load goes in without the dedupe index and the indexes by day
+    /// (BulkPageViewLoad, and the sessionizer's for sessions and visits); stopped midway,
+    /// it must leave them in place and no rows, and the retry must dedupe as usual and
+    /// build each of them again as the migrations define it (the code that rebuilds them
+    /// holds its own copy of their SQL).
     @Test func interruptedFirstLoadKeepsTheDedupeIndex() throws {
         let fx = try Fixture()
         let big = try fx.folder.write("web_1.csv", webCSV(1...60_000) + webCSV(1...100, header: false))
@@ -645,10 +647,16 @@ func expectReferralsEqualARegrouping(_ fx: Fixture, sourceLocation: SourceLocati
         } }
         let all = ["fact_page_view_by_day", "fact_page_view_source", "fact_session_by_day", "fact_visit_by_day"]
         #expect(try indexes() == all)
+        let definitions = { (warehouse: Warehouse) in try warehouse.read { db in
+            try String.fetchAll(db, sql: "SELECT sql FROM sqlite_master WHERE name IN ('\(all.joined(separator: "', '"))') ORDER BY name")
+        } }
+        let migrated = try definitions(fx.warehouse)
+        #expect(migrated.count == all.count)
         let retry = try #require(try fx.ingest([big]).files[0].result)
         #expect(retry.loaded == 60_000)
         #expect(retry.duplicate == 100)
         #expect(try indexes() == all)
+        #expect(try definitions(fx.warehouse) == migrated)
         let summed = try fx.warehouse.read { db in try Int.fetchOne(db, sql: "SELECT SUM(views) FROM agg_page_view_referral") }
         #expect(summed == 60_000)
     }

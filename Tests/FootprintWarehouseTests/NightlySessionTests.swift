@@ -138,6 +138,43 @@ import FootprintNormalize
         #expect(try sessionRows(fx) == nightly)
     }
 
+    /// A reload that takes away the page view a session crossed midnight with shortens a
+    /// session that started the day before the removed view's day, which a window from
+    /// that day would not see: the reloaded file's visitors are cut from their first day
+    /// (SessionWindows.fromStartMark).
+    @Test func aReloadShortensASessionThatStartedBeforeItsDays() throws {
+        let fx = try Fixture()
+        var first = "event_id,timestamp,visitor_id,url\n"
+        for v in 10..<50 { first += "bg\(v),2024-04-20T09:\(10 + v):00Z,v\(v),https://acme.example/p\(v % 3)\n" }
+        first += "a1,2024-05-01T23:50:00Z,v1,https://acme.example/p1\n"
+        _ = try fx.ingest([try fx.folder.write("web_1.csv", first)])
+        // The night's file: v1's view across midnight, read from `url` and again from `page`.
+        let night = try fx.folder.write("web_2.csv", """
+            event_id,timestamp,visitor_id,url,page
+            a2,2024-05-02T00:10:00Z,v1,https://acme.example/p2,
+
+            """)
+        _ = try fx.ingest([night])
+        func pages() throws -> String? {
+            try fx.warehouse.read { db in
+                try String.fetchOne(db, sql: """
+                    SELECT group_concat(session_number || ':' || page_count, ' ') FROM fact_session
+                    WHERE person_key = (SELECT person_key FROM fact_page_view WHERE source_id = 'a1')
+                    """)
+            }
+        }
+        #expect(try pages() == "1:2")
+        var byPage = fx.config
+        byPage.inputs = [InputSpec(match: "web_2*", kind: .web, fields: ["url": .path("page")])]
+        var reload = Ingest(warehouse: fx.warehouse, config: byPage)
+        reload.reload = true
+        #expect(try #require(try reload.run(files: [night]).files.first?.result).rejected == 1)
+        #expect(try pages() == "1:1")
+        let reloaded = try sessionRows(fx)
+        try fx.recutAllSessions()
+        #expect(try sessionRows(fx) == reloaded)
+    }
+
     /// A run of an older version that stopped between its loads and its sessionizer pass
     /// left visitors pending but no pending days (there were none): the upgrade marks
     /// every day of theirs, and the next pass counts the views that run loaded.
