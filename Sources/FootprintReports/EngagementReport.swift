@@ -7,12 +7,17 @@ import FootprintWarehouse
 /// (visitors whose session in the period is not their first ever on that property).
 enum EngagementReport {
     static func table(_ db: SQLConnection, scope: ReportScope, into sink: ReportSink) throws {
-        let p = scope.period.labelColumn
         try ReportQuery.table(db, name: "engagement", columns: [
             ("period", .text), ("property", .text), ("pageviews", .integer), ("visitors", .integer),
             ("sessions", .integer), ("avg_engaged_seconds", .decimal(places: 1)), ("bounce_rate", .share),
             ("returning_visitor_rate", .share),
-        ], sql: """
+        ], sql: sql(scope), arguments: scope.range, into: sink)
+    }
+
+    /// The report's statement over `:first` … `:last` (PostgresReportPlanTests reads its plan).
+    static func sql(_ scope: ReportScope) -> String {
+        let p = scope.period.labelColumn
+        return """
             WITH views AS (
                 SELECT rp.period, x.property_key, x.views AS pageviews, x.visitors,
                        x.engaged_total / NULLIF(x.engaged_views, 0) AS avg_engaged_seconds
@@ -39,6 +44,6 @@ enum EngagementReport {
             LEFT JOIN sessions AS s ON s.period = v.period AND s.property_key = v.property_key
             LEFT JOIN returners AS r ON r.period = v.period AND r.property_key = v.property_key
             ORDER BY v.period, v.pageviews DESC, pr.name
-            """, arguments: scope.range, into: sink)
+            """
     }
 }

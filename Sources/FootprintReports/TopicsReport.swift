@@ -10,12 +10,17 @@ import FootprintWarehouse
 /// period of the scope that holds page views, clicks or group activities.
 enum TopicsReport {
     static func table(_ db: SQLConnection, scope: ReportScope, into sink: ReportSink) throws {
-        let p = scope.period.labelColumn
         try ReportQuery.table(db, name: "topics", columns: [
             ("period", .text), ("topic", .text), ("items", .integer), ("views", .integer), ("visitors", .integer),
             ("clicks", .integer), ("click_share", .share), ("group_activities", .integer), ("mentions", .integer),
             ("mention_share", .share),
-        ], sql: """
+        ], sql: sql(scope), arguments: scope.range, into: sink)
+    }
+
+    /// The report's statement over `:first` … `:last` (PostgresReportPlanTests reads its plan).
+    static func sql(_ scope: ReportScope) -> String {
+        let p = scope.period.labelColumn
+        return """
             WITH item_views AS (
                 SELECT d.\(p) AS period, ct.topic_key, a.content_key, SUM(a.views) AS views
                 FROM agg_page_view_referral AS a
@@ -109,6 +114,6 @@ enum TopicsReport {
             LEFT JOIN mentions AS m ON m.period = pe.period AND m.topic_key = t.topic_key
             LEFT JOIN written AS w ON w.period = pe.period
             ORDER BY pe.period, t.name
-            """, arguments: scope.range, into: sink)
+            """
     }
 }

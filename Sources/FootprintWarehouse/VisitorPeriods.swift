@@ -50,6 +50,13 @@ public enum VisitorPeriods {
         try writer.insert(into: db)
     }
 
+    /// agg_visitor_day's rows from `:first` to `:last` (PostgresReportPlanTests checks that
+    /// a night reads its days by index, not the whole history).
+    static let visitorDaysSQL = """
+        SELECT person_key, property_key, date_key, geo_key, views, engaged_total, engaged_views
+        FROM agg_visitor_day WHERE date_key BETWEEN :first AND :last
+        """
+
     /// agg_visitor_day's rows in the chosen days, each with its period, sorted.
     private static func sortedVisitorDays(_ db: SQLConnection, periodColumn: String,
                                           firstDay: Int, lastDay: Int) throws -> SortedRows<VisitorPeriodDay> {
@@ -59,10 +66,7 @@ public enum VisitorPeriods {
             periodOfDay[row.int64(0)] = row.int64(1)
         }
         var sorter = ExternalSorter<VisitorPeriodDay>()
-        try db.forEachRow("""
-            SELECT person_key, property_key, date_key, geo_key, views, engaged_total, engaged_views
-            FROM agg_visitor_day WHERE date_key BETWEEN :first AND :last
-            """, range) { row in
+        try db.forEachRow(visitorDaysSQL, range) { row in
             guard let period = periodOfDay[row.int64(2)] else { return }
             try sorter.append(VisitorPeriodDay(
                 period: period, property: row.int64(1), person: row.int64(0), geo: row.int64(3),

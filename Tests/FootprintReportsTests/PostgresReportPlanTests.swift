@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import FootprintTestSupport
 @testable import FootprintReports
-import FootprintWarehouse
+@testable import FootprintWarehouse
 
 /// Report SQL that a small fixture runs in no time can still be quadratic, or follow the
 /// history rather than the night, on a large one. groups.csv counted our shares with
@@ -54,6 +54,50 @@ struct PostgresReportPlanTests {
                 subplansOverCTEs += 1
             }
             #expect(subplansOverCTEs == 0, "\(plan)")
+        }
+    }
+
+    /// A night's reports read the stale month of the sessionizer's summaries through
+    /// their indexes by day (schema v10): keyed by visitor only, the visitor days (the web
+    /// audience of geo, geo_city, engagement and bots), the topic visitor days (topics.csv)
+    /// and the sessions (engagement.csv's returning visitors) were read whole every night,
+    /// the history rather than the night. The plans, with statistics, for the last day of
+    /// a history of 400 days.
+    @Test func aNightReadsTheSessionizersSummariesOfItsDaysByDay() throws {
+        try TestPostgresServer.withDatabase { conninfo in
+            _ = try PostgresWarehouse(conninfo: conninfo)
+            let pg = try PGConnection(conninfo)
+            try pg.execute("""
+                INSERT INTO dim_date (date_key, full_date, iso_week, month, quarter, year, previous_day, previous_week,
+                    previous_month, previous_quarter, week_key, month_key, quarter_key)
+                SELECT to_char(d, 'YYYYMMDD')::bigint, to_char(d, 'YYYY-MM-DD'), to_char(d, 'IYYY-"W"IW'), to_char(d, 'YYYY-MM'),
+                       to_char(d, 'YYYY-"Q"Q'), extract(year FROM d)::bigint, to_char(d - 1, 'YYYY-MM-DD'),
+                       to_char(d - 7, 'IYYY-"W"IW'), to_char(d - interval '1 month', 'YYYY-MM'),
+                       to_char(d - interval '3 months', 'YYYY-"Q"Q'), to_char(d, 'IYYYIW')::bigint, to_char(d, 'YYYYMM')::bigint,
+                       to_char(d, 'YYYYQ')::bigint
+                FROM (SELECT day::date AS d FROM generate_series('2023-01-01'::date, '2024-02-04'::date, interval '1 day') AS day) AS g;
+                INSERT INTO dim_property (name) VALUES ('blog');
+                INSERT INTO agg_visitor_day (person_key, property_key, date_key, geo_key, views, engaged_total, engaged_views)
+                SELECT v, 1, d.date_key, 1, 2, NULL, 0 FROM dim_date AS d CROSS JOIN generate_series(1, 500) AS v;
+                INSERT INTO agg_topic_visitor_day (date_key, topic_key, person_key)
+                SELECT d.date_key, 1, v FROM dim_date AS d CROSS JOIN generate_series(1, 500) AS v;
+                INSERT INTO fact_session (person_key, property_key, date_key, started_at, ended_at, session_number, page_count,
+                    referrer_key, landing_content_key)
+                SELECT v, 1, d.date_key, 0, 0, 2, 2, 1, 1 FROM dim_date AS d CROSS JOIN generate_series(1, 500) AS v;
+                ANALYZE;
+                """)
+            let scope = ReportScope(period: .month, firstDay: 20240204, lastDay: 20240204)
+            func plan(_ sql: String) throws -> String {
+                let night = sql.replacingOccurrences(of: ":first", with: "20240204").replacingOccurrences(of: ":last", with: "20240204")
+                return try pg.rows("EXPLAIN " + night).compactMap { $0[0].text }.joined(separator: "\n")
+            }
+            let visitorDays = try plan(VisitorPeriods.visitorDaysSQL)
+            #expect(visitorDays.contains("agg_visitor_day_by_day") && !visitorDays.contains("Seq Scan"), "\(visitorDays)")
+            try WebAudience.prepare(pg, scope: scope)
+            let engagement = try plan(EngagementReport.sql(scope))
+            #expect(engagement.contains("fact_session_by_day") && !engagement.contains("Seq Scan on fact_session"), "\(engagement)")
+            let topics = try plan(TopicsReport.sql(scope))
+            #expect(topics.contains("agg_topic_visitor_day_by_day") && !topics.contains("Seq Scan on agg_topic_visitor_day"), "\(topics)")
         }
     }
 }

@@ -24,6 +24,7 @@ enum PostgresSchema {
         ("v7 the days a sessionizer pass owes (SQLite v16)", v7),
         ("v8 subscribers by day (SQLite v17)", v8),
         ("v9 no index of parents' authors (SQLite v18)", v9),
+        ("v10 visitor days, topic visitor days and sessions by day (SQLite v16, v19)", v10),
     ]
 
     static let v1 = #"""
