@@ -254,9 +254,9 @@ enum EarlierLoad {
             for day in days {
                 try db.execute("INSERT INTO pending_days (date_key) VALUES (:day) ON CONFLICT (date_key) DO NOTHING", ["day": SQLValue(day)])
             }
-            // A session that started before these days may have lost views: on SQLite,
-            // whose night re-cuts a window of days, the visitors are cut from their first.
-            if !days.isEmpty && db.engine == .sqlite { try Meta.set(db, SessionWindows.fromStartMark, "yes") }
+            // A session that started before these days may have lost views: the next pass
+            // cuts the visitors from their first day.
+            if !days.isEmpty { try Meta.set(db, Sessionizer.fromStartMark, "yes") }
             try db.execute("DELETE FROM fact_page_view WHERE load_file_id = :file", this)
             if !days.isEmpty { try Summaries.rebuildReferrals(db, days: days) }
             try db.execute("DELETE FROM fact_click WHERE load_file_id = :file", this)

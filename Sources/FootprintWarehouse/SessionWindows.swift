@@ -21,10 +21,9 @@ import GRDB
 /// numbers, and `agg_visitor_property` says how many there are.
 ///
 /// A load that removed page views (`ingest --reload`) may have shortened a session that
-/// started before its days: its visitors are cut from their first day (`fromStartMark`).
+/// started before its days: its visitors are cut from their first day
+/// (`Sessionizer.fromStartMark`).
 struct SessionWindows {
-    /// Set in meta by a removal of page views, cleared by the pass.
-    static let fromStartMark = "sessions_from_start"
     /// The earliest window start: the view and stored-row conditions name it, so that
     /// SQLite reads one range of the indexes by day.
     let earliest: Int64
@@ -32,26 +31,26 @@ struct SessionWindows {
     /// Fills temp.session_window with every pending visitor's first day.
     init(_ db: Database, reach: Int64) throws {
         try db.execute(sql: "CREATE TEMP TABLE session_window (person_key INTEGER PRIMARY KEY, start_day INTEGER NOT NULL)")
-        let fromStart = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [Self.fromStartMark]) != nil
+        let fromStart = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [Sessionizer.fromStartMark]) != nil
         let first = fromStart ? 0 : try Int64.fetchOne(db, sql: "SELECT MIN(date_key) FROM pending_days") ?? 0
         try db.execute(sql: "INSERT INTO temp.session_window SELECT person_key, ? FROM pending_sessions", arguments: [first])
-        var day = first
         // One day further back for the visitors still within reach, until none is.
+        let moved = try db.makeStatement(sql: """
+            UPDATE temp.session_window SET start_day = :previous
+            WHERE start_day = :day AND person_key IN (
+                SELECT late.person_key
+                FROM (SELECT person_key, MIN(viewed_at) AS first_view FROM fact_page_view
+                      WHERE date_key >= :day AND person_key IN (SELECT person_key FROM temp.session_window WHERE start_day = :day)
+                      GROUP BY person_key) AS late
+                JOIN (SELECT person_key, MAX(viewed_at) AS last_view FROM fact_page_view
+                      WHERE date_key IN (:previous, :earlier)
+                        AND person_key IN (SELECT person_key FROM temp.session_window WHERE start_day = :day)
+                      GROUP BY person_key) AS early ON early.person_key = late.person_key
+                WHERE late.first_view - early.last_view <= :reach)
+            """)
+        var day = first
         while day > 0, let previous = try Self.day(before: day, db) {
             let earlier = try Self.day(before: previous, db) ?? previous
-            let moved = try db.makeStatement(sql: """
-                UPDATE temp.session_window SET start_day = :previous
-                WHERE start_day = :day AND person_key IN (
-                    SELECT late.person_key
-                    FROM (SELECT person_key, MIN(viewed_at) AS first_view FROM fact_page_view
-                          WHERE date_key >= :day AND person_key IN (SELECT person_key FROM temp.session_window WHERE start_day = :day)
-                          GROUP BY person_key) AS late
-                    JOIN (SELECT person_key, MAX(viewed_at) AS last_view FROM fact_page_view
-                          WHERE date_key IN (:previous, :earlier)
-                            AND person_key IN (SELECT person_key FROM temp.session_window WHERE start_day = :day)
-                          GROUP BY person_key) AS early ON early.person_key = late.person_key
-                    WHERE late.first_view - early.last_view <= :reach)
-                """)
             try moved.execute(arguments: ["day": day, "previous": previous, "earlier": earlier, "reach": reach])
             if db.changesCount == 0 { break }
             day = previous
@@ -74,6 +73,5 @@ struct SessionWindows {
 
     func finish(_ db: Database) throws {
         try db.execute(sql: "DROP TABLE temp.session_window")
-        try db.execute(sql: "DELETE FROM meta WHERE key = ?", arguments: [Self.fromStartMark])
     }
 }

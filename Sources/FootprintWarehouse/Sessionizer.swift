@@ -29,6 +29,11 @@ struct Sessionizer {
     /// FactWriter.finishBulkPageViews): every visitor's sessions, as if all of dim_person
     /// were in pending_sessions, and the referral summary of all page views.
     static let firstLoadMark = "first_load_pending"
+    /// Set by a load that removed page views (`ingest --reload`): a session that started
+    /// before the removed days may have lost views, so the next pass cuts its visitors
+    /// from their first day (SessionWindows; PostgreSQL's pass always does). Cleared by
+    /// every pass, whichever way it cut.
+    static let fromStartMark = "sessions_from_start"
     /// The indexes by day of sessions and visits (migration v19), built again after
     /// everything was cut.
     static let sessionIndexesSQL = """
@@ -234,7 +239,7 @@ struct Sessionizer {
         Trace.mark("summaries flushed")
         try db.execute(sql: "DELETE FROM pending_sessions")
         try db.execute(sql: "DELETE FROM pending_days")
-        try db.execute(sql: "DELETE FROM meta WHERE key = ?", arguments: [Self.firstLoadMark])
+        try db.execute(sql: "DELETE FROM meta WHERE key IN (?, ?)", arguments: [Self.firstLoadMark, Self.fromStartMark])
     }
 }
 

@@ -19,6 +19,17 @@ import FootprintNormalize
             """)
     }
 
+    /// The sessions of the visitor of `eventID`, as `number:pages`, in number order.
+    func sessions(_ fx: Fixture, visitorOf eventID: String) throws -> String? {
+        try fx.warehouse.read { db in
+            try String.fetchOne(db, sql: """
+                SELECT group_concat(session_number || ':' || page_count, ' ') FROM (
+                    SELECT session_number, page_count FROM fact_session
+                    WHERE person_key = (SELECT person_key FROM fact_page_view WHERE source_id = ?) ORDER BY session_number)
+                """, arguments: [eventID])
+        }
+    }
+
     @Test func aNightWritesWhatARecutOfEveryoneWould() throws {
         let fx = try Fixture()
         // Forty-one visitors of one view each, so that a night touching five of them is
@@ -121,18 +132,9 @@ import FootprintNormalize
 
             """
         _ = try fx.ingest([try fx.folder.write("web_2.csv", night)])
-        func sessions(of eventID: String) throws -> String? {
-            try fx.warehouse.read { db in
-                try String.fetchOne(db, sql: """
-                    SELECT group_concat(session_number || ':' || page_count, ' ') FROM (
-                        SELECT session_number, page_count FROM fact_session
-                        WHERE person_key = (SELECT person_key FROM fact_page_view WHERE source_id = ?) ORDER BY session_number)
-                    """, arguments: [eventID])
-            }
-        }
-        #expect(try sessions(of: "a0") == "1:1 2:3")
-        #expect(try sessions(of: "b0") == "1:9")
-        #expect(try sessions(of: "c1") == "1:1 2:1")
+        #expect(try sessions(fx, visitorOf: "a0") == "1:1 2:3")
+        #expect(try sessions(fx, visitorOf: "b0") == "1:9")
+        #expect(try sessions(fx, visitorOf: "c1") == "1:1 2:1")
         let nightly = try sessionRows(fx)
         try fx.recutAllSessions()
         #expect(try sessionRows(fx) == nightly)
@@ -155,24 +157,43 @@ import FootprintNormalize
 
             """)
         _ = try fx.ingest([night])
-        func pages() throws -> String? {
-            try fx.warehouse.read { db in
-                try String.fetchOne(db, sql: """
-                    SELECT group_concat(session_number || ':' || page_count, ' ') FROM fact_session
-                    WHERE person_key = (SELECT person_key FROM fact_page_view WHERE source_id = 'a1')
-                    """)
-            }
-        }
-        #expect(try pages() == "1:2")
+        #expect(try sessions(fx, visitorOf: "a1") == "1:2")
         var byPage = fx.config
         byPage.inputs = [InputSpec(match: "web_2*", kind: .web, fields: ["url": .path("page")])]
         var reload = Ingest(warehouse: fx.warehouse, config: byPage)
         reload.reload = true
         #expect(try #require(try reload.run(files: [night]).files.first?.result).rejected == 1)
-        #expect(try pages() == "1:1")
+        #expect(try sessions(fx, visitorOf: "a1") == "1:1")
         let reloaded = try sessionRows(fx)
         try fx.recutAllSessions()
         #expect(try sessionRows(fx) == reloaded)
+    }
+
+    /// A reload's mark (Sessionizer.fromStartMark) is cleared by the pass after it even when
+    /// that pass cuts everyone (most visitors touched): left set, every later night would
+    /// cut its visitors from their first day, their whole history.
+    @Test func aPassThatCutsEveryoneClearsTheReloadsMark() throws {
+        let fx = try Fixture()
+        _ = try fx.ingest([try fx.folder.write("web_1.csv", """
+            event_id,timestamp,visitor_id,url
+            a1,2024-05-01T10:00:00Z,v1,https://acme.example/
+            b1,2024-05-01T10:00:00Z,v2,https://acme.example/
+
+            """)])
+        let night = try fx.folder.write("web_2.csv", """
+            event_id,timestamp,visitor_id,url
+            a2,2024-05-02T10:00:00Z,v1,https://acme.example/p1
+
+            """)
+        _ = try fx.ingest([night])
+        var reload = Ingest(warehouse: fx.warehouse, config: fx.config)
+        reload.reload = true
+        #expect(try #require(try reload.run(files: [night]).files.first?.result).loaded == 1)
+        #expect(try sessions(fx, visitorOf: "a1") == "1:1 2:1")
+        let mark = try fx.warehouse.read { db in
+            try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [Sessionizer.fromStartMark])
+        }
+        #expect(mark == nil)
     }
 
     /// A run of an older version that stopped between its loads and its sessionizer pass

@@ -92,7 +92,9 @@ struct PostgresSessionizer {
             DELETE FROM pending_sessions;
             DELETE FROM pending_days;
             """)
+        // This pass cut every touched visitor's whole history, as a reload's mark asks.
         try Meta.remove(pg, Sessionizer.firstLoadMark)
+        try Meta.remove(pg, Sessionizer.fromStartMark)
         Trace.mark("start summaries counted")
     }
 
